@@ -1,0 +1,111 @@
+#include "sim/kernel/time.hpp"
+
+#include <array>
+#include <cstdio>
+
+namespace tcpsim::sim {
+namespace {
+
+struct Unit {
+  std::string_view name;
+  std::int64_t ns;
+};
+constexpr std::array<Unit, 6> kUnits{{{"h", 3'600'000'000'000},
+                                      {"min", 60'000'000'000},
+                                      {"s", 1'000'000'000},
+                                      {"ms", 1'000'000},
+                                      {"us", 1'000},
+                                      {"ns", 1}}};
+
+[[noreturn]] void fail(std::string_view text, std::string_view why) {
+  throw DurationError("invalid duration \"" + std::string(text) + "\": " + std::string(why));
+}
+
+constexpr std::string_view kExpected =
+    "expected a non-negative number followed by a unit (ns, us, ms, s, min, h), e.g. \"10ms\"";
+
+}  // namespace
+
+Duration parse_duration(std::string_view text) {
+  if (text.empty()) fail(text, kExpected);
+  if (text.front() == '-') fail(text, "durations cannot be negative");
+  if (text.front() == '+') fail(text, "no sign is allowed; " + std::string(kExpected));
+  std::size_t i = 0;
+  std::int64_t whole = 0;
+  bool any_digit = false;
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+    any_digit = true;
+    const int digit = text[i] - '0';
+    if (whole > (kMax - digit) / 10) fail(text, "too large; the longest representable duration is about 292 years");
+    whole = whole * 10 + digit;
+  }
+  std::string_view frac;
+  if (i < text.size() && text[i] == '.') {
+    const std::size_t start = ++i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    frac = text.substr(start, i - start);
+    any_digit = any_digit || !frac.empty();
+  }
+  if (!any_digit) fail(text, kExpected);
+  const std::string_view unit_text = text.substr(i);
+  if (unit_text.empty()) fail(text, "missing unit; " + std::string(kExpected));
+  const Unit* unit = nullptr;
+  for (const auto& u : kUnits)
+    if (u.name == unit_text) unit = &u;
+  if (unit == nullptr) {
+    if (unit_text.front() == ' ') fail(text, "no space is allowed between the number and the unit");
+    fail(text, "unknown unit \"" + std::string(unit_text) + "\"; " + std::string(kExpected));
+  }
+  if (whole > kMax / unit->ns) fail(text, "too large; the longest representable duration is about 292 years");
+  std::int64_t total = whole * unit->ns;
+  // Fractional part: digit k (1-based) is worth unit/10^k nanoseconds; it must be whole.
+  std::int64_t place = unit->ns;
+  for (char c : frac) {
+    const int digit = c - '0';
+    if (place % 10 != 0) {
+      if (digit != 0) fail(text, "more precise than the 1 ns resolution of virtual time");
+      continue;
+    }
+    place /= 10;
+    if (total > kMax - digit * place) fail(text, "too large; the longest representable duration is about 292 years");
+    total += digit * place;
+  }
+  return Duration::ns(total);
+}
+
+std::string format_duration(Duration d) {
+  std::int64_t v = d.count();
+  std::string sign;
+  if (v < 0) {
+    sign = "-";
+    v = -v;
+  }
+  if (v == 0) return "0s";
+  // Prefer whole numbers in the largest unit; else the largest unit with <= 3 decimals that is exact.
+  for (const auto& u : kUnits)
+    if (v % u.ns == 0) return sign + std::to_string(v / u.ns) + std::string(u.name);
+  for (const auto& u : kUnits) {
+    if (u.ns < 1000 || v < u.ns) continue;
+    const std::int64_t milli = u.ns / 1000;
+    if (v % milli == 0) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%lld.%03lld", static_cast<long long>(v / u.ns),
+                    static_cast<long long>((v % u.ns) / milli));
+      std::string s(buf);
+      while (s.back() == '0') s.pop_back();
+      return sign + s + std::string(u.name);
+    }
+  }
+  return sign + std::to_string(v) + "ns";
+}
+
+std::string format_seconds(Time t) {
+  const std::int64_t v = t.ns();
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s%lld.%06lld", v < 0 ? "-" : "", static_cast<long long>((v < 0 ? -v : v) / 1'000'000'000),
+                static_cast<long long>(((v < 0 ? -v : v) % 1'000'000'000) / 1000));
+  return buf;
+}
+
+}  // namespace tcpsim::sim

@@ -63,6 +63,12 @@ class Network {
   std::vector<NodeId> path(NodeId from, Ipv4 dst) const;
   // How many segments have matched each fault rule so far (for tests and summaries).
   std::uint64_t fault_matches(std::size_t rule) const;
+  // Segments the network holds right now (on links, or held back by a fault rule's delay);
+  // equals trace.segments().in_flight().
+  std::size_t in_flight() const;
+  // Dijkstra runs done so far (routes are computed lazily, once per source node; a host with a
+  // single link needs none).
+  std::uint64_t route_computations() const;
 
  private:
   struct Impl;

@@ -21,14 +21,10 @@ class InplaceFunction<R(Args...), Capacity> {
             class = std::enable_if_t<!std::is_same_v<D, InplaceFunction> && std::is_invocable_r_v<R, D&, Args...>>>
   InplaceFunction(F&& f) {  // NOLINT(google-explicit-constructor): lambdas convert implicitly
     static_assert(sizeof(D) <= Capacity, "callable too large for InplaceFunction: capture less (e.g. a pointer)");
-    static_assert(alignof(D) <= alignof(std::max_align_t), "over-aligned callable");
+    static_assert(alignof(D) <= 8, "over-aligned callable");
     static_assert(std::is_nothrow_move_constructible_v<D>, "callable must be nothrow-movable");
     ::new (static_cast<void*>(buf_)) D(std::forward<F>(f));
-    invoke_ = [](void* p, Args... a) -> R { return (*static_cast<D*>(p))(std::forward<Args>(a)...); };
-    manage_ = [](void* dst, void* src) noexcept {
-      if (dst != nullptr) ::new (dst) D(std::move(*static_cast<D*>(src)));
-      static_cast<D*>(src)->~D();
-    };
+    ops_ = &kOps<D>;
   }
 
   InplaceFunction(InplaceFunction&& o) noexcept { take(o); }
@@ -43,27 +39,36 @@ class InplaceFunction<R(Args...), Capacity> {
   InplaceFunction& operator=(const InplaceFunction&) = delete;
   ~InplaceFunction() { reset(); }
 
-  explicit operator bool() const { return invoke_ != nullptr; }
-  R operator()(Args... a) { return invoke_(static_cast<void*>(buf_), std::forward<Args>(a)...); }
+  explicit operator bool() const { return ops_ != nullptr; }
+  R operator()(Args... a) { return ops_->invoke(static_cast<void*>(buf_), std::forward<Args>(a)...); }
 
   void reset() noexcept {
-    if (manage_ != nullptr) manage_(nullptr, buf_);
-    invoke_ = nullptr;
-    manage_ = nullptr;
+    if (ops_ != nullptr) ops_->relocate(nullptr, buf_);
+    ops_ = nullptr;
   }
 
  private:
+  // One pointer per stored callable: its operations live in a static table per type.
+  struct Ops {
+    R (*invoke)(void*, Args...);
+    void (*relocate)(void* dst, void* src) noexcept;  // move into dst (if not null), destroy src
+  };
+  template <class D>
+  static constexpr Ops kOps{
+      [](void* p, Args... a) -> R { return (*static_cast<D*>(p))(std::forward<Args>(a)...); },
+      [](void* dst, void* src) noexcept {
+        if (dst != nullptr) ::new (dst) D(std::move(*static_cast<D*>(src)));
+        static_cast<D*>(src)->~D();
+      }};
+
   void take(InplaceFunction& o) noexcept {
-    if (o.manage_ != nullptr) o.manage_(buf_, o.buf_);
-    invoke_ = o.invoke_;
-    manage_ = o.manage_;
-    o.invoke_ = nullptr;
-    o.manage_ = nullptr;
+    if (o.ops_ != nullptr) o.ops_->relocate(buf_, o.buf_);
+    ops_ = o.ops_;
+    o.ops_ = nullptr;
   }
 
-  alignas(std::max_align_t) unsigned char buf_[Capacity];
-  R (*invoke_)(void*, Args...) = nullptr;
-  void (*manage_)(void*, void*) noexcept = nullptr;  // move into dst (if not null), then destroy src
+  alignas(8) unsigned char buf_[Capacity];
+  const Ops* ops_ = nullptr;
 };
 
 }  // namespace tcpsim::sim

@@ -4,17 +4,23 @@
 
 namespace tcpsim::sim {
 
-struct Scheduler::Slot {
-  Callback fn;
-  std::uint64_t deadline = 0;  // wanted key (time, seq), valid while armed
+// One cache line per event. The live queue entry's key is (qtime, seq of that entry); since seq
+// only grows, a new arm time >= qtime is always a later key, so qtime alone decides whether an
+// entry can be kept (lazy re-arm) and the entry's own seq tells whether it was moved.
+struct alignas(64) Scheduler::Slot {
+  Callback fn;                 // 32 bytes
+  std::uint64_t deadline = 0;  // wanted key (deadline, dseq), valid while armed
   std::uint64_t dseq = 0;
-  std::uint64_t qtime = 0;  // key of the slot's live queue entry, valid while queued
-  std::uint64_t qseq = 0;
-  std::uint32_t gen = 0;  // bumped when the live entry is superseded or the slot is freed
+  std::uint64_t qtime = 0;  // time of the slot's live queue entry, valid while queued
+  std::uint32_t gen = 0;    // bumped when the live entry is superseded or the slot is freed
   bool armed = false;
   bool queued = false;
   bool oneshot = false;
 };
+static_assert(sizeof(Scheduler::Callback) == 32);
+
+Scheduler::Slot& Scheduler::slot(std::uint32_t i) { return chunks_[i >> kChunkBits][i & (kChunk - 1)]; }
+const Scheduler::Slot& Scheduler::slot(std::uint32_t i) const { return chunks_[i >> kChunkBits][i & (kChunk - 1)]; }
 
 Scheduler::Scheduler(QueueKind kind) : queue_(make_queue(kind == QueueKind::Radix ? "radix" : "heap")) {}
 Scheduler::~Scheduler() = default;
@@ -64,12 +70,11 @@ void Scheduler::arm(std::uint32_t i, Time at) {
   s.armed = true;
   s.deadline = static_cast<std::uint64_t>(at.ns());
   s.dseq = seq_++;
-  if (s.queued && !(QueueEntry{s.deadline, s.dseq, 0, 0} < QueueEntry{s.qtime, s.qseq, 0, 0}))
+  if (s.queued && s.deadline >= s.qtime)
     return;  // the existing entry surfaces first and is re-queued then (see front())
   if (s.queued) ++s.gen;
   s.queued = true;
   s.qtime = s.deadline;
-  s.qseq = s.dseq;
   queue_->push({s.deadline, s.dseq, i, s.gen});
 }
 
@@ -114,11 +119,10 @@ const QueueEntry* Scheduler::front(Time limit) {
       queue_->pop();
       continue;
     }
-    if (s.deadline != e.time || s.dseq != e.seq) {  // re-armed later: move the entry
+    if (s.dseq != e.seq) {  // re-armed later: move the entry
       const QueueEntry moved{s.deadline, s.dseq, e.slot, s.gen};
       queue_->pop();
       s.qtime = moved.time;
-      s.qseq = moved.seq;
       queue_->push(moved);
       continue;
     }
@@ -130,6 +134,9 @@ const QueueEntry* Scheduler::front(Time limit) {
 void Scheduler::execute(const QueueEntry& entry) {
   const QueueEntry e = entry;
   queue_->pop();
+  // Memory-level parallelism: with many pending events each one's slot is a cache miss, so start
+  // loading the next event's slot while this one runs.
+  if (!queue_->empty()) __builtin_prefetch(&slot(queue_->top().slot));
   if (static_cast<std::int64_t>(e.time) < now_.ns())
     throw CausalityError("causality violation: dequeued an event at " +
                          format_seconds(Time::from_ns(static_cast<std::int64_t>(e.time))) + " s after " +

@@ -82,13 +82,12 @@ std::string format_duration(Duration d) {
     v = -v;
   }
   if (v == 0) return "0s";
-  // Prefer whole numbers in the largest unit; else the largest unit with <= 3 decimals that is exact.
-  for (const auto& u : kUnits)
-    if (v % u.ns == 0) return sign + std::to_string(v / u.ns) + std::string(u.name);
+  // The largest unit in which the value has at most three decimals: "1.5s", "250us", "2min".
   for (const auto& u : kUnits) {
-    if (u.ns < 1000 || v < u.ns) continue;
+    if (v < u.ns) continue;
+    if (v % u.ns == 0) return sign + std::to_string(v / u.ns) + std::string(u.name);
     const std::int64_t milli = u.ns / 1000;
-    if (v % milli == 0) {
+    if (milli > 0 && v % milli == 0) {
       char buf[64];
       std::snprintf(buf, sizeof buf, "%lld.%03lld", static_cast<long long>(v / u.ns),
                     static_cast<long long>((v % u.ns) / milli));

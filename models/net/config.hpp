@@ -39,36 +39,36 @@ struct LinkParams {
   LossModel loss{};
   double duplicate = 0.0;                      // P(segment is duplicated)
   double reorder = 0.0;                        // P(segment is held back by reorder_delay)
-  std::optional<sim::Duration> reorder_delay;  // default: the link's delay, at least 1 ms
+  std::optional<sim::Duration> reorder_delay{};  // default: the link's delay, at least 1 ms
   bool operator==(const LinkParams&) const = default;
 };
 
 struct NodeConfig {
-  std::string name;
-  std::optional<Ipv4> ip;  // hosts always have one; routers may
+  std::string name{};
+  std::optional<Ipv4> ip{};  // hosts always have one; routers may
   bool router = false;
 };
 
 struct LinkConfig {
-  std::string a;
-  std::string b;
+  std::string a{};
+  std::string b{};
   LinkParams a_to_b{};
   LinkParams b_to_a{};
 };
 
 // Which segments a fault rule applies to. Every field that is set must match.
 struct SegmentMatch {
-  std::optional<Ipv4> from;  // source address
-  std::optional<Ipv4> to;    // destination address
-  std::optional<std::uint16_t> sport;
-  std::optional<std::uint16_t> dport;
-  std::optional<Flags> flags;          // exactly this set of flags
-  std::optional<Flags> flags_include;  // at least these flags
-  std::optional<SeqNum> seq;
-  std::optional<SeqNum> ack;
-  std::optional<std::uint32_t> len;   // payload length
-  std::optional<sim::Time> after;     // sent at or after
-  std::optional<sim::Time> before;    // sent strictly before
+  std::optional<Ipv4> from{};  // source address
+  std::optional<Ipv4> to{};    // destination address
+  std::optional<std::uint16_t> sport{};
+  std::optional<std::uint16_t> dport{};
+  std::optional<Flags> flags{};          // exactly this set of flags
+  std::optional<Flags> flags_include{};  // at least these flags
+  std::optional<SeqNum> seq{};
+  std::optional<SeqNum> ack{};
+  std::optional<std::uint32_t> len{};   // payload length
+  std::optional<sim::Time> after{};     // sent at or after
+  std::optional<sim::Time> before{};    // sent strictly before
 
   bool matches(const Segment& s, sim::Time sent_at) const;
 };
@@ -87,7 +87,7 @@ struct FaultRule {
 // not own segment.src: spoofing is the point).
 struct Injection {
   sim::Time at{};
-  std::string via;
+  std::string via{};
   Segment segment{};
 };
 

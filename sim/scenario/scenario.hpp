@@ -17,16 +17,16 @@ const char* to_string(Profile p);
 
 struct ScenarioNote {
   sim::Time at{};
-  std::string text;
+  std::string text{};
 };
 
 struct Scenario {
-  std::string name;
-  std::string description;
-  std::string source;  // file the scenario was loaded from ("" if built in code)
+  std::string name{};
+  std::string description{};
+  std::string source{};  // file the scenario was loaded from ("" if built in code)
   std::uint64_t seed = 1;
   Profile profile = Profile::Rfc9293;
-  std::optional<sim::Duration> until;  // stop time; unset = run until no event is pending
+  std::optional<sim::Duration> until{};  // stop time; unset = run until no event is pending
 
   std::vector<net::NodeConfig> nodes;  // hosts, then routers, in file order
   std::vector<net::LinkConfig> links;

@@ -4,6 +4,8 @@ namespace tcpsim::trace {
 namespace {
 using J = nlohmann::ordered_json;
 
+void put_segment(J& j, const net::Segment& s);
+
 J conn_json(const net::ConnId& c) { return c.local.to_string() + "-" + c.remote.to_string(); }
 
 struct ToJson {
@@ -14,7 +16,7 @@ struct ToJson {
   void operator()(const SegmentSent& s) {
     node(s.node);
     j["seg"] = s.id;
-    for (auto& [k, v] : to_json(s.seg).items()) j[k] = v;
+    put_segment(j, s.seg);
     if (s.injected) j["injected"] = true;
     if (!s.cause.empty()) j["cause"] = s.cause;
   }
@@ -81,6 +83,12 @@ struct ToJson {
 
 J to_json(const net::Segment& s) {
   J j;
+  put_segment(j, s);
+  return j;
+}
+
+namespace {
+void put_segment(J& j, const net::Segment& s) {
   j["src"] = s.source().to_string();
   j["dst"] = s.destination().to_string();
   j["flags"] = s.flags.to_string();
@@ -99,8 +107,8 @@ J to_json(const net::Segment& s) {
     j["options"] = std::move(opts);
   }
   if (s.corrupted) j["corrupted"] = true;
-  return j;
 }
+}  // namespace
 
 J to_json(const Record& r, const Trace& t) {
   J j;

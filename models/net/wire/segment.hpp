@@ -47,10 +47,10 @@ struct Timestamps {
 };
 
 struct Options {
-  std::optional<std::uint16_t> mss;        // kind 2
-  std::optional<std::uint8_t> wscale;      // kind 3 (shift count)
+  std::optional<std::uint16_t> mss{};      // kind 2
+  std::optional<std::uint8_t> wscale{};    // kind 3 (shift count)
   bool sack_permitted = false;             // kind 4
-  std::optional<Timestamps> timestamps;    // kind 8
+  std::optional<Timestamps> timestamps{};  // kind 8
   constexpr bool operator==(const Options&) const = default;
   // Encoded length in bytes, padded to a multiple of 4 (what the data offset field counts).
   std::uint32_t wire_length() const;

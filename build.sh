@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# tcpsim's one entry point for set-up, build, demo and tests on Debian 12.
+#
+#   ./build.sh demo    install what is missing, build, run the bundled demo scenario
+#   ./build.sh test    install what is missing, build (warnings are errors), run every test,
+#                      then build again with ASan+UBSan and run the unit tests under it
+#   ./build.sh deps    only install what is missing (idempotent; nothing to do = no apt call)
+#   ./build.sh build   only configure and build (build/)
+#
+# Environment: JOBS (default: number of cores), BUILD_DIR (default: build), TCPSIM_GUI=OFF to
+# skip the Qt GUI.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+JOBS=${JOBS:-$(nproc)}
+BUILD_DIR=${BUILD_DIR:-build}
+SAN_DIR=${SAN_DIR:-build-asan}
+
+# Debian 12 packages the project needs, and why: see README.md "Dependencies".
+PACKAGES=(
+  cmake g++ make pkg-config
+  libboost-graph-dev nlohmann-json3-dev catch2 libcli11-dev libbenchmark-dev
+  qt6-base-dev qt6-charts-dev libgl-dev
+)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+deps() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$p")
+    fi
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    log "dependencies: all ${#PACKAGES[@]} packages present"
+    return
+  fi
+  log "dependencies: installing ${missing[*]}"
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+configure_and_build() {  # dir, extra cmake args...
+  local dir=$1; shift
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DTCPSIM_WERROR=ON "$@" >/dev/null
+  cmake --build "$dir" -j "$JOBS"
+}
+
+build() {
+  log "building (${BUILD_DIR}, -j${JOBS}, warnings are errors)"
+  configure_and_build "$BUILD_DIR" -DTCPSIM_BUILD_GUI="${TCPSIM_GUI:-ON}"
+}
+
+demo() {
+  deps
+  build
+  log "running scenarios/net/two-hop-lossy.json"
+  mkdir -p results
+  "./${BUILD_DIR}/sim/cli/tcpsim" run scenarios/net/two-hop-lossy.json --trace results/two-hop-lossy.jsonl
+}
+
+test_all() {
+  deps
+  build
+  log "running every test (ctest)"
+  (cd "$BUILD_DIR" && ctest --output-on-failure -j "$JOBS")
+  log "sanitizer build (ASan+UBSan) of the core and its unit tests"
+  configure_and_build "$SAN_DIR" -DCMAKE_BUILD_TYPE=Debug -DTCPSIM_SANITIZE=ON -DTCPSIM_BUILD_GUI=OFF \
+    -DTCPSIM_BUILD_BENCH=OFF
+  (cd "$SAN_DIR" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --output-on-failure -j "$JOBS" -L unit)
+}
+
+case "${1:-}" in
+  deps) deps ;;
+  build) deps; build ;;
+  demo) demo ;;
+  test) test_all ;;
+  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac

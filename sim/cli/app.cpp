@@ -1,0 +1,203 @@
+#include "sim/cli/app.hpp"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/cli/bench_kernel.hpp"
+#include "sim/cli/ladder.hpp"
+#include "sim/scenario/loader.hpp"
+#include "sim/scenario/world.hpp"
+#include "sim/trace/jsonl.hpp"
+
+namespace tcpsim::cli {
+namespace {
+
+constexpr const char* kExitCodes =
+    "Exit codes: 0 ok, 1 expectation failed, 2 bad input (scenario or usage), 3 internal error.";
+
+struct RunArgs {
+  std::string file;
+  std::optional<std::uint64_t> seed;
+  std::string until;
+  std::string trace_path;
+  bool absolute = false;
+  bool quiet = false;
+  std::string color = "auto";
+};
+
+bool want_color(const std::string& mode, std::ostream& out) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  return &out == &std::cout && isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
+}
+
+// Loads a scenario or prints every diagnostic.
+std::optional<scenario::Scenario> load(const std::string& file, std::ostream& err) {
+  auto result = scenario::load_file(file);
+  for (const auto& d : result.errors) err << d.to_string() << "\n";
+  return std::move(result.scenario);
+}
+
+int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err) {
+  auto sc = load(a.file, err);
+  if (!sc) return kBadInput;
+  scenario::RunOptions opts;
+  opts.seed = a.seed;
+  if (!a.until.empty()) {
+    try {
+      opts.until = sim::parse_duration(a.until);
+    } catch (const sim::DurationError& e) {
+      err << "tcpsim run: --until: " << e.what() << "\n";
+      return kBadInput;
+    }
+    if (opts.until->count() == 0) {
+      err << "tcpsim run: --until must be greater than 0s\n";
+      return kBadInput;
+    }
+  }
+  scenario::World world(std::move(*sc), opts);
+  std::ofstream trace_file;
+  std::unique_ptr<trace::JsonlSink> jsonl;
+  if (!a.trace_path.empty()) {
+    trace_file.open(a.trace_path, std::ios::binary | std::ios::trunc);
+    if (!trace_file) {
+      err << "tcpsim run: cannot write trace to \"" << a.trace_path << "\"\n";
+      return kBadInput;
+    }
+    jsonl = std::make_unique<trace::JsonlSink>(trace_file);
+    world.add_sink(jsonl.get());
+  }
+  world.run();
+
+  const auto& s = world.scenario();
+  if (!a.quiet) {
+    out << "scenario " << s.name << " (seed " << world.seed() << ", profile " << scenario::to_string(s.profile)
+        << ")\n";
+    if (!s.description.empty()) out << s.description << "\n";
+    out << "\n";
+    LadderOptions lo;
+    lo.absolute = a.absolute;
+    lo.color = want_color(a.color, out);
+    print_ladder(out, world.trace(), world.network(), lo);
+    out << "\n";
+  }
+  out << "ran " << world.scheduler().executed() << " events to t=" << sim::format_seconds(world.scheduler().now())
+      << " s\n";
+  print_segment_summary(out, world.trace().segments());
+  if (!a.trace_path.empty()) out << "trace: " << a.trace_path << " (" << world.trace().record_count() << " records)\n";
+  if (trace_file && !trace_file.good()) {
+    err << "tcpsim run: error while writing \"" << a.trace_path << "\"\n";
+    return kBadInput;
+  }
+  return kOk;
+}
+
+int cmd_validate(const std::vector<std::string>& files, std::ostream& out, std::ostream& err) {
+  int bad = 0;
+  for (const auto& f : files) {
+    auto result = scenario::load_file(f);
+    if (result.ok()) {
+      out << "ok      " << f << " (" << result.scenario->name << ")\n";
+    } else {
+      ++bad;
+      out << "invalid " << f << "\n";
+      for (const auto& d : result.errors) err << d.to_string() << "\n";
+    }
+  }
+  if (files.size() > 1) out << (files.size() - bad) << " valid, " << bad << " invalid\n";
+  return bad == 0 ? kOk : kBadInput;
+}
+
+struct BenchArgs {
+  std::uint64_t pending = 1'000'000;
+  std::uint64_t events = 10'000'000;
+  std::string queue = "all";
+};
+
+int cmd_bench_kernel(const BenchArgs& a, std::ostream& out) {
+  out << "kernel benchmark: " << a.pending << " pending timers, " << a.events
+      << " events, 30% of firings re-arm or cancel another timer first\n";
+  for (const char* q : {"radix", "heap"}) {
+    if (a.queue != "all" && a.queue != q) continue;
+    KernelBenchParams p;
+    p.pending = a.pending;
+    p.events = a.events;
+    p.queue = std::string(q) == "radix" ? sim::QueueKind::Radix : sim::QueueKind::Heap;
+    const auto r = run_kernel_bench(p);
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "  queue %-6s %12llu events in %7.3f s = %6.2f M events/s  (re-armed %llu, cancelled %llu, "
+                  "setup %.2f s)\n",
+                  q, static_cast<unsigned long long>(r.executed), r.run_seconds, r.events_per_second() / 1e6,
+                  static_cast<unsigned long long>(r.rearmed), static_cast<unsigned long long>(r.cancelled),
+                  r.setup_seconds);
+    out << line;
+  }
+  return kOk;
+}
+
+}  // namespace
+
+int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  CLI::App app{"tcpsim: a discrete-event simulator of TCP connection management (RFC 9293)", "tcpsim"};
+  app.footer(kExitCodes);
+  app.set_version_flag("--version", "tcpsim 0.1.0");
+  app.require_subcommand(1);
+
+  RunArgs run_args;
+  auto* run = app.add_subcommand("run", "Run one scenario: print its ladder diagram and segment summary");
+  run->add_option("file", run_args.file, "Scenario file (.json)")->required();
+  run->add_option("--seed", run_args.seed, "Override the scenario's seed");
+  run->add_option("--until", run_args.until, "Stop at this virtual time (e.g. 10s), overriding the scenario");
+  run->add_option("--trace", run_args.trace_path, "Write the trace as JSON Lines to this file");
+  run->add_flag("--absolute", run_args.absolute, "Show absolute sequence numbers (default: relative to ISN)");
+  run->add_flag("-q,--quiet", run_args.quiet, "Print only the summary, not the ladder");
+  run->add_option("--color", run_args.color, "Colour the ladder: auto (on a terminal), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  run->footer(kExitCodes);
+
+  std::vector<std::string> validate_files;
+  auto* validate = app.add_subcommand("validate", "Check scenario files and report every error");
+  validate->add_option("files", validate_files, "Scenario files")->required();
+  validate->footer(kExitCodes);
+
+  auto* bench = app.add_subcommand("bench", "Run a built-in benchmark and print its figures");
+  bench->require_subcommand(1);
+  BenchArgs bench_args;
+  auto* bench_kernel = bench->add_subcommand("kernel", "Event scheduler alone: a timer-heavy mix with 1M pending");
+  bench_kernel->add_option("--pending", bench_args.pending, "Timers kept pending")->check(CLI::Range(1, 100'000'000));
+  bench_kernel->add_option("--events", bench_args.events, "Events to execute")->check(CLI::Range(1, 2'000'000'000));
+  bench_kernel->add_option("--queue", bench_args.queue, "radix, heap or all")
+      ->check(CLI::IsMember({"radix", "heap", "all"}));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // Help and version are "errors" with exit code 0 in CLI11.
+    if (e.get_exit_code() == 0) {
+      app.exit(e, out, err);
+      return kOk;
+    }
+    app.exit(e, out, err);
+    return kBadInput;
+  }
+
+  try {
+    if (*run) return cmd_run(run_args, out, err);
+    if (*validate) return cmd_validate(validate_files, out, err);
+    if (*bench_kernel) return cmd_bench_kernel(bench_args, out);
+  } catch (const std::exception& e) {
+    err << "tcpsim: internal error: " << e.what() << "\n";
+    return kInternalError;
+  }
+  return kInternalError;
+}
+
+}  // namespace tcpsim::cli

@@ -1,0 +1,271 @@
+#include "sim/cli/ladder.hpp"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tcpsim::cli {
+namespace {
+
+using trace::NodeId;
+using trace::SegmentId;
+
+struct Fate {
+  enum class Kind { InFlight, Delivered, Dropped } kind = Kind::InFlight;
+  sim::Time at{};
+  trace::DropReason reason{};
+  int rule = trace::kNoRule;
+  NodeId node = trace::kNoNode;
+  NodeId toward = trace::kNoNode;
+  std::string effects;  // "delayed 50ms by rule 1", "reordered", "corrupted by rule 0"
+};
+
+const char* kReset = "\033[0m";
+const char* kRed = "\033[31m";
+const char* kGreen = "\033[32m";
+const char* kYellow = "\033[33m";
+const char* kDim = "\033[2m";
+
+// Sequence numbers relative to the ISN of each direction (the seq of its first SYN), the way
+// RFC figures and Wireshark show them. Directions that never sent a SYN stay absolute.
+class SeqView {
+ public:
+  explicit SeqView(bool absolute) : absolute_(absolute) {}
+  void observe(const net::Segment& s) {
+    if (s.flags.syn) isn_.try_emplace(key(s.source(), s.destination()), s.seq);
+  }
+  std::string seq(const net::Segment& s) const { return show(s.seq, key(s.source(), s.destination())); }
+  std::string ack(const net::Segment& s) const { return show(s.ack, key(s.destination(), s.source())); }
+
+ private:
+  using Key = std::pair<net::Endpoint, net::Endpoint>;
+  static Key key(net::Endpoint a, net::Endpoint b) { return {a, b}; }
+  std::string show(net::SeqNum v, const Key& k) const {
+    if (!absolute_)
+      if (auto it = isn_.find(k); it != isn_.end()) return std::to_string(static_cast<std::uint32_t>(v - it->second));
+    return v.to_string();
+  }
+  bool absolute_;
+  std::map<Key, net::SeqNum> isn_;
+};
+
+std::string label_of(const net::Segment& s, const SeqView& v) {
+  std::string l = s.flags.to_string() + " seq=" + v.seq(s);
+  if (s.flags.ack) l += " ack=" + v.ack(s);
+  if (s.payload_len > 0) l += " len=" + std::to_string(s.payload_len);
+  return l;
+}
+
+std::string fate_text(const Fate& f, const trace::Trace& t) {
+  std::string txt;
+  switch (f.kind) {
+    case Fate::Kind::Delivered: txt = "arrives " + sim::format_seconds(f.at); break;
+    case Fate::Kind::InFlight: txt = "in flight"; break;
+    case Fate::Kind::Dropped:
+      txt = std::string("lost: ") + trace::to_string(f.reason);
+      if (f.rule != trace::kNoRule) txt += " rule " + std::to_string(f.rule);
+      if (f.toward != trace::kNoNode) txt += " " + t.node_name(f.node) + "->" + t.node_name(f.toward);
+      break;
+  }
+  if (!f.effects.empty()) txt += " (" + f.effects + ")";
+  return txt;
+}
+
+class Canvas {
+ public:
+  Canvas(std::vector<int> columns, int width) : cols_(std::move(columns)), width_(width) {}
+  // Lifelines only.
+  std::string blank() const {
+    std::string line(width_, ' ');
+    for (int x : cols_) line[x] = '|';
+    return line;
+  }
+  // An arrow from column a to column b (b < 0: to nowhere), cut short with XXX when lost.
+  std::string arrow(int a, int b, const std::string& label, bool lost, std::size_t* lo, std::size_t* hi) const {
+    std::string line = blank();
+    const int xa = cols_[a];
+    int xb = b >= 0 ? cols_[b] : (xa + 20 < width_ ? xa + 20 : xa - 20);
+    const bool right = xb > xa;
+    int from = right ? xa + 1 : xb + 1, to = right ? xb - 1 : xa - 1;  // inclusive span
+    if (to - from < 4) {  // too close (single column): a stub
+      from = xa + 1;
+      to = std::min(width_ - 1, xa + 6);
+    }
+    for (int x = from; x <= to; ++x) line[x] = '-';
+    if (lost || b < 0) {
+      // Stop part-way: the segment never reached the other lifeline.
+      const int span = to - from + 1;
+      const int cut = std::max(3, span * 2 / 3);
+      if (right) {
+        for (int x = from + cut; x <= to; ++x) line[x] = ' ';
+        for (int k = 0; k < 3 && from + cut - 3 + k <= to; ++k) line[from + cut - 3 + k] = 'X';
+      } else {
+        for (int x = from; x <= to - cut; ++x) line[x] = ' ';
+        for (int k = 0; k < 3; ++k) line[to - cut + 1 + k] = 'X';
+      }
+    } else if (right) {
+      line[to] = '>';
+    } else {
+      line[from] = '<';
+    }
+    // Centre the label over the arrow, leaving the arrow's ends visible.
+    const int room = to - from - 3;
+    if (room > 0) {
+      std::string text = " " + label + " ";
+      if (static_cast<int>(text.size()) > room) text = text.substr(0, room - 2) + "~ ";
+      const int start = from + (to - from + 1 - static_cast<int>(text.size())) / 2;
+      line.replace(start, text.size(), text);
+    }
+    *lo = static_cast<std::size_t>(std::min(from, to));
+    *hi = static_cast<std::size_t>(std::max(from, to));
+    return line;
+  }
+  int x(int col) const { return cols_[col]; }
+
+ private:
+  std::vector<int> cols_;
+  int width_;
+};
+
+}  // namespace
+
+void print_segment_summary(std::ostream& out, const trace::SegmentCounts& c) {
+  out << "segments: " << c.sent << " sent";
+  if (c.injected != 0) out << " (" << c.injected << " injected)";
+  if (c.duplicates != 0) out << ", " << c.duplicates << " duplicate" << (c.duplicates == 1 ? "" : "s");
+  out << ", " << c.delivered << " delivered, " << c.dropped_total() << " dropped";
+  std::string reasons;
+  for (int i = 0; i < trace::kDropReasons; ++i)
+    if (c.dropped[i] != 0)
+      reasons += (reasons.empty() ? "" : ", ") + std::string(trace::to_string(static_cast<trace::DropReason>(i))) +
+                 " " + std::to_string(c.dropped[i]);
+  if (!reasons.empty()) out << " (" << reasons << ")";
+  out << ", " << c.in_flight() << " in flight\n";
+}
+
+void print_ladder(std::ostream& out, const trace::Trace& trace, const net::Network& net, const LadderOptions& opt) {
+  // Columns: the hosts, in scenario order.
+  std::vector<NodeId> hosts;
+  for (NodeId n = 0; n < net.node_count(); ++n)
+    if (!net.node(n).router) hosts.push_back(n);
+  auto column_of = [&](NodeId n) -> int {
+    const auto it = std::find(hosts.begin(), hosts.end(), n);
+    return it == hosts.end() ? -1 : static_cast<int>(it - hosts.begin());
+  };
+
+  // Fates first: a segment's line shows how its story ends.
+  std::vector<Fate> fates;
+  auto fate = [&fates](SegmentId id) -> Fate& {
+    if (id >= fates.size()) fates.resize(id + 1);
+    return fates[id];
+  };
+  for (const auto& r : trace.records()) {
+    if (const auto* d = std::get_if<trace::SegmentDelivered>(&r.body)) {
+      auto& f = fate(d->id);
+      f.kind = Fate::Kind::Delivered;
+      f.at = r.time;
+    } else if (const auto* x = std::get_if<trace::SegmentDropped>(&r.body)) {
+      auto& f = fate(x->id);
+      f.kind = Fate::Kind::Dropped;
+      f.at = r.time;
+      f.reason = x->reason;
+      f.rule = x->rule;
+      f.node = x->node;
+      f.toward = x->toward;
+    } else if (const auto* y = std::get_if<trace::SegmentDelayed>(&r.body)) {
+      auto& e = fate(y->id).effects;
+      e += (e.empty() ? "" : "; ") + std::string(y->cause == trace::EffectCause::Link ? "reordered +" : "delayed +") +
+           sim::format_duration(y->extra) + (y->rule != trace::kNoRule ? " by rule " + std::to_string(y->rule) : "");
+    } else if (const auto* c = std::get_if<trace::SegmentCorrupted>(&r.body)) {
+      auto& e = fate(c->id).effects;
+      e += (e.empty() ? "" : "; ") + std::string("corrupted by rule ") + std::to_string(c->rule);
+    }
+  }
+
+  constexpr int kPrefix = 17;  // "%4d  %-10s " + space
+  constexpr int kSuffix = 30;
+  const int area = std::max(20, opt.width - kPrefix - kSuffix);
+  std::vector<int> xs;
+  const int n = static_cast<int>(hosts.size());
+  for (int i = 0; i < n; ++i) xs.push_back(n == 1 ? area / 2 : 4 + i * (area - 9) / (n - 1));
+  Canvas canvas(xs, area);
+
+  // Header: host names centred on their lifelines.
+  std::string names(area + kSuffix, ' '), addrs(area + kSuffix, ' ');
+  for (int i = 0; i < n; ++i) {
+    auto put = [&](std::string& line, const std::string& text) {
+      int start = std::clamp(xs[i] - static_cast<int>(text.size()) / 2, 0, area + kSuffix - static_cast<int>(text.size()));
+      line.replace(start, text.size(), text);
+    };
+    put(names, trace.node_name(hosts[i]));
+    const auto& cfg = net.node(hosts[i]);
+    put(addrs, cfg.ip ? cfg.ip->to_string() : "");
+  }
+  auto trim = [](std::string s) {
+    s.erase(s.find_last_not_of(' ') + 1);
+    return s;
+  };
+  out << trim(std::string(kPrefix, ' ') + names) << "\n" << trim(std::string(kPrefix, ' ') + addrs) << "\n";
+  out << "   #  time (s)   " << canvas.blank() << "\n";
+
+  SeqView seqs(opt.absolute);
+  int line_no = 0;
+  auto prefix = [&](sim::Time t) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%4d  %-10s ", ++line_no, sim::format_seconds(t).c_str());
+    return std::string(buf);
+  };
+  auto emit_arrow = [&](sim::Time t, NodeId from, const net::Segment& seg, const Fate& f, const std::string& tag) {
+    seqs.observe(seg);
+    const auto dst = net.owner(seg.dst);
+    const int a = column_of(from);
+    const int b = dst ? column_of(*dst) : -1;
+    std::string label = tag + label_of(seg, seqs);
+    const bool lost = f.kind == Fate::Kind::Dropped;
+    std::size_t lo = 0, hi = 0;
+    std::string body = a >= 0 ? canvas.arrow(a, b, label, lost, &lo, &hi) : canvas.blank();
+    std::string suffix = "  " + fate_text(f, trace);
+    if (a < 0) suffix = "  " + label + " from " + trace.node_name(from) + suffix;
+    if (seg.source().ip != net.node(from).ip.value_or(net::Ipv4{})) suffix += " [spoofed src " + seg.src.to_string() + "]";
+    if (opt.color) {
+      const char* c = lost ? kRed : (f.kind == Fate::Kind::InFlight ? kYellow : kGreen);
+      body = body.substr(0, lo) + c + body.substr(lo, hi - lo + 1) + kReset + body.substr(hi + 1);
+      suffix = std::string(lost ? kRed : kDim) + suffix + kReset;
+    }
+    out << prefix(t) << body << suffix << "\n";
+  };
+
+  std::vector<const net::Segment*> sent_seg;  // by id, for copies
+  std::vector<NodeId> sent_node;
+  for (const auto& r : trace.records()) {
+    if (const auto* s = std::get_if<trace::SegmentSent>(&r.body)) {
+      if (s->id >= sent_seg.size()) {
+        sent_seg.resize(s->id + 1, nullptr);
+        sent_node.resize(s->id + 1, trace::kNoNode);
+      }
+      sent_seg[s->id] = &s->seg;
+      sent_node[s->id] = s->node;
+      emit_arrow(r.time, s->node, s->seg, fate(s->id), s->injected ? "inj " : "");
+    } else if (const auto* d = std::get_if<trace::SegmentDuplicated>(&r.body)) {
+      if (d->id < sent_seg.size() && sent_seg[d->id] != nullptr) {
+        if (d->copy >= sent_seg.size()) {
+          sent_seg.resize(d->copy + 1, nullptr);
+          sent_node.resize(d->copy + 1, trace::kNoNode);
+        }
+        sent_seg[d->copy] = sent_seg[d->id];
+        sent_node[d->copy] = sent_node[d->id];
+        emit_arrow(r.time, sent_node[d->id], *sent_seg[d->id], fate(d->copy), "dup ");
+      }
+    } else if (const auto* note = std::get_if<trace::Note>(&r.body)) {
+      std::string line = prefix(r.time) + canvas.blank() + "  note: " + note->text;
+      out << (opt.color ? std::string(kYellow) + line + kReset : line) << "\n";
+    } else if (const auto* st = std::get_if<trace::StateChanged>(&r.body)) {
+      out << prefix(r.time) << canvas.blank() << "  " << trace.node_name(st->node) << " " << st->from << " -> "
+          << st->to << "\n";
+    }
+  }
+}
+
+}  // namespace tcpsim::cli

@@ -1,0 +1,71 @@
+#include "sim/scenario/world.hpp"
+
+#include <stdexcept>
+
+namespace tcpsim::scenario {
+namespace {
+sim::Time stop_time_of(const std::optional<sim::Duration>& d) {
+  return d ? sim::Time::zero() + *d : sim::Time::max();
+}
+}  // namespace
+
+const char* to_string(Profile p) {
+  switch (p) {
+    case Profile::Rfc9293: return "rfc9293";
+    case Profile::Linux: return "linux";
+  }
+  return "?";
+}
+
+World::World(Scenario scenario, const RunOptions& options)
+    : scenario_(std::move(scenario)),
+      seed_(options.seed.value_or(scenario_.seed)),
+      stop_(stop_time_of(options.until ? options.until : scenario_.until)),
+      streams_(seed_) {
+  trace_.set_keep_records(options.keep_records);
+  net_ = std::make_unique<net::Network>(sched_, trace_, streams_);
+  for (const auto& n : scenario_.nodes) net_->add_node(n);
+  for (const auto& l : scenario_.links) net_->add_link(l);
+  for (const auto& f : scenario_.faults) net_->add_fault(f);
+
+  // Scenario events. Each callback captures the world and an index (the scheduler stores
+  // callbacks inline and small).
+  for (std::size_t i = 0; i < scenario_.injections.size(); ++i) {
+    const auto& inj = scenario_.injections[i];
+    const auto via = net_->find(inj.via);
+    if (!via) throw std::invalid_argument("injection " + std::to_string(i) + ": unknown node \"" + inj.via + "\"");
+    injection_via_.push_back(*via);
+    sched_.schedule_at(inj.at, [this, i] {
+      net_->send(injection_via_[i], scenario_.injections[i].segment, {}, /*injected=*/true);
+    });
+  }
+  for (std::size_t i = 0; i < scenario_.notes.size(); ++i)
+    sched_.schedule_at(scenario_.notes[i].at,
+                       [this, i] { trace_.emit(sched_.now(), trace::Note{scenario_.notes[i].text}); });
+}
+
+World::~World() = default;
+
+void World::run() {
+  if (finished_) return;
+  sched_.run(stop_);
+  finish();
+}
+
+bool World::step() {
+  if (finished_) return false;
+  const auto next = sched_.next_time();
+  if (!next || *next > stop_) {
+    finish();
+    return false;
+  }
+  sched_.step();
+  return true;
+}
+
+void World::finish() {
+  finished_ = true;
+  trace_.finish();
+}
+
+}  // namespace tcpsim::scenario

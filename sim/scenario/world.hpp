@@ -1,0 +1,65 @@
+// The world: one scenario turned into a scheduler, a trace and a network, ready to run or step.
+//
+// Both front ends go through this class: the CLI runs a world to the end, the GUI steps it one
+// event at a time. The trace it fills is the only output; everything shown is read from it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "models/net/network.hpp"
+#include "sim/kernel/random.hpp"
+#include "sim/kernel/scheduler.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/trace/trace.hpp"
+
+namespace tcpsim::scenario {
+
+struct RunOptions {
+  std::optional<std::uint64_t> seed;   // overrides the scenario's seed
+  std::optional<sim::Duration> until;  // overrides the scenario's stop time
+  bool keep_records = true;            // keep the trace in memory (off: counters and sinks only)
+};
+
+class World {
+ public:
+  explicit World(Scenario scenario, const RunOptions& options = {});
+  ~World();
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  // Sinks must be attached before the first event runs.
+  void add_sink(trace::Sink* sink) { trace_.add_sink(sink); }
+
+  // Runs to the stop time (or until nothing is pending) and finishes the sinks.
+  void run();
+  // Executes exactly one event; false when the run is over.
+  bool step();
+  bool finished() const { return finished_; }
+
+  const Scenario& scenario() const { return scenario_; }
+  std::uint64_t seed() const { return seed_; }
+  // The stop time, Time::max() when the run lasts until no event is pending.
+  sim::Time stop_time() const { return stop_; }
+
+  sim::Scheduler& scheduler() { return sched_; }
+  const trace::Trace& trace() const { return trace_; }
+  net::Network& network() { return *net_; }
+  const net::Network& network() const { return *net_; }
+
+ private:
+  void finish();
+
+  Scenario scenario_;
+  std::uint64_t seed_;
+  sim::Time stop_;
+  sim::Scheduler sched_;
+  trace::Trace trace_;
+  sim::RandomStreams streams_;
+  std::unique_ptr<net::Network> net_;
+  std::vector<net::NodeId> injection_via_;
+  bool finished_ = false;
+};
+
+}  // namespace tcpsim::scenario

@@ -1,0 +1,157 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "sim/cli/app.hpp"
+
+namespace fs = std::filesystem;
+using tcpsim::cli::run_cli;
+
+namespace {
+
+struct Result {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+Result cli(std::vector<std::string> args) {
+  args.insert(args.begin(), "tcpsim");
+  std::vector<const char*> argv;
+  for (auto& a : args) argv.push_back(a.c_str());
+  std::ostringstream out, err;
+  const int code = run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
+  return {code, out.str(), err.str()};
+}
+
+std::string scenario(const std::string& rel) { return std::string(TCPSIM_SOURCE_DIR) + "/scenarios/" + rel; }
+
+fs::path temp_file(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / "tcpsim-cli-test";
+  fs::create_directories(dir);
+  return dir / name;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+std::vector<nlohmann::json> read_jsonl(const fs::path& p) {
+  std::vector<nlohmann::json> v;
+  std::ifstream in(p);
+  for (std::string line; std::getline(in, line);) v.push_back(nlohmann::json::parse(line));
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("tcpsim run prints the ladder and accounts for every segment of the two-hop demo", "[cli]") {
+  const auto trace = temp_file("two-hop.jsonl");
+  const auto r = cli({"run", scenario("net/two-hop-lossy.json"), "--trace", trace.string()});
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("client") && Catch::Contains("server") && Catch::Contains("SYN seq=0"));
+  CHECK_THAT(r.out, Catch::Contains("XXX"));                        // at least one lost segment drawn
+  CHECK_THAT(r.out, Catch::Contains("lost: fault rule 0"));         // the scripted ACK drop
+  CHECK_THAT(r.out, Catch::Contains("lost: no-route"));             // the unowned address
+  CHECK_THAT(r.out, Catch::Contains("spoofed src 10.9.9.9"));
+  CHECK_THAT(r.out, Catch::Contains("segments: 15 sent (15 injected)"));
+
+  // Every segment id is sent (or copied) once and then delivered or dropped at most once.
+  std::map<std::uint64_t, int> born, fates;
+  std::uint64_t sent = 0, dup = 0, delivered = 0, dropped = 0;
+  for (const auto& j : read_jsonl(trace)) {
+    const auto kind = j["kind"].get<std::string>();
+    if (kind == "send") ++born[j["seg"].get<std::uint64_t>()], ++sent;
+    if (kind == "duplicate") ++born[j["copy"].get<std::uint64_t>()], ++dup;
+    if (kind == "deliver") ++fates[j["seg"].get<std::uint64_t>()], ++delivered;
+    if (kind == "drop") {
+      ++fates[j["seg"].get<std::uint64_t>()], ++dropped;
+      CHECK(j.contains("reason"));
+    }
+  }
+  for (const auto& [id, n] : born) CHECK(n == 1);
+  for (const auto& [id, n] : fates) {
+    CHECK(n == 1);
+    CHECK(born.count(id) == 1);
+  }
+  CHECK(sent == 15);
+  CHECK(sent + dup == delivered + dropped);  // nothing is left in flight at the end of this run
+  CHECK(dropped >= 2);
+}
+
+TEST_CASE("The same scenario and seed give a byte-identical trace; another seed changes the losses", "[cli][determinism]") {
+  const auto a = temp_file("det-a.jsonl"), b = temp_file("det-b.jsonl"), c = temp_file("det-c.jsonl");
+  REQUIRE(cli({"run", "-q", scenario("net/two-hop-lossy.json"), "--trace", a.string()}).code == 0);
+  REQUIRE(cli({"run", "-q", scenario("net/two-hop-lossy.json"), "--trace", b.string()}).code == 0);
+  REQUIRE(cli({"run", "-q", scenario("net/two-hop-lossy.json"), "--trace", c.string(), "--seed", "8"}).code == 0);
+  CHECK(slurp(a) == slurp(b));
+  CHECK(slurp(a) != slurp(c));
+}
+
+TEST_CASE("--until stops the run early and leaves segments in flight", "[cli]") {
+  const auto r = cli({"run", "-q", scenario("net/two-hop-lossy.json"), "--until", "20ms"});
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("t=0.020000"));
+  CHECK_THAT(r.out, !Catch::Contains(" 0 in flight"));
+}
+
+TEST_CASE("A bad --until value is a usage error with exit code 2", "[cli]") {
+  const auto r = cli({"run", scenario("net/two-hop-lossy.json"), "--until", "10"});
+  CHECK(r.code == 2);
+  CHECK_THAT(r.err, Catch::Contains("missing unit"));
+}
+
+TEST_CASE("tcpsim validate accepts every bundled scenario", "[cli]") {
+  std::vector<std::string> args{"validate"};
+  for (const auto& e : fs::recursive_directory_iterator(std::string(TCPSIM_SOURCE_DIR) + "/scenarios"))
+    if (e.path().extension() == ".json") args.push_back(e.path().string());
+  REQUIRE(args.size() > 3);
+  const auto r = cli(args);
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+}
+
+TEST_CASE("tcpsim validate reports a broken file with its location and exits with 2", "[cli]") {
+  const auto bad = temp_file("bad.json");
+  std::ofstream(bad) << "{\n  \"name\": \"x\",\n  \"hosts\": [ { \"name\": \"a\", \"ip\": \"10.0.0.300\" } ]\n}\n";
+  const auto r = cli({"validate", bad.string()});
+  CHECK(r.code == 2);
+  CHECK_THAT(r.err, Catch::Contains("bad.json:3:") && Catch::Contains("/hosts/0/ip"));
+  CHECK_THAT(r.out, Catch::Contains("invalid"));
+}
+
+TEST_CASE("tcpsim run on a missing file exits with 2 and names the file", "[cli]") {
+  const auto r = cli({"run", "/nonexistent/scenario.json"});
+  CHECK(r.code == 2);
+  CHECK_THAT(r.err, Catch::Contains("/nonexistent/scenario.json"));
+}
+
+TEST_CASE("Every subcommand has --help, which exits with 0", "[cli]") {
+  for (auto args : std::vector<std::vector<std::string>>{{"--help"}, {"run", "--help"}, {"validate", "--help"},
+                                                         {"bench", "--help"}, {"bench", "kernel", "--help"}}) {
+    const auto r = cli(args);
+    CHECK(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("Usage") || Catch::Contains("usage"));
+  }
+  CHECK_THAT(cli({"--help"}).out, Catch::Contains("Exit codes"));
+}
+
+TEST_CASE("An unknown subcommand or option is a usage error with exit code 2", "[cli]") {
+  CHECK(cli({"frobnicate"}).code == 2);
+  CHECK(cli({"run", scenario("net/two-hop-lossy.json"), "--bogus"}).code == 2);
+  CHECK(cli({}).code == 2);
+}
+
+TEST_CASE("tcpsim bench kernel prints the events-per-second figure", "[cli][bench]") {
+  const auto r = cli({"bench", "kernel", "--pending", "1000", "--events", "20000"});
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("M events/s") && Catch::Contains("radix") && Catch::Contains("heap"));
+}

@@ -13,6 +13,7 @@
 
 #include <map>
 #include <stdexcept>
+#include <utility>
 #include <unordered_map>
 
 #include "models/net/link.hpp"
@@ -65,7 +66,8 @@ struct Network::Impl {
   }
 
   // --- the pool ---
-  std::uint32_t alloc(const Segment& seg, SegmentId id) {
+  // `seg` is taken by value: it may be a pool entry, which growing the pool would move.
+  std::uint32_t alloc(Segment seg, SegmentId id) {
     std::uint32_t slot;
     if (free_slots.empty()) {
       slot = static_cast<std::uint32_t>(pool.size());
@@ -75,7 +77,7 @@ struct Network::Impl {
       free_slots.pop_back();
     }
     Packet& p = pool[slot];
-    p.seg = seg;
+    p.seg = std::move(seg);
     p.id = id;
     return slot;
   }
@@ -195,7 +197,7 @@ void Network::Impl::transmit(LinkDirId dir, std::uint32_t slot) {
   if (link.duplicate()) {
     const SegmentId copy_id = trace.next_segment_id();
     trace.emit(t, trace::SegmentDuplicated{id, copy_id, link.from(), EffectCause::Link});
-    copy = alloc(pool[slot].seg, copy_id);  // may move the pool: no Packet& held across this
+    copy = alloc(pool[slot].seg, copy_id);  // moves the pool: no Packet& is held across this
     pool[copy].dest = pool[slot].dest;
   }
   const std::uint32_t bytes = pool[slot].seg.wire_size();

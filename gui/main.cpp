@@ -1,0 +1,51 @@
+// tcpsim-gui [FILE]: the Qt front end. All logic lives in tcpsim_gui_lib (gui/main_window.*).
+//
+// --screenshot OUT (not in --help): open FILE, run it to the end, save the window to OUT and
+// exit; used for the README picture and by the GUI tests.
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QTableView>
+#include <QTimer>
+#include <cstdio>
+
+#include "gui/main_window.hpp"
+
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  QApplication::setApplicationName(QStringLiteral("tcpsim-gui"));
+
+  QCommandLineParser cli;
+  cli.setApplicationDescription(QStringLiteral("Step through a tcpsim scenario and read its trace."));
+  cli.addHelpOption();
+  cli.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("scenario file to open (*.json)"), QStringLiteral("[FILE]"));
+  QCommandLineOption shot(QStringLiteral("screenshot"), QStringLiteral("Run FILE to the end, save the window to OUT, exit."),
+                          QStringLiteral("OUT"));
+  shot.setFlags(QCommandLineOption::HiddenFromHelp);
+  cli.addOption(shot);
+  cli.process(app);
+
+  const QStringList files = cli.positionalArguments();
+  if (files.size() > 1) {
+    std::fprintf(stderr, "tcpsim-gui: expected at most one scenario file, got %lld\n",
+                 static_cast<long long>(files.size()));
+    return 2;
+  }
+
+  tcpsim::gui::MainWindow window;
+  window.show();
+  const bool loaded = !files.isEmpty() && window.open_file(files.front());
+
+  if (cli.isSet(shot)) {
+    if (loaded) window.run_to_end();
+    const QString out = cli.value(shot);
+    // Let the window lay itself out and paint once before grabbing it.
+    QTimer::singleShot(200, &app, [&] {
+      window.table()->scrollToBottom();  // now that the table has its final size
+      QApplication::processEvents();
+      const bool saved = window.save_screenshot(out);
+      if (!saved) std::fprintf(stderr, "tcpsim-gui: could not write %s\n", qPrintable(out));
+      QApplication::exit(saved && loaded ? 0 : 1);
+    });
+  }
+  return QApplication::exec();
+}

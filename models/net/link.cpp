@@ -50,7 +50,7 @@ void validate(const LinkParams& p, std::string_view what) {
 
 LinkDirection::LinkDirection(trace::NodeId from, trace::NodeId to, const LinkParams& params,
                              const sim::RandomStreams& streams, std::string_view name)
-    : from_(from), to_(to), params_(params) {
+    : params_(&params), from_(from), to_(to) {
   const bool random = params.loss.kind != LossModel::Kind::None || params.duplicate > 0.0 ||
                       params.jitter > sim::Duration::zero() || params.reorder > 0.0;
   if (random) {
@@ -58,18 +58,19 @@ LinkDirection::LinkDirection(trace::NodeId from, trace::NodeId to, const LinkPar
     rng_ = std::make_unique<Streams>(Streams{streams.stream(base + "loss"), streams.stream(base + "dup"),
                                             streams.stream(base + "jitter"), streams.stream(base + "reorder")});
   }
+  if (params.bandwidth_bps > 0) tx_ = std::make_unique<Transmitter>();
 }
 
 bool LinkDirection::lose() {
-  switch (params_.loss.kind) {
+  switch (params_->loss.kind) {
     case LossModel::Kind::None:
       return false;
     case LossModel::Kind::Bernoulli:
-      return rng_->loss.bernoulli(params_.loss.rate);
+      return rng_->loss.bernoulli(params_->loss.rate);
     case LossModel::Kind::GilbertElliott: {
       // Step the chain first, then lose with the probability of the state the segment finds.
       // A burst of the bad state therefore lasts 1/p_bad_to_good segments on average.
-      const GilbertElliott& ge = params_.loss.ge;
+      const GilbertElliott& ge = params_->loss.ge;
       if (ge_bad_) {
         if (rng_->loss.bernoulli(ge.p_bad_to_good)) ge_bad_ = false;
       } else {
@@ -81,28 +82,29 @@ bool LinkDirection::lose() {
   return false;
 }
 
-bool LinkDirection::duplicate() { return params_.duplicate > 0.0 && rng_->dup.bernoulli(params_.duplicate); }
+bool LinkDirection::duplicate() { return params_->duplicate > 0.0 && rng_->dup.bernoulli(params_->duplicate); }
 
 std::optional<sim::Time> LinkDirection::transmit(sim::Time now, std::uint32_t wire_bytes) {
-  if (params_.bandwidth_bps == 0) return now;
-  // The transmitter sends back to back, so the segments still in tx_ends_ after dropping the
+  if (!tx_) return now;
+  // The transmitter sends back to back, so the segments still in `ends` after dropping the
   // finished ones are: the one on the wire (the front) and those waiting behind it.
-  while (!tx_ends_.empty() && tx_ends_.front() <= now) tx_ends_.pop_front();
-  if (tx_ends_.size() > params_.queue_limit) return std::nullopt;  // queue_limit wait + one on the wire
-  const sim::Time start = std::max(now, busy_until_);
-  busy_until_ = start + serialization_time(wire_bytes, params_.bandwidth_bps);
-  tx_ends_.push_back(busy_until_);
-  return busy_until_;
+  TimeRing& ends = tx_->ends;
+  while (!ends.empty() && ends.front() <= now) ends.pop_front();
+  if (ends.size() > params_->queue_limit) return std::nullopt;  // queue_limit wait + one on the wire
+  const sim::Time start = std::max(now, tx_->busy_until);
+  tx_->busy_until = start + serialization_time(wire_bytes, params_->bandwidth_bps);
+  ends.push_back(tx_->busy_until);
+  return tx_->busy_until;
 }
 
 LinkDirection::Propagation LinkDirection::propagation() {
-  sim::Duration total = params_.delay;
-  if (params_.jitter > sim::Duration::zero()) {
-    total += sim::Duration::ns(rng_->jitter.symmetric(params_.jitter.count()));
+  sim::Duration total = params_->delay;
+  if (params_->jitter > sim::Duration::zero()) {
+    total += sim::Duration::ns(rng_->jitter.symmetric(params_->jitter.count()));
     total = std::max(total, sim::Duration::zero());  // never before the transmission ends
   }
   sim::Duration hold{};
-  if (params_.reorder > 0.0 && rng_->reorder.bernoulli(params_.reorder)) hold = reorder_hold(params_);
+  if (params_->reorder > 0.0 && rng_->reorder.bernoulli(params_->reorder)) hold = reorder_hold(*params_);
   return {total + hold, hold};
 }
 

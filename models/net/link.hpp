@@ -2,7 +2,9 @@
 //
 // A LinkDirection knows nothing about segments' identities or the trace; the network asks it,
 // for every segment entering, in this order:
-//   1. lose()         the loss model (Bernoulli, or a Gilbert-Elliott chain stepped once per segment)
+//   1. lose()         the loss model: Bernoulli, or a Gilbert-Elliott chain stepped once per
+//                     segment (first the state changes, then the segment is lost with the
+//                     probability of the state it finds; the chain starts in the good state)
 //   2. duplicate()    whether a copy follows the segment
 //   3. transmit()     serialization behind the drop-tail queue: when the last bit leaves, or
 //                     "queue full"
@@ -65,12 +67,14 @@ void validate(const LinkParams& p, std::string_view what);
 class LinkDirection {
  public:
   // `name` is the stable name of the direction ("a->b"); stream names are "link/<name>/<purpose>".
+  // `params` is not copied: it must outlive the direction (the network keeps one copy of each
+  // distinct parameter set, so a million identical links share one).
   LinkDirection(trace::NodeId from, trace::NodeId to, const LinkParams& params, const sim::RandomStreams& streams,
                 std::string_view name);
 
   trace::NodeId from() const { return from_; }
   trace::NodeId to() const { return to_; }
-  const LinkParams& params() const { return params_; }
+  const LinkParams& params() const { return *params_; }
 
   // Runs the loss model for one segment; true = the segment is lost.
   bool lose();
@@ -91,26 +95,29 @@ class LinkDirection {
 
   // Segments currently queued or on the wire (bandwidth-limited links only), as of the last
   // transmit() call.
-  std::size_t backlog() const { return tx_ends_.size(); }
+  std::size_t backlog() const { return tx_ ? tx_->ends.size() : 0; }
   bool in_bad_state() const { return ge_bad_; }
 
  private:
-  // The four streams; only allocated when the direction has some randomness at all, so that a
-  // plain delay-only link (the million-client star) costs no generator state.
-  struct Streams {
+  // The parts only some directions need are allocated only for them, so that a plain
+  // delay-only link (the million-client star) costs a few words.
+  struct Streams {  // when the direction has any randomness
     sim::Rng loss;
     sim::Rng dup;
     sim::Rng jitter;
     sim::Rng reorder;
   };
+  struct Transmitter {  // when the bandwidth is limited
+    TimeRing ends;      // transmission end times of the segments queued or on the wire, FIFO
+    sim::Time busy_until{};
+  };
 
+  const LinkParams* params_;
+  std::unique_ptr<Streams> rng_;
+  std::unique_ptr<Transmitter> tx_;
   trace::NodeId from_;
   trace::NodeId to_;
-  LinkParams params_;
-  std::unique_ptr<Streams> rng_;
   bool ge_bad_ = false;  // Gilbert-Elliott state, starts good
-  TimeRing tx_ends_;     // transmission end times of the segments queued or on the wire, FIFO
-  sim::Time busy_until_{};
 };
 
 }  // namespace tcpsim::net

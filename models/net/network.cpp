@@ -11,10 +11,10 @@
 // scheduler (at the same instant), so a receiver never runs inside its own host's send().
 #include "models/net/network.hpp"
 
-#include <map>
+#include <deque>
 #include <stdexcept>
-#include <utility>
 #include <unordered_map>
+#include <utility>
 
 #include "models/net/link.hpp"
 #include "models/net/routing.hpp"
@@ -46,13 +46,15 @@ struct Network::Impl {
   trace::Trace& trace;
   const sim::RandomStreams& streams;
 
-  std::vector<NodeConfig> nodes;
+  // Lookups only, never iterated (so their order cannot reach the trace). The names are views
+  // into `nodes`, a deque so that they never move.
+  std::deque<NodeConfig> nodes;
   std::vector<Receiver> receivers;
-  std::map<std::string, NodeId, std::less<>> by_name;
-  std::unordered_map<std::uint32_t, NodeId> by_ip;  // lookups only, never iterated
+  std::unordered_map<std::string_view, NodeId> by_name;
+  std::unordered_map<std::uint32_t, NodeId> by_ip;
   Topology topo;
-  std::vector<LinkDirection> dirs;                               // by LinkDirId
-  std::map<std::pair<NodeId, NodeId>, unsigned> links_between;  // for parallel links' stream names
+  std::vector<LinkDirection> dirs;  // by LinkDirId
+  std::deque<LinkParams> params;    // the distinct parameter sets the directions point into
   std::vector<FaultRule> rules;
   std::vector<std::uint64_t> rule_matches;
 
@@ -61,6 +63,14 @@ struct Network::Impl {
   std::vector<RuleCopy> copies;  // scratch for send(); reused so it allocates only at its peak
 
   sim::Time now() const { return sched.now(); }
+  // The stored copy of `p`. Consecutive links usually share their parameters (a star built in a
+  // loop), so comparing with the last few stored sets finds most repeats in O(1).
+  const LinkParams& intern(const LinkParams& p) {
+    for (std::size_t i = params.size(), seen = 0; i > 0 && seen < 4; --i, ++seen) {
+      if (params[i - 1] == p) return params[i - 1];
+    }
+    return params.emplace_back(p);
+  }
   void check_node(NodeId n, const char* what) const {
     if (n >= nodes.size()) throw std::out_of_range(std::string(what) + ": unknown node id " + std::to_string(n));
   }
@@ -267,9 +277,9 @@ NodeId Network::add_node(const NodeConfig& node) {
   if (m.trace.node_count() != id) throw std::logic_error("Network::add_node: the trace has nodes the network lacks");
   m.trace.add_node(node.name);
   m.topo.add_node(node.router);
-  m.nodes.push_back(node);
+  const NodeConfig& stored = m.nodes.emplace_back(node);
   m.receivers.emplace_back();
-  m.by_name.emplace(node.name, id);
+  m.by_name.emplace(stored.name, id);
   if (node.ip) m.by_ip.emplace(node.ip->value, id);
   return id;
 }
@@ -285,10 +295,10 @@ void Network::add_link(const LinkConfig& link) {
   validate(link.a_to_b, ab);
   validate(link.b_to_a, ba);
   // Stream names must be stable: the n-th link between the same two nodes gets "#n" (n >= 2).
-  const unsigned n = ++m.links_between[{std::min(*a, *b), std::max(*a, *b)}];
+  const std::size_t n = m.topo.links_between(*a, *b) + 1;
   const std::string suffix = n == 1 ? "" : "#" + std::to_string(n);
-  m.dirs.emplace_back(*a, *b, link.a_to_b, m.streams, ab + suffix);
-  m.dirs.emplace_back(*b, *a, link.b_to_a, m.streams, ba + suffix);
+  m.dirs.emplace_back(*a, *b, m.intern(link.a_to_b), m.streams, ab + suffix);
+  m.dirs.emplace_back(*b, *a, m.intern(link.b_to_a), m.streams, ba + suffix);
   m.topo.add_link(*a, *b, link.a_to_b.delay, link.b_to_a.delay);
 }
 

@@ -3,6 +3,7 @@
 #include <boost/graph/dijkstra_shortest_paths.hpp>
 #include <boost/graph/filtered_graph.hpp>
 #include <boost/property_map/property_map.hpp>
+#include <utility>
 
 namespace tcpsim::net {
 namespace {
@@ -29,6 +30,14 @@ void Topology::add_link(trace::NodeId a, trace::NodeId b, sim::Duration delay_ab
   ends_.push_back({a, b});
   ends_.push_back({b, a});
   if (have_tables_) drop_tables();
+}
+
+std::size_t Topology::links_between(trace::NodeId a, trace::NodeId b) const {
+  // Every link has an edge each way, so counting a's edges to b counts the links.
+  if (boost::out_degree(b, g_) < boost::out_degree(a, g_)) std::swap(a, b);
+  std::size_t n = 0;
+  for (auto [it, end] = boost::out_edges(a, g_); it != end; ++it) n += boost::target(*it, g_) == b ? 1 : 0;
+  return n;
 }
 
 void Topology::drop_tables() const {

@@ -57,6 +57,8 @@ class Topology {
   std::size_t node_count() const { return router_.size(); }
   std::size_t link_count() const { return ends_.size() / 2; }
   trace::NodeId far_end(LinkDirId dir) const { return ends_[dir].to; }
+  // How many links join a and b (O(smaller degree)).
+  std::size_t links_between(trace::NodeId a, trace::NodeId b) const;
 
   // The link direction a segment at `at`, headed for node `dest` (!= at), leaves on, or
   // kNoLink if there is no route. For a host with a single link this is that link, whatever

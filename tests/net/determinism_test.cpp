@@ -176,3 +176,27 @@ TEST_CASE("Every segment ends delivered, dropped, or in flight, exactly once", "
   }
   CHECK(w.count<trace::SegmentDelayed>() > 0);
 }
+
+TEST_CASE("Parallel links draw from streams of their own, and the first one added carries the route", "[determinism]") {
+  World w(8);
+  const NodeId a = w.router("a");
+  w.host("b", "10.0.0.2");
+  w.link("a", "b", lossy());
+  w.link("a", "b", lossy());  // same endpoints, same parameters: streams "a->b#2", ...
+  const auto first = loss_pattern(w, a, 300);
+
+  World single(8);
+  const NodeId a1 = single.router("a");
+  single.host("b", "10.0.0.2");
+  single.link("a", "b", lossy());
+  CHECK(loss_pattern(single, a1, 300) == first);  // the route uses the first link only
+
+  World second(8);  // a router with the second link alone draws differently
+  second.router("a");
+  second.host("b", "10.0.0.2");
+  LinkParams other = lossy();
+  other.delay = 2_ms;  // makes the first link slower, so the route takes the second
+  second.link("a", "b", other);
+  second.link("a", "b", lossy());
+  CHECK(loss_pattern(second, 0, 300) != first);
+}

@@ -20,7 +20,7 @@ SAN_DIR=${SAN_DIR:-build-asan}
 PACKAGES=(
   cmake g++ make pkg-config
   libboost-graph-dev nlohmann-json3-dev catch2 libcli11-dev libbenchmark-dev
-  qt6-base-dev qt6-charts-dev libgl-dev
+  qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -86,36 +86,42 @@ class Canvas {
   std::string arrow(int a, int b, const std::string& label, bool lost, std::size_t* lo, std::size_t* hi) const {
     std::string line = blank();
     const int xa = cols_[a];
-    int xb = b >= 0 ? cols_[b] : (xa + 20 < width_ ? xa + 20 : xa - 20);
+    // No receiving lifeline (no host owns the address): aim at the middle of the diagram.
+    int xb = b >= 0 ? cols_[b] : (xa + width_ / 2 < width_ ? xa + width_ / 2 : xa - width_ / 2);
     const bool right = xb > xa;
     int from = right ? xa + 1 : xb + 1, to = right ? xb - 1 : xa - 1;  // inclusive span
     if (to - from < 4) {  // too close (single column): a stub
       from = xa + 1;
       to = std::min(width_ - 1, xa + 6);
     }
+    // A lost segment stops part-way with XXX: it never reached the other lifeline.
+    const bool cut = lost || b < 0;
+    if (cut) {
+      const int keep = std::max(8, (to - from + 1) * 3 / 4);
+      if (right) to = from + keep - 1;
+      else from = to - keep + 1;
+    }
     for (int x = from; x <= to; ++x) line[x] = '-';
-    if (lost || b < 0) {
-      // Stop part-way: the segment never reached the other lifeline.
-      const int span = to - from + 1;
-      const int cut = std::max(3, span * 2 / 3);
-      if (right) {
-        for (int x = from + cut; x <= to; ++x) line[x] = ' ';
-        for (int k = 0; k < 3 && from + cut - 3 + k <= to; ++k) line[from + cut - 3 + k] = 'X';
-      } else {
-        for (int x = from; x <= to - cut; ++x) line[x] = ' ';
-        for (int k = 0; k < 3; ++k) line[to - cut + 1 + k] = 'X';
-      }
+    int inner_from = from, inner_to = to;  // where the label may go
+    if (cut && right) {
+      line.replace(to - 2, 3, "XXX");
+      inner_to = to - 3;
+    } else if (cut) {
+      line.replace(from, 3, "XXX");
+      inner_from = from + 3;
     } else if (right) {
       line[to] = '>';
+      inner_to = to - 1;
     } else {
       line[from] = '<';
+      inner_from = from + 1;
     }
-    // Centre the label over the arrow, leaving the arrow's ends visible.
-    const int room = to - from - 3;
-    if (room > 0) {
+    // Centre the label on the arrow, leaving at least two dashes at each end.
+    const int room = inner_to - inner_from + 1 - 4;
+    if (room >= 5) {
       std::string text = " " + label + " ";
       if (static_cast<int>(text.size()) > room) text = text.substr(0, room - 2) + "~ ";
-      const int start = from + (to - from + 1 - static_cast<int>(text.size())) / 2;
+      const int start = inner_from + (inner_to - inner_from + 1 - static_cast<int>(text.size())) / 2;
       line.replace(start, text.size(), text);
     }
     *lo = static_cast<std::size_t>(std::min(from, to));
@@ -212,12 +218,15 @@ void print_ladder(std::ostream& out, const trace::Trace& trace, const net::Netwo
 
   SeqView seqs(opt.absolute);
   int line_no = 0;
-  auto prefix = [&](sim::Time t) {
+  bool any_injected = false;
+  auto prefix = [&](sim::Time t, bool injected = false) {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%4d  %-10s ", ++line_no, sim::format_seconds(t).c_str());
+    std::snprintf(buf, sizeof buf, "%4d%c %-10s ", ++line_no, injected ? '*' : ' ', sim::format_seconds(t).c_str());
+    any_injected = any_injected || injected;
     return std::string(buf);
   };
-  auto emit_arrow = [&](sim::Time t, NodeId from, const net::Segment& seg, const Fate& f, const std::string& tag) {
+  auto emit_arrow = [&](sim::Time t, NodeId from, const net::Segment& seg, const Fate& f, const std::string& tag,
+                        bool injected) {
     seqs.observe(seg);
     const auto dst = net.owner(seg.dst);
     const int a = column_of(from);
@@ -234,7 +243,7 @@ void print_ladder(std::ostream& out, const trace::Trace& trace, const net::Netwo
       body = body.substr(0, lo) + c + body.substr(lo, hi - lo + 1) + kReset + body.substr(hi + 1);
       suffix = std::string(lost ? kRed : kDim) + suffix + kReset;
     }
-    out << prefix(t) << body << suffix << "\n";
+    out << prefix(t, injected) << body << suffix << "\n";
   };
 
   std::vector<const net::Segment*> sent_seg;  // by id, for copies
@@ -247,7 +256,7 @@ void print_ladder(std::ostream& out, const trace::Trace& trace, const net::Netwo
       }
       sent_seg[s->id] = &s->seg;
       sent_node[s->id] = s->node;
-      emit_arrow(r.time, s->node, s->seg, fate(s->id), s->injected ? "inj " : "");
+      emit_arrow(r.time, s->node, s->seg, fate(s->id), "", s->injected);
     } else if (const auto* d = std::get_if<trace::SegmentDuplicated>(&r.body)) {
       if (d->id < sent_seg.size() && sent_seg[d->id] != nullptr) {
         if (d->copy >= sent_seg.size()) {
@@ -256,7 +265,7 @@ void print_ladder(std::ostream& out, const trace::Trace& trace, const net::Netwo
         }
         sent_seg[d->copy] = sent_seg[d->id];
         sent_node[d->copy] = sent_node[d->id];
-        emit_arrow(r.time, sent_node[d->id], *sent_seg[d->id], fate(d->copy), "dup ");
+        emit_arrow(r.time, sent_node[d->id], *sent_seg[d->id], fate(d->copy), "dup ", false);
       }
     } else if (const auto* note = std::get_if<trace::Note>(&r.body)) {
       std::string line = prefix(r.time) + canvas.blank() + "  note: " + note->text;
@@ -266,6 +275,7 @@ void print_ladder(std::ostream& out, const trace::Trace& trace, const net::Netwo
           << st->to << "\n";
     }
   }
+  if (any_injected) out << "   * injected by the scenario\n";
 }
 
 }  // namespace tcpsim::cli

@@ -11,11 +11,12 @@ struct FlagName {
   bool Flags::*member;
   std::uint8_t bit;
 };
+// Display order, as Wireshark and RFC 9293's figures write them: "SYN,ACK", "FIN,PSH,ACK".
 constexpr std::array<FlagName, 8> kFlagNames{{{"SYN", &Flags::syn, 0x02},
-                                              {"ACK", &Flags::ack, 0x10},
                                               {"FIN", &Flags::fin, 0x01},
                                               {"RST", &Flags::rst, 0x04},
                                               {"PSH", &Flags::psh, 0x08},
+                                              {"ACK", &Flags::ack, 0x10},
                                               {"URG", &Flags::urg, 0x20},
                                               {"ECE", &Flags::ece, 0x40},
                                               {"CWR", &Flags::cwr, 0x80}}};

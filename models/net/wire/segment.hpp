@@ -13,8 +13,8 @@
 
 namespace tcpsim::net {
 
-// Control bits. Declared in the order people write them ("SYN,ACK", "FIN,ACK", "RST,ACK") so that
-// designated initializers read naturally: Flags{.syn = true, .ack = true}.
+// Control bits. Declared so that designated initializers read naturally (Flags{.syn = true,
+// .ack = true}); to_string() writes them as RFC 9293's figures do: "SYN,ACK", "FIN,PSH,ACK".
 struct Flags {
   bool syn = false;
   bool ack = false;
@@ -37,7 +37,7 @@ struct Flags {
   // Parses "SYN,ACK" (any case, any order, "+" also separates). Empty string or "none" = no flag.
   // On error returns nullopt and, if `bad` is given, stores the offending name.
   static std::optional<Flags> parse(std::string_view text, std::string* bad = nullptr);
-  static constexpr const char* kNames = "SYN, ACK, FIN, RST, PSH, URG, ECE, CWR";
+  static constexpr const char* kNames = "SYN, FIN, RST, PSH, ACK, URG, ECE, CWR";
 };
 
 struct Timestamps {

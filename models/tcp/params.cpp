@@ -1,0 +1,117 @@
+// The two profiles of the scenario catalog §5. Each value cites the RFC sentence or the Linux
+// constant it comes from; where the sources disagree the catalog's §4 entry is named (D1...).
+#include "models/tcp/params.hpp"
+
+namespace tcpsim::tcp {
+
+using sim::Duration;
+
+TcpParams TcpParams::rfc9293() {
+  TcpParams p;
+  p.profile = "rfc9293";
+  // RFC 9293 §3.4.2: MSL "arbitrarily defined to be 2 minutes"; MUST-13: TIME-WAIT = 2 MSL (D1).
+  p.msl = Duration::s(120);
+  // RFC 6298 (2.1): "Until a round-trip time (RTT) measurement has been made ... set RTO <- 1 second".
+  p.rto_initial = Duration::s(1);
+  // RFC 6298 (2.4): "Whenever RTO is computed, if it is less than 1 second, then the RTO SHOULD be
+  // rounded up to 1 second."
+  p.rto_min = Duration::s(1);
+  // RFC 6298 (2.5): "A maximum value MAY be placed on RTO provided it is at least 60 seconds."
+  p.rto_max = Duration::s(60);
+  // RFC 6298 (5.7): RTO re-initialised to 3 s when data starts after a SYN timeout.
+  p.rto_after_syn_timeout = Duration::s(3);
+  p.rto_style = RtoStyle::Rfc6298;
+  // RFC 6298 (5.5): "The host MUST set RTO <- RTO * 2" on every expiry (D10): no linear phase.
+  p.syn_linear_timeouts = 0;
+  // RFC 9293 §3.9.1.1: "The present global default is five minutes" (D17).
+  p.user_timeout = Duration::s(300);
+  // RFC 9293 §3.8.3 MUST-23: "R2 for a SYN segment MUST be set large enough to provide
+  // retransmission of the segment for at least 3 minutes." Rule chosen (catalog 3.8): give up at
+  // the first expiry at or after 180 s from the first SYN (183 s with the 60 s RTO cap).
+  p.syn_retries = {.count = std::nullopt, .duration = Duration::s(180)};
+  p.synack_retries = p.syn_retries;
+  // RFC 9293 §3.8.3 SHLD-10: R1 "at least 3 retransmissions"; SHLD-11: R2 "at least 100 seconds".
+  p.r1 = 3;
+  p.r2 = {.count = std::nullopt, .duration = Duration::s(100)};
+  // RFC 9293 §3.10.7.4 carries RFC 5961 §3/§4 as the mitigation for stacks that implement it;
+  // the catalog's rfc9293 profile turns it on. The ACK range check is MAY-12: off.
+  p.rfc5961 = true;
+  p.rfc5961_ack_range = false;
+  // RFC 9293 §3.10.7.4 TIME-WAIT: "If the RST bit is set, then enter the CLOSED state" (D2).
+  p.rfc1337 = false;
+  // Table 6 rejects the retransmitted SYN: "an acknowledgment should be sent in reply" (D3).
+  p.dup_syn_in_syn_received = DupSynAnswer::Ack;
+  // §3.6.1: CLOSE is full-duplex unless the host opts into MAY-1 (D21).
+  p.rst_on_close_with_unread = false;
+  // §3.10.5 ABORT: "send a reset segment: <SEQ=SND.NXT><CTL=RST>".
+  p.abort_rst_carries_ack = false;
+  // §3.8.6.1: "transmit at least one octet of new data (if available)" as the probe (D15).
+  p.zero_window_probe = ProbeKind::NewOctet;
+  // MUST-40 allows delayed ACK (< 0.5 s); off here so traces show one ACK per segment.
+  p.delayed_ack = false;
+  p.delayed_ack_timeout = Duration::ms(200);
+  // MUST-25: keep-alives, if implemented, "MUST default to off"; MUST-28: interval >= 2 hours.
+  p.keepalive = false;
+  p.keepalive_idle = Duration::s(7200);
+  // Ethernet MSS (1500 - 40); MUST-15: assume 536 when the peer sends no MSS option.
+  p.mss = 1460;
+  p.default_peer_mss = 536;
+  p.send_buffer = 65535;
+  p.recv_buffer = 65535;
+  return p;
+}
+
+TcpParams TcpParams::linux_profile() {
+  TcpParams p = rfc9293();
+  p.profile = "linux";
+  // TCP_TIMEWAIT_LEN = 60 s (include/net/tcp.h), a compile-time constant (D1).
+  p.time_wait_length = Duration::s(60);
+  p.msl = Duration::s(30);
+  // TCP_TIMEOUT_INIT = 1 s; TCP_RTO_MIN = HZ/5 = 200 ms; TCP_RTO_MAX = 120 s (D9).
+  p.rto_initial = Duration::s(1);
+  p.rto_min = Duration::ms(200);
+  p.rto_max = Duration::s(120);
+  // TCP_TIMEOUT_FALLBACK = 3 s "used as a fallback RTO for the initial data transmission".
+  p.rto_after_syn_timeout = Duration::s(3);
+  // tcp_rtt_estimator(): RTO = srtt + max(4 * rttvar, tcp_rto_min).
+  p.rto_style = RtoStyle::Linux;
+  // tcp_syn_linear_timeouts = 4, tcp_syn_retries = 6: 10 SYN retransmissions, ETIMEDOUT at 131 s.
+  p.syn_linear_timeouts = 4;
+  p.syn_retries = {.count = 6 + 4, .duration = std::nullopt};
+  // tcp_synack_retries = 5: the request is dropped at 63 s, silently.
+  p.synack_retries = {.count = 5, .duration = std::nullopt};
+  // tcp_retries1 = 3, tcp_retries2 = 15.
+  p.r1 = 3;
+  p.r2 = {.count = 15, .duration = std::nullopt};
+  // TCP_USER_TIMEOUT defaults to 0 = off (D17).
+  p.user_timeout = std::nullopt;
+  // tcp_validate_incoming(): RFC 5961 RST/SYN checks; ACK range check since 354e4aa391ed.
+  p.rfc5961 = true;
+  p.rfc5961_ack_range = true;
+  // tcp_rfc1337 = 0: RST kills TIME-WAIT (D2).
+  p.rfc1337 = false;
+  // tcp_check_req(): a pure retransmitted SYN in SYN_RECV gets the SYN,ACK again (D3).
+  p.dup_syn_in_syn_received = DupSynAnswer::SynAck;
+  // close() with unread data sends RST (tcp_close(), RFC 2525 §2.17) (D21).
+  p.rst_on_close_with_unread = true;
+  // tcp_send_active_reset(): RST,ACK with ACK = RCV.NXT.
+  p.abort_rst_carries_ack = true;
+  // tcp_xmit_probe_skb(): zero-length probe at SND.UNA - 1 (D15).
+  p.zero_window_probe = ProbeKind::ZeroLengthOld;
+  // TCP_DELACK_MIN/MAX 40-200 ms. Linux delays ACKs, but the model does not implement delayed
+  // ACK yet (connection.hpp), so the profile keeps it off rather than claim a behaviour it lacks.
+  p.delayed_ack = false;
+  p.delayed_ack_timeout = Duration::ms(40);
+  // tcp_keepalive_time = 7200 s, off unless SO_KEEPALIVE.
+  p.keepalive = false;
+  p.keepalive_idle = Duration::s(7200);
+  return p;
+}
+
+std::optional<TcpParams> TcpParams::by_name(std::string_view name) {
+  if (name == "rfc9293") return rfc9293();
+  if (name == "linux") return linux_profile();
+  return std::nullopt;
+}
+
+}  // namespace tcpsim::tcp

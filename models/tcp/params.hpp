@@ -1,0 +1,82 @@
+// Per-connection TCP parameters and the two profiles of the scenario catalog §5
+// (/work/shared/reference/scenario-catalog.md): `rfc9293` (RFC 9293 + RFC 6298 + RFC 5961 where
+// noted) and `linux` (current Linux defaults). Every default below cites its source in params.cpp.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "sim/kernel/time.hpp"
+
+namespace tcpsim::tcp {
+
+// When to stop retransmitting one segment (RFC 9293 §3.8.3 R2): after `count` retransmissions,
+// or at the first retransmission-timer expiry at least `duration` after the segment was first
+// sent, whichever comes first. An empty limit never gives up.
+struct RetryLimit {
+  std::optional<int> count{};
+  std::optional<sim::Duration> duration{};
+  bool operator==(const RetryLimit&) const = default;
+};
+
+// How to answer a retransmitted SYN (SEG.SEQ = IRS) in SYN-RECEIVED (catalog D3).
+enum class DupSynAnswer : std::uint8_t { Ack, SynAck };
+// What a zero-window probe carries (catalog D15).
+enum class ProbeKind : std::uint8_t { NewOctet, ZeroLengthOld };
+// How the RTO is derived from SRTT and RTTVAR (catalog D9).
+enum class RtoStyle : std::uint8_t { Rfc6298, Linux };
+
+struct TcpParams {
+  std::string profile = "rfc9293";
+
+  // --- timers ---
+  sim::Duration msl = sim::Duration::s(120);           // TIME-WAIT lasts time_wait()
+  std::optional<sim::Duration> time_wait_length{};     // overrides 2*MSL when set
+  sim::Duration rto_initial = sim::Duration::s(1);
+  sim::Duration rto_min = sim::Duration::s(1);
+  sim::Duration rto_max = sim::Duration::s(60);
+  sim::Duration rto_after_syn_timeout = sim::Duration::s(3);
+  sim::Duration clock_granularity = sim::Duration::ms(1);  // RFC 6298 G
+  RtoStyle rto_style = RtoStyle::Rfc6298;
+  int syn_linear_timeouts = 0;  // first N SYN retransmissions do not double the RTO
+  std::optional<sim::Duration> user_timeout{};
+
+  // --- give-up rules (RFC 9293 §3.8.3) ---
+  RetryLimit syn_retries{};
+  RetryLimit synack_retries{};
+  int r1 = 3;  // retransmissions before "negative advice" (recorded only; no IP layer to advise)
+  RetryLimit r2{};
+
+  // --- robustness and close semantics ---
+  bool rfc5961 = true;            // exact-match RST + challenge ACK, challenge ACK for SYN
+  bool rfc5961_ack_range = false;  // MAY-12 ACK-range check with MAX.SND.WND
+  bool rfc1337 = false;            // ignore RST in TIME-WAIT (RFC 1337 fix F1)
+  DupSynAnswer dup_syn_in_syn_received = DupSynAnswer::Ack;
+  bool rst_on_close_with_unread = false;  // §3.6.1 SHLD-3 for a half-duplex CLOSE
+  bool abort_rst_carries_ack = false;     // RST,ACK (Linux) instead of <SEQ=SND.NXT><CTL=RST>
+  bool restart_time_wait_on_fin = true;   // catalog 3.18 recommendation (see steps.cpp)
+  ProbeKind zero_window_probe = ProbeKind::NewOctet;
+
+  // --- acknowledgements, keepalive (parameters only; see connection.hpp "Not implemented") ---
+  bool delayed_ack = false;
+  sim::Duration delayed_ack_timeout = sim::Duration::ms(200);
+  bool keepalive = false;
+  sim::Duration keepalive_idle = sim::Duration::s(7200);
+
+  // --- sizes ---
+  std::uint16_t mss = 1460;                 // what we advertise in the MSS option
+  std::uint16_t default_peer_mss = 536;     // send MSS when the peer sent no MSS option
+  std::uint32_t send_buffer = 65535;
+  std::uint32_t recv_buffer = 65535;
+
+  sim::Duration time_wait() const { return time_wait_length ? *time_wait_length : msl * 2; }
+
+  static TcpParams rfc9293();
+  static TcpParams linux_profile();
+  // "rfc9293" or "linux"; nullopt for anything else.
+  static std::optional<TcpParams> by_name(std::string_view name);
+};
+
+}  // namespace tcpsim::tcp

@@ -1,0 +1,38 @@
+// RFC 6298: the retransmission timer's value (SRTT, RTTVAR, RTO, backoff), as required by
+// RFC 9293 §3.8.1 MUST-18 ("The RTO MUST be computed according to the algorithm in [RFC 6298],
+// including Karn's algorithm"). Karn's rule itself (no samples from retransmitted segments) is
+// applied by the caller, which only feeds samples of segments sent once.
+#pragma once
+
+#include "models/tcp/params.hpp"
+#include "sim/kernel/time.hpp"
+
+namespace tcpsim::tcp {
+
+class RtoEstimator {
+ public:
+  explicit RtoEstimator(const TcpParams& p);
+
+  // A round-trip measurement R of a segment that was not retransmitted.
+  void sample(sim::Duration r);
+  // RFC 6298 (5.5): "The host MUST set RTO <- RTO * 2 ("back off the timer")", capped at the max.
+  void back_off();
+  // RFC 6298 (5.7): after a handshake retransmission and without a sample, RTO <- 3 s.
+  void reinitialize(sim::Duration rto);
+
+  sim::Duration rto() const { return rto_; }
+  bool has_sample() const { return has_sample_; }
+  sim::Duration srtt() const { return srtt_; }
+  sim::Duration rttvar() const { return rttvar_; }
+
+ private:
+  sim::Duration clamp(sim::Duration d) const;
+
+  RtoStyle style_;
+  sim::Duration min_, max_, granularity_;
+  bool has_sample_ = false;
+  sim::Duration srtt_{}, rttvar_{};
+  sim::Duration rto_;
+};
+
+}  // namespace tcpsim::tcp

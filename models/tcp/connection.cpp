@@ -1,0 +1,168 @@
+// The Connection's choke point (set_state), its timers and the helpers every event source shares.
+// RFC 9293 §3.3.2 (states), §3.8 (timers), §3.10.8 (what entering CLOSED / TIME-WAIT implies).
+#include "models/tcp/connection.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace tcpsim::tcp {
+
+std::string_view to_string(TimerKind k) {
+  switch (k) {
+    case TimerKind::Retransmit: return "retransmit";
+    case TimerKind::Persist: return "persist";
+    case TimerKind::TimeWait: return "time-wait";
+    case TimerKind::UserTimeout: return "user-timeout";
+    case TimerKind::DelayedAck: return "delayed-ack";
+    case TimerKind::Keepalive: return "keepalive";
+  }
+  return "?";
+}
+
+std::string_view to_string(CallError e) {
+  switch (e) {
+    case CallError::None: return "ok";
+    case CallError::ConnectionDoesNotExist: return "error: connection does not exist";
+    case CallError::ConnectionAlreadyExists: return "error: connection already exists";
+    case CallError::ConnectionClosing: return "error: connection closing";
+    case CallError::RemoteSocketUnspecified: return "error: remote socket unspecified";
+    case CallError::InsufficientResources: return "error: insufficient resources";
+  }
+  return "?";
+}
+
+Connection::Connection(const TcpParams& params, Actions& actions)
+    : params_(params), actions_(actions), rto_(params), sndbuf_(params.send_buffer),
+      rcvbuf_(params.recv_buffer) {
+  tcb_.rcv_wnd = rcvbuf_.window();
+  tcb_.snd_mss = params.default_peer_mss;
+}
+
+// The one place the state changes. Every handler names the event and the rule (`cause`).
+void Connection::set_state(sim::Time now, Event e, std::string_view cause) {
+  const std::optional<State> to = transition(state_, e);
+  if (!to) {
+    throw std::logic_error("tcp: no transition from " + std::string(to_string(state_)) + " on " +
+                           std::string(to_string(e)));
+  }
+  const State from = state_;
+  state_ = *to;
+  actions_.state_changed(from, *to, cause);
+  switch (*to) {
+    case State::Established:
+      // RFC 6298 (5.7): "If the timer expires awaiting the ACK of a SYN segment and the TCP
+      // implementation is using an RTO less than 3 seconds, the RTO MUST be re-initialized to
+      // 3 seconds when data transmission begins (i.e., after the three-way handshake completes)."
+      if (handshake_retransmitted_ && !rto_.has_sample()) rto_.reinitialize(params_.rto_after_syn_timeout);
+      actions_.notify(trace::Notice::Connected, trace::AppError::None, 0);
+      break;
+    case State::TimeWait:
+      // §3.10.7.4 eighth step, FIN-WAIT-2: "Enter the TIME-WAIT state. Start the time-wait timer,
+      // turn off the other timers."
+      cancel_all_timers();
+      arm(TimerKind::TimeWait, now + params_.time_wait());
+      break;
+    case State::Closed: enter_closed(); break;
+    case State::Listen:
+      if (from == State::SynReceived) enter_listen();
+      break;
+    default: break;
+  }
+}
+
+void Connection::enter_closed() {
+  cancel_all_timers();
+  sndbuf_.clear();
+  fin_queued_ = false;
+  close_pending_ = false;
+  probe_outstanding_ = false;
+  ack_now_ = false;
+}
+
+// Back to a fresh LISTEN (RFC 9293 §3.10.7.4 second/fourth step, passive SYN-RECEIVED): the
+// remote socket is unspecified again and the next SYN gets a new ISS (Figure 8, line 7).
+void Connection::enter_listen() {
+  cancel_all_timers();
+  const net::Endpoint local = id_.local;
+  id_ = {};
+  id_.local = local;
+  tcb_ = {};
+  sndbuf_.clear();
+  rcvbuf_.clear();
+  tcb_.rcv_wnd = rcvbuf_.window();
+  tcb_.snd_mss = params_.default_peer_mss;
+  rto_ = RtoEstimator(params_);
+  fin_queued_ = fin_sent_ = close_pending_ = fin_received_ = eof_read_ = false;
+  ack_now_ = handshake_retransmitted_ = probe_outstanding_ = false;
+  retransmissions_ = 0;
+  rtt_seq_.reset();
+}
+
+void Connection::arm(TimerKind t, sim::Time deadline) {
+  timers_[static_cast<int>(t)] = deadline;
+  actions_.arm(t, deadline);
+}
+
+void Connection::cancel(TimerKind t) {
+  auto& slot = timers_[static_cast<int>(t)];
+  if (!slot) return;
+  slot.reset();
+  actions_.cancel(t);
+}
+
+void Connection::cancel_all_timers() {
+  for (int i = 0; i < kTimerKindCount; ++i) cancel(static_cast<TimerKind>(i));
+}
+
+// "RECEIVEs and SENDs get reset responses, flush all queues, signal the user ..., enter CLOSED".
+void Connection::reset_connection(sim::Time now, trace::AppError err, Event e, std::string_view cause) {
+  rcvbuf_.clear();
+  tcb_.rcv_wnd = rcvbuf_.window();
+  if (err != trace::AppError::None) actions_.notify(trace::Notice::Error, err, 0);
+  set_state(now, e, cause);
+}
+
+bool Connection::syn_unacked() const {
+  return tcb_.snd_una == tcb_.iss && tcb_.snd_nxt != tcb_.iss && state_ != State::Listen &&
+         state_ != State::Closed;
+}
+
+bool Connection::fin_acked() const { return fin_sent_ && fin_seq_ < tcb_.snd_una; }
+
+std::uint64_t Connection::data_in_flight() const {
+  std::int64_t n = tcb_.snd_nxt - tcb_.snd_una;
+  if (syn_unacked()) n -= 1;
+  if (fin_sent_ && !fin_acked()) n -= 1;
+  return n > 0 ? static_cast<std::uint64_t>(n) : 0;
+}
+
+std::uint64_t Connection::unsent() const {
+  const std::uint64_t flight = data_in_flight();
+  return sndbuf_.size() > flight ? sndbuf_.size() - flight : 0;
+}
+
+Status Connection::status() const {
+  return {.state = state_,
+          .id = id_,
+          .tcb = tcb_,
+          .send_queued = sndbuf_.size(),
+          .recv_unread = rcvbuf_.unread(),
+          .rto = rto_.rto(),
+          .passive = passive_};
+}
+
+void Connection::timer_expired(sim::Time now, TimerKind t) {
+  auto& slot = timers_[static_cast<int>(t)];
+  if (!slot) return;  // cancelled or replaced: a stale expiry is harmless
+  slot.reset();
+  switch (t) {
+    case TimerKind::Retransmit: on_retransmit_expired(now); break;
+    case TimerKind::Persist: on_persist_expired(now); break;
+    case TimerKind::TimeWait: on_time_wait_expired(now); break;
+    case TimerKind::UserTimeout: on_user_timeout_expired(now); break;
+    case TimerKind::DelayedAck:
+    case TimerKind::Keepalive: break;  // never armed (not implemented yet)
+  }
+}
+
+}  // namespace tcpsim::tcp

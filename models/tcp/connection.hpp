@@ -1,0 +1,221 @@
+// One TCP connection (a TCB and its state machine), sans-IO: RFC 9293 §3.3 (TCB, states),
+// §3.4 (sequence numbers), §3.5 (handshake, reset), §3.6 (close), §3.8 (timers, windows),
+// §3.10 (event processing), RFC 6298 (RTO), RFC 5961 (blind-attack mitigations, optional).
+//
+// Entry points. The host calls exactly one of these per event and passes `now` every time:
+//   user calls      open_passive / open_active / send / receive / close / abort / status
+//                   (user_calls.cpp, §3.10.1-§3.10.6),
+//   segment_arrives (segment_arrives.cpp for CLOSED, LISTEN and SYN-SENT, §3.10.7.1-§3.10.7.3;
+//                   steps.cpp for SYN-RECEIVED and the synchronized states, §3.10.7.4),
+//   timer_expired   (timeouts.cpp, §3.10.8).
+// The connection answers through Actions (actions.hpp): segments sent or discarded, timers armed
+// or cancelled, notifications to the application, state changes, each with a static `cause`.
+//
+// The pipeline of one segment in SYN-RECEIVED or a synchronized state (§3.10.7.4) is a short
+// linear sequence in steps.cpp: check_sequence_number -> check_rst -> (security: not modelled)
+// -> check_syn -> check_ack -> (URG: not modelled) -> process_text -> check_fin, each returning
+// Continue or Stop. Handlers never assign the state: they call set_state(now, Event, cause),
+// which looks the edge up in transition() (state.hpp) and is the one place that reports it.
+// Acknowledgements are aggregated (MUST-58): the steps only set `ack_now_`, and output() at the
+// end of the arrival sends one segment (data with the ACK piggybacked, or a bare ACK).
+//
+// Timers (all owned by the TCB; Actions::arm/cancel; each safe to cancel in any state):
+//   Retransmit  - armed while SYN, SYN,ACK, data or FIN are unacknowledged (RFC 6298 §5);
+//   Persist     - armed while SND.WND = 0 and data waits (§3.8.6.1), doubling per probe;
+//   TimeWait    - 2 MSL in TIME-WAIT (MUST-13), restarted by a retransmitted FIN;
+//   UserTimeout - armed with the retransmission timer when the profile sets a user timeout;
+//                 restarted by every ACK of new data (§3.10.8 USER TIMEOUT).
+//
+// Not implemented yet (parameters exist in TcpParams where applicable):
+//   - delayed ACK (every segment is ACKed at once), keep-alive, Nagle / sender SWS avoidance,
+//     fast retransmit / congestion control (the sender is limited by SND.WND only);
+//   - challenge-ACK rate limiting (RFC 5961 §7), TIME-WAIT reopen by a new SYN (MAY-2, RFC 6191),
+//     timestamps / PAWS, window scaling, SACK, URG (the sixth step), security/compartment;
+//   - data on a SYN is not queued (the SYN,ACK acknowledges only the SYN, as Linux without TFO);
+//   - Table 6 "special allowance" at RCV.WND = 0: a data segment is rejected whole, so its ACK
+//     field is not used (the wire reply is the same ACK);
+//   - the crossing SYN,ACK of a simultaneous open is rejected by Table 6 in both profiles
+//     (catalog 1.2, literal path), and the Linux-only "RST on data after close" (catalog 3.17 b);
+//   - zero-window probes never count toward R2 (MUST-37 holds; unanswered probes do not abort).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "models/net/wire/address.hpp"
+#include "models/net/wire/segment.hpp"
+#include "models/net/wire/seqnum.hpp"
+#include "models/tcp/actions.hpp"
+#include "models/tcp/buffers.hpp"
+#include "models/tcp/params.hpp"
+#include "models/tcp/rto.hpp"
+#include "models/tcp/state.hpp"
+#include "sim/kernel/time.hpp"
+
+namespace tcpsim::tcp {
+
+// RFC 9293 §3.3.1 Tables 2 and 3: the send and receive sequence variables.
+struct Tcb {
+  // Send sequence space
+  net::SeqNum snd_una{};   // oldest unacknowledged sequence number
+  net::SeqNum snd_nxt{};   // next sequence number to be sent
+  std::uint32_t snd_wnd = 0;
+  net::SeqNum snd_wl1{};   // segment sequence number used for last window update
+  net::SeqNum snd_wl2{};   // segment acknowledgment number used for last window update
+  net::SeqNum iss{};
+  std::uint32_t max_snd_wnd = 0;  // RFC 5961 MAX.SND.WND
+  std::uint16_t snd_mss = 536;    // RFC 9293 §3.7.1 SendMSS (peer's MSS option)
+  // Receive sequence space
+  net::SeqNum rcv_nxt{};
+  std::uint32_t rcv_wnd = 0;
+  net::SeqNum irs{};
+  bool operator==(const Tcb&) const = default;
+};
+
+// RFC 9293 §3.10.6 STATUS, plus what tests and the GUI inspector want to see.
+struct Status {
+  State state = State::Closed;
+  net::ConnId id{};
+  Tcb tcb{};
+  std::uint64_t send_queued = 0;   // octets SENT by the user and not yet acknowledged
+  std::uint64_t recv_unread = 0;   // octets received in order and not yet read
+  sim::Duration rto{};
+  bool passive = false;            // MUST-11: SYN-RECEIVED remembers a passive OPEN
+  bool operator==(const Status&) const = default;
+};
+
+struct ReceiveResult {
+  CallError error = CallError::None;
+  std::uint64_t octets = 0;
+  std::vector<std::uint8_t> bytes;  // content when the octets came with content
+  bool eof = false;                 // the peer's FIN has been read past ("connection closing")
+};
+
+class Connection {
+ public:
+  Connection(const TcpParams& params, Actions& actions);
+
+  // --- user calls (user_calls.cpp) ---
+  CallError open_passive(sim::Time now, net::Endpoint local);
+  CallError open_active(sim::Time now, const net::ConnId& id, net::SeqNum iss);
+  // SEND n octets without content, or real bytes. `accepted` may be less than asked when the
+  // send buffer is full.
+  CallError send(sim::Time now, std::uint64_t octets, std::uint64_t* accepted = nullptr);
+  CallError send(sim::Time now, std::span<const std::uint8_t> bytes, std::uint64_t* accepted = nullptr);
+  ReceiveResult receive(sim::Time now, std::uint64_t max);
+  CallError close(sim::Time now);
+  CallError abort(sim::Time now);
+  Status status() const;
+
+  // --- events ---
+  void segment_arrives(sim::Time now, const net::Segment& seg);
+  void timer_expired(sim::Time now, TimerKind timer);
+
+  State state() const { return state_; }
+  const Tcb& tcb() const { return tcb_; }
+  const net::ConnId& id() const { return id_; }
+  const RtoEstimator& rto() const { return rto_; }
+  std::optional<sim::Time> deadline(TimerKind t) const { return timers_[static_cast<int>(t)]; }
+
+ private:
+  enum class Step : std::uint8_t { Continue, Stop };
+
+  // user_calls.cpp
+  template <typename Append>
+  CallError send_impl(sim::Time now, Append append, std::uint64_t asked, std::uint64_t* accepted);
+
+  // connection.cpp: the choke point and shared helpers
+  void set_state(sim::Time now, Event e, std::string_view cause);
+  void enter_closed();
+  void enter_listen();
+  void arm(TimerKind t, sim::Time deadline);
+  void cancel(TimerKind t);
+  void cancel_all_timers();
+  void reset_connection(sim::Time now, trace::AppError err, Event e, std::string_view cause);
+  bool syn_unacked() const;
+  bool fin_acked() const;
+  std::uint64_t data_in_flight() const;
+  std::uint64_t unsent() const;
+
+  // segment_arrives.cpp: §3.10.7.1-§3.10.7.3
+  void closed_arrives(sim::Time now, const net::Segment& seg);
+  void listen_arrives(sim::Time now, const net::Segment& seg);
+  void syn_sent_arrives(sim::Time now, const net::Segment& seg);
+  void note_peer_options(const net::Segment& seg);
+  void synchronize_window(const net::Segment& seg);
+
+  // steps.cpp: §3.10.7.4
+  void synchronized_arrives(sim::Time now, const net::Segment& seg);
+  Step check_sequence_number(sim::Time now, const net::Segment& seg);
+  Step check_rst(sim::Time now, const net::Segment& seg);
+  Step check_syn(sim::Time now, const net::Segment& seg);
+  Step check_ack(sim::Time now, const net::Segment& seg);
+  Step process_text(sim::Time now, const net::Segment& seg);
+  Step check_fin(sim::Time now, const net::Segment& seg);
+  bool acceptable(const net::Segment& seg) const;
+  void ack_advances(sim::Time now, const net::Segment& seg);
+  void update_window(const net::Segment& seg);
+
+  // output.cpp: building and sending segments
+  net::Segment make_segment(net::SeqNum seq, net::Flags flags) const;
+  void send_syn(sim::Time now, std::string_view cause);
+  void send_syn_ack(sim::Time now, std::string_view cause);
+  void send_ack(std::string_view cause);
+  void emit(const net::Segment& seg, std::string_view cause);
+  void owe_ack(std::string_view cause);
+  void send_rst_for(const net::Segment& seg, std::string_view cause);
+  void send_abort_rst(std::string_view cause);
+  void output(sim::Time now);
+  bool send_data_segment(sim::Time now);
+  void retransmit_front(sim::Time now);
+  void start_retransmit_timer(sim::Time now);
+  void update_persist(sim::Time now);
+  void send_window_update_if_needed();
+
+  // timeouts.cpp: §3.10.8
+  void on_retransmit_expired(sim::Time now);
+  void on_persist_expired(sim::Time now);
+  void on_time_wait_expired(sim::Time now);
+  void on_user_timeout_expired(sim::Time now);
+  bool retries_exhausted(sim::Time now) const;
+
+  TcpParams params_;
+  Actions& actions_;
+  State state_ = State::Closed;
+  net::ConnId id_{};
+  Tcb tcb_{};
+  RtoEstimator rto_;
+  SendBuffer sndbuf_;
+  ReceiveBuffer rcvbuf_;
+  std::optional<sim::Time> timers_[kTimerKindCount]{};
+
+  bool passive_ = false;         // MUST-11
+  bool fin_queued_ = false;      // CLOSE called: send FIN after the queued data
+  bool fin_sent_ = false;
+  net::SeqNum fin_seq_{};        // sequence number of our FIN once sent
+  bool close_pending_ = false;   // CLOSE in SYN-RECEIVED with data queued (§3.10.4)
+  bool fin_received_ = false;
+  bool eof_read_ = false;
+  bool ack_now_ = false;         // an ACK is owed at the end of this arrival
+  std::string_view ack_cause_{};
+  bool fin_in_order_ = false;    // step 7 found the FIN contiguous (step 8 processes it)
+  bool handshake_retransmitted_ = false;  // RFC 6298 (5.7)
+  bool probe_outstanding_ = false;        // a zero-window probe octet is in flight
+  std::uint32_t last_adv_wnd_ = 0;        // window we last advertised
+  int retransmissions_ = 0;               // of the segment at the front of the queue
+  sim::Time front_first_sent_{};          // when that segment was first sent
+  std::optional<net::SeqNum> rtt_seq_{};  // timed segment (Karn: cleared on retransmission)
+  sim::Time rtt_sent_{};
+  sim::Duration persist_interval_{};
+  std::uint64_t segments_sent_ = 0;
+};
+
+// RFC 9293 §3.10.7.1: the reply of a host that has no TCB for `seg` (nullopt for a RST).
+// "If the ACK bit is off, sequence number zero is used, <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>;
+// if the ACK bit is on, <SEQ=SEG.ACK><CTL=RST>."
+std::optional<net::Segment> reset_for_closed(const net::Segment& seg);
+
+}  // namespace tcpsim::tcp

@@ -1,0 +1,212 @@
+// Building and sending segments: RFC 9293 §3.10.1 (SYN), §3.10.2 (SEND: segmentize), §3.7.1
+// (MSS option), §3.8.6 (send window, zero-window probing), RFC 6298 §5 (retransmission timer).
+#include <algorithm>
+
+#include "models/tcp/connection.hpp"
+
+namespace tcpsim::tcp {
+
+net::Segment Connection::make_segment(net::SeqNum seq, net::Flags flags) const {
+  net::Segment s{.src = id_.local.ip,
+                 .dst = id_.remote.ip,
+                 .sport = id_.local.port,
+                 .dport = id_.remote.port,
+                 .seq = seq,
+                 .ack = flags.ack ? tcb_.rcv_nxt : net::SeqNum{},
+                 .flags = flags,
+                 .window = static_cast<std::uint16_t>(std::min<std::uint32_t>(tcb_.rcv_wnd, 65535))};
+  if (flags.rst) s.window = 0;
+  return s;
+}
+
+void Connection::emit(const net::Segment& seg, std::string_view cause) {
+  if (seg.flags.ack && !seg.flags.rst) last_adv_wnd_ = seg.window;
+  ++segments_sent_;
+  actions_.send(seg, cause);
+}
+
+void Connection::owe_ack(std::string_view cause) {
+  ack_now_ = true;
+  ack_cause_ = cause;
+}
+
+// Arms the retransmission timer if it is off (RFC 6298 (5.1): "Every time a packet containing
+// data is sent (including a retransmission), if the timer is not running, start it running so
+// that it will expire after RTO seconds").
+void Connection::start_retransmit_timer(sim::Time now) {
+  if (deadline(TimerKind::Retransmit)) return;
+  arm(TimerKind::Retransmit, now + rto_.rto());
+  front_first_sent_ = now;
+  retransmissions_ = 0;
+  if (params_.user_timeout && !deadline(TimerKind::UserTimeout)) {
+    arm(TimerKind::UserTimeout, now + *params_.user_timeout);
+  }
+}
+
+// §3.10.1: "A SYN segment of the form <SEQ=ISS><CTL=SYN> is sent. Set SND.UNA to ISS, SND.NXT to
+// ISS+1". §3.7.1 MUST-14: the MSS option is sent on the SYN.
+void Connection::send_syn(sim::Time now, std::string_view cause) {
+  net::Segment s = make_segment(tcb_.iss, {.syn = true});
+  s.options.mss = params_.mss;
+  const bool first = tcb_.snd_nxt == tcb_.iss;
+  if (first) {
+    tcb_.snd_nxt = tcb_.iss + 1;
+    rtt_seq_ = tcb_.snd_nxt;
+    rtt_sent_ = now;
+  }
+  emit(s, cause);
+  if (first) start_retransmit_timer(now);
+}
+
+// §3.10.7.2: "<SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> is sent. SND.NXT is set to ISS+1 and SND.UNA to ISS."
+void Connection::send_syn_ack(sim::Time now, std::string_view cause) {
+  net::Segment s = make_segment(tcb_.iss, {.syn = true, .ack = true});
+  s.options.mss = params_.mss;
+  const bool first = tcb_.snd_nxt == tcb_.iss;
+  if (first) {
+    tcb_.snd_nxt = tcb_.iss + 1;
+    rtt_seq_ = tcb_.snd_nxt;
+    rtt_sent_ = now;
+  }
+  emit(s, cause);
+  if (first) start_retransmit_timer(now);
+}
+
+// <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>: the ACK of §3.10.7.4's first step, the challenge ACK of
+// RFC 5961, and the acknowledgment of text and FIN.
+void Connection::send_ack(std::string_view cause) { emit(make_segment(tcb_.snd_nxt, {.ack = true}), cause); }
+
+void Connection::send_rst_for(const net::Segment& seg, std::string_view cause) {
+  if (auto r = reset_for_closed(seg)) emit(*r, cause);
+}
+
+// §3.10.5 ABORT: "Send a reset segment: <SEQ=SND.NXT><CTL=RST>".
+void Connection::send_abort_rst(std::string_view cause) {
+  // Deviation (linux profile): tcp_send_active_reset() sends RST,ACK with ACK = RCV.NXT.
+  emit(make_segment(tcb_.snd_nxt, {.ack = params_.abort_rst_carries_ack, .rst = true}), cause);
+}
+
+// Sends what the window allows, then the owed ACK if no data segment carried it (MUST-58: one
+// ACK for everything this event processed).
+void Connection::output(sim::Time now) {
+  const bool may_send_data = (state_ == State::Established || state_ == State::CloseWait ||
+                              state_ == State::FinWait1 || state_ == State::Closing ||
+                              state_ == State::LastAck) &&
+                             !fin_sent_;
+  if (probe_outstanding_ && tcb_.snd_wnd > 0) {
+    // The window reopened while a probe octet is unacknowledged: send again from SND.UNA (the
+    // probe octet was not accepted), as 4.4BSD's tcp_output() does when it leaves persist.
+    tcb_.snd_nxt = tcb_.snd_una;
+    probe_outstanding_ = false;
+  }
+  const std::uint64_t before = segments_sent_;
+  if (may_send_data) {
+    while (send_data_segment(now)) {
+    }
+  }
+  if (ack_now_ && segments_sent_ == before) send_ack(ack_cause_);
+  ack_now_ = false;
+  update_persist(now);
+}
+
+// One segment of at most SND.MSS octets inside the usable window (§3.8.6.2.1:
+// U = SND.UNA + SND.WND - SND.NXT); the FIN rides on the segment that empties the buffer.
+// Returns true if a segment was sent and more may follow.
+bool Connection::send_data_segment(sim::Time now) {
+  const std::uint64_t left = unsent();
+  const std::int64_t usable = (tcb_.snd_una + tcb_.snd_wnd) - tcb_.snd_nxt;
+  const std::uint64_t n = std::min<std::uint64_t>({left, usable > 0 ? static_cast<std::uint64_t>(usable) : 0,
+                                                    tcb_.snd_mss});
+  if (n == 0) {
+    if (left == 0 && fin_queued_ && !fin_sent_) {
+      // §3.10.4 CLOSE: "Queue this until all preceding SENDs have been segmentized, then form a
+      // FIN segment and send it." A FIN needs no buffer space, so it goes even into a zero window.
+      net::Segment s = make_segment(tcb_.snd_nxt, {.ack = true, .fin = true});
+      fin_sent_ = true;
+      fin_seq_ = tcb_.snd_nxt;
+      tcb_.snd_nxt += 1;
+      emit(s, "§3.10.4 CLOSE: all data sent -> FIN");
+      start_retransmit_timer(now);
+    }
+    return false;
+  }
+  const auto len = static_cast<std::uint32_t>(n);
+  net::Segment s = make_segment(tcb_.snd_nxt, {.ack = true});
+  s.payload_len = len;
+  if (auto bytes = sndbuf_.copy(data_in_flight(), len); !bytes.empty()) s.payload = net::Payload(std::move(bytes));
+  const bool last = n == left;
+  s.flags.psh = last;
+  if (last && fin_queued_) {
+    s.flags.fin = true;
+    fin_sent_ = true;
+    fin_seq_ = tcb_.snd_nxt + len;
+  }
+  if (!rtt_seq_) {
+    rtt_seq_ = tcb_.snd_nxt + len;
+    rtt_sent_ = now;
+  }
+  tcb_.snd_nxt += s.seq_len();
+  emit(s, s.flags.fin ? std::string_view{"§3.10.2 SEND + §3.10.4 CLOSE: last data with FIN"}
+                      : std::string_view{"§3.10.2 SEND: segmentize within the send window"});
+  start_retransmit_timer(now);
+  return !s.flags.fin;
+}
+
+// RFC 6298 (5.4): "Retransmit the earliest segment that has not been acknowledged by the TCP
+// receiver." The front is the SYN (or SYN,ACK) until it is acknowledged, then data from SND.UNA
+// (at most SND.MSS octets), then the FIN.
+void Connection::retransmit_front(sim::Time now) {
+  if (syn_unacked()) {
+    if (state_ == State::SynSent) {
+      send_syn(now, "§3.10.8 retransmission timeout: SYN again");
+    } else {
+      send_syn_ack(now, "§3.10.8 retransmission timeout: SYN,ACK again");
+    }
+    return;
+  }
+  const std::uint64_t flight = data_in_flight();
+  const bool fin_outstanding = fin_sent_ && !fin_acked();
+  if (flight == 0) {
+    if (fin_outstanding) {
+      emit(make_segment(fin_seq_, {.ack = true, .fin = true}), "§3.10.8 retransmission timeout: FIN again");
+    }
+    return;
+  }
+  const auto len = static_cast<std::uint32_t>(std::min<std::uint64_t>(flight, tcb_.snd_mss));
+  net::Segment s = make_segment(tcb_.snd_una, {.ack = true});
+  s.payload_len = len;
+  if (auto bytes = sndbuf_.copy(0, len); !bytes.empty()) s.payload = net::Payload(std::move(bytes));
+  s.flags.psh = len == sndbuf_.size();
+  s.flags.fin = len == flight && fin_outstanding;
+  emit(s, "§3.10.8 retransmission timeout: earliest unacknowledged data again");
+}
+
+// §3.8.6.1: "The transmitting host SHOULD send the first zero-window probe when a zero window has
+// existed for the retransmission timeout period (SHLD-29)". The persist timer runs while the
+// peer's window is zero, data waits, and the retransmission timer is not running.
+void Connection::update_persist(sim::Time now) {
+  const bool waiting = tcb_.snd_wnd == 0 && unsent() > 0 && !deadline(TimerKind::Retransmit) &&
+                       is_synchronized(state_) && !fin_sent_;
+  if (!waiting) {
+    cancel(TimerKind::Persist);
+    return;
+  }
+  if (!deadline(TimerKind::Persist)) {
+    persist_interval_ = rto_.rto();
+    arm(TimerKind::Persist, now + persist_interval_);
+  }
+}
+
+// §3.8.6.2.2 (receiver SWS avoidance): "the receiver SHOULD NOT increase the right window edge
+// unless it can increase it by at least min(Fr * RCV.BUFF, Eff.snd.MSS)" with Fr = 1/2. After
+// the user reads, a window update is sent once the window has opened that far.
+void Connection::send_window_update_if_needed() {
+  if (state_ != State::Established && state_ != State::FinWait1 && state_ != State::FinWait2) return;
+  const std::uint32_t threshold = std::min<std::uint32_t>(rcvbuf_.capacity() / 2, params_.mss);
+  const std::uint32_t now_wnd = std::min<std::uint32_t>(tcb_.rcv_wnd, 65535);
+  if (now_wnd > last_adv_wnd_ && now_wnd - last_adv_wnd_ >= threshold) {
+    send_ack("§3.8.6.2.2: window opened by RECEIVE -> window update");
+  }
+}
+
+}  // namespace tcpsim::tcp

@@ -1,0 +1,323 @@
+// SEGMENT ARRIVES in SYN-RECEIVED and the synchronized states: RFC 9293 §3.10.7.4, one function
+// per step ("first check sequence number" ... "eighth, check the FIN bit"), with the RFC 5961
+// amendments RFC 9293 carries (§3.10.7.4 second, fourth and fifth steps) behind TcpParams.
+#include <algorithm>
+
+#include "models/tcp/connection.hpp"
+
+namespace tcpsim::tcp {
+
+void Connection::synchronized_arrives(sim::Time now, const net::Segment& seg) {
+  // Deviation (linux profile, catalog D3): tcp_check_req() answers a pure retransmitted SYN in
+  // SYN_RECV with the SYN,ACK again, where Table 6 rejects it and sends a bare ACK.
+  if (state_ == State::SynReceived && seg.flags.syn && !seg.flags.ack && seg.seq == tcb_.irs &&
+      params_.dup_syn_in_syn_received == DupSynAnswer::SynAck) {
+    send_syn_ack(now, "linux tcp_check_req: retransmitted SYN in SYN-RECEIVED -> SYN,ACK again");
+    actions_.discard(seg, "linux tcp_check_req: retransmitted SYN");
+    return;
+  }
+  using StepFn = Step (Connection::*)(sim::Time, const net::Segment&);
+  static constexpr StepFn kSteps[] = {&Connection::check_sequence_number, &Connection::check_rst,
+                                      &Connection::check_syn,             &Connection::check_ack,
+                                      &Connection::process_text,          &Connection::check_fin};
+  for (StepFn step : kSteps) {
+    if ((this->*step)(now, seg) == Step::Stop) break;
+  }
+  if (state_ != State::Closed && state_ != State::Listen) output(now);
+}
+
+// Table 6: the four cases of segment length and receive window.
+bool Connection::acceptable(const net::Segment& seg) const {
+  const std::uint32_t len = seg.seq_len();
+  const std::uint32_t wnd = tcb_.rcv_wnd;
+  const net::SeqNum lo = tcb_.rcv_nxt;
+  const net::SeqNum hi = tcb_.rcv_nxt + wnd;
+  if (len == 0 && wnd == 0) return seg.seq == lo;                // SEG.SEQ = RCV.NXT
+  if (len == 0) return net::seq_in_window(seg.seq, lo, hi);     // RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND
+  if (wnd == 0) return false;                                   // not acceptable
+  return net::seq_in_window(seg.seq, lo, hi) || net::seq_in_window(seg.seq + (len - 1), lo, hi);
+}
+
+// First: "If a segment's contents straddle the boundary between old and new, only the new parts
+// are processed." / "If an incoming segment is not acceptable, an acknowledgment should be sent in
+// reply (unless the RST bit is set, if so drop the segment and return): <SEQ=SND.NXT><ACK=RCV.NXT>
+// <CTL=ACK>. After sending the acknowledgment, drop the unacceptable segment and return."
+Connection::Step Connection::check_sequence_number(sim::Time now, const net::Segment& seg) {
+  if (acceptable(seg)) return Step::Continue;
+  if (seg.flags.rst) {
+    actions_.discard(seg, "§3.10.7.4 first: unacceptable RST -> drop");
+    return Step::Stop;
+  }
+  if (state_ == State::TimeWait && seg.flags.fin && params_.restart_time_wait_on_fin) {
+    // TIME-WAIT: "The only thing that can arrive in this state is a retransmission of the remote
+    // FIN. Acknowledge it, and restart the 2 MSL timeout."
+    // Deviation: the retransmitted FIN fails Table 6 here and the literal text never reaches that
+    // sentence; we restart 2MSL as the RFC intends and Linux does (catalog 3.18, D20).
+    arm(TimerKind::TimeWait, now + params_.time_wait());
+  }
+  send_ack("§3.10.7.4 first: unacceptable segment -> <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>");
+  actions_.discard(seg, "§3.10.7.4 first: unacceptable segment");
+  return Step::Stop;
+}
+
+// Second: check the RST bit.
+Connection::Step Connection::check_rst(sim::Time now, const net::Segment& seg) {
+  if (!seg.flags.rst) return Step::Continue;
+  if (state_ == State::TimeWait && params_.rfc1337) {
+    // Deviation (opt-in): RFC 1337 §3 fix F1, "Ignore RST segments in TIME-WAIT state".
+    actions_.discard(seg, "RFC 1337 F1: RST in TIME-WAIT -> ignore");
+    return Step::Stop;
+  }
+  if (params_.rfc5961 && seg.seq != tcb_.rcv_nxt) {
+    // RFC 5961 §3 as carried by §3.10.7.4: "If the RST bit is set and the sequence number does not
+    // exactly match the next expected sequence value, yet is within the current receive window,
+    // TCP endpoints MUST send an acknowledgment (challenge ACK)".
+    send_ack("§3.10.7.4 second (RFC 5961 §3): RST in window, not RCV.NXT -> challenge ACK");
+    actions_.discard(seg, "§3.10.7.4 second (RFC 5961 §3): RST not at RCV.NXT");
+    return Step::Stop;
+  }
+  switch (state_) {
+    case State::SynReceived:
+      // "If this connection was initiated with a passive OPEN (i.e., came from the LISTEN state),
+      // then return this connection to LISTEN state and return. The user need not be informed.
+      // If this connection was initiated with an active OPEN (i.e., came from SYN-SENT state),
+      // then the connection was refused; signal the user "connection refused"."
+      if (passive_) {
+        set_state(now, Event::ReturnToListen, "§3.10.7.4 second: RST in SYN-RECEIVED after passive OPEN -> LISTEN");
+      } else {
+        reset_connection(now, trace::AppError::ConnRefused, Event::RcvRst,
+                         "§3.10.7.4 second: RST in SYN-RECEIVED after active OPEN -> connection refused");
+      }
+      break;
+    case State::Established:
+    case State::FinWait1:
+    case State::FinWait2:
+    case State::CloseWait:
+      // "any outstanding RECEIVEs and SEND should receive "reset" responses. All segment queues
+      // should be flushed. Users should also receive an unsolicited general "connection reset"
+      // signal. Enter the CLOSED state, delete the TCB, and return."
+      reset_connection(now, trace::AppError::ConnReset, Event::RcvRst, "§3.10.7.4 second: RST -> connection reset");
+      break;
+    default:
+      // CLOSING, LAST-ACK, TIME-WAIT: "If the RST bit is set, then enter the CLOSED state, delete
+      // the TCB, and return."
+      set_state(now, Event::RcvRst, "§3.10.7.4 second: RST in CLOSING/LAST-ACK/TIME-WAIT -> CLOSED");
+      break;
+  }
+  return Step::Stop;
+}
+
+// Fourth: check the SYN bit (the third step, security, is not modelled).
+Connection::Step Connection::check_syn(sim::Time now, const net::Segment& seg) {
+  if (!seg.flags.syn) return Step::Continue;
+  if (state_ == State::SynReceived && passive_) {
+    // "SYN-RECEIVED STATE: If the connection was initiated with a passive OPEN, then return this
+    // connection to the LISTEN state and return." (RFC 1122 §4.2.2.20(e))
+    set_state(now, Event::ReturnToListen, "§3.10.7.4 fourth: SYN in SYN-RECEIVED after passive OPEN -> LISTEN");
+    return Step::Stop;
+  }
+  if (params_.rfc5961) {
+    // RFC 5961 §4: "if the SYN bit is set, irrespective of the sequence number, TCP endpoints MUST
+    // send a "challenge ACK" to the remote peer: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>" ... "After
+    // sending the acknowledgment, TCP implementations MUST drop the unacceptable segment".
+    send_ack("§3.10.7.4 fourth (RFC 5961 §4): SYN in synchronized state -> challenge ACK");
+    actions_.discard(seg, "§3.10.7.4 fourth (RFC 5961 §4): SYN in synchronized state");
+    return Step::Stop;
+  }
+  // "If the SYN is in the window it is an error: send a reset, any outstanding RECEIVEs and SEND
+  // should receive "reset" responses, all segment queues should be flushed, the user should also
+  // receive an unsolicited general "connection reset" signal, enter the CLOSED state".
+  send_rst_for(seg, "§3.10.7.4 fourth (RFC 793): SYN in window -> RST");
+  reset_connection(now, trace::AppError::ConnReset, Event::RcvRst,
+                   "§3.10.7.4 fourth (RFC 793): SYN in window -> connection reset");
+  return Step::Stop;
+}
+
+// Fifth: check the ACK field.
+Connection::Step Connection::check_ack(sim::Time now, const net::Segment& seg) {
+  if (!seg.flags.ack) {
+    // "if the ACK bit is off, drop the segment and return"
+    actions_.discard(seg, "§3.10.7.4 fifth: ACK bit off -> drop");
+    return Step::Stop;
+  }
+  if (params_.rfc5961_ack_range && seg.ack < tcb_.snd_una - tcb_.max_snd_wnd) {
+    // MAY-12 (RFC 5961 §5): "the ACK value is acceptable only if it is in the range of
+    // ((SND.UNA - MAX.SND.WND) =< SEG.ACK =< SND.NXT). All incoming segments whose ACK value
+    // doesn't satisfy the above condition MUST be discarded and an ACK sent back."
+    send_ack("§3.10.7.4 fifth (RFC 5961 §5): ACK below SND.UNA - MAX.SND.WND -> ACK");
+    actions_.discard(seg, "§3.10.7.4 fifth (RFC 5961 §5): ACK out of range");
+    return Step::Stop;
+  }
+  if (state_ == State::SynReceived) {
+    // "If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED state and continue processing with
+    // the variables below set to: SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK.
+    // If the segment acknowledgment is not acceptable, form a reset segment <SEQ=SEG.ACK><CTL=RST>"
+    if (!(tcb_.snd_una < seg.ack && seg.ack <= tcb_.snd_nxt)) {
+      send_rst_for(seg, "§3.10.7.4 fifth: unacceptable ACK in SYN-RECEIVED -> <SEQ=SEG.ACK><CTL=RST>");
+      actions_.discard(seg, "§3.10.7.4 fifth: unacceptable ACK in SYN-RECEIVED");
+      return Step::Stop;
+    }
+    synchronize_window(seg);
+    set_state(now, Event::RcvAckOfSyn, "§3.10.7.4 fifth: ACK of our SYN -> ESTABLISHED");
+    if (close_pending_) {
+      // §3.10.4 CLOSE in SYN-RECEIVED with data queued: "queue for processing after entering
+      // ESTABLISHED state".
+      close_pending_ = false;
+      fin_queued_ = true;
+      set_state(now, Event::UserClose, "§3.10.4: CLOSE queued in SYN-RECEIVED -> FIN-WAIT-1");
+    }
+  }
+  // ESTABLISHED processing, shared by every synchronized state.
+  if (seg.ack > tcb_.snd_nxt) {
+    // "If the ACK acks something not yet sent (SEG.ACK > SND.NXT), then send an ACK, drop the
+    // segment, and return."
+    send_ack("§3.10.7.4 fifth: ACK of unsent data -> ACK");
+    actions_.discard(seg, "§3.10.7.4 fifth: SEG.ACK > SND.NXT");
+    return Step::Stop;
+  }
+  const bool window_ok = tcb_.snd_una <= seg.ack;  // SND.UNA =< SEG.ACK =< SND.NXT
+  // "If SND.UNA < SEG.ACK =< SND.NXT, then set SND.UNA <- SEG.ACK." Duplicates "can be ignored".
+  if (tcb_.snd_una < seg.ack) ack_advances(now, seg);
+  if (window_ok) update_window(seg);
+  switch (state_) {
+    case State::FinWait1:
+      // "In addition to the processing for the ESTABLISHED state, if the FIN segment is now
+      // acknowledged, then enter FIN-WAIT-2 and continue processing in that state."
+      if (fin_acked()) set_state(now, Event::RcvAckOfFin, "§3.10.7.4 fifth: our FIN acked -> FIN-WAIT-2");
+      return Step::Continue;
+    case State::Closing:
+      // "if the ACK acknowledges our FIN, then enter the TIME-WAIT state; otherwise, ignore the segment."
+      if (!fin_acked()) return Step::Stop;
+      set_state(now, Event::RcvAckOfFin, "§3.10.7.4 fifth: our FIN acked in CLOSING -> TIME-WAIT");
+      return Step::Stop;
+    case State::LastAck:
+      // "The only thing that can arrive in this state is an acknowledgment of our FIN. If our FIN
+      // is now acknowledged, delete the TCB, enter the CLOSED state, and return."
+      if (fin_acked()) {
+        actions_.notify(trace::Notice::Closed, trace::AppError::None, 0);
+        set_state(now, Event::RcvAckOfFin, "§3.10.7.4 fifth: our FIN acked in LAST-ACK -> CLOSED");
+      }
+      return Step::Stop;
+    default: return Step::Continue;
+  }
+}
+
+// SND.UNA advances: remove acknowledged octets, take an RTT sample (RFC 6298 §3 Karn: only from a
+// segment never retransmitted), and manage the timer (RFC 6298 (5.2) "When all outstanding data
+// has been acknowledged, turn off the retransmission timer", (5.3) "When an ACK is received that
+// acknowledges new data, restart the retransmission timer").
+void Connection::ack_advances(sim::Time now, const net::Segment& seg) {
+  std::uint64_t acked = static_cast<std::uint32_t>(seg.ack - tcb_.snd_una);
+  if (syn_unacked()) acked -= 1;
+  if (fin_sent_ && !fin_acked() && fin_seq_ < seg.ack) acked -= 1;
+  sndbuf_.consume(acked);
+  tcb_.snd_una = seg.ack;
+  if (probe_outstanding_ && tcb_.snd_una == tcb_.snd_nxt) probe_outstanding_ = false;
+  if (rtt_seq_ && *rtt_seq_ <= seg.ack) {
+    rto_.sample(now - rtt_sent_);
+    rtt_seq_.reset();
+  }
+  retransmissions_ = 0;
+  if (tcb_.snd_una == tcb_.snd_nxt) {
+    cancel(TimerKind::Retransmit);
+    cancel(TimerKind::UserTimeout);
+    return;
+  }
+  arm(TimerKind::Retransmit, now + rto_.rto());
+  front_first_sent_ = now;
+  if (params_.user_timeout) arm(TimerKind::UserTimeout, now + *params_.user_timeout);
+}
+
+// "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated. If (SND.WL1 < SEG.SEQ or
+// (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)), set SND.WND <- SEG.WND, set SND.WL1 <- SEG.SEQ, and
+// set SND.WL2 <- SEG.ACK."
+void Connection::update_window(const net::Segment& seg) {
+  if (tcb_.snd_wl1 < seg.seq || (tcb_.snd_wl1 == seg.seq && tcb_.snd_wl2 <= seg.ack)) {
+    const bool opened = tcb_.snd_wnd == 0 && seg.window > 0;
+    synchronize_window(seg);
+    if (opened) persist_interval_ = {};
+  }
+}
+
+// Seventh: process the segment text (ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2). "Once the TCP
+// endpoint takes responsibility for the data, it advances RCV.NXT over the data accepted, and
+// adjusts RCV.WND as appropriate to the current buffer availability." ... "Send an
+// acknowledgment of the form: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>"
+Connection::Step Connection::process_text(sim::Time now, const net::Segment& seg) {
+  (void)now;
+  if (state_ != State::Established && state_ != State::FinWait1 && state_ != State::FinWait2) {
+    // CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: "This should not occur since a FIN has been
+    // received from the remote side. Ignore the segment text." An in-window FIN is re-ACKed at
+    // step eight.
+    fin_in_order_ = seg.flags.fin;
+    return Step::Continue;
+  }
+  if (seg.payload_len == 0 && !seg.flags.fin) return Step::Continue;
+  ReceiveBuffer::Piece piece{.seq = seg.seq + (seg.flags.syn ? 1u : 0u), .len = seg.payload_len, .fin = seg.flags.fin, .bytes = {}};
+  if (seg.payload.has_bytes()) piece.bytes = seg.payload.bytes();
+  // "conceptually trimmed to the window": octets beyond RCV.NXT + RCV.WND are dropped, and with
+  // them the FIN. A FIN right after data that fits is kept (it needs no buffer space).
+  const net::SeqNum right = tcb_.rcv_nxt + tcb_.rcv_wnd;
+  if (right < piece.seq + piece.len) {
+    const std::int32_t keep = right - piece.seq;
+    piece.len = keep > 0 ? static_cast<std::uint32_t>(keep) : 0;
+    if (!piece.bytes.empty()) piece.bytes.resize(piece.len);
+    piece.fin = false;
+  }
+  if (tcb_.rcv_nxt < piece.seq) {
+    // SHLD-31: "segments with higher beginning sequence numbers SHOULD be held for later processing"
+    rcvbuf_.hold(std::move(piece));
+    owe_ack("§3.10.7.4 seventh: out-of-order segment held -> duplicate ACK");
+    return Step::Continue;
+  }
+  const ReceiveBuffer::Advance adv = rcvbuf_.deliver(tcb_.rcv_nxt, piece);
+  tcb_.rcv_nxt = adv.rcv_nxt;
+  tcb_.rcv_wnd = rcvbuf_.window();
+  fin_in_order_ = adv.fin;
+  if (adv.octets > 0) actions_.notify(trace::Notice::Data, trace::AppError::None, adv.octets);
+  owe_ack("§3.10.7.4 seventh: text accepted -> <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>");
+  return Step::Continue;
+}
+
+// Eighth: check the FIN bit. "If the FIN bit is set, signal the user "connection closing" and
+// return any pending RECEIVEs with same message, advance RCV.NXT over the FIN, and send an
+// acknowledgment for the FIN."
+Connection::Step Connection::check_fin(sim::Time now, const net::Segment&) {
+  if (!fin_in_order_) return Step::Continue;
+  switch (state_) {
+    case State::Established:
+    case State::FinWait1:
+    case State::FinWait2:
+      tcb_.rcv_nxt += 1;
+      fin_received_ = true;
+      actions_.notify(trace::Notice::Eof, trace::AppError::None, 0);
+      owe_ack("§3.10.7.4 eighth: FIN -> ACK it");
+      break;
+    default:
+      owe_ack("§3.10.7.4 eighth: FIN again -> ACK it");
+      break;
+  }
+  switch (state_) {
+    case State::Established:
+      // "SYN-RECEIVED STATE, ESTABLISHED STATE: Enter the CLOSE-WAIT state."
+      set_state(now, Event::RcvFin, "§3.10.7.4 eighth: FIN in ESTABLISHED -> CLOSE-WAIT");
+      break;
+    case State::FinWait1:
+      // "If our FIN has been ACKed (perhaps in this segment), then enter TIME-WAIT, start the
+      // time-wait timer, turn off the other timers; otherwise, enter the CLOSING state." An ACK of
+      // our FIN already moved us to FIN-WAIT-2 at the fifth step (Figure 5 note 2).
+      set_state(now, Event::RcvFin, "§3.10.7.4 eighth: FIN in FIN-WAIT-1, our FIN unacked -> CLOSING");
+      break;
+    case State::FinWait2:
+      set_state(now, Event::RcvFin, "§3.10.7.4 eighth: FIN in FIN-WAIT-2 -> TIME-WAIT");
+      break;
+    case State::TimeWait:
+      // "TIME-WAIT STATE: Remain in the TIME-WAIT state. Restart the 2 MSL time-wait timeout."
+      arm(TimerKind::TimeWait, now + params_.time_wait());
+      break;
+    default: break;  // CLOSE-WAIT, CLOSING, LAST-ACK: remain
+  }
+  return Step::Continue;
+}
+
+}  // namespace tcpsim::tcp

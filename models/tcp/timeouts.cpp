@@ -1,0 +1,91 @@
+// Timeouts: RFC 9293 §3.10.8 (USER TIMEOUT, RETRANSMISSION TIMEOUT, TIME-WAIT TIMEOUT), §3.8.3
+// (giving up: R2, MUST-20..23), §3.8.6.1 (zero-window probing), RFC 6298 §5 (5.4-5.6).
+#include <algorithm>
+
+#include "models/tcp/connection.hpp"
+
+namespace tcpsim::tcp {
+
+// §3.8.3: R2 is measured per segment, "in time units or as a count of retransmissions". The
+// SYN (SYN-SENT), the SYN,ACK (SYN-RECEIVED and a FIN-WAIT-1 entered from it) and everything
+// else (data, FIN) have separate limits. The time is measured from when the segment at the front
+// of the queue was first sent (or became the front by an ACK).
+bool Connection::retries_exhausted(sim::Time now) const {
+  const RetryLimit& limit = state_ == State::SynSent ? params_.syn_retries
+                            : syn_unacked()          ? params_.synack_retries
+                                                     : params_.r2;
+  if (limit.count && retransmissions_ >= *limit.count) return true;
+  if (limit.duration && now - front_first_sent_ >= *limit.duration) return true;
+  return false;
+}
+
+// "For any state if the retransmission timeout expires on a segment in the retransmission
+// queue, send the segment at the front of the retransmission queue again, reinitialize the
+// retransmission timer, and return."
+void Connection::on_retransmit_expired(sim::Time now) {
+  if (retries_exhausted(now)) {
+    if (state_ == State::SynReceived && passive_) {
+      // Not in the RFC; as Linux's request sockets, a passive open whose SYN,ACK retries are
+      // exhausted is dropped silently: back to LISTEN, no RST (catalog 3.6).
+      set_state(now, Event::ReturnToListen, "§3.8.3: SYN,ACK retries exhausted -> LISTEN");
+      return;
+    }
+    // §3.8.3 MUST-20: "When the number of transmissions of the same segment reaches a threshold
+    // R2 greater than R1, close the connection." Linux reports ETIMEDOUT.
+    reset_connection(now, trace::AppError::TimedOut, Event::RetransmitGiveUp,
+                     "§3.8.3: R2 reached -> close, ETIMEDOUT");
+    return;
+  }
+  const bool handshake = syn_unacked();
+  // RFC 6298 (5.5): "The host MUST set RTO <- RTO * 2 ("back off the timer")."
+  // Deviation (linux profile, D10): tcp_syn_linear_timeouts keeps the first N SYN RTOs at 1 s.
+  if (!(state_ == State::SynSent && retransmissions_ < params_.syn_linear_timeouts)) rto_.back_off();
+  ++retransmissions_;
+  if (handshake) handshake_retransmitted_ = true;
+  rtt_seq_.reset();  // RFC 6298 §3 (Karn): no RTT sample from a retransmitted segment
+  retransmit_front(now);
+  // RFC 6298 (5.6): "Start the retransmission timer, such that it expires after RTO seconds".
+  arm(TimerKind::Retransmit, now + rto_.rto());
+}
+
+// §3.8.6.1: "The sending TCP peer must regularly transmit at least one octet of new data (if
+// available), or retransmit to the receiving TCP peer even if the send window is zero, in order
+// to "probe" the window." SHLD-30: the interval increases exponentially.
+void Connection::on_persist_expired(sim::Time now) {
+  if (tcb_.snd_wnd > 0 || (unsent() == 0 && !probe_outstanding_)) return;
+  net::Segment probe;
+  if (params_.zero_window_probe == ProbeKind::ZeroLengthOld) {
+    // Deviation (linux profile, D15): tcp_xmit_probe_skb() sends no data at SND.UNA - 1, "Use a
+    // previous sequence. This should cause the other end to send an ack."
+    probe = make_segment(tcb_.snd_una - 1, {.ack = true});
+  } else {
+    const bool again = probe_outstanding_;
+    const std::uint64_t offset = again ? 0 : data_in_flight();
+    probe = make_segment(again ? tcb_.snd_una : tcb_.snd_nxt, {.ack = true});
+    probe.payload_len = 1;
+    if (auto bytes = sndbuf_.copy(offset, 1); !bytes.empty()) probe.payload = net::Payload(std::move(bytes));
+    if (!again) {
+      tcb_.snd_nxt += 1;
+      probe_outstanding_ = true;
+    }
+  }
+  emit(probe, "§3.8.6.1: zero window -> window probe");
+  persist_interval_ = std::min(params_.rto_max, persist_interval_ * 2);
+  arm(TimerKind::Persist, now + persist_interval_);
+}
+
+// "If the time-wait timeout expires on a connection, delete the TCB, enter the CLOSED state".
+void Connection::on_time_wait_expired(sim::Time now) {
+  actions_.notify(trace::Notice::Closed, trace::AppError::None, 0);
+  set_state(now, Event::TimeWaitExpired, "§3.10.8: time-wait timeout (2 MSL) -> CLOSED");
+}
+
+// "For any state if the user timeout expires, flush all queues, signal the user "error:
+// connection aborted due to user timeout" in general and for any outstanding calls, delete the
+// TCB, enter the CLOSED state, and return."
+void Connection::on_user_timeout_expired(sim::Time now) {
+  reset_connection(now, trace::AppError::TimedOut, Event::UserTimeout,
+                   "§3.10.8: user timeout -> connection aborted");
+}
+
+}  // namespace tcpsim::tcp

@@ -34,7 +34,8 @@ class Wire {
     collect(now, b, false);
   }
 
-  // Runs arrivals and timer expiries in time order up to and including `end`.
+  // Runs arrivals and timer expiries in time order up to and including `end`. Make user calls at
+  // time t only after run_until(t): what they send is put on the link at the wire's clock.
   // At equal times, arrivals go before timers, A's timers before B's.
   void run_until(sim::Time end) {
     pump(now_);

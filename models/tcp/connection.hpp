@@ -153,6 +153,8 @@ class Connection {
   Step check_rst(sim::Time now, const net::Segment& seg);
   Step check_syn(sim::Time now, const net::Segment& seg);
   Step check_ack(sim::Time now, const net::Segment& seg);
+  Step ack_in_syn_received(sim::Time now, const net::Segment& seg);
+  Step ack_per_state(sim::Time now);
   Step process_text(sim::Time now, const net::Segment& seg);
   Step check_fin(sim::Time now, const net::Segment& seg);
   bool acceptable(const net::Segment& seg) const;

@@ -148,25 +148,7 @@ Connection::Step Connection::check_ack(sim::Time now, const net::Segment& seg) {
     actions_.discard(seg, "§3.10.7.4 fifth (RFC 5961 §5): ACK out of range");
     return Step::Stop;
   }
-  if (state_ == State::SynReceived) {
-    // "If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED state and continue processing with
-    // the variables below set to: SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK.
-    // If the segment acknowledgment is not acceptable, form a reset segment <SEQ=SEG.ACK><CTL=RST>"
-    if (!(tcb_.snd_una < seg.ack && seg.ack <= tcb_.snd_nxt)) {
-      send_rst_for(seg, "§3.10.7.4 fifth: unacceptable ACK in SYN-RECEIVED -> <SEQ=SEG.ACK><CTL=RST>");
-      actions_.discard(seg, "§3.10.7.4 fifth: unacceptable ACK in SYN-RECEIVED");
-      return Step::Stop;
-    }
-    synchronize_window(seg);
-    set_state(now, Event::RcvAckOfSyn, "§3.10.7.4 fifth: ACK of our SYN -> ESTABLISHED");
-    if (close_pending_) {
-      // §3.10.4 CLOSE in SYN-RECEIVED with data queued: "queue for processing after entering
-      // ESTABLISHED state".
-      close_pending_ = false;
-      fin_queued_ = true;
-      set_state(now, Event::UserClose, "§3.10.4: CLOSE queued in SYN-RECEIVED -> FIN-WAIT-1");
-    }
-  }
+  if (state_ == State::SynReceived && ack_in_syn_received(now, seg) == Step::Stop) return Step::Stop;
   // ESTABLISHED processing, shared by every synchronized state.
   if (seg.ack > tcb_.snd_nxt) {
     // "If the ACK acks something not yet sent (SEG.ACK > SND.NXT), then send an ACK, drop the
@@ -179,6 +161,33 @@ Connection::Step Connection::check_ack(sim::Time now, const net::Segment& seg) {
   // "If SND.UNA < SEG.ACK =< SND.NXT, then set SND.UNA <- SEG.ACK." Duplicates "can be ignored".
   if (tcb_.snd_una < seg.ack) ack_advances(now, seg);
   if (window_ok) update_window(seg);
+  return ack_per_state(now);
+}
+
+// Fifth step, SYN-RECEIVED: the ACK that completes the handshake.
+Connection::Step Connection::ack_in_syn_received(sim::Time now, const net::Segment& seg) {
+  // "If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED state and continue processing with
+  // the variables below set to: SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK.
+  // If the segment acknowledgment is not acceptable, form a reset segment <SEQ=SEG.ACK><CTL=RST>"
+  if (!(tcb_.snd_una < seg.ack && seg.ack <= tcb_.snd_nxt)) {
+    send_rst_for(seg, "§3.10.7.4 fifth: unacceptable ACK in SYN-RECEIVED -> <SEQ=SEG.ACK><CTL=RST>");
+    actions_.discard(seg, "§3.10.7.4 fifth: unacceptable ACK in SYN-RECEIVED");
+    return Step::Stop;
+  }
+  synchronize_window(seg);
+  set_state(now, Event::RcvAckOfSyn, "§3.10.7.4 fifth: ACK of our SYN -> ESTABLISHED");
+  if (close_pending_) {
+    // §3.10.4 CLOSE in SYN-RECEIVED with data queued: "queue for processing after entering
+    // ESTABLISHED state".
+    close_pending_ = false;
+    fin_queued_ = true;
+    set_state(now, Event::UserClose, "§3.10.4: CLOSE queued in SYN-RECEIVED -> FIN-WAIT-1");
+  }
+  return Step::Continue;
+}
+
+// Fifth step, the per-state part after the ESTABLISHED processing.
+Connection::Step Connection::ack_per_state(sim::Time now) {
   switch (state_) {
     case State::FinWait1:
       // "In addition to the processing for the ESTABLISHED state, if the FIN segment is now

@@ -69,6 +69,7 @@ class ReceiveBuffer {
   // RECEIVE: take up to `max` octets. `bytes` gets their content when the octets had content.
   std::uint64_t read(std::uint64_t max, std::vector<std::uint8_t>* bytes);
   std::size_t held() const { return held_.size(); }
+  bool held_empty() const { return held_.empty(); }
   void clear();
 
  private:

@@ -160,7 +160,7 @@ void Connection::timer_expired(sim::Time now, TimerKind t) {
     case TimerKind::Persist: on_persist_expired(now); break;
     case TimerKind::TimeWait: on_time_wait_expired(now); break;
     case TimerKind::UserTimeout: on_user_timeout_expired(now); break;
-    case TimerKind::DelayedAck:
+    case TimerKind::DelayedAck: send_ack("§3.8.6.3: delayed-ACK timer -> ACK"); break;
     case TimerKind::Keepalive: break;  // never armed (not implemented yet)
   }
 }

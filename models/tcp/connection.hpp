@@ -24,10 +24,13 @@
 //   Persist     - armed while SND.WND = 0 and data waits (§3.8.6.1), doubling per probe;
 //   TimeWait    - 2 MSL in TIME-WAIT (MUST-13), restarted by a retransmitted FIN;
 //   UserTimeout - armed with the retransmission timer when the profile sets a user timeout;
-//                 restarted by every ACK of new data (§3.10.8 USER TIMEOUT).
+//                 restarted by every ACK of new data (§3.10.8 USER TIMEOUT);
+//   DelayedAck  - when TcpParams::delayed_ack is on: the ACK of a first in-order data segment
+//                 waits up to delayed_ack_timeout; the second segment is ACKed at once (§3.8.6.3).
 //
 // Not implemented yet (parameters exist in TcpParams where applicable):
-//   - delayed ACK (every segment is ACKed at once), keep-alive, Nagle / sender SWS avoidance,
+//   - keep-alive, Nagle / sender SWS avoidance, Linux's quick-ACK heuristics (delayed ACK is
+//     off in both profiles; when on, every data segment counts as full-sized),
 //     fast retransmit / congestion control (the sender is limited by SND.WND only);
 //   - challenge-ACK rate limiting (RFC 5961 §7), TIME-WAIT reopen by a new SYN (MAY-2, RFC 6191),
 //     timestamps / PAWS, window scaling, SACK, URG (the sixth step), security/compartment;
@@ -158,6 +161,7 @@ class Connection {
   Step process_text(sim::Time now, const net::Segment& seg);
   Step check_fin(sim::Time now, const net::Segment& seg);
   bool acceptable(const net::Segment& seg) const;
+  bool delay_ack(sim::Time now);
   void ack_advances(sim::Time now, const net::Segment& seg);
   void update_window(const net::Segment& seg);
 
@@ -213,6 +217,7 @@ class Connection {
   sim::Time rtt_sent_{};
   sim::Duration persist_interval_{};
   std::uint64_t segments_sent_ = 0;
+  int segments_unacked_ = 0;              // in-order data segments since our last ACK
 };
 
 // RFC 9293 §3.10.7.1: the reply of a host that has no TCB for `seg` (nullopt for a RST).

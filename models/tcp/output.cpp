@@ -20,7 +20,11 @@ net::Segment Connection::make_segment(net::SeqNum seq, net::Flags flags) const {
 }
 
 void Connection::emit(const net::Segment& seg, std::string_view cause) {
-  if (seg.flags.ack && !seg.flags.rst) last_adv_wnd_ = seg.window;
+  if (seg.flags.ack && !seg.flags.rst) {
+    last_adv_wnd_ = seg.window;
+    segments_unacked_ = 0;
+    cancel(TimerKind::DelayedAck);  // this segment carries the acknowledgment
+  }
   ++segments_sent_;
   actions_.send(seg, cause);
 }

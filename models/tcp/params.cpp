@@ -98,8 +98,9 @@ TcpParams TcpParams::linux_profile() {
   p.abort_rst_carries_ack = true;
   // tcp_xmit_probe_skb(): zero-length probe at SND.UNA - 1 (D15).
   p.zero_window_probe = ProbeKind::ZeroLengthOld;
-  // TCP_DELACK_MIN/MAX 40-200 ms. Linux delays ACKs, but the model does not implement delayed
-  // ACK yet (connection.hpp), so the profile keeps it off rather than claim a behaviour it lacks.
+  // TCP_DELACK_MIN/MAX 40-200 ms. Linux delays ACKs, but starts every connection in quick-ACK
+  // mode (ACK at once), which the model does not reproduce; the profile keeps delayed ACK off
+  // so early traces match, and a scenario may turn it on (40 ms = TCP_DELACK_MIN).
   p.delayed_ack = false;
   p.delayed_ack_timeout = Duration::ms(40);
   // tcp_keepalive_time = 7200 s, off unless SO_KEEPALIVE.

@@ -284,8 +284,21 @@ Connection::Step Connection::process_text(sim::Time now, const net::Segment& seg
   tcb_.rcv_wnd = rcvbuf_.window();
   fin_in_order_ = adv.fin;
   if (adv.octets > 0) actions_.notify(trace::Notice::Data, trace::AppError::None, adv.octets);
+  if (adv.octets > 0 && !adv.fin && delay_ack(now)) return Step::Continue;
   owe_ack("§3.10.7.4 seventh: text accepted -> <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>");
   return Step::Continue;
+}
+
+// §3.8.6.3: "A TCP SHOULD implement a delayed ACK, but an ACK should not be excessively delayed;
+// in particular, the delay MUST be less than 0.5 seconds (MUST-40)", and "an ACK SHOULD be
+// generated for at least every second full-sized segment (SHLD-19)". Returns true if the ACK for
+// in-order text was deferred to the delayed-ACK timer. Every segment sent with an ACK cancels it.
+// Simplification: every data segment counts as full-sized.
+bool Connection::delay_ack(sim::Time now) {
+  if (!params_.delayed_ack || !rcvbuf_.held_empty()) return false;
+  if (++segments_unacked_ >= 2) return false;
+  if (!deadline(TimerKind::DelayedAck)) arm(TimerKind::DelayedAck, now + params_.delayed_ack_timeout);
+  return true;
 }
 
 // Eighth: check the FIN bit. "If the FIN bit is set, signal the user "connection closing" and

@@ -298,3 +298,31 @@ TEST_CASE("RFC 5961 ACK range (linux): an ACK far below SND.UNA is answered and 
   CHECK(a->rec.take() == Segments{from_a({.seq = kIssA + 1, .ack = kIssB + 1, .flags = {.ack = true}, .window = 65535})});
   CHECK(a->conn.status().recv_unread == 0);
 }
+
+TEST_CASE("Delayed ACK: the first segment waits for the timer, the second is ACKed at once", "[established][delayed-ack]") {
+  TcpParams p = default_params();
+  p.delayed_ack = true;
+  p.delayed_ack_timeout = 40_ms;
+  auto b = established_passive(p);
+  b->deliver(at(1_s), data_a(kIssA + 1, 100));
+  CHECK(b->rec.sent.empty());
+  CHECK(b->rec.timer(TimerKind::DelayedAck) == at(1040_ms));
+  b->deliver(at(1010_ms), data_a(kIssA + 101, 100));
+  CHECK(b->rec.take() == Segments{from_b({.seq = kIssB + 1, .ack = kIssA + 201, .flags = {.ack = true}, .window = 65335})});
+  CHECK_FALSE(b->rec.timer(TimerKind::DelayedAck));
+  b->deliver(at(2_s), data_a(kIssA + 201, 100));
+  CHECK(b->fire(TimerKind::DelayedAck) == at(2040_ms));
+  CHECK(b->rec.take() == Segments{from_b({.seq = kIssB + 1, .ack = kIssA + 301, .flags = {.ack = true}, .window = 65235})});
+}
+
+TEST_CASE("Delayed ACK: data sent in the meantime carries the ACK and cancels the timer", "[established][delayed-ack]") {
+  TcpParams p = default_params();
+  p.delayed_ack = true;
+  auto b = established_passive(p);
+  b->deliver(at(1_s), data_a(kIssA + 1, 100));
+  REQUIRE(b->rec.timer(TimerKind::DelayedAck));
+  b->conn.send(at(1010_ms), 50);
+  CHECK(b->rec.take() == Segments{from_b({.seq = kIssB + 1, .ack = kIssA + 101, .flags = {.ack = true, .psh = true},
+                                          .window = 65435, .payload_len = 50})});
+  CHECK_FALSE(b->rec.timer(TimerKind::DelayedAck));
+}

@@ -64,7 +64,7 @@ void Connection::set_state(sim::Time now, Event e, std::string_view cause) {
       break;
     case State::Closed: enter_closed(); break;
     case State::Listen:
-      if (from == State::SynReceived) enter_listen();
+      if (from == State::SynReceived) reset_tcb();
       break;
     default: break;
   }
@@ -79,9 +79,10 @@ void Connection::enter_closed() {
   ack_now_ = false;
 }
 
-// Back to a fresh LISTEN (RFC 9293 §3.10.7.4 second/fourth step, passive SYN-RECEIVED): the
-// remote socket is unspecified again and the next SYN gets a new ISS (Figure 8, line 7).
-void Connection::enter_listen() {
+// A fresh TCB on the same local socket: for OPEN, and for the return to LISTEN (RFC 9293
+// §3.10.7.4 second/fourth step, passive SYN-RECEIVED), where the remote socket is unspecified
+// again and the next SYN gets a new ISS (Figure 8, line 7).
+void Connection::reset_tcb() {
   cancel_all_timers();
   const net::Endpoint local = id_.local;
   id_ = {};

@@ -133,7 +133,7 @@ class Connection {
   // connection.cpp: the choke point and shared helpers
   void set_state(sim::Time now, Event e, std::string_view cause);
   void enter_closed();
-  void enter_listen();
+  void reset_tcb();
   void arm(TimerKind t, sim::Time deadline);
   void cancel(TimerKind t);
   void cancel_all_timers();

@@ -189,7 +189,7 @@ void Connection::retransmit_front(sim::Time now) {
 // existed for the retransmission timeout period (SHLD-29)". The persist timer runs while the
 // peer's window is zero, data waits, and the retransmission timer is not running.
 void Connection::update_persist(sim::Time now) {
-  const bool waiting = tcb_.snd_wnd == 0 && unsent() > 0 && !deadline(TimerKind::Retransmit) &&
+  const bool waiting = tcb_.snd_wnd == 0 && (unsent() > 0 || probe_outstanding_) && !deadline(TimerKind::Retransmit) &&
                        is_synchronized(state_) && !fin_sent_;
   if (!waiting) {
     cancel(TimerKind::Persist);

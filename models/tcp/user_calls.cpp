@@ -7,7 +7,7 @@ namespace tcpsim::tcp {
 // §3.10.1 CLOSED: "Create a new transmission control block (TCB) ... if passive, enter LISTEN".
 CallError Connection::open_passive(sim::Time now, net::Endpoint local) {
   if (state_ != State::Closed) return CallError::ConnectionAlreadyExists;
-  enter_listen();
+  reset_tcb();
   id_ = {.local = local, .remote = {}};
   passive_ = true;
   set_state(now, Event::PassiveOpen, "§3.10.1 OPEN (passive) -> LISTEN");
@@ -20,7 +20,7 @@ CallError Connection::open_passive(sim::Time now, net::Endpoint local) {
 CallError Connection::open_active(sim::Time now, const net::ConnId& id, net::SeqNum iss) {
   if (state_ != State::Closed && state_ != State::Listen) return CallError::ConnectionAlreadyExists;
   if (id.remote.port == 0) return CallError::RemoteSocketUnspecified;
-  if (state_ == State::Closed) enter_listen();  // fresh TCB
+  if (state_ == State::Closed) reset_tcb();  // fresh TCB
   id_ = id;
   passive_ = false;
   tcb_.iss = iss;

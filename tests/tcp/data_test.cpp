@@ -326,3 +326,17 @@ TEST_CASE("Delayed ACK: data sent in the meantime carries the ACK and cancels th
                                           .window = 65435, .payload_len = 50})});
   CHECK_FALSE(b->rec.timer(TimerKind::DelayedAck));
 }
+
+TEST_CASE("Zero window: a probe carrying the last queued octet keeps the persist timer running", "[established][persist]") {
+  auto a = established_with(default_params(), 1024, 1024);
+  a->conn.send(at(1_s), 1025);
+  a->rec.take();
+  a->deliver(at(1020_ms), ack_b(kIssA + 1025, 0));
+  a->fire(TimerKind::Persist);
+  CHECK(a->rec.take() == Segments{data_a(kIssA + 1025, 1)});
+  a->deliver(at(2040_ms), ack_b(kIssA + 1025, 0));
+  CHECK(a->rec.timer(TimerKind::Persist) == at(4020_ms));
+  a->deliver(at(3_s), ack_b(kIssA + 1026, 0));  // the receiver took the probe octet
+  CHECK(a->conn.status().send_queued == 0);
+  CHECK(a->rec.timers.empty());
+}

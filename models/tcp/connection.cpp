@@ -55,6 +55,7 @@ void Connection::set_state(sim::Time now, Event e, std::string_view cause) {
       // 3 seconds when data transmission begins (i.e., after the three-way handshake completes)."
       if (handshake_retransmitted_ && !rto_.has_sample()) rto_.reinitialize(params_.rto_after_syn_timeout);
       actions_.notify(trace::Notice::Connected, trace::AppError::None, 0);
+      restart_keepalive(now);
       break;
     case State::TimeWait:
       // §3.10.7.4 eighth step, FIN-WAIT-2: "Enter the TIME-WAIT state. Start the time-wait timer,
@@ -162,7 +163,7 @@ void Connection::timer_expired(sim::Time now, TimerKind t) {
     case TimerKind::TimeWait: on_time_wait_expired(now); break;
     case TimerKind::UserTimeout: on_user_timeout_expired(now); break;
     case TimerKind::DelayedAck: send_ack("§3.8.6.3: delayed-ACK timer -> ACK"); break;
-    case TimerKind::Keepalive: break;  // never armed (not implemented yet)
+    case TimerKind::Keepalive: on_keepalive_expired(now); break;
   }
 }
 

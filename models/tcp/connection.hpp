@@ -26,10 +26,12 @@
 //   UserTimeout - armed with the retransmission timer when the profile sets a user timeout;
 //                 restarted by every ACK of new data (§3.10.8 USER TIMEOUT);
 //   DelayedAck  - when TcpParams::delayed_ack is on: the ACK of a first in-order data segment
-//                 waits up to delayed_ack_timeout; the second segment is ACKed at once (§3.8.6.3).
+//                 waits up to delayed_ack_timeout; the second segment is ACKed at once (§3.8.6.3);
+//   Keepalive   - when TcpParams::keepalive is on, in ESTABLISHED and CLOSE-WAIT: restarted by
+//                 every arrival, probes <SEQ=SND.NXT-1> when idle, gives up after N probes (§3.8.4).
 //
 // Not implemented yet (parameters exist in TcpParams where applicable):
-//   - keep-alive, Nagle / sender SWS avoidance, Linux's quick-ACK heuristics (delayed ACK is
+//   - Nagle / sender SWS avoidance, Linux's quick-ACK heuristics (delayed ACK is
 //     off in both profiles; when on, every data segment counts as full-sized),
 //     fast retransmit / congestion control (the sender is limited by SND.WND only);
 //   - challenge-ACK rate limiting (RFC 5961 §7), TIME-WAIT reopen by a new SYN (MAY-2, RFC 6191),
@@ -186,6 +188,8 @@ class Connection {
   void on_persist_expired(sim::Time now);
   void on_time_wait_expired(sim::Time now);
   void on_user_timeout_expired(sim::Time now);
+  void on_keepalive_expired(sim::Time now);
+  void restart_keepalive(sim::Time now);
   bool retries_exhausted(sim::Time now) const;
 
   TcpParams params_;
@@ -217,6 +221,7 @@ class Connection {
   sim::Time rtt_sent_{};
   sim::Duration persist_interval_{};
   std::uint64_t segments_sent_ = 0;
+  int keepalive_probes_ = 0;               // unanswered keep-alive probes
   int segments_unacked_ = 0;              // in-order data segments since our last ACK
 };
 

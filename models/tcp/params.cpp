@@ -53,6 +53,9 @@ TcpParams TcpParams::rfc9293() {
   // MUST-25: keep-alives, if implemented, "MUST default to off"; MUST-28: interval >= 2 hours.
   p.keepalive = false;
   p.keepalive_idle = Duration::s(7200);
+  // The RFC fixes neither; these are the BSD/Linux values (tcp_keepalive_intvl, _probes).
+  p.keepalive_interval = Duration::s(75);
+  p.keepalive_probes = 9;
   // Ethernet MSS (1500 - 40); MUST-15: assume 536 when the peer sends no MSS option.
   p.mss = 1460;
   p.default_peer_mss = 536;
@@ -103,9 +106,12 @@ TcpParams TcpParams::linux_profile() {
   // so early traces match, and a scenario may turn it on (40 ms = TCP_DELACK_MIN).
   p.delayed_ack = false;
   p.delayed_ack_timeout = Duration::ms(40);
-  // tcp_keepalive_time = 7200 s, off unless SO_KEEPALIVE.
+  // tcp_keepalive_time = 7200 s, tcp_keepalive_intvl = 75 s, tcp_keepalive_probes = 9; off
+  // unless SO_KEEPALIVE.
   p.keepalive = false;
   p.keepalive_idle = Duration::s(7200);
+  p.keepalive_interval = Duration::s(75);
+  p.keepalive_probes = 9;
   return p;
 }
 

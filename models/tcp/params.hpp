@@ -59,11 +59,13 @@ struct TcpParams {
   bool restart_time_wait_on_fin = true;   // catalog 3.18 recommendation (see steps.cpp)
   ProbeKind zero_window_probe = ProbeKind::NewOctet;
 
-  // --- acknowledgements, keepalive (parameters only; see connection.hpp "Not implemented") ---
+  // --- acknowledgements, keep-alive ---
   bool delayed_ack = false;
   sim::Duration delayed_ack_timeout = sim::Duration::ms(200);
   bool keepalive = false;
   sim::Duration keepalive_idle = sim::Duration::s(7200);
+  sim::Duration keepalive_interval = sim::Duration::s(75);
+  int keepalive_probes = 9;
 
   // --- sizes ---
   std::uint16_t mss = 1460;                 // what we advertise in the MSS option

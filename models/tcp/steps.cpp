@@ -23,6 +23,7 @@ void Connection::synchronized_arrives(sim::Time now, const net::Segment& seg) {
   for (StepFn step : kSteps) {
     if ((this->*step)(now, seg) == Step::Stop) break;
   }
+  if (deadline(TimerKind::Keepalive)) restart_keepalive(now);
   if (state_ != State::Closed && state_ != State::Listen) output(now);
 }
 

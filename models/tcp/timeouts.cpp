@@ -1,5 +1,6 @@
 // Timeouts: RFC 9293 §3.10.8 (USER TIMEOUT, RETRANSMISSION TIMEOUT, TIME-WAIT TIMEOUT), §3.8.3
-// (giving up: R2, MUST-20..23), §3.8.6.1 (zero-window probing), RFC 6298 §5 (5.4-5.6).
+// (giving up: R2, MUST-20..23), §3.8.4 (keep-alives), §3.8.6.1 (zero-window probing),
+// RFC 6298 §5 (5.4-5.6).
 #include <algorithm>
 
 #include "models/tcp/connection.hpp"
@@ -86,6 +87,35 @@ void Connection::on_time_wait_expired(sim::Time now) {
 void Connection::on_user_timeout_expired(sim::Time now) {
   reset_connection(now, trace::AppError::TimedOut, Event::UserTimeout,
                    "§3.10.8: user timeout -> connection aborted");
+}
+
+// §3.8.4: "Keep-alive packets MUST only be sent when no sent data is outstanding, and no data or
+// acknowledgment packets have been received for the connection within an interval (MUST-26)."
+// The idle timer restarts on every arrival in a synchronized state (restart_keepalive).
+void Connection::on_keepalive_expired(sim::Time now) {
+  if (state_ != State::Established && state_ != State::CloseWait) return;
+  if (tcb_.snd_una != tcb_.snd_nxt) {
+    arm(TimerKind::Keepalive, now + params_.keepalive_idle);  // retransmission covers this
+    return;
+  }
+  if (keepalive_probes_ >= params_.keepalive_probes) {
+    // "a connection [...] SHOULD be closed if no response to keep-alive probes is received" is not
+    // RFC text; BSD and Linux give up after tcp_keepalive_probes and report ETIMEDOUT.
+    reset_connection(now, trace::AppError::TimedOut, Event::RetransmitGiveUp,
+                     "§3.8.4: keep-alive probes unanswered -> close, ETIMEDOUT");
+    return;
+  }
+  // "Such a segment generally contains SEG.SEQ = SND.NXT-1 and may or may not contain one garbage
+  // octet of data." (SHLD-12: no data.)
+  ++keepalive_probes_;
+  emit(make_segment(tcb_.snd_nxt - 1, {.ack = true}), "§3.8.4: idle -> keep-alive probe <SEQ=SND.NXT-1>");
+  arm(TimerKind::Keepalive, now + params_.keepalive_interval);
+}
+
+void Connection::restart_keepalive(sim::Time now) {
+  if (!params_.keepalive || (state_ != State::Established && state_ != State::CloseWait)) return;
+  keepalive_probes_ = 0;
+  arm(TimerKind::Keepalive, now + params_.keepalive_idle);
 }
 
 }  // namespace tcpsim::tcp

@@ -269,3 +269,16 @@ TEST_CASE("User calls answer with the RFC's error responses", "[user-calls]") {
   auto l = listen();
   CHECK(l->conn.send(at(1_ms), 1) == CallError::RemoteSocketUnspecified);
 }
+
+TEST_CASE("A FIN arriving after TIME-WAIT expired draws a RST that closes the peer in LAST-ACK", "[last-ack][closed]") {
+  auto a = time_wait();
+  a->fire(TimerKind::TimeWait);
+  const Segment late_fin = from_b({.seq = kIssB + 1, .ack = kIssA + 2, .flags = {.ack = true, .fin = true}, .window = 65535});
+  const auto rst = reset_for_closed(late_fin);
+  REQUIRE(rst);
+  CHECK(*rst == from_a({.seq = kIssA + 2, .flags = {.rst = true}}));
+  // The LAST-ACK side (here the last_ack fixture, RCV.NXT = y + 2) accepts such a RST.
+  auto b = last_ack();
+  b->deliver(at(300_s), from_b({.seq = kIssB + 2, .flags = {.rst = true}}));
+  CHECK(b->conn.state() == State::Closed);
+}

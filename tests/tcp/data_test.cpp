@@ -340,3 +340,31 @@ TEST_CASE("Zero window: a probe carrying the last queued octet keeps the persist
   CHECK(a->conn.status().send_queued == 0);
   CHECK(a->rec.timers.empty());
 }
+
+TEST_CASE("Keep-alive: an idle connection is probed with <SEQ=SND.NXT-1> and the answer restarts the idle timer", "[established][keepalive]") {
+  TcpParams p = default_params();
+  p.keepalive = true;
+  p.keepalive_idle = 10_s;
+  p.keepalive_interval = 1_s;
+  p.keepalive_probes = 2;
+  auto a = established(p);
+  CHECK(a->rec.timer(TimerKind::Keepalive) == at(20_ms) + 10_s);
+  a->fire(TimerKind::Keepalive);
+  const Segment probe = from_a({.seq = kIssA, .ack = kIssB + 1, .flags = {.ack = true}, .window = 65535});
+  CHECK(a->rec.take() == Segments{probe});
+  CHECK(a->rec.timer(TimerKind::Keepalive) == at(11020_ms));
+  a->deliver(at(10040_ms), ack_b(kIssA + 1));
+  CHECK(a->rec.timer(TimerKind::Keepalive) == at(20040_ms));
+  // Unanswered: two probes one interval apart, then ETIMEDOUT.
+  a->fire(TimerKind::Keepalive);
+  a->fire(TimerKind::Keepalive);
+  CHECK(a->rec.take() == Segments{probe, probe});
+  CHECK(a->fire(TimerKind::Keepalive) == at(22040_ms));
+  CHECK(a->conn.state() == State::Closed);
+  CHECK(a->rec.notes.back() == Notification{Notice::Error, AppError::TimedOut, 0});
+}
+
+TEST_CASE("Keep-alive is off by default in both profiles", "[established][keepalive]") {
+  CHECK_FALSE(established()->rec.timer(TimerKind::Keepalive));
+  CHECK_FALSE(established(TcpParams::linux_profile())->rec.timer(TimerKind::Keepalive));
+}

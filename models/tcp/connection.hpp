@@ -34,7 +34,8 @@
 //   - Nagle / sender SWS avoidance, Linux's quick-ACK heuristics (delayed ACK is
 //     off in both profiles; when on, every data segment counts as full-sized),
 //     fast retransmit / congestion control (the sender is limited by SND.WND only);
-//   - challenge-ACK rate limiting (RFC 5961 §7), TIME-WAIT reopen by a new SYN (MAY-2, RFC 6191),
+//   - challenge-ACK rate limiting (RFC 5961 §7); TIME-WAIT reopen is only a predicate for the
+//     host (syn_may_reopen), without the return to TIME-WAIT for an old duplicate nor RFC 6191;
 //     timestamps / PAWS, window scaling, SACK, URG (the sixth step), security/compartment;
 //   - data on a SYN is not queued (the SYN,ACK acknowledges only the SYN, as Linux without TFO);
 //   - Table 6 "special allowance" at RCV.WND = 0: a data segment is rejected whole, so its ACK
@@ -118,6 +119,17 @@ class Connection {
   // --- events ---
   void segment_arrives(sim::Time now, const net::Segment& seg);
   void timer_expired(sim::Time now, TimerKind timer);
+
+  // RFC 9293 §3.6.1 MAY-2 (for the host's demultiplexer): a TIME-WAIT connection "MAY accept a
+  // new SYN from the remote TCP endpoint to reopen the connection directly from TIME-WAIT state,
+  // if it: (1) assigns its initial sequence number for the new connection to be larger than the
+  // largest sequence number it used on the previous connection incarnation". True when the
+  // profile allows it and `seg` is a SYN (no ACK, no RST) beyond the old RCV.NXT, as Linux's
+  // tcp_timewait_state_process() decides without timestamps. The host then deletes this TCB and
+  // hands the SYN to its listener with ISS = reopen_iss() (old SND.NXT + 65535 + 2, as Linux).
+  // Not done: (2) "returns to TIME-WAIT state if the SYN turns out to be an old duplicate".
+  bool syn_may_reopen(const net::Segment& seg) const;
+  net::SeqNum reopen_iss() const { return tcb_.snd_nxt + 65535 + 2; }
 
   State state() const { return state_; }
   const Tcb& tcb() const { return tcb_; }

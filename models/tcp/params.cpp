@@ -41,6 +41,9 @@ TcpParams TcpParams::rfc9293() {
   p.rfc1337 = false;
   // Table 6 rejects the retransmitted SYN: "an acknowledgment should be sent in reply" (D3).
   p.dup_syn_in_syn_received = DupSynAnswer::Ack;
+  // §3.6.1 MAY-2: a TIME-WAIT connection "MAY accept a new SYN from the remote TCP endpoint to
+  // reopen the connection directly"; optional, off so TIME-WAIT answers every SYN with an ACK.
+  p.time_wait_reopen = false;
   // §3.6.1: CLOSE is full-duplex unless the host opts into MAY-1 (D21).
   p.rst_on_close_with_unread = false;
   // §3.10.5 ABORT: "send a reset segment: <SEQ=SND.NXT><CTL=RST>".
@@ -95,6 +98,8 @@ TcpParams TcpParams::linux_profile() {
   p.rfc1337 = false;
   // tcp_check_req(): a pure retransmitted SYN in SYN_RECV gets the SYN,ACK again (D3).
   p.dup_syn_in_syn_received = DupSynAnswer::SynAck;
+  // tcp_timewait_state_process(): a SYN with SEG.SEQ after the old RCV.NXT reopens TIME-WAIT.
+  p.time_wait_reopen = true;
   // close() with unread data sends RST (tcp_close(), RFC 2525 §2.17) (D21).
   p.rst_on_close_with_unread = true;
   // tcp_send_active_reset(): RST,ACK with ACK = RCV.NXT.

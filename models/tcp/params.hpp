@@ -57,6 +57,7 @@ struct TcpParams {
   bool rst_on_close_with_unread = false;  // §3.6.1 SHLD-3 for a half-duplex CLOSE
   bool abort_rst_carries_ack = false;     // RST,ACK (Linux) instead of <SEQ=SND.NXT><CTL=RST>
   bool restart_time_wait_on_fin = true;   // catalog 3.18 recommendation (see steps.cpp)
+  bool time_wait_reopen = false;          // MAY-2: a new SYN may reopen TIME-WAIT (see connection.hpp)
   ProbeKind zero_window_probe = ProbeKind::NewOctet;
 
   // --- acknowledgements, keep-alive ---

@@ -23,6 +23,11 @@ std::optional<net::Segment> reset_for_closed(const net::Segment& seg) {
   return r;
 }
 
+bool Connection::syn_may_reopen(const net::Segment& seg) const {
+  return params_.time_wait_reopen && state_ == State::TimeWait && seg.flags.syn && !seg.flags.ack &&
+         !seg.flags.rst && tcb_.rcv_nxt < seg.seq;
+}
+
 void Connection::segment_arrives(sim::Time now, const net::Segment& seg) {
   if (seg.corrupted) {
     // §3.1 / MUST-2, MUST-3: the checksum is verified; a damaged segment is dropped.

@@ -282,3 +282,18 @@ TEST_CASE("A FIN arriving after TIME-WAIT expired draws a RST that closes the pe
   b->deliver(at(300_s), from_b({.seq = kIssB + 2, .flags = {.rst = true}}));
   CHECK(b->conn.state() == State::Closed);
 }
+
+TEST_CASE("A SYN beyond the old RCV.NXT may reopen TIME-WAIT (linux); rfc9293 answers with an ACK", "[time-wait][reopen]") {
+  const Segment new_syn = from_b({.seq = kIssB + 100000, .flags = {.syn = true}, .window = 65535});
+  const Segment old_syn = from_b({.seq = kIssB, .flags = {.syn = true}, .window = 65535});
+  auto l = time_wait(TcpParams::linux_profile());
+  CHECK(l->conn.syn_may_reopen(new_syn));
+  CHECK_FALSE(l->conn.syn_may_reopen(old_syn));
+  CHECK(l->conn.reopen_iss() == kIssA + 2 + 65537);
+  auto r = time_wait();
+  CHECK_FALSE(r->conn.syn_may_reopen(new_syn));
+  // Delivered anyway, the SYN gets the challenge ACK with the old numbers (catalog 3.20c).
+  r->deliver(at(3_s), new_syn);
+  CHECK(r->rec.take() == Segments{from_a({.seq = kIssA + 2, .ack = kIssB + 2, .flags = {.ack = true}, .window = 65535})});
+  CHECK(r->conn.state() == State::TimeWait);
+}

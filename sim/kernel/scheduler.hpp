@@ -11,13 +11,23 @@
 //    as you like, from anywhere, including the timer's own callback.
 //
 // Costs. Slots live in fixed chunks (stable addresses) with a free list and callbacks are stored
-// inline (InplaceFunction), so in steady state schedule, arm and cancel allocate nothing. Cancel
-// is lazy: it marks the slot and the queue entry is discarded when it surfaces. Re-arming a timer
-// to a later deadline keeps its queue entry and re-queues it when the old deadline surfaces (the
-// pattern of a retransmission timer pushed forward by every ACK); re-arming earlier pushes a new
-// entry and invalidates the old one through the slot's generation counter.
+// inline (InplaceFunction), so in steady state schedule, arm and cancel allocate nothing. A
+// slot holds the callback and a generation that is bumped when the slot is released, which makes
+// every queue entry of a fired or cancelled one-shot, or of a destroyed Timer, stale. A Timer's
+// own state (deadline, armed, its live queue entry) lives in the Timer object, i.e. in its owner:
+// arming and cancelling a timer touch only the Timer and the queue, not the slot pool. Cancel is
+// lazy: the queue entry is discarded when it surfaces. Re-arming a timer to a later deadline
+// keeps its queue entry and re-queues it when the old deadline surfaces (the pattern of a
+// retransmission timer pushed forward by every ACK); re-arming earlier pushes a new entry and
+// the old one, whose seq is no longer the timer's, is discarded when it surfaces.
 //
-// See event_queue.hpp for the queue behind it and its complexity.
+// Dispatch. With many pending events every dispatch touches memory that is not in cache: the
+// event's slot and, for a timer, the Timer (and so its owner, which the callback works on). The
+// default queue (WheelQueue) knows the next events in order, so while one event runs the
+// scheduler has already asked for the slots of the events 16 places ahead and, 8 places ahead,
+// for their Timers. These are prefetches only: correctness never depends on them.
+//
+// See event_queue.hpp for the queues behind it and their complexity.
 #pragma once
 
 #include <cstdint>
@@ -43,7 +53,10 @@ struct EventId {
   bool valid() const { return slot != UINT32_MAX; }
 };
 
-enum class QueueKind { Radix, Heap };
+class Timer;
+
+enum class QueueKind { Wheel, Radix, Heap };
+const char* queue_kind_name(QueueKind kind);  // "wheel", "radix", "heap"
 
 class Scheduler {
  public:
@@ -51,7 +64,7 @@ class Scheduler {
   // slot is one 64-byte cache line; with a million pending events each dispatch is a miss).
   using Callback = InplaceFunction<void(), 24>;
 
-  explicit Scheduler(QueueKind kind = QueueKind::Radix);
+  explicit Scheduler(QueueKind kind = QueueKind::Wheel);
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
@@ -81,6 +94,7 @@ class Scheduler {
   // Slots ever created (the pool's high-water mark): constant in steady state.
   std::size_t slots_allocated() const { return slots_used_; }
   const char* queue_name() const { return queue_->name(); }
+  QueueKind queue_kind() const { return kind_; }
 
  private:
   friend class Timer;
@@ -90,16 +104,28 @@ class Scheduler {
 
   Slot& slot(std::uint32_t i);
   const Slot& slot(std::uint32_t i) const;
-  std::uint32_t acquire(Callback cb, bool oneshot);
+  std::uint32_t acquire(Callback cb, Timer* timer);  // timer: nullptr for a one-shot event
+  std::uint32_t generation(std::uint32_t i) const;
   void release(std::uint32_t i);
-  void arm(std::uint32_t i, Time at);
-  void disarm(std::uint32_t i);
-  void check_causality(Time at) const;
+  [[noreturn]] void causality_error(Time at) const;
+  void push(const QueueEntry& e);
+  // Calls f with the queue as its concrete type, so the hot paths are compiled per queue with
+  // direct (inlinable) calls.
+  template <class F>
+  decltype(auto) with_queue(F&& f);
+  // Pops the top entry and prefetches for the entries about to surface.
+  template <class Q>
+  void pop(Q& q);
   // Discards stale entries at the front; returns the live front entry, or nullptr if there is
   // none at or before `limit`.
-  const QueueEntry* front(Time limit);
-  void execute(const QueueEntry& e);
+  template <class Q>
+  const QueueEntry* front(Q& q, Time limit);
+  template <class Q>
+  void execute(Q& q, const QueueEntry& e);
+  template <class Q>
+  std::uint64_t run_loop(Q& q, Time until);
 
+  QueueKind kind_;
   std::unique_ptr<EventQueue> queue_;
   std::vector<std::unique_ptr<Slot[]>> chunks_;
   std::vector<std::uint32_t> free_;
@@ -122,15 +148,43 @@ class Timer {
   Timer(const Timer&) = delete;
   Timer& operator=(const Timer&) = delete;
 
-  void arm_at(Time at) { s_->arm(slot_, at); }
-  void arm_in(Duration d) { s_->arm(slot_, s_->now() + d); }
-  void cancel() { s_->disarm(slot_); }
-  bool armed() const;
-  Time deadline() const;  // meaningful while armed()
+  void arm_at(Time at);
+  void arm_in(Duration d) { arm_at(s_->now() + d); }
+  void cancel() {
+    if (!armed_) return;
+    armed_ = false;
+    --s_->live_;
+  }
+  bool armed() const { return armed_; }
+  Time deadline() const { return Time::from_ns(static_cast<std::int64_t>(deadline_)); }  // while armed()
 
  private:
+  friend class Scheduler;
   Scheduler* s_;
   std::uint32_t slot_;
+  std::uint32_t gen_;           // the slot's generation, fixed while this timer owns it
+  std::uint64_t deadline_ = 0;  // wanted key (deadline_, dseq_), valid while armed_
+  std::uint64_t dseq_ = 0;
+  std::uint64_t qseq_ = 0;  // seq of the live queue entry, valid while queued_; its time <= deadline_
+  bool armed_ = false;
+  bool queued_ = false;
 };
+
+// Inline: re-arming is the hot operation of timer-heavy models.
+inline void Timer::arm_at(Time at) {
+  if (at < s_->now_) s_->causality_error(at);
+  if (!armed_) ++s_->live_;
+  armed_ = true;
+  const auto at_ns = static_cast<std::uint64_t>(at.ns());
+  // The live entry's key is (time <= deadline_, qseq_ < the new seq): for a deadline no earlier
+  // than the current one it surfaces first and is moved then (Scheduler::front).
+  const bool keep = queued_ && at_ns >= deadline_;
+  deadline_ = at_ns;
+  dseq_ = s_->seq_++;
+  if (keep) return;
+  queued_ = true;
+  qseq_ = dseq_;  // any older entry of this timer is now stale
+  s_->push({deadline_, dseq_, slot_, gen_});
+}
 
 }  // namespace tcpsim::sim

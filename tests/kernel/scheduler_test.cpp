@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,7 +13,7 @@ using namespace tcpsim::sim::literals;
 
 // Every test here runs once per queue implementation.
 #define EACH_QUEUE()                                                         \
-  const QueueKind kind = GENERATE(QueueKind::Radix, QueueKind::Heap);      \
+  const QueueKind kind = GENERATE(QueueKind::Wheel, QueueKind::Radix, QueueKind::Heap); \
   Scheduler s(kind);                                                         \
   INFO("queue: " << s.queue_name())
 
@@ -200,11 +202,23 @@ TEST_CASE("stop() ends run() after the current event", "[kernel][scheduler]") {
   CHECK(fired == 2);
 }
 
-TEST_CASE("Both queues execute a random timer-heavy workload identically", "[kernel][scheduler]") {
-  // The radix queue is checked against the heap: same events, same order, same times.
-  auto trace_of = [](QueueKind k) {
+TEST_CASE("Every queue executes a random timer-heavy workload identically", "[kernel][scheduler]") {
+  // The wheel and radix queues are checked against the heap: same events, same order, same times.
+  // Delays are drawn from a few scales (many ties, microseconds, seconds) and next_time() peeks
+  // between steps, so entries are pushed below ones already popped as stale.
+  const std::uint64_t seed = GENERATE(99, 7, 2024);
+  INFO("seed " << seed);
+  auto trace_of = [seed](QueueKind k) {
     Scheduler s(k);
-    Rng rng(99);
+    Rng rng(seed);
+    auto delay = [&rng] {
+      switch (rng.uniform_int(0, 3)) {
+        case 0: return Duration::ns(static_cast<std::int64_t>(rng.uniform_int(0, 3)));
+        case 1: return Duration::us(static_cast<std::int64_t>(rng.uniform_int(0, 5000)));
+        case 2: return Duration::ms(static_cast<std::int64_t>(rng.uniform_int(0, 2000)));
+        default: return Duration::us(static_cast<std::int64_t>(rng.uniform_int(0, 100)));
+      }
+    };
     std::vector<std::pair<std::int64_t, int>> log;
     std::vector<std::unique_ptr<Timer>> timers;
     for (int i = 0; i < 200; ++i)
@@ -212,19 +226,165 @@ TEST_CASE("Both queues execute a random timer-heavy workload identically", "[ker
     for (int round = 0; round < 20000; ++round) {
       Timer& t = *timers[rng.uniform_int(0, timers.size() - 1)];
       const auto r = rng.uniform_int(0, 9);
-      if (r < 6) t.arm_in(Duration::us(static_cast<std::int64_t>(rng.uniform_int(0, 5000))));
+      if (r < 6) t.arm_in(delay());
       else if (r < 8) t.cancel();
-      else s.schedule_in(Duration::us(static_cast<std::int64_t>(rng.uniform_int(0, 100))),
-                         [&log, &s, round] { log.emplace_back(s.now().ns(), -round); });
+      else s.schedule_in(delay(), [&log, &s, round] { log.emplace_back(s.now().ns(), -round); });
+      if (rng.bernoulli(0.05)) s.next_time();
       if (rng.bernoulli(0.3)) s.step();
     }
     s.run();
     return log;
   };
-  const auto radix = trace_of(QueueKind::Radix);
   const auto heap = trace_of(QueueKind::Heap);
-  CHECK(radix.size() > 1000);
-  CHECK(radix == heap);
+  CHECK(heap.size() > 1000);
+  CHECK(trace_of(QueueKind::Wheel) == heap);
+  CHECK(trace_of(QueueKind::Radix) == heap);
+}
+
+namespace {
+// A timer-heavy run with enough pending timers for the wheel's prefetching lookahead. Handlers
+// re-arm, cancel and destroy timers; a destroyed timer's slot is reused (by a one-shot event or
+// a new timer) while its stale entries are still queued.
+struct BigRun {
+  Scheduler s;
+  Rng rng{3};
+  std::vector<std::uint64_t> log;
+  std::vector<std::unique_ptr<Timer>> timers;
+  std::uint64_t fired = 0;
+
+  explicit BigRun(QueueKind k) : s(k), timers(30000) {}
+
+  void make(std::size_t i) { timers[i] = std::make_unique<Timer>(s, [this, i] { fire(i); }); }
+  void note(std::size_t what) { log.push_back(static_cast<std::uint64_t>(s.now().ns()) * 40000 + what); }
+
+  void fire(std::size_t i) {
+    note(i);
+    if (++fired > 200000) return;
+    timers[i]->arm_in(Duration::ns(static_cast<std::int64_t>(rng.uniform_int(1, 1'000'000'000))));
+    const std::size_t j = rng.uniform_int(0, timers.size() - 1);
+    switch (rng.uniform_int(0, 5)) {
+      case 0:
+        if (timers[j]) timers[j]->arm_in(Duration::us(static_cast<std::int64_t>(rng.uniform_int(0, 900'000))));
+        break;
+      case 1:
+        if (timers[j]) timers[j]->cancel();
+        break;
+      case 2:
+        if (j != i && timers[j]) {
+          timers[j].reset();
+          s.schedule_in(Duration::us(static_cast<std::int64_t>(rng.uniform_int(0, 1000))),
+                        [this, j] { note(30000 + j % 10000); });
+          make(j);
+          timers[j]->arm_in(Duration::ms(static_cast<std::int64_t>(rng.uniform_int(0, 999))));
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  std::vector<std::uint64_t> run() {
+    for (std::size_t i = 0; i < timers.size(); ++i) {
+      make(i);
+      timers[i]->arm_at(Time::zero() + Duration::ns(static_cast<std::int64_t>(rng.uniform_int(0, 999'999'999))));
+    }
+    s.run();
+    CHECK(s.pending_count() == 0);
+    return log;
+  }
+};
+}  // namespace
+
+TEST_CASE("Every queue runs a large timer workload identically", "[kernel][scheduler]") {
+  const auto heap = BigRun(QueueKind::Heap).run();
+  CHECK(heap.size() > 200000);
+  CHECK(BigRun(QueueKind::Wheel).run() == heap);
+  CHECK(BigRun(QueueKind::Radix).run() == heap);
+}
+
+TEST_CASE("A timer destroyed while armed leaves nothing behind, even when its slot is reused", "[kernel][scheduler][timer]") {
+  EACH_QUEUE();
+  std::vector<std::string> order;
+  auto t = std::make_unique<Timer>(s, [&] { order.push_back("dead timer"); });
+  t->arm_at(Time::zero() + 10_ms);
+  t->arm_at(Time::zero() + 5_ms);  // a second, earlier entry
+  CHECK(s.pending_count() == 1);
+  t.reset();
+  CHECK(s.pending_count() == 0);
+  // The freed slot is reused at once; the dead timer's two entries must not run its new owner.
+  const EventId id = s.schedule_at(Time::zero() + 20_ms, [&] { order.push_back("event"); });
+  Timer u(s, [&] { order.push_back("new timer"); });
+  u.arm_at(Time::zero() + 5_ms);
+  CHECK(s.pending(id));
+  CHECK(s.run() == 2);
+  CHECK(order == std::vector<std::string>{"new timer", "event"});
+}
+
+TEST_CASE("An event scheduled earlier than a discarded entry still runs first", "[kernel][scheduler]") {
+  // next_time() pops the cancelled entry at 30 ms; the queue must then accept an entry at 20 ms,
+  // below the key it last popped.
+  EACH_QUEUE();
+  std::vector<int> order;
+  const EventId gone = s.schedule_at(Time::zero() + 30_ms, [&] { order.push_back(30); });
+  s.schedule_at(Time::zero() + 40_ms, [&] { order.push_back(40); });
+  s.cancel(gone);
+  CHECK(s.next_time() == Time::zero() + 40_ms);
+  s.schedule_at(Time::zero() + 20_ms, [&] { order.push_back(20); });
+  CHECK(s.next_time() == Time::zero() + 20_ms);
+  s.run();
+  CHECK(order == std::vector<int>{20, 40});
+}
+
+TEST_CASE("Timers re-armed later keep their place among events at the same instant", "[kernel][scheduler][timer]") {
+  // A lazily moved entry is re-queued with the seq of the re-arm call, which is older than that of
+  // events scheduled afterwards for the same instant.
+  EACH_QUEUE();
+  std::vector<std::string> order;
+  Timer a(s, [&] { order.push_back("a"); });
+  Timer b(s, [&] { order.push_back("b"); });
+  a.arm_at(Time::zero() + 1_ms);
+  b.arm_at(Time::zero() + 2_ms);
+  a.arm_at(Time::zero() + 5_ms);  // kept lazily, moved when its 1 ms entry surfaces
+  s.schedule_at(Time::zero() + 5_ms, [&] { order.push_back("e"); });
+  b.arm_at(Time::zero() + 5_ms);  // also lazy; scheduled after e
+  s.schedule_at(Time::zero() + 5_ms, [&] { order.push_back("f"); });
+  s.run();
+  CHECK(order == std::vector<std::string>{"a", "e", "b", "f"});
+}
+
+TEST_CASE("Events at the far end of the clock run in order", "[kernel][scheduler]") {
+  EACH_QUEUE();
+  std::vector<int> order;
+  const Time end = Time::max();
+  s.schedule_at(end, [&] { order.push_back(3); });
+  s.schedule_at(end - Duration::ns(1), [&] { order.push_back(2); });
+  s.schedule_at(end, [&] { order.push_back(4); });
+  s.schedule_at(Time::zero() + Duration::s(1), [&] { order.push_back(1); });
+  CHECK(s.run() == 4);
+  CHECK(order == std::vector<int>{1, 2, 3, 4});
+  CHECK(s.now() == end);
+}
+
+TEST_CASE("Many timers with random deadlines fire in deadline order", "[kernel][scheduler][timer]") {
+  EACH_QUEUE();
+  Rng rng(5);
+  std::vector<std::unique_ptr<Timer>> timers;
+  std::vector<std::pair<std::int64_t, int>> fired;
+  for (int i = 0; i < 20000; ++i) {
+    timers.push_back(std::make_unique<Timer>(s, [&fired, &s, i] { fired.emplace_back(s.now().ns(), i); }));
+    timers.back()->arm_at(Time::zero() + Duration::ns(static_cast<std::int64_t>(rng.uniform_int(0, 1'000'000'000))));
+  }
+  for (int i = 0; i < 20000; i += 3) timers[i]->arm_in(Duration::ns(static_cast<std::int64_t>(rng.uniform_int(0, 2'000'000'000))));
+  std::vector<std::pair<std::int64_t, int>> expected;
+  for (int i = 0; i < 20000; ++i) expected.emplace_back(timers[i]->deadline().ns(), i);
+  std::sort(expected.begin(), expected.end(), [&](const auto& x, const auto& y) {
+    // same instant: the order of the arm calls (the re-armed third were armed last, in index order)
+    if (x.first != y.first) return x.first < y.first;
+    const bool rx = x.second % 3 == 0, ry = y.second % 3 == 0;
+    return rx != ry ? ry : x.second < y.second;
+  });
+  CHECK(s.run() == 20000);
+  CHECK(fired == expected);
 }
 
 namespace {

@@ -1,8 +1,13 @@
 #include "sim/kernel/scheduler.hpp"
 
 #include <cstdint>
+#include <new>
 #include <string>
 #include <type_traits>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 namespace tcpsim::sim {
 
@@ -17,6 +22,8 @@ struct alignas(64) Scheduler::Slot {
 static_assert(sizeof(Scheduler::Callback) == 32);
 
 namespace {
+constexpr std::size_t kChunkBytes = std::size_t{64} << 15;  // 2 MiB
+
 // How far ahead of the event being dispatched the scheduler prefetches (in queue entries): the
 // slot first, then, once that has arrived, the Timer it points to. A dispatch costs tens of
 // nanoseconds and a miss a couple of hundred, so the slot is asked for well ahead.
@@ -49,8 +56,23 @@ std::uint32_t Scheduler::generation(std::uint32_t i) const { return slot(i).gen;
 
 Scheduler::Scheduler(QueueKind kind) : kind_(kind), queue_(make_queue(queue_kind_name(kind))) {
   static_assert(sizeof(Slot) == 64, "a slot is one cache line");
+  static_assert(sizeof(Slot) * kChunk == kChunkBytes);
 }
-Scheduler::~Scheduler() = default;
+
+Scheduler::~Scheduler() {
+  for (std::uint32_t i = 0; i < slots_used_; ++i) slot(i).~Slot();
+  for (Slot* c : chunks_) ::operator delete(c, std::align_val_t{kChunkBytes});
+}
+
+Scheduler::Slot* Scheduler::allocate_chunk(bool huge) {
+  void* p = ::operator new(kChunkBytes, std::align_val_t{kChunkBytes});
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  if (huge) madvise(p, kChunkBytes, MADV_HUGEPAGE);  // a hint: failure only costs speed
+#else
+  (void)huge;
+#endif
+  return static_cast<Slot*>(p);
+}
 
 template <class F>
 decltype(auto) Scheduler::with_queue(F&& f) {
@@ -77,8 +99,14 @@ std::uint32_t Scheduler::acquire(Callback cb, Timer* timer) {
     i = free_.back();
     free_.pop_back();
   } else {
-    i = slots_used_++;
-    if ((i >> kChunkBits) >= chunks_.size()) chunks_.push_back(std::make_unique<Slot[]>(kChunk));
+    i = slots_used_;
+    if ((i >> kChunkBits) >= chunks_.size()) {
+      chunks_.reserve(chunks_.size() + 1);
+      // The first chunk stays on small pages: a small simulation touches only a few of them.
+      chunks_.push_back(allocate_chunk(!chunks_.empty()));
+    }
+    ::new (static_cast<void*>(&slot(i))) Slot();
+    ++slots_used_;
   }
   Slot& s = slot(i);
   s.fn = std::move(cb);

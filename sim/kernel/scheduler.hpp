@@ -99,8 +99,11 @@ class Scheduler {
  private:
   friend class Timer;
   struct Slot;
-  static constexpr std::uint32_t kChunkBits = 10;
+  // Slots live in 2 MiB chunks: one huge page each, so that prefetching and touching slots at
+  // random among millions does not also miss the TLB. Slots are constructed as they are first used.
+  static constexpr std::uint32_t kChunkBits = 15;
   static constexpr std::uint32_t kChunk = 1u << kChunkBits;
+  static Slot* allocate_chunk(bool huge);
 
   Slot& slot(std::uint32_t i);
   const Slot& slot(std::uint32_t i) const;
@@ -127,7 +130,7 @@ class Scheduler {
 
   QueueKind kind_;
   std::unique_ptr<EventQueue> queue_;
-  std::vector<std::unique_ptr<Slot[]>> chunks_;
+  std::vector<Slot*> chunks_;  // owned; slots [0, slots_used_) are constructed
   std::vector<std::uint32_t> free_;
   std::uint32_t slots_used_ = 0;
   Time now_{};

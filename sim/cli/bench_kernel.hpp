@@ -14,7 +14,7 @@ struct KernelBenchParams {
   std::uint64_t events = 10'000'000;   // events to execute (after setup)
   double touch = 0.30;                 // share of firings that re-arm or cancel another timer first
   std::uint64_t seed = 1;
-  sim::QueueKind queue = sim::QueueKind::Radix;
+  sim::QueueKind queue = sim::QueueKind::Wheel;
 };
 
 struct KernelBenchResult {
@@ -24,7 +24,9 @@ struct KernelBenchResult {
   std::uint64_t pending_at_end = 0;
   double setup_seconds = 0;
   double run_seconds = 0;
+  double run_cpu_seconds = 0;  // processor time of the run: about run_seconds on an idle machine
   double events_per_second() const { return run_seconds > 0 ? executed / run_seconds : 0; }
+  double events_per_cpu_second() const { return run_cpu_seconds > 0 ? executed / run_cpu_seconds : 0; }
 };
 
 // Workload: `pending` Timers, armed at uniform random times in [0, 1 s). Each firing re-arms the

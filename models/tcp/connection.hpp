@@ -42,7 +42,14 @@
 //     field is not used (the wire reply is the same ACK);
 //   - the crossing SYN,ACK of a simultaneous open is rejected by Table 6 in both profiles
 //     (catalog 1.2, literal path), and the Linux-only "RST on data after close" (catalog 3.17 b);
-//   - zero-window probes never count toward R2 (MUST-37 holds; unanswered probes do not abort).
+//   - zero-window probes never count toward R2 (MUST-37 holds; unanswered probes do not abort);
+//   - receiver SWS avoidance applies only to the window update after RECEIVE: ordinary ACKs
+//     advertise the exact free buffer space; R1 "negative advice" is not acted on (no IP layer);
+//     ICMP soft/hard errors are not handled.
+// Choices recorded (catalog §4): ABORT enters CLOSED, not TIME-WAIT (D13, §3.10.5 over §3.5.2);
+// a RST in SYN-SENT is validated by its ACK only (D7); the user timeout runs only while data is
+// unacknowledged; R2's clock starts when the segment became the front of the queue; a passive
+// SYN-RECEIVED whose SYN,ACK retries run out returns to LISTEN silently (as Linux drops the request).
 #pragma once
 
 #include <cstdint>

@@ -11,6 +11,15 @@ namespace {
 using Segments = std::vector<Segment>;
 using Transitions = std::vector<std::pair<State, State>>;
 const Segment kFinFromB = from_b({.seq = kIssB + 1, .ack = kIssA + 2, .flags = {.ack = true, .fin = true}, .window = 65535});
+
+// A established with a peer window and MSS of 1000 octets.
+HostPtr established_with_window_for_close() {
+  auto h = syn_sent();
+  h->deliver(at(20_ms), from_b({.seq = kIssB, .ack = kIssA + 1, .flags = {.syn = true, .ack = true},
+                                .window = 1000, .options = {.mss = 1000}}));
+  h->rec.clear_log();
+  return h;
+}
 }  // namespace
 
 TEST_CASE("CLOSE in ESTABLISHED sends a FIN and enters FIN-WAIT-1", "[fin-wait-1]") {
@@ -296,4 +305,32 @@ TEST_CASE("A SYN beyond the old RCV.NXT may reopen TIME-WAIT (linux); rfc9293 an
   r->deliver(at(3_s), new_syn);
   CHECK(r->rec.take() == Segments{from_a({.seq = kIssA + 2, .ack = kIssB + 2, .flags = {.ack = true}, .window = 65535})});
   CHECK(r->conn.state() == State::TimeWait);
+}
+
+TEST_CASE("CLOSE with data still queued sends the FIN on the last data segment", "[fin-wait-1]") {
+  auto a = established_with_window_for_close();
+  REQUIRE(a->conn.send(at(1_s), 2000) == CallError::None);
+  CHECK(a->rec.take() == Segments{from_a({.seq = kIssA + 1, .ack = kIssB + 1, .flags = {.ack = true},
+                                          .window = 65535, .payload_len = 1000})});
+  REQUIRE(a->conn.close(at(1100_ms)) == CallError::None);
+  CHECK(a->conn.state() == State::FinWait1);
+  CHECK(a->rec.sent.empty());  // the window is full: the FIN waits behind the data
+  a->deliver(at(1200_ms), from_b({.seq = kIssB + 1, .ack = kIssA + 1001, .flags = {.ack = true}, .window = 1000}));
+  CHECK(a->rec.take() == Segments{from_a({.seq = kIssA + 1001, .ack = kIssB + 1, .flags = {.ack = true, .fin = true, .psh = true},
+                                          .window = 65535, .payload_len = 1000})});
+  a->deliver(at(1300_ms), from_b({.seq = kIssB + 1, .ack = kIssA + 2002, .flags = {.ack = true}, .window = 1000}));
+  CHECK(a->conn.state() == State::FinWait2);
+}
+
+TEST_CASE("CLOSE in SYN-RECEIVED with data queued sends data and FIN once ESTABLISHED", "[syn-received]") {
+  auto b = syn_received();
+  REQUIRE(b->conn.send(at(15_ms), 100) == CallError::None);
+  REQUIRE(b->conn.close(at(16_ms)) == CallError::None);
+  CHECK(b->conn.state() == State::SynReceived);
+  CHECK(b->conn.send(at(17_ms), 1) == CallError::ConnectionClosing);
+  b->deliver(at(30_ms), from_a({.seq = kIssA + 1, .ack = kIssB + 1, .flags = {.ack = true}, .window = 65535}));
+  CHECK(b->rec.states == std::vector<std::pair<State, State>>{{State::SynReceived, State::Established},
+                                                              {State::Established, State::FinWait1}});
+  CHECK(b->rec.take() == Segments{from_b({.seq = kIssB + 1, .ack = kIssA + 1, .flags = {.ack = true, .fin = true, .psh = true},
+                                          .window = 65535, .payload_len = 100})});
 }

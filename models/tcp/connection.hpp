@@ -40,8 +40,7 @@
 //   - data on a SYN is not queued (the SYN,ACK acknowledges only the SYN, as Linux without TFO);
 //   - Table 6 "special allowance" at RCV.WND = 0: a data segment is rejected whole, so its ACK
 //     field is not used (the wire reply is the same ACK);
-//   - the crossing SYN,ACK of a simultaneous open is rejected by Table 6 in both profiles
-//     (catalog 1.2, literal path), and the Linux-only "RST on data after close" (catalog 3.17 b);
+//   - the Linux-only "RST on data after close" (catalog 3.17 b);
 //   - zero-window probes never count toward R2 (MUST-37 holds; unanswered probes do not abort);
 //   - receiver SWS avoidance applies only to the window update after RECEIVE: ordinary ACKs
 //     advertise the exact free buffer space; R1 "negative advice" is not acted on (no IP layer);

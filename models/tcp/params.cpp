@@ -41,6 +41,9 @@ TcpParams TcpParams::rfc9293() {
   p.rfc1337 = false;
   // Table 6 rejects the retransmitted SYN: "an acknowledgment should be sent in reply" (D3).
   p.dup_syn_in_syn_received = DupSynAnswer::Ack;
+  // Table 6 rejects the crossing SYN,ACK of a simultaneous open (SEG.SEQ = RCV.NXT - 1): the
+  // literal path completes on bare ACKs one half-RTT later (catalog 1.2, D4).
+  p.accept_crossing_synack = false;
   // §3.6.1 MAY-2: a TIME-WAIT connection "MAY accept a new SYN from the remote TCP endpoint to
   // reopen the connection directly"; optional, off so TIME-WAIT answers every SYN with an ACK.
   p.time_wait_reopen = false;
@@ -98,6 +101,9 @@ TcpParams TcpParams::linux_profile() {
   p.rfc1337 = false;
   // tcp_check_req(): a pure retransmitted SYN in SYN_RECV gets the SYN,ACK again (D3).
   p.dup_syn_in_syn_received = DupSynAnswer::SynAck;
+  // "tcp: Don't drop SYN+ACK for simultaneous connect()" (2024): accepted when seq + 1 == rcv_nxt
+  // and ack == snd_nxt in an active-open SYN_RECV socket, reproducing Figure 7 (D4).
+  p.accept_crossing_synack = true;
   // tcp_timewait_state_process(): a SYN with SEG.SEQ after the old RCV.NXT reopens TIME-WAIT.
   p.time_wait_reopen = true;
   // close() with unread data sends RST (tcp_close(), RFC 2525 §2.17) (D21).

@@ -54,6 +54,7 @@ struct TcpParams {
   bool rfc5961_ack_range = false;  // MAY-12 ACK-range check with MAX.SND.WND
   bool rfc1337 = false;            // ignore RST in TIME-WAIT (RFC 1337 fix F1)
   DupSynAnswer dup_syn_in_syn_received = DupSynAnswer::Ack;
+  bool accept_crossing_synack = false;    // simultaneous open as Figure 7 draws it (catalog D4)
   bool rst_on_close_with_unread = false;  // §3.6.1 SHLD-3 for a half-duplex CLOSE
   bool abort_rst_carries_ack = false;     // RST,ACK (Linux) instead of <SEQ=SND.NXT><CTL=RST>
   bool restart_time_wait_on_fin = true;   // catalog 3.18 recommendation (see steps.cpp)

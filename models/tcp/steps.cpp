@@ -16,6 +16,17 @@ void Connection::synchronized_arrives(sim::Time now, const net::Segment& seg) {
     actions_.discard(seg, "linux tcp_check_req: retransmitted SYN");
     return;
   }
+  if (state_ == State::SynReceived && !passive_ && params_.accept_crossing_synack && seg.flags.syn &&
+      seg.flags.ack && !seg.flags.rst && seg.seq + 1 == tcb_.rcv_nxt && seg.ack == tcb_.snd_nxt) {
+    // Deviation (linux profile, catalog D4): the crossing SYN,ACK of a simultaneous open is taken
+    // as the ACK of our SYN (Figure 7 line 6), where Table 6 would reject it.
+    net::Segment ack = seg;
+    ack.flags.syn = false;
+    ack.seq = seg.seq + 1;
+    ack.options = {};
+    synchronized_arrives(now, ack);
+    return;
+  }
   using StepFn = Step (Connection::*)(sim::Time, const net::Segment&);
   static constexpr StepFn kSteps[] = {&Connection::check_sequence_number, &Connection::check_rst,
                                       &Connection::check_syn,             &Connection::check_ack,

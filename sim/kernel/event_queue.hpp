@@ -80,6 +80,17 @@ class HeapQueue final : public EventQueue {
   void pop() override;
   std::size_t size() const override { return heap_.size(); }
   const char* name() const override { return "heap"; }
+  // The entry that follows top() (the least of its children) if any, else nullptr; for
+  // prefetching.
+  const QueueEntry* second() const {
+    const std::size_t n = heap_.size();
+    if (n < 2) return nullptr;
+    const std::size_t end = n < 5 ? n : 5;
+    std::size_t best = 1;
+    for (std::size_t c = 2; c < end; ++c)
+      if (heap_[c] < heap_[best]) best = c;
+    return &heap_[best];
+  }
 
  private:
   std::vector<QueueEntry> heap_;

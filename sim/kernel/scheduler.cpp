@@ -158,8 +158,14 @@ void Scheduler::pop(Q& q) {
     if (const QueueEntry* a = q.ahead(kSlotAhead)) prefetch(&slot(a->slot));
     if (const QueueEntry* b = q.ahead(kTimerAhead))
       if (const Timer* t = slot(b->slot).timer) prefetch_timer(t);
+  } else if constexpr (std::is_same_v<Q, HeapQueue>) {
+    // A heap knows its next entry too: the slot of the one after the top was asked for at the
+    // previous pop, so the top's Timer can be asked for now.
+    if (const QueueEntry* a = q.second()) prefetch(&slot(a->slot));
+    if (!q.empty())
+      if (const Timer* t = slot(q.top().slot).timer) prefetch_timer(t);
   } else {
-    if (!q.empty()) __builtin_prefetch(&slot(q.top().slot), 1);
+    if (!q.empty()) prefetch(&slot(q.top().slot));
   }
 }
 

@@ -155,3 +155,19 @@ TEST_CASE("The wheel queue matches the heap with a large queue and delays of eve
   CHECK(wheel.empty());
   CHECK(compared > 400000);
 }
+
+TEST_CASE("The heap queue knows the entry that follows its top", "[kernel][queue]") {
+  HeapQueue q;
+  CHECK(q.second() == nullptr);
+  Rng rng(8);
+  for (std::uint32_t i = 0; i < 2000; ++i) {
+    q.push({rng.uniform_int(0, 500), i, i, 0});
+    if (rng.bernoulli(0.3)) q.pop();
+  }
+  while (q.size() > 1) {
+    const QueueEntry next = *q.second();
+    q.pop();
+    REQUIRE(q.top().seq == next.seq);
+  }
+  CHECK(q.second() == nullptr);
+}

@@ -334,3 +334,10 @@ TEST_CASE("CLOSE in SYN-RECEIVED with data queued sends data and FIN once ESTABL
   CHECK(b->rec.take() == Segments{from_b({.seq = kIssB + 1, .ack = kIssA + 1, .flags = {.ack = true, .fin = true, .psh = true},
                                           .window = 65535, .payload_len = 100})});
 }
+
+TEST_CASE("Card 3.20a: a RST outside the window in TIME-WAIT is dropped silently", "[time-wait]") {
+  auto a = time_wait();
+  a->deliver(at(3_s), from_b({.seq = kIssB + 1, .flags = {.rst = true}}));  // RCV.NXT is y + 2
+  CHECK(a->conn.state() == State::TimeWait);
+  CHECK(a->rec.sent.empty());
+}

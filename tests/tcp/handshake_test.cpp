@@ -324,3 +324,24 @@ TEST_CASE("Figure 7 (linux): the crossing SYN,ACKs are accepted and both sides a
   CHECK(w.a.rec.timers.empty());
   CHECK(w.b.rec.timers.empty());
 }
+
+TEST_CASE("Card 3.4 (RFC 5961): an in-window RST off RCV.NXT in SYN-RECEIVED draws a challenge ACK", "[syn-received][rfc5961]") {
+  auto b = syn_received();
+  b->deliver(at(20_ms), from_a({.seq = kIssA + 23, .flags = {.rst = true}}));
+  CHECK(b->conn.state() == State::SynReceived);
+  CHECK(b->rec.take() == Segments{from_b({.seq = kIssB + 1, .ack = kIssA + 1, .flags = {.ack = true}, .window = 65535})});
+  TcpParams p = default_params();
+  p.rfc5961 = false;
+  auto old = syn_received(p);
+  old->deliver(at(20_ms), from_a({.seq = kIssA + 23, .flags = {.rst = true}}));
+  CHECK(old->conn.state() == State::Listen);
+}
+
+TEST_CASE("Card 3.4: an acceptable ACK without SYN in SYN-SENT is dropped", "[syn-sent]") {
+  auto a = syn_sent();
+  a->rec.take();
+  a->deliver(at(20_ms), from_b({.seq = kIssB + 1, .ack = kIssA + 1, .flags = {.ack = true}, .window = 65535}));
+  CHECK(a->conn.state() == State::SynSent);
+  CHECK(a->rec.sent.empty());
+  CHECK(a->rec.discard_causes == std::vector<std::string>{"§3.10.7.3 fifth: neither SYN nor RST -> drop"});
+}

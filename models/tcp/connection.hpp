@@ -34,7 +34,8 @@
 //   - Nagle / sender SWS avoidance, Linux's quick-ACK heuristics (delayed ACK is
 //     off in both profiles; when on, every data segment counts as full-sized),
 //     fast retransmit / congestion control (the sender is limited by SND.WND only);
-//   - challenge-ACK rate limiting (RFC 5961 §7); TIME-WAIT reopen is only a predicate for the
+//   - rate limiting of out-of-window duplicate ACKs (Linux tcp_oow_rate_limited; challenge ACKs
+//     are limited by TcpParams::challenge_ack_interval); TIME-WAIT reopen is only a predicate for the
 //     host (syn_may_reopen), without the return to TIME-WAIT for an old duplicate nor RFC 6191;
 //     timestamps / PAWS, window scaling, SACK, URG (the sixth step), security/compartment;
 //   - data on a SYN is not queued (the SYN,ACK acknowledges only the SYN, as Linux without TFO);
@@ -182,6 +183,7 @@ class Connection {
   Step check_fin(sim::Time now, const net::Segment& seg);
   bool acceptable(const net::Segment& seg) const;
   bool delay_ack(sim::Time now);
+  void send_challenge_ack(sim::Time now, std::string_view cause);
   void ack_advances(sim::Time now, const net::Segment& seg);
   void update_window(const net::Segment& seg);
 
@@ -239,6 +241,7 @@ class Connection {
   sim::Time rtt_sent_{};
   sim::Duration persist_interval_{};
   std::uint64_t segments_sent_ = 0;
+  std::optional<sim::Time> last_challenge_ack_{};
   int keepalive_probes_ = 0;               // unanswered keep-alive probes
   int segments_unacked_ = 0;              // in-order data segments since our last ACK
 };

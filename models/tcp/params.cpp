@@ -37,6 +37,9 @@ TcpParams TcpParams::rfc9293() {
   // the catalog's rfc9293 profile turns it on. The ACK range check is MAY-12: off.
   p.rfc5961 = true;
   p.rfc5961_ack_range = false;
+  // RFC 5961 §7: challenge ACKs SHOULD be rate-limited; its example (10 in 5 s) is not modelled,
+  // so the rfc9293 profile sends every one.
+  p.challenge_ack_interval = std::nullopt;
   // RFC 9293 §3.10.7.4 TIME-WAIT: "If the RST bit is set, then enter the CLOSED state" (D2).
   p.rfc1337 = false;
   // Table 6 rejects the retransmitted SYN: "an acknowledgment should be sent in reply" (D3).
@@ -97,6 +100,8 @@ TcpParams TcpParams::linux_profile() {
   // tcp_validate_incoming(): RFC 5961 RST/SYN checks; ACK range check since 354e4aa391ed.
   p.rfc5961 = true;
   p.rfc5961_ack_range = true;
+  // tcp_invalid_ratelimit = 500 ms per socket (the per-netns tcp_challenge_ack_limit is INT_MAX).
+  p.challenge_ack_interval = Duration::ms(500);
   // tcp_rfc1337 = 0: RST kills TIME-WAIT (D2).
   p.rfc1337 = false;
   // tcp_check_req(): a pure retransmitted SYN in SYN_RECV gets the SYN,ACK again (D3).

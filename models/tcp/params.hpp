@@ -52,6 +52,7 @@ struct TcpParams {
   // --- robustness and close semantics ---
   bool rfc5961 = true;            // exact-match RST + challenge ACK, challenge ACK for SYN
   bool rfc5961_ack_range = false;  // MAY-12 ACK-range check with MAX.SND.WND
+  std::optional<sim::Duration> challenge_ack_interval{};  // at most one challenge ACK per interval
   bool rfc1337 = false;            // ignore RST in TIME-WAIT (RFC 1337 fix F1)
   DupSynAnswer dup_syn_in_syn_received = DupSynAnswer::Ack;
   bool accept_crossing_synack = false;    // simultaneous open as Figure 7 draws it (catalog D4)

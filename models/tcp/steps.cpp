@@ -84,7 +84,7 @@ Connection::Step Connection::check_rst(sim::Time now, const net::Segment& seg) {
     // RFC 5961 §3 as carried by §3.10.7.4: "If the RST bit is set and the sequence number does not
     // exactly match the next expected sequence value, yet is within the current receive window,
     // TCP endpoints MUST send an acknowledgment (challenge ACK)".
-    send_ack("§3.10.7.4 second (RFC 5961 §3): RST in window, not RCV.NXT -> challenge ACK");
+    send_challenge_ack(now, "§3.10.7.4 second (RFC 5961 §3): RST in window, not RCV.NXT -> challenge ACK");
     actions_.discard(seg, "§3.10.7.4 second (RFC 5961 §3): RST not at RCV.NXT");
     return Step::Stop;
   }
@@ -119,6 +119,16 @@ Connection::Step Connection::check_rst(sim::Time now, const net::Segment& seg) {
   return Step::Stop;
 }
 
+// RFC 5961 §7: "An implementation SHOULD include an ACK throttling mechanism". With the profile's
+// interval set, a challenge ACK within that interval of the previous one is not sent (as Linux's
+// tcp_invalid_ratelimit); the segment is dropped either way.
+void Connection::send_challenge_ack(sim::Time now, std::string_view cause) {
+  const auto& interval = params_.challenge_ack_interval;
+  if (interval && last_challenge_ack_ && now - *last_challenge_ack_ < *interval) return;
+  last_challenge_ack_ = now;
+  send_ack(cause);
+}
+
 // Fourth: check the SYN bit (the third step, security, is not modelled).
 Connection::Step Connection::check_syn(sim::Time now, const net::Segment& seg) {
   if (!seg.flags.syn) return Step::Continue;
@@ -132,7 +142,7 @@ Connection::Step Connection::check_syn(sim::Time now, const net::Segment& seg) {
     // RFC 5961 §4: "if the SYN bit is set, irrespective of the sequence number, TCP endpoints MUST
     // send a "challenge ACK" to the remote peer: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>" ... "After
     // sending the acknowledgment, TCP implementations MUST drop the unacceptable segment".
-    send_ack("§3.10.7.4 fourth (RFC 5961 §4): SYN in synchronized state -> challenge ACK");
+    send_challenge_ack(now, "§3.10.7.4 fourth (RFC 5961 §4): SYN in synchronized state -> challenge ACK");
     actions_.discard(seg, "§3.10.7.4 fourth (RFC 5961 §4): SYN in synchronized state");
     return Step::Stop;
   }

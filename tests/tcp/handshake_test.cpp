@@ -345,3 +345,17 @@ TEST_CASE("Card 3.4: an acceptable ACK without SYN in SYN-SENT is dropped", "[sy
   CHECK(a->rec.sent.empty());
   CHECK(a->rec.discard_causes == std::vector<std::string>{"§3.10.7.3 fifth: neither SYN nor RST -> drop"});
 }
+
+TEST_CASE("Challenge ACKs are limited to one per 500 ms in the linux profile, unlimited in rfc9293", "[established][rfc5961][linux]") {
+  const Segment syn = from_a({.seq = SeqNum{400}, .flags = {.syn = true}, .window = 65535});
+  auto l = established_passive(TcpParams::linux_profile());
+  l->deliver(at(1000_ms), syn);
+  l->deliver(at(1200_ms), syn);
+  CHECK(l->rec.take().size() == 1);
+  l->deliver(at(1500_ms), syn);
+  CHECK(l->rec.take().size() == 1);
+  auto r = established_passive();
+  r->deliver(at(1000_ms), syn);
+  r->deliver(at(1200_ms), syn);
+  CHECK(r->rec.take().size() == 2);
+}

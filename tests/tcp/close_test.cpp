@@ -90,7 +90,7 @@ TEST_CASE("Three-segment close: FIN,ACK acking our FIN goes FIN-WAIT-1 -> FIN-WA
   CHECK(a->rec.timer(TimerKind::TimeWait) == at(1020_ms) + 240_s);
 }
 
-TEST_CASE("A FIN that does not ack ours moves FIN-WAIT-1 to CLOSING; the ACK then gives TIME-WAIT", "[closing]") {
+TEST_CASE("A FIN that does not ack ours moves FIN-WAIT-1 to CLOSING and the ACK then gives TIME-WAIT", "[closing]") {
   auto a = closing();
   a->deliver(at(1020_ms), from_b({.seq = kIssB + 2, .ack = kIssA + 2, .flags = {.ack = true}, .window = 65535}));
   CHECK(a->conn.state() == State::TimeWait);
@@ -121,7 +121,7 @@ TEST_CASE("Half-close: CLOSE-WAIT keeps sending and FIN-WAIT-2 keeps receiving",
   CHECK(a->conn.send(at(1200_ms), 10) == CallError::ConnectionClosing);
 }
 
-TEST_CASE("CLOSE in CLOSE-WAIT sends a FIN and enters LAST-ACK; its ACK closes", "[last-ack]") {
+TEST_CASE("CLOSE in CLOSE-WAIT sends a FIN and enters LAST-ACK and its ACK closes", "[last-ack]") {
   auto a = close_wait();
   REQUIRE(a->conn.close(at(1500_ms)) == CallError::None);
   CHECK(a->conn.state() == State::LastAck);
@@ -192,7 +192,7 @@ TEST_CASE("Lost final ACK over a wire: B retransmits its FIN, A re-ACKs and rest
   CHECK(final_acks == 2);
 }
 
-TEST_CASE("ABORT in ESTABLISHED sends <SEQ=SND.NXT><CTL=RST>; the peer gets ECONNRESET", "[established][abort]") {
+TEST_CASE("ABORT in ESTABLISHED sends <SEQ=SND.NXT><CTL=RST> and the peer gets ECONNRESET", "[established][abort]") {
   auto a = established();
   REQUIRE(a->conn.send(at(500_ms), 10) == CallError::None);
   a->rec.take();
@@ -292,7 +292,7 @@ TEST_CASE("A FIN arriving after TIME-WAIT expired draws a RST that closes the pe
   CHECK(b->conn.state() == State::Closed);
 }
 
-TEST_CASE("A SYN beyond the old RCV.NXT may reopen TIME-WAIT (linux); rfc9293 answers with an ACK", "[time-wait][reopen]") {
+TEST_CASE("A SYN beyond the old RCV.NXT may reopen TIME-WAIT (linux) while rfc9293 answers with an ACK", "[time-wait][reopen]") {
   const Segment new_syn = from_b({.seq = kIssB + 100000, .flags = {.syn = true}, .window = 65535});
   const Segment old_syn = from_b({.seq = kIssB, .flags = {.syn = true}, .window = 65535});
   auto l = time_wait(TcpParams::linux_profile());

@@ -271,7 +271,7 @@ TEST_CASE("An older segment does not update the send window (SND.WL1/SND.WL2 rul
   CHECK(a->conn.tcb().snd_wnd == 2000);
 }
 
-TEST_CASE("RFC 5961: an in-window RST off RCV.NXT draws a challenge ACK; the exact one resets", "[established][rfc5961]") {
+TEST_CASE("RFC 5961: an in-window RST off RCV.NXT draws a challenge ACK and the exact one resets", "[established][rfc5961]") {
   auto b = established_passive();
   b->deliver(at(1_s), from_a({.seq = kIssA + 1001, .flags = {.rst = true}}));
   CHECK(b->conn.state() == State::Established);

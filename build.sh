@@ -68,7 +68,7 @@ test_all() {
   log "running every test (ctest)"
   (cd "$BUILD_DIR" && ctest --output-on-failure -j "$JOBS")
   log "sanitizer build (ASan+UBSan) of the core and its unit tests"
-  configure_and_build "$SAN_DIR" -DCMAKE_BUILD_TYPE=Debug -DTCPSIM_SANITIZE=ON -DTCPSIM_BUILD_GUI=OFF \
+  configure_and_build "$SAN_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTCPSIM_SANITIZE=ON -DTCPSIM_BUILD_GUI=OFF \
     -DTCPSIM_BUILD_BENCH=OFF
   (cd "$SAN_DIR" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --output-on-failure -j "$JOBS" -L unit)

@@ -1,0 +1,156 @@
+// One host's TCP: the sans-IO Connections of connection.hpp run on the real scheduler, trace and
+// network. RFC 9293 §3.10.7.1 (no TCB -> reset), §3.4.1 with RFC 6528 (ISN), §3.10.1 OPEN with
+// socket semantics for LISTEN (catalog §3.14: SYN queue and accept queue).
+//
+// TcpStack registers itself as its host's network receiver and owns every connection of the
+// host. Each connection lives in a Socket (stable address, one kernel Timer per TimerKind whose
+// callback captures only the Socket pointer and the kind) that implements Actions: segments go
+// to Network::send, timers and state changes become TimerEvent / StateChanged records,
+// notifications become AppNotify records and are forwarded to the application observer.
+//
+// Demultiplexing of an arriving segment: the exact 4-tuple (local, remote) first, then a listener
+// on the local port, else the §3.10.7.1 CLOSED rule: reset_for_closed(seg) (never for a RST).
+// A SYN for a TIME-WAIT connection that syn_may_reopen() goes to the listener (MAY-2) with the
+// ISS reopen_iss().
+//
+// Listening. The RFC keeps the LISTEN TCB and makes it SYN-RECEIVED; sockets fork instead, and so
+// does this host: listen() creates a listener (a Connection that stays in LISTEN and receives no
+// segment), and each admitted SYN creates a child Connection (open_passive, then the SYN). A SYN
+// is admitted if the listener's SYN queue (children in SYN-RECEIVED) has room, capacity
+// `backlog` (rfc9293 profile) or min(backlog, somaxconn 4096) (linux), and the accept queue is
+// not full (capacity `backlog`, as Linux's tcp_conn_request drops a SYN when sk_acceptq_is_full);
+// otherwise the SYN is dropped with a Note "listen queue full: SYN dropped" and counted. A child
+// that reaches ESTABLISHED moves to the accept queue; accept() pops it. A child that returns to
+// LISTEN or CLOSED is released. Closing a listener aborts its children not yet accepted.
+// TODO(catalog §3.14): SYN cookies; accept-queue overflow when a child completes while the queue
+// is full (Linux drops the final ACK, tcp_abort_on_overflow): here it is queued beyond capacity.
+//
+// Release. A socket whose Connection reached CLOSED (or a child back in LISTEN) is released after
+// the call that got it there returns (the Connection may still act on the way out). Its
+// SocketId is then unknown: calls on it answer ConnectionDoesNotExist and state() is CLOSED.
+// Each user call emits an AppCall record before acting.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "models/net/network.hpp"
+#include "models/tcp/connection.hpp"
+#include "models/tcp/params.hpp"
+#include "sim/kernel/random.hpp"
+#include "sim/kernel/scheduler.hpp"
+#include "sim/trace/trace.hpp"
+
+namespace tcpsim::tcp {
+
+using SocketId = std::uint32_t;
+inline constexpr SocketId kNoSocket = 0;  // ids start at 1
+
+// Linux net.core.somaxconn (default 4096 since 5.4): the cap on a listen backlog.
+inline constexpr std::uint32_t kSomaxconn = 4096;
+
+struct ConnIdHash {
+  std::size_t operator()(const net::ConnId& id) const noexcept;
+};
+
+class TcpStack {
+ public:
+  // What the application layer is told: a notification of connection `socket` (AppNotify).
+  using Observer = std::function<void(SocketId, trace::Notice, trace::AppError, std::uint64_t)>;
+
+  TcpStack(sim::Scheduler& sched, trace::Trace& trace, net::Network& network, net::NodeId host,
+           const TcpParams& params, const sim::RandomStreams& streams);
+  ~TcpStack();
+  TcpStack(const TcpStack&) = delete;
+  TcpStack& operator=(const TcpStack&) = delete;
+
+  // The observer is called after the event that produced the notification has been processed
+  // (never from inside a Connection), so it may call the stack back (receive, accept, close...).
+  // A Connected notice of a child carries the child's SocketId, before or after accept().
+  void set_observer(Observer observer) { observer_ = std::move(observer); }
+  // Ephemeral ports for connect() without a local port (inclusive; default 49152..65535).
+  void set_ephemeral_range(std::uint16_t lo, std::uint16_t hi);
+  // Pins the ISS of the next connections on `local_port` / on exactly `id` (the 4-tuple wins).
+  void set_fixed_iss(std::uint16_t local_port, net::SeqNum iss);
+  void set_fixed_iss(const net::ConnId& id, net::SeqNum iss);
+
+  // --- the application's calls (each emits an AppCall record first) ---
+  // A listener on `port`; kNoSocket if the port already has one.
+  SocketId listen(std::uint16_t port, std::uint32_t backlog);
+  // The oldest ESTABLISHED child of `listener`, if any.
+  std::optional<SocketId> accept(SocketId listener);
+  // Active OPEN. kNoSocket if no ephemeral port is free or the 4-tuple is in use.
+  SocketId connect(net::Endpoint remote, std::optional<std::uint16_t> local_port = std::nullopt);
+  CallError send(SocketId s, std::uint64_t octets, std::uint64_t* accepted = nullptr);
+  std::uint64_t receive(SocketId s, std::uint64_t max);  // octets read
+  CallError close(SocketId s);
+  CallError abort(SocketId s);
+  State state(SocketId s) const;  // CLOSED for a released or unknown socket
+  std::optional<Status> status(SocketId s) const;
+
+  net::NodeId host() const { return host_; }
+  net::Ipv4 ip() const { return ip_; }
+  std::size_t socket_count() const { return sockets_.size(); }
+  std::uint64_t syns_dropped() const { return syns_dropped_; }  // listen queue full
+  std::uint64_t resets_for_closed() const { return resets_for_closed_; }
+
+ private:
+  class Socket;
+
+  void on_segment(const net::Segment& seg);
+  void deliver_to_listener(Socket& listener, const net::Segment& seg, std::optional<net::SeqNum> iss);
+  void no_tcb(const net::Segment& seg);
+  Socket* find(SocketId s) const;
+  Socket& create(bool listener);
+  net::SeqNum make_iss(sim::Time now, const net::ConnId& id);
+  std::optional<std::uint16_t> pick_ephemeral();
+  void app_call(const net::ConnId& id, std::string_view call, std::string args);
+  void hold(Socket& s, std::uint16_t port);
+  void register_tuple(Socket& s, const net::ConnId& id);
+  void mark_dead(Socket& s);
+  // After every entry point (arrival, timer, user call): releases the sockets marked dead, then
+  // tells the observer, so that it may call the stack again.
+  void settle();
+  void release(Socket& s);
+
+  struct PendingNotice {
+    SocketId socket;
+    trace::Notice notice;
+    trace::AppError error;
+    std::uint64_t bytes;
+  };
+
+  sim::Scheduler& sched_;
+  trace::Trace& trace_;
+  net::Network& network_;
+  net::NodeId host_;
+  net::Ipv4 ip_;
+  TcpParams params_;
+  std::uint64_t isn_secret_;
+  Observer observer_;
+
+  SocketId next_id_ = 1;
+  std::map<SocketId, std::unique_ptr<Socket>> sockets_;
+  std::unordered_map<net::ConnId, SocketId, ConnIdHash> by_tuple_;
+  std::map<std::uint16_t, SocketId> listeners_;
+  std::map<std::uint16_t, std::uint32_t> port_users_;  // local port -> sockets using it
+  std::deque<SocketId> dead_;
+  std::deque<PendingNotice> notices_;
+  bool flushing_ = false;
+  std::map<std::uint16_t, net::SeqNum> fixed_iss_port_;
+  std::map<net::ConnId, net::SeqNum> fixed_iss_tuple_;
+  std::uint16_t eph_lo_ = 49152;
+  std::uint16_t eph_hi_ = 65535;
+  std::uint16_t eph_next_ = 49152;
+  std::uint64_t syns_dropped_ = 0;
+  std::uint64_t resets_for_closed_ = 0;
+};
+
+}  // namespace tcpsim::tcp

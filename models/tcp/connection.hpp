@@ -191,6 +191,7 @@ class Connection {
   net::Segment make_segment(net::SeqNum seq, net::Flags flags) const;
   void send_syn(sim::Time now, std::string_view cause);
   void send_syn_ack(sim::Time now, std::string_view cause);
+  void send_initial(sim::Time now, net::Flags flags, std::string_view cause);
   void send_ack(std::string_view cause);
   void emit(const net::Segment& seg, std::string_view cause);
   void owe_ack(std::string_view cause);

@@ -49,22 +49,17 @@ void Connection::start_retransmit_timer(sim::Time now) {
 
 // §3.10.1: "A SYN segment of the form <SEQ=ISS><CTL=SYN> is sent. Set SND.UNA to ISS, SND.NXT to
 // ISS+1". §3.7.1 MUST-14: the MSS option is sent on the SYN.
-void Connection::send_syn(sim::Time now, std::string_view cause) {
-  net::Segment s = make_segment(tcb_.iss, {.syn = true});
-  s.options.mss = params_.mss;
-  const bool first = tcb_.snd_nxt == tcb_.iss;
-  if (first) {
-    tcb_.snd_nxt = tcb_.iss + 1;
-    rtt_seq_ = tcb_.snd_nxt;
-    rtt_sent_ = now;
-  }
-  emit(s, cause);
-  if (first) start_retransmit_timer(now);
-}
+void Connection::send_syn(sim::Time now, std::string_view cause) { send_initial(now, {.syn = true}, cause); }
 
 // §3.10.7.2: "<SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> is sent. SND.NXT is set to ISS+1 and SND.UNA to ISS."
 void Connection::send_syn_ack(sim::Time now, std::string_view cause) {
-  net::Segment s = make_segment(tcb_.iss, {.syn = true, .ack = true});
+  send_initial(now, {.syn = true, .ack = true}, cause);
+}
+
+// The SYN or SYN,ACK at ISS. The first transmission advances SND.NXT past the SYN, starts the RTT
+// sample and the retransmission timer; a retransmission only resends.
+void Connection::send_initial(sim::Time now, net::Flags flags, std::string_view cause) {
+  net::Segment s = make_segment(tcb_.iss, flags);
   s.options.mss = params_.mss;
   const bool first = tcb_.snd_nxt == tcb_.iss;
   if (first) {

@@ -236,6 +236,13 @@ void print_ladder(std::ostream& out, const trace::Trace& trace, const net::Netwo
     std::size_t lo = 0, hi = 0;
     std::string body = a >= 0 ? canvas.arrow(a, b, label, lost, &lo, &hi) : canvas.blank();
     std::string suffix = "  " + fate_text(f, trace);
+    if (opt.show_route && f.kind == Fate::Kind::Delivered) {
+      // The routers a delivered segment crossed (routes are fixed for a run): "via r1,r2".
+      const auto hops = net.path(from, seg.dst);
+      std::string via;
+      for (std::size_t i = 1; i + 1 < hops.size(); ++i) via += (via.empty() ? "" : ",") + trace.node_name(hops[i]);
+      if (!via.empty()) suffix += " via " + via;
+    }
     if (a < 0) suffix = "  " + label + " from " + trace.node_name(from) + suffix;
     if (seg.source().ip != net.node(from).ip.value_or(net::Ipv4{})) suffix += " [spoofed src " + seg.src.to_string() + "]";
     if (opt.color) {

@@ -13,6 +13,7 @@ namespace tcpsim::cli {
 struct LadderOptions {
   bool absolute = false;  // absolute sequence numbers instead of relative to each side's ISN
   bool color = false;     // ANSI colours (the CLI enables them only on a terminal)
+  bool show_route = true; // name the routers each segment crosses
   int width = 100;        // total line width
 };
 

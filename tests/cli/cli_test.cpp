@@ -157,3 +157,10 @@ TEST_CASE("tcpsim bench kernel prints the events-per-second figure", "[cli][benc
   CHECK_THAT(r.out, Catch::Contains("M events/s") && Catch::Contains("wheel") && Catch::Contains("radix") &&
                        Catch::Contains("heap"));
 }
+
+TEST_CASE("The ladder names the routers a delivered segment crossed", "[cli]") {
+  const auto r = cli({"run", scenario("net/three-hop-route.json")});
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("arrives 0.006000 via r1,r2,r3"));
+  CHECK_THAT(r.out, Catch::Contains("arrives 0.016000 via r3,r2,r1"));
+}

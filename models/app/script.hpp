@@ -1,0 +1,141 @@
+// Scripted applications: a list of steps (listen, connect, send, receive, close, abort), each
+// taken at an absolute time or when an event first happens on the application's socket, driving
+// one host's TcpStack through its user calls.
+//
+// Script and Step are plain data, filled by hand or by a loader. ScriptedApp interprets one
+// script: `at` steps are scheduled by start(); an `on` step fires the FIRST time its event
+// happens on the app's current socket (a client's connected socket, or for a server the child
+// it accepted last), then waits `after`. A step with neither `at` nor `on` runs at start() +
+// `after`. A Send step sends `repeat` chunks of `bytes`, `interval` apart. With `auto_accept` a
+// listening app accepts each child as soon as it is established; with `auto_receive` it reads
+// every byte it is told about (so EOF is seen and the receive window reopens).
+//
+// A TcpStack has one observer: AppHost owns it and the apps of one host, and dispatches each
+// notification to the app that owns the socket (a child not yet accepted goes to the listening
+// apps, which accept it if they auto-accept). Scheduler callbacks capture an app pointer and a
+// step index (<= 24 bytes).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "models/net/wire/address.hpp"
+#include "models/tcp/stack.hpp"
+#include "sim/kernel/scheduler.hpp"
+#include "sim/trace/record.hpp"
+
+namespace tcpsim::app {
+
+using tcp::SocketId;
+
+// What an `on` step can wait for, on the app's current socket.
+enum class Event : std::uint8_t { Connected, Accepted, Data, Eof, Error, Closed };
+const char* to_string(Event e);
+
+struct Step {
+  // Shutdown (half close) is not offered by TcpStack: it acts as Close.
+  enum class Do : std::uint8_t { Listen, Connect, Send, Receive, Shutdown, Close, Abort } action = Do::Close;
+  std::optional<sim::Duration> at{};  // absolute time (from 0), or
+  std::optional<Event> on{};        // the first time this event happens on the app's socket
+  sim::Duration after{};            // extra wait after the trigger
+  // Listen
+  std::uint16_t port = 0;
+  std::uint32_t backlog = 128;
+  // Connect
+  net::Endpoint remote{};
+  std::optional<std::uint16_t> local_port{};
+  // Send: `repeat` chunks of `bytes`, `interval` apart. Receive: at most `bytes` (0: everything).
+  std::uint64_t bytes = 0;
+  std::uint32_t repeat = 1;
+  sim::Duration interval{};
+};
+
+struct Script {
+  std::vector<Step> steps;
+  bool auto_accept = true;
+  bool auto_receive = true;
+};
+
+class ScriptedApp {
+ public:
+  ScriptedApp(sim::Scheduler& sched, tcp::TcpStack& stack, Script script);
+  ScriptedApp(const ScriptedApp&) = delete;
+  ScriptedApp& operator=(const ScriptedApp&) = delete;
+  ~ScriptedApp();
+
+  // Schedules the `at` steps (and those with no trigger). Call once.
+  void start();
+  // A notification of the stack about `s` (see AppHost, or install it as the stack's observer
+  // when the app is alone on its host).
+  void notify(SocketId s, trace::Notice n, trace::AppError e, std::uint64_t bytes);
+  // Offers an established child of this app's listener: true if the app accepted one.
+  bool offer_child();
+
+  bool owns(SocketId s) const { return s != tcp::kNoSocket && (s == listener_ || owned_.contains(s)); }
+  bool listening() const { return listener_ != tcp::kNoSocket; }
+  SocketId socket() const { return socket_; }      // current socket (kNoSocket before any)
+  SocketId listener() const { return listener_; }  // kNoSocket if the app never listened
+  const Script& script() const { return script_; }
+
+  // --- statistics ---
+  std::uint64_t bytes_sent() const { return bytes_sent_; }  // accepted by send()
+  std::uint64_t bytes_received() const { return bytes_received_; }
+  bool eof_seen() const { return eof_seen_; }
+  bool connected() const { return connected_; }
+  trace::AppError last_error() const { return last_error_; }
+  std::uint64_t steps_run() const { return steps_run_; }
+  std::uint64_t calls_failed() const { return calls_failed_; }  // user calls that returned an error
+
+ private:
+  void trigger(Event e);
+  void schedule(std::size_t i, sim::Time at);
+  void run(std::size_t i);
+  void send_chunk(std::size_t i, std::uint32_t left);
+  void adopt(SocketId child);
+  void note(tcp::CallError err) { calls_failed_ += err != tcp::CallError::None; }
+
+  sim::Scheduler& sched_;
+  tcp::TcpStack& stack_;
+  Script script_;
+  std::vector<bool> fired_;  // per step: its `on` event has happened
+  std::vector<sim::EventId> pending_;
+  SocketId listener_ = tcp::kNoSocket;
+  SocketId socket_ = tcp::kNoSocket;
+  std::set<SocketId> owned_;  // connected sockets and accepted children
+  std::uint64_t bytes_sent_ = 0;
+  std::uint64_t bytes_received_ = 0;
+  bool eof_seen_ = false;
+  bool connected_ = false;
+  trace::AppError last_error_ = trace::AppError::None;
+  std::uint64_t steps_run_ = 0;
+  std::uint64_t calls_failed_ = 0;
+  bool started_ = false;
+};
+
+// The applications of one host: owns the stack's observer and dispatches by SocketId.
+class AppHost {
+ public:
+  AppHost(sim::Scheduler& sched, tcp::TcpStack& stack);
+  ~AppHost();
+  AppHost(const AppHost&) = delete;
+  AppHost& operator=(const AppHost&) = delete;
+
+  ScriptedApp& add(Script script);
+  void start();  // starts every app added so far
+  std::size_t size() const { return apps_.size(); }
+  ScriptedApp& operator[](std::size_t i) { return *apps_[i]; }
+  std::uint64_t unclaimed() const { return unclaimed_; }  // notices no app owned
+
+ private:
+  void dispatch(SocketId s, trace::Notice n, trace::AppError e, std::uint64_t bytes);
+
+  sim::Scheduler& sched_;
+  tcp::TcpStack& stack_;
+  std::vector<std::unique_ptr<ScriptedApp>> apps_;
+  std::uint64_t unclaimed_ = 0;
+};
+
+}  // namespace tcpsim::app

@@ -1,0 +1,204 @@
+// Scripted applications over the real scheduler, network and TcpStack: hosts joined by 10 ms links.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/app/script.hpp"
+#include "sim/trace/jsonl.hpp"
+
+using namespace tcpsim;
+using namespace tcpsim::sim::literals;
+using app::AppHost;
+using app::Event;
+using app::Script;
+using app::ScriptedApp;
+using app::Step;
+using tcp::State;
+using tcp::TcpStack;
+using trace::AppError;
+
+namespace {
+
+net::Ipv4 ip(const char* text) { return *net::Ipv4::parse(text); }
+
+// A star of hosts around "server" (10.0.0.9), each link 10 ms one way, with an AppHost per host.
+struct World {
+  sim::Scheduler sched;
+  trace::Trace trace;
+  sim::RandomStreams streams{7};
+  net::Network net{sched, trace, streams};
+  std::vector<std::unique_ptr<TcpStack>> stacks;
+  std::vector<std::unique_ptr<AppHost>> hosts;  // after stacks: destroyed first
+  std::map<std::string, std::size_t> index;
+
+  explicit World(std::vector<std::string> clients, tcp::TcpParams params = tcp::TcpParams::rfc9293()) {
+    add("server", "10.0.0.9", params);
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+      add(clients[i], ("10.0.0." + std::to_string(i + 1)).c_str(), params);
+      net::LinkParams p;
+      p.delay = 10_ms;
+      net.add_link({clients[i], "server", p, p});
+    }
+  }
+  void add(const std::string& name, const char* addr, const tcp::TcpParams& params) {
+    const net::NodeId id = net.add_node({name, ip(addr), false});
+    index[name] = stacks.size();
+    stacks.push_back(std::make_unique<TcpStack>(sched, trace, net, id, params, streams));
+    hosts.push_back(std::make_unique<AppHost>(sched, *stacks.back()));
+  }
+  TcpStack& stack(const std::string& name) { return *stacks[index.at(name)]; }
+  AppHost& host(const std::string& name) { return *hosts[index.at(name)]; }
+  void run_until(sim::Duration d) {
+    for (auto& h : hosts) h->start();
+    sched.run(sim::Time::zero() + d);
+  }
+  std::vector<std::string> jsonl() const {
+    std::vector<std::string> out;
+    for (const auto& r : trace.records()) out.push_back(trace::to_json(r, trace).dump());
+    return out;
+  }
+};
+
+Step listen_at(sim::Duration at, std::uint16_t port) {
+  Step s{.action = Step::Do::Listen, .at = at};
+  s.port = port;
+  return s;
+}
+Step connect_at(sim::Duration at, std::uint16_t port) {
+  Step s{.action = Step::Do::Connect, .at = at};
+  s.remote = {ip("10.0.0.9"), port};
+  return s;
+}
+Step on(Event e, Step::Do action, sim::Duration after = {}) {
+  Step s{.action = action, .on = e};
+  s.after = after;
+  return s;
+}
+Step send_on(Event e, std::uint64_t bytes, sim::Duration after = {}, std::uint32_t repeat = 1,
+             sim::Duration interval = {}) {
+  Step s = on(e, Step::Do::Send, after);
+  s.bytes = bytes;
+  s.repeat = repeat;
+  s.interval = interval;
+  return s;
+}
+
+tcp::TcpParams short_msl() {
+  tcp::TcpParams p = tcp::TcpParams::rfc9293();
+  p.msl = 100_ms;
+  return p;
+}
+
+// The exchange of the first test: the client sends 1000 bytes and closes; on EOF the server
+// waits 200 ms, sends 3 x 500 bytes 100 ms apart and closes.
+struct Exchange {
+  World w{{"client"}, short_msl()};
+  ScriptedApp& server;
+  ScriptedApp& client;
+  Exchange()
+      : server(w.host("server").add(Script{{listen_at(0_ms, 80), send_on(Event::Eof, 500, 200_ms, 3, 100_ms),
+                                            on(Event::Eof, Step::Do::Close, 450_ms)}})),
+        client(w.host("client").add(Script{{connect_at(1_ms, 80), send_on(Event::Connected, 1000),
+                                            on(Event::Connected, Step::Do::Close)}})) {}
+};
+
+}  // namespace
+
+TEST_CASE("A scripted client and server exchange data, close, and end CLOSED after TIME-WAIT", "[app]") {
+  Exchange x;
+  x.w.run_until(300_ms);
+  CHECK(x.client.connected());
+  CHECK(x.server.connected());
+  CHECK(x.client.bytes_sent() == 1000);
+  CHECK(x.server.bytes_received() == 1000);
+  CHECK(x.server.eof_seen());
+  CHECK(x.server.bytes_sent() == 500);  // the first chunk at 200 ms after EOF (~31 ms)
+  const tcp::SocketId child = x.server.socket();
+  REQUIRE(child != tcp::kNoSocket);
+  CHECK(child != x.server.listener());
+  CHECK(x.w.stack("client").state(x.client.socket()) == State::FinWait2);
+
+  x.w.run_until(3_s);
+  CHECK(x.server.bytes_sent() == 1500);
+  CHECK(x.client.bytes_received() == 1500);
+  CHECK(x.client.eof_seen());
+  CHECK(x.client.last_error() == AppError::None);
+  CHECK(x.server.last_error() == AppError::None);
+  CHECK(x.client.calls_failed() == 0);
+  CHECK(x.server.calls_failed() == 0);
+  CHECK(x.w.stack("client").state(x.client.socket()) == State::Closed);
+  CHECK(x.w.stack("server").state(child) == State::Closed);
+  CHECK(x.w.stack("client").socket_count() == 0);
+  CHECK(x.w.stack("server").socket_count() == 1);  // only the listener is left
+  CHECK(x.w.stack("server").state(x.server.listener()) == State::Listen);
+  bool time_wait = false;
+  for (const auto& r : x.w.trace.records()) {
+    if (const auto* sc = std::get_if<trace::StateChanged>(&r.body)) time_wait |= sc->to == "TIME_WAIT";
+  }
+  CHECK(time_wait);
+}
+
+TEST_CASE("A scripted connect to a port nobody listens on ends with ECONNREFUSED", "[app]") {
+  World w({"client"});
+  ScriptedApp& client = w.host("client").add(Script{{connect_at(1_ms, 81), send_on(Event::Connected, 100)}});
+  w.run_until(1_s);
+  CHECK(client.last_error() == AppError::ConnRefused);
+  CHECK_FALSE(client.connected());
+  CHECK(client.bytes_sent() == 0);
+  CHECK(w.stack("client").socket_count() == 0);
+}
+
+TEST_CASE("An on-step fires only the first time its event happens", "[app]") {
+  World w({"client"});
+  w.host("server").add(Script{{listen_at(0_ms, 80), send_on(Event::Data, 10)}});
+  Step second = send_on(Event::Connected, 100, 0_ms);
+  Step third = send_on(Event::Connected, 100, 200_ms);
+  ScriptedApp& client = w.host("client").add(Script{{connect_at(0_ms, 80), second, third}});
+  w.run_until(1_s);
+  CHECK(client.bytes_sent() == 200);
+  CHECK(client.bytes_received() == 10);  // the server answered the first Data only
+}
+
+TEST_CASE("Several apps on one host each get the notifications of their own sockets", "[app]") {
+  World w({"client"});
+  ScriptedApp& web = w.host("server").add(Script{{listen_at(0_ms, 80), send_on(Event::Eof, 7)}});
+  ScriptedApp& ssh = w.host("server").add(Script{{listen_at(0_ms, 22), send_on(Event::Eof, 9)}});
+  ScriptedApp& a = w.host("client").add(
+      Script{{connect_at(1_ms, 80), send_on(Event::Connected, 100), on(Event::Connected, Step::Do::Close)}});
+  ScriptedApp& b = w.host("client").add(
+      Script{{connect_at(2_ms, 22), send_on(Event::Connected, 200), on(Event::Connected, Step::Do::Close)}});
+  w.run_until(1_s);
+  CHECK(web.bytes_received() == 100);
+  CHECK(ssh.bytes_received() == 200);
+  CHECK(a.bytes_received() == 7);
+  CHECK(b.bytes_received() == 9);
+  CHECK(web.socket() != ssh.socket());
+  CHECK(w.host("server").unclaimed() == 0);
+  CHECK(w.host("client").unclaimed() == 0);
+}
+
+TEST_CASE("Without auto_receive the data waits until a Receive step reads it", "[app]") {
+  World w({"client"});
+  Script server{{listen_at(0_ms, 80), on(Event::Data, Step::Do::Receive, 100_ms)}};
+  server.auto_receive = false;
+  ScriptedApp& srv = w.host("server").add(server);
+  w.host("client").add(Script{{connect_at(0_ms, 80), send_on(Event::Connected, 300)}});
+  w.run_until(100_ms);
+  CHECK(srv.bytes_received() == 0);
+  w.run_until(1_s);
+  CHECK(srv.bytes_received() == 300);
+}
+
+TEST_CASE("The same scripted run twice gives identical JSON Lines traces", "[app]") {
+  auto run = [] {
+    Exchange x;
+    x.w.run_until(3_s);
+    return x.w.jsonl();
+  };
+  const auto first = run();
+  CHECK(first.size() > 20);
+  CHECK(first == run());
+}

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "models/app/script.hpp"
-#include "sim/trace/jsonl.hpp"
+#include "tests/support/star.hpp"
 
 using namespace tcpsim;
 using namespace tcpsim::sim::literals;
@@ -24,41 +24,18 @@ namespace {
 
 net::Ipv4 ip(const char* text) { return *net::Ipv4::parse(text); }
 
-// A star of hosts around "server" (10.0.0.9), each link 10 ms one way, with an AppHost per host.
-struct World {
-  sim::Scheduler sched;
-  trace::Trace trace;
-  sim::RandomStreams streams{7};
-  net::Network net{sched, trace, streams};
-  std::vector<std::unique_ptr<TcpStack>> stacks;
-  std::vector<std::unique_ptr<AppHost>> hosts;  // after stacks: destroyed first
-  std::map<std::string, std::size_t> index;
+// The shared star of TcpStacks (tests/support/star.hpp) with an AppHost per host.
+struct World : test::StackStar {
+  std::vector<std::unique_ptr<AppHost>> hosts;  // members of the derived struct: destroyed before the stacks
 
-  explicit World(std::vector<std::string> clients, tcp::TcpParams params = tcp::TcpParams::rfc9293()) {
-    add("server", "10.0.0.9", params);
-    for (std::size_t i = 0; i < clients.size(); ++i) {
-      add(clients[i], ("10.0.0." + std::to_string(i + 1)).c_str(), params);
-      net::LinkParams p;
-      p.delay = 10_ms;
-      net.add_link({clients[i], "server", p, p});
-    }
+  explicit World(std::vector<std::string> clients, tcp::TcpParams params = tcp::TcpParams::rfc9293())
+      : StackStar(clients, params) {
+    for (auto& st : stacks) hosts.push_back(std::make_unique<AppHost>(sched, *st));
   }
-  void add(const std::string& name, const char* addr, const tcp::TcpParams& params) {
-    const net::NodeId id = net.add_node({name, ip(addr), false});
-    index[name] = stacks.size();
-    stacks.push_back(std::make_unique<TcpStack>(sched, trace, net, id, params, streams));
-    hosts.push_back(std::make_unique<AppHost>(sched, *stacks.back()));
-  }
-  TcpStack& stack(const std::string& name) { return *stacks[index.at(name)]; }
   AppHost& host(const std::string& name) { return *hosts[index.at(name)]; }
   void run_until(sim::Duration d) {
     for (auto& h : hosts) h->start();
     sched.run(sim::Time::zero() + d);
-  }
-  std::vector<std::string> jsonl() const {
-    std::vector<std::string> out;
-    for (const auto& r : trace.records()) out.push_back(trace::to_json(r, trace).dump());
-    return out;
   }
 };
 

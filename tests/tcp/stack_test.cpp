@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "models/tcp/stack.hpp"
-#include "sim/trace/jsonl.hpp"
+#include "tests/support/star.hpp"
 
 using namespace tcpsim;
 using namespace tcpsim::sim::literals;
@@ -24,33 +24,16 @@ net::Ipv4 ip(const char* text) { return *net::Ipv4::parse(text); }
 
 // A star of hosts around `server`, each link 10 ms one way, and an application per host that
 // reads every byte it is told about, accepts every child that connects and closes on EOF.
-struct World {
-  sim::Scheduler sched;
-  trace::Trace trace;
-  sim::RandomStreams streams{7};
-  net::Network net{sched, trace, streams};
-  std::vector<std::unique_ptr<TcpStack>> stacks;
-  std::map<std::string, std::size_t> index;
+struct World : test::StackStar {
   std::map<std::pair<std::size_t, SocketId>, std::uint64_t> read;  // (stack, socket) -> octets read
   std::map<std::size_t, SocketId> listener;
   std::vector<SocketId> accepted;  // by the server's application, in order
   bool auto_accept = true;
 
-  explicit World(std::vector<std::string> clients, tcp::TcpParams params = tcp::TcpParams::rfc9293()) {
-    add("server", "10.0.0.9", params);
-    for (std::size_t i = 0; i < clients.size(); ++i) {
-      add(clients[i], ("10.0.0." + std::to_string(i + 1)).c_str(), params);
-      net::LinkParams p;
-      p.delay = 10_ms;
-      net.add_link({clients[i], "server", p, p});
-    }
-  }
-  void add(const std::string& name, const char* addr, const tcp::TcpParams& params) {
-    const net::NodeId id = net.add_node({name, ip(addr), false});
-    const std::size_t k = stacks.size();
-    index[name] = k;
-    stacks.push_back(std::make_unique<TcpStack>(sched, trace, net, id, params, streams));
-    stacks.back()->set_observer([this, k](SocketId s, Notice n, AppError, std::uint64_t) { on_notice(k, s, n); });
+  explicit World(std::vector<std::string> clients, tcp::TcpParams params = tcp::TcpParams::rfc9293())
+      : StackStar(clients, params) {
+    for (std::size_t k = 0; k < stacks.size(); ++k)
+      stacks[k]->set_observer([this, k](SocketId s, Notice n, AppError, std::uint64_t) { on_notice(k, s, n); });
   }
   void on_notice(std::size_t k, SocketId s, Notice n) {
     TcpStack& st = *stacks[k];
@@ -60,7 +43,7 @@ struct World {
     }
     if (n == Notice::Eof) st.close(s);
   }
-  TcpStack& operator[](const std::string& name) { return *stacks[index.at(name)]; }
+  TcpStack& operator[](const std::string& name) { return stack(name); }
   SocketId listen(std::uint16_t port, std::uint32_t backlog) {
     const SocketId l = (*this)["server"].listen(port, backlog);
     listener[index.at("server")] = l;
@@ -100,11 +83,6 @@ struct World {
     for (const auto& r : trace.records()) {
       if (const auto* s = std::get_if<trace::SegmentSent>(&r.body); s && s->node == id) out.push_back(s);
     }
-    return out;
-  }
-  std::vector<std::string> jsonl() const {
-    std::vector<std::string> out;
-    for (const auto& r : trace.records()) out.push_back(trace::to_json(r, trace).dump());
     return out;
   }
 };

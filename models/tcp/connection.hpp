@@ -119,7 +119,11 @@ class Connection {
   CallError send(sim::Time now, std::uint64_t octets, std::uint64_t* accepted = nullptr);
   CallError send(sim::Time now, std::span<const std::uint8_t> bytes, std::uint64_t* accepted = nullptr);
   ReceiveResult receive(sim::Time now, std::uint64_t max);
-  CallError close(sim::Time now);
+  // CLOSE. `Full` is the socket close(): with TcpParams::rst_on_close_with_unread and unread data
+  // it resets (§3.6.1 SHLD-3). `HalfDuplex` is shutdown(SHUT_WR): only "no more data to send",
+  // the FIN goes out and the application keeps receiving (RFC 9293 §3.6 half-close).
+  enum class CloseMode : std::uint8_t { Full, HalfDuplex };
+  CallError close(sim::Time now, CloseMode mode = CloseMode::Full);
   CallError abort(sim::Time now);
   Status status() const;
 

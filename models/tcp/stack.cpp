@@ -325,7 +325,8 @@ std::optional<SocketId> TcpStack::accept(SocketId listener) {
   return c;
 }
 
-SocketId TcpStack::connect(net::Endpoint remote, std::optional<std::uint16_t> local_port) {
+SocketId TcpStack::connect(net::Endpoint remote, std::optional<std::uint16_t> local_port,
+                           std::optional<net::SeqNum> iss) {
   const std::optional<std::uint16_t> port = local_port ? local_port : pick_ephemeral();
   const net::ConnId id{{ip_, port.value_or(0)}, remote};
   app_call(id, "connect", "remote=" + remote.to_string() + " local=" + std::to_string(id.local.port));
@@ -333,7 +334,7 @@ SocketId TcpStack::connect(net::Endpoint remote, std::optional<std::uint16_t> lo
   Socket& s = create(false);
   register_tuple(s, id);
   hold(s, *port);
-  s.conn().open_active(sched_.now(), id, make_iss(sched_.now(), id));
+  s.conn().open_active(sched_.now(), id, iss ? *iss : make_iss(sched_.now(), id));
   const SocketId sid = s.id();
   settle();
   return sid;
@@ -363,6 +364,15 @@ CallError TcpStack::close(SocketId sock) {
   app_call(s ? s->conn().id() : net::ConnId{}, "close", "");
   if (!s) return CallError::ConnectionDoesNotExist;
   const CallError e = s->conn().close(sched_.now());
+  settle();
+  return e;
+}
+
+CallError TcpStack::shutdown(SocketId sock) {
+  Socket* s = find(sock);
+  app_call(s ? s->conn().id() : net::ConnId{}, "shutdown", "how=write");
+  if (!s) return CallError::ConnectionDoesNotExist;
+  const CallError e = s->conn().close(sched_.now(), Connection::CloseMode::HalfDuplex);
   settle();
   return e;
 }

@@ -86,11 +86,15 @@ class TcpStack {
   SocketId listen(std::uint16_t port, std::uint32_t backlog);
   // The oldest ESTABLISHED child of `listener`, if any.
   std::optional<SocketId> accept(SocketId listener);
-  // Active OPEN. kNoSocket if no ephemeral port is free or the 4-tuple is in use.
-  SocketId connect(net::Endpoint remote, std::optional<std::uint16_t> local_port = std::nullopt);
+  // Active OPEN. kNoSocket if no ephemeral port is free or the 4-tuple is in use. `iss` pins the
+  // initial sequence number of this connection (else set_fixed_iss or the RFC 6528 function).
+  SocketId connect(net::Endpoint remote, std::optional<std::uint16_t> local_port = std::nullopt,
+                   std::optional<net::SeqNum> iss = std::nullopt);
   CallError send(SocketId s, std::uint64_t octets, std::uint64_t* accepted = nullptr);
   std::uint64_t receive(SocketId s, std::uint64_t max);  // octets read
   CallError close(SocketId s);
+  // shutdown(SHUT_WR): the FIN goes out after the queued data; receiving goes on (half-close).
+  CallError shutdown(SocketId s);
   CallError abort(SocketId s);
   State state(SocketId s) const;  // CLOSED for a released or unknown socket
   std::optional<Status> status(SocketId s) const;

@@ -79,7 +79,7 @@ ReceiveResult Connection::receive(sim::Time, std::uint64_t max) {
 }
 
 // §3.10.4 CLOSE.
-CallError Connection::close(sim::Time now) {
+CallError Connection::close(sim::Time now, CloseMode mode) {
   switch (state_) {
     case State::Closed: return CallError::ConnectionDoesNotExist;
     case State::Listen:
@@ -105,7 +105,7 @@ CallError Connection::close(sim::Time now) {
       return CallError::None;
     case State::Established:
     case State::CloseWait:
-      if (params_.rst_on_close_with_unread && rcvbuf_.unread() > 0) {
+      if (mode == CloseMode::Full && params_.rst_on_close_with_unread && rcvbuf_.unread() > 0) {
         // §3.6.1 SHLD-3: "If such a host issues a CLOSE call while received data is still pending
         // in the TCP connection ... its TCP implementation SHOULD send a RST to show that data was lost."
         send_abort_rst("§3.6.1 SHLD-3: CLOSE with unread data -> RST");

@@ -4,6 +4,8 @@
 #include <QColor>
 #include <QFont>
 #include <QFontDatabase>
+#include <QSet>
+#include <algorithm>
 #include <type_traits>
 #include <variant>
 
@@ -63,29 +65,58 @@ QString segment_counts_text(const trace::SegmentCounts& c) {
 
 EventTableModel::EventTableModel(QObject* parent) : QAbstractTableModel(parent) {}
 
-void EventTableModel::set_trace(const trace::Trace* trace) {
+void EventTableModel::set_trace(const trace::Trace* trace, AddressBook book) {
   beginResetModel();
   trace_ = trace;
   rows_ = 0;
   sent_at_.clear();
+  book_ = std::move(book);
+  if (trace_ != nullptr) {
+    const auto& records = trace_->records();
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      const auto& body = records[i].body;
+      if (const auto* s = std::get_if<trace::SegmentSent>(&body)) {
+        sent_at_[s->id] = i;
+      } else if (const auto* d = std::get_if<trace::SegmentDuplicated>(&body)) {
+        if (auto it = sent_at_.find(d->id); it != sent_at_.end()) sent_at_[d->copy] = it->second;
+      }
+    }
+  }
   endResetModel();
 }
 
-void EventTableModel::sync() {
+void EventTableModel::set_revealed(std::size_t n) {
   if (trace_ == nullptr) return;
-  const auto& records = trace_->records();
-  if (records.size() <= rows_) return;
-  for (std::size_t i = rows_; i < records.size(); ++i) {
-    const auto& body = records[i].body;
-    if (const auto* s = std::get_if<trace::SegmentSent>(&body)) {
-      sent_at_[s->id] = i;
-    } else if (const auto* d = std::get_if<trace::SegmentDuplicated>(&body)) {
-      if (auto it = sent_at_.find(d->id); it != sent_at_.end()) sent_at_[d->copy] = it->second;
-    }
+  n = std::min(n, trace_->records().size());
+  if (n > rows_) {
+    beginInsertRows({}, static_cast<int>(rows_), static_cast<int>(n - 1));
+    rows_ = n;
+    endInsertRows();
+  } else if (n < rows_) {
+    beginRemoveRows({}, static_cast<int>(n), static_cast<int>(rows_ - 1));
+    rows_ = n;
+    endRemoveRows();
   }
-  beginInsertRows({}, static_cast<int>(rows_), static_cast<int>(records.size() - 1));
-  rows_ = records.size();
-  endInsertRows();
+}
+
+QStringList EventTableModel::endpoints_of(std::size_t row) const {
+  const auto& body = trace_->records()[row].body;
+  if (const auto key = conn_of(body)) return {qs(trace_->node_name(key->node) + ":" + std::to_string(key->conn.local.port))};
+  if (const auto id = segment_of(body)) {
+    if (const auto* s = sent_record(*id))
+      return {qs(endpoint_name(book_, s->seg.source())), qs(endpoint_name(book_, s->seg.destination()))};
+  }
+  return {};
+}
+
+QStringList EventTableModel::endpoints() const {
+  QSet<QString> all;
+  if (trace_ != nullptr)
+    for (std::size_t i = 0; i < trace_->records().size(); ++i)
+      for (const QString& e : endpoints_of(i)) all.insert(e);
+  QStringList out(all.begin(), all.end());
+  out.sort();
+  return out;
 }
 
 const trace::SegmentSent* EventTableModel::sent_record(trace::SegmentId id) const {
@@ -170,6 +201,7 @@ QVariant EventTableModel::data(const QModelIndex& index, int role) const {
   const auto row = static_cast<std::size_t>(index.row());
   const auto& rec = trace_->records()[row];
   switch (role) {
+    case EndpointsRole: return endpoints_of(row);
     case Qt::DisplayRole:
       switch (index.column()) {
         case Index: return QString::number(rec.index);
@@ -228,10 +260,26 @@ void KindNodeFilter::set_pattern(const QString& pattern) {
   invalidateFilter();
 }
 
+void KindNodeFilter::set_kind(const QString& kind) {
+  if (kind == kind_) return;
+  kind_ = kind;
+  invalidateFilter();
+}
+
+void KindNodeFilter::set_endpoint(const QString& endpoint) {
+  if (endpoint == endpoint_) return;
+  endpoint_ = endpoint;
+  invalidateFilter();
+}
+
 bool KindNodeFilter::filterAcceptsRow(int source_row, const QModelIndex& source_parent) const {
-  if (words_.isEmpty()) return true;
   const auto* m = sourceModel();
   const QString kind = m->index(source_row, EventTableModel::Kind, source_parent).data().toString();
+  if (!kind_.isEmpty() && kind != kind_) return false;
+  if (!endpoint_.isEmpty() &&
+      !m->index(source_row, 0, source_parent).data(EventTableModel::EndpointsRole).toStringList().contains(endpoint_))
+    return false;
+  if (words_.isEmpty()) return true;
   const QString node = m->index(source_row, EventTableModel::Node, source_parent).data().toString();
   for (const QString& w : words_)
     if (!kind.contains(w, Qt::CaseInsensitive) && !node.contains(w, Qt::CaseInsensitive)) return false;

@@ -1,9 +1,10 @@
-// The event table: one row per trace record, read straight from a World's trace.
+// The event table: one row per revealed trace record, read straight from a run's trace.
 //
-// The model never copies records: it keeps a pointer to the trace and the number of rows it has
-// announced, and sync() announces the records appended since (beginInsertRows), so stepping a
-// world adds rows one event at a time. The filter keeps rows whose kind or node contains every
-// word typed ("drop", "r1", "deliver server").
+// The model never copies records: it keeps a pointer to the (finished) trace and the cursor, the
+// number of records revealed; set_revealed() announces rows appended or removed, so stepping
+// forward or back adds or hides rows one event at a time and nothing after the cursor shows.
+// The filter keeps rows of one kind, of one endpoint, and whose kind or node contains every word
+// typed ("drop", "r1", "deliver server").
 #pragma once
 
 #include <QAbstractTableModel>
@@ -14,6 +15,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "gui/connections.hpp"
 #include "sim/trace/trace.hpp"
 
 namespace tcpsim::gui {
@@ -25,13 +27,20 @@ QString segment_counts_text(const trace::SegmentCounts& c);
 class EventTableModel final : public QAbstractTableModel {
  public:
   enum Column { Index, Time, Kind, Node, Summary, Details, ColumnCount };
+  // Qt::UserRole + 1 on any column: the endpoints a record involves, as a QStringList of
+  // "node:port" (a connection record its own endpoint, a segment record its two ends).
+  static constexpr int EndpointsRole = Qt::UserRole + 1;
 
   explicit EventTableModel(QObject* parent = nullptr);
 
-  // Shows `trace` (nullptr: nothing). Resets the model; call sync() to announce its records.
-  void set_trace(const trace::Trace* trace);
-  // Announces the records appended to the trace since the last call.
-  void sync();
+  // Shows `trace` (nullptr: nothing), naming segment endpoints with `book`. Resets the model
+  // with no row revealed.
+  void set_trace(const trace::Trace* trace, AddressBook book = {});
+  // Reveals the first `n` records (clamped to the trace): rows are inserted or removed.
+  void set_revealed(std::size_t n);
+  std::size_t revealed() const { return rows_; }
+  // Every endpoint the trace names, sorted ("client:40000", "server:80").
+  QStringList endpoints() const;
 
   // One line describing a record: segment flags and numbers, fate of a delivery or drop, state
   // change, timer, application call, note. Segment records name the segment by its id.
@@ -48,18 +57,23 @@ class EventTableModel final : public QAbstractTableModel {
   // The "send" record that carried segment `id` (a duplicate's copy maps to its original's).
   const trace::SegmentSent* sent_record(trace::SegmentId id) const;
   std::string segment_label(trace::SegmentId id) const;
+  QStringList endpoints_of(std::size_t row) const;
 
   const trace::Trace* trace_ = nullptr;
   std::size_t rows_ = 0;
   std::unordered_map<trace::SegmentId, std::size_t> sent_at_;  // segment id -> row of its "send"
+  AddressBook book_;
 };
 
 // Keeps the rows whose kind or node column contains each whitespace-separated word of the
-// pattern (case-insensitive). An empty pattern keeps every row.
+// pattern (case-insensitive), of kind `kind` (exactly; "" any) and involving endpoint `endpoint`
+// ("" any). An empty pattern keeps every row.
 class KindNodeFilter final : public QSortFilterProxyModel {
  public:
   explicit KindNodeFilter(QObject* parent = nullptr);
   void set_pattern(const QString& pattern);
+  void set_kind(const QString& kind);
+  void set_endpoint(const QString& endpoint);
   const QStringList& words() const { return words_; }
 
  protected:
@@ -67,6 +81,8 @@ class KindNodeFilter final : public QSortFilterProxyModel {
 
  private:
   QStringList words_;
+  QString kind_;
+  QString endpoint_;
 };
 
 }  // namespace tcpsim::gui

@@ -1,10 +1,9 @@
 // tcpsim-gui [FILE]: the Qt front end. All logic lives in tcpsim_gui_lib (gui/main_window.*).
 //
-// --screenshot OUT (not in --help): open FILE, run it to the end, save the window to OUT and
-// exit; used for the README picture and by the GUI tests.
+// --screenshot OUT (not in --help): open FILE, reveal its whole run (or up to --at), save the
+// window to OUT and exit; used for the README picture and by the GUI tests.
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QTableView>
 #include <QTimer>
 #include <cstdio>
 
@@ -13,6 +12,7 @@
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
   QApplication::setApplicationName(QStringLiteral("tcpsim-gui"));
+  QApplication::setOrganizationName(QStringLiteral("tcpsim"));
 
   QCommandLineParser cli;
   cli.setApplicationDescription(QStringLiteral("Step through a tcpsim scenario and read its trace."));
@@ -22,6 +22,10 @@ int main(int argc, char** argv) {
                           QStringLiteral("OUT"));
   shot.setFlags(QCommandLineOption::HiddenFromHelp);
   cli.addOption(shot);
+  QCommandLineOption at(QStringLiteral("at"), QStringLiteral("With --screenshot: the cursor (event number or time)."),
+                        QStringLiteral("WHERE"));
+  at.setFlags(QCommandLineOption::HiddenFromHelp);
+  cli.addOption(at);
   cli.process(app);
 
   const QStringList files = cli.positionalArguments();
@@ -36,11 +40,14 @@ int main(int argc, char** argv) {
   const bool loaded = !files.isEmpty() && window.open_file(files.front());
 
   if (cli.isSet(shot)) {
-    if (loaded) window.run_to_end();
+    if (loaded) {
+      window.set_cursor(window.size());
+      if (cli.isSet(at)) window.jump_to(cli.value(at));
+    }
     const QString out = cli.value(shot);
     // Let the window lay itself out and paint once before grabbing it.
     QTimer::singleShot(200, &app, [&] {
-      window.table()->scrollToBottom();  // now that the table has its final size
+      window.set_cursor(window.cursor());  // scroll the views now that they have their final size
       QApplication::processEvents();
       const bool saved = window.save_screenshot(out);
       if (!saved) std::fprintf(stderr, "tcpsim-gui: could not write %s\n", qPrintable(out));

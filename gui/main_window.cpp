@@ -1,147 +1,122 @@
+// The main window's construction: actions and shortcuts, layout, files (open, recent, drag and
+// drop, reload on change), export. Cursor and what-if logic: main_window_cursor.cpp.
 #include "gui/main_window.hpp"
 
 #include <QAction>
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
+#include <QDragEnterEvent>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFileSystemWatcher>
 #include <QFontDatabase>
+#include <QHBoxLayout>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
+#include <QMimeData>
 #include <QPixmap>
 #include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QToolBar>
 #include <QVBoxLayout>
 #include <exception>
 
 #include "gui/event_model.hpp"
-#include "gui/segment_chart.hpp"
+#include "gui/inspector.hpp"
+#include "gui/library.hpp"
+#include "gui/scenario_writer.hpp"
+#include "gui/state_diagram.hpp"
+#include "gui/state_timeline.hpp"
+#include "gui/whatif.hpp"
 #include "sim/scenario/loader.hpp"
-#include "sim/scenario/world.hpp"
 
 namespace tcpsim::gui {
+namespace {
+
+constexpr int kMaxRecent = 8;
+const QString kRecentKey = QStringLiteral("recentFiles");
+
+QAction* make(QObject* parent, const QString& text, const QList<QKeySequence>& keys, const QString& tip) {
+  auto* a = new QAction(text, parent);
+  a->setShortcuts(keys);
+  QString shortcut;
+  for (const auto& k : keys) shortcut += (shortcut.isEmpty() ? QString() : QStringLiteral(", ")) + k.toString(QKeySequence::NativeText);
+  a->setToolTip(shortcut.isEmpty() ? tip : QStringLiteral("%1 (%2)").arg(tip, shortcut));
+  a->setShortcutContext(Qt::WindowShortcut);
+  return a;
+}
+
+}  // namespace
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent),
+      watcher_(new QFileSystemWatcher(this)),
       events_(new EventTableModel(this)),
       filter_(new KindNodeFilter(this)),
       table_(new QTableView),
       filter_edit_(new QLineEdit),
+      kind_combo_(new QComboBox),
+      endpoint_combo_(new QComboBox),
       header_(new QLabel),
       messages_(new QPlainTextEdit),
-      chart_(new SegmentChart),
+      modified_bar_(new QWidget),
+      modified_label_(new QLabel),
+      diagram_(nullptr),
+      timeline_(new StateTimeline),
+      state_diagram_(new StateDiagram),
+      follow_combo_(new QComboBox),
+      inspector_(new Inspector),
+      whatif_(new WhatIfPanel),
+      library_(new LibraryBrowser),
+      tabs_(new QTabWidget),
+      breakpoint_edit_(new QLineEdit),
+      speed_(new QComboBox),
+      position_(new QLabel),
       counts_(new QLabel),
-      clock_(new QLabel) {
+      recent_menu_(nullptr) {
   setWindowTitle(QStringLiteral("tcpsim-gui"));
+  setAcceptDrops(true);
+  build_actions();
+  build_layout();
 
-  // Actions, menus, toolbar.
-  auto* open = new QAction(QStringLiteral("&Open…"), this);
-  open->setShortcut(QKeySequence::Open);
-  auto* quit = new QAction(QStringLiteral("&Quit"), this);
-  quit->setShortcut(QKeySequence::Quit);
-  step_ = new QAction(QStringLiteral("&Step"), this);
-  step_->setShortcuts({QKeySequence(Qt::Key_F10), QKeySequence(Qt::Key_Right)});
-  step_->setToolTip(QStringLiteral("Execute one event (F10, Right arrow)"));
-  run_ = new QAction(QStringLiteral("&Run to end"), this);
-  run_->setShortcut(QKeySequence(Qt::Key_F5));
-  run_->setToolTip(QStringLiteral("Run until the stop time or until no event is pending (F5)"));
-  restart_ = new QAction(QStringLiteral("R&estart"), this);
-  restart_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
-  restart_->setToolTip(QStringLiteral("Rebuild the world from the scenario, back to time zero (Ctrl+R)"));
-  auto* find = new QAction(QStringLiteral("&Filter"), this);
-  find->setShortcut(QKeySequence::Find);
-
-  connect(open, &QAction::triggered, this, [this] { open_dialog(); });
-  connect(quit, &QAction::triggered, this, [this] { close(); });
-  connect(step_, &QAction::triggered, this, [this] { step(); });
-  connect(run_, &QAction::triggered, this, [this] { run_to_end(); });
-  connect(restart_, &QAction::triggered, this, [this] { restart(); });
-  connect(find, &QAction::triggered, this, [this] {
-    filter_edit_->setFocus();
-    filter_edit_->selectAll();
+  connect(&play_timer_, &QTimer::timeout, this, [this] { play_tick(); });
+  connect(watcher_, &QFileSystemWatcher::fileChanged, this, [this](const QString& file) {
+    if (file != path_) return;
+    // Editors often replace the file: watch the new one, then reload it.
+    watch(file);
+    if (QFileInfo::exists(file)) {
+      reload();
+      note(QStringLiteral("%1 changed on disk: reloaded").arg(QFileInfo(file).fileName()));
+    }
   });
+  timeline_->on_cursor_requested([this](std::size_t n) { set_cursor(n); });
+  whatif_->on_rerun([this] { rerun_from_panel(); });
+  whatif_->on_save([this] {
+    const QString file = QFileDialog::getSaveFileName(this, QStringLiteral("Save the modified scenario"),
+                                                      QFileInfo(path_).path(), QStringLiteral("Scenarios (*.json)"));
+    if (!file.isEmpty()) save_scenario_as(file);
+  });
+  whatif_->on_segment_action([this](trace::FaultAction a, sim::Duration d) {
+    if (!selected_) {
+      whatif_->show_error(QStringLiteral("Select a segment first (in the event list or the diagram)."));
+      return;
+    }
+    apply_what_if(*selected_, a, d);
+  });
+  library_->on_open([this](const QString& file) { open_file(file); });
+  library_->set_folder(default_library_dir());
 
-  auto* file_menu = menuBar()->addMenu(QStringLiteral("&File"));
-  file_menu->addAction(open);
-  file_menu->addSeparator();
-  file_menu->addAction(quit);
-  auto* sim_menu = menuBar()->addMenu(QStringLiteral("&Simulation"));
-  sim_menu->addAction(step_);
-  sim_menu->addAction(run_);
-  sim_menu->addAction(restart_);
-  sim_menu->addSeparator();
-  sim_menu->addAction(find);
-
-  auto* bar = addToolBar(QStringLiteral("Simulation"));
-  bar->setMovable(false);
-  bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-  bar->addAction(open);
-  bar->addSeparator();
-  bar->addAction(step_);
-  bar->addAction(run_);
-  bar->addAction(restart_);
-  bar->addSeparator();
-  bar->addWidget(new QLabel(QStringLiteral(" Filter: ")));
-  filter_edit_->setPlaceholderText(QStringLiteral("kind or node, e.g. \"drop r1\""));
-  filter_edit_->setClearButtonEnabled(true);
-  filter_edit_->setMaximumWidth(320);
-  bar->addWidget(filter_edit_);
-  connect(filter_edit_, &QLineEdit::textChanged, this, [this](const QString& text) { filter_->set_pattern(text); });
-
-  // Header and message area.
-  header_->setWordWrap(true);
-  header_->setTextFormat(Qt::RichText);
-  header_->setContentsMargins(4, 2, 4, 2);
-  messages_->setReadOnly(true);
-  messages_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-  messages_->setLineWrapMode(QPlainTextEdit::NoWrap);
-  messages_->setMaximumHeight(180);
-  messages_->hide();
-
-  // Event table.
-  filter_->setSourceModel(events_);
-  table_->setModel(filter_);
-  table_->verticalHeader()->hide();
-  table_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-  table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 6);
-  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  table_->setAlternatingRowColors(true);
-  table_->setWordWrap(false);
-  table_->horizontalHeader()->setStretchLastSection(true);
-  table_->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-  table_->setColumnWidth(EventTableModel::Index, 48);
-  table_->setColumnWidth(EventTableModel::Time, 84);
-  table_->setColumnWidth(EventTableModel::Kind, 76);
-  table_->setColumnWidth(EventTableModel::Node, 64);
-  table_->setColumnWidth(EventTableModel::Summary, 580);
-
-  auto* split = new QSplitter(Qt::Vertical);
-  split->addWidget(table_);
-  split->addWidget(chart_);
-  split->setStretchFactor(0, 3);
-  split->setStretchFactor(1, 2);
-  split->setSizes({500, 300});
-  split->setChildrenCollapsible(false);
-  chart_->setMinimumHeight(180);
-
-  auto* central = new QWidget;
-  auto* layout = new QVBoxLayout(central);
-  layout->setContentsMargins(6, 4, 6, 4);
-  layout->addWidget(header_);
-  layout->addWidget(messages_);
-  layout->addWidget(split, 1);
-  setCentralWidget(central);
-
-  counts_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  statusBar()->addWidget(counts_, 1);
-  statusBar()->addPermanentWidget(clock_);
-
-  resize(1360, 860);
+  resize(1280, 800);
   refresh();
 }
 
@@ -149,10 +124,245 @@ MainWindow::~MainWindow() {
   events_->set_trace(nullptr);  // the model must not outlive the trace it reads
 }
 
-QString MainWindow::status_text() const { return counts_->text(); }
+void MainWindow::build_actions() {
+  auto* open = make(this, QStringLiteral("&Open…"), {QKeySequence::Open}, QStringLiteral("Open a scenario file"));
+  reload_ = make(this, QStringLiteral("&Reload"), {QKeySequence(Qt::Key_F6)}, QStringLiteral("Load the file again"));
+  auto* save = make(this, QStringLiteral("&Save scenario as…"), {QKeySequence::SaveAs}, QStringLiteral("Write the scenario with its what-if edits"));
+  auto* export_png = make(this, QStringLiteral("Export diagram as &PNG…"), {}, QStringLiteral("The sequence diagram as an image"));
+  auto* export_svg = make(this, QStringLiteral("Export diagram as S&VG…"), {}, QStringLiteral("The sequence diagram as SVG"));
+  auto* export_tl = make(this, QStringLiteral("Export state &timeline as PNG…"), {}, QStringLiteral("The state timeline as an image"));
+  auto* quit = make(this, QStringLiteral("&Quit"), {QKeySequence::Quit}, QStringLiteral("Quit"));
+  step_fwd_ = make(this, QStringLiteral("Step ▶"), {QKeySequence(Qt::Key_Right), QKeySequence(Qt::Key_F10)}, QStringLiteral("Reveal the next event"));
+  step_back_ = make(this, QStringLiteral("◀ Back"), {QKeySequence(Qt::Key_Left), QKeySequence(Qt::SHIFT | Qt::Key_F10)}, QStringLiteral("Hide the last event"));
+  next_state_ = make(this, QStringLiteral("State ▶▶"), {QKeySequence(Qt::SHIFT | Qt::Key_Right)}, QStringLiteral("Go to the next state change"));
+  prev_state_ = make(this, QStringLiteral("◀◀ State"), {QKeySequence(Qt::SHIFT | Qt::Key_Left)}, QStringLiteral("Go back to the previous state change"));
+  to_start_ = make(this, QStringLiteral("|◀ Start"), {QKeySequence(Qt::Key_Home)}, QStringLiteral("Back to the start"));
+  to_end_ = make(this, QStringLiteral("End ▶|"), {QKeySequence(Qt::Key_End)}, QStringLiteral("Reveal everything"));
+  play_ = make(this, QStringLiteral("Play"), {QKeySequence(Qt::Key_Space)}, QStringLiteral("Play / pause"));
+  play_->setCheckable(true);
+  jump_ = make(this, QStringLiteral("Jump…"), {QKeySequence(Qt::CTRL | Qt::Key_G)}, QStringLiteral("Jump to an event number or a time"));
+  run_bp_ = make(this, QStringLiteral("Run to breakpoint"), {QKeySequence(Qt::Key_F5)}, QStringLiteral("Reveal events until a breakpoint hits"));
+  prev_run_ = make(this, QStringLiteral("Previous run"), {QKeySequence(Qt::CTRL | Qt::Key_P)}, QStringLiteral("Show the run before the last what-if edit"));
+  prev_run_->setCheckable(true);
+  auto* find = make(this, QStringLiteral("&Filter events"), {QKeySequence::Find}, QStringLiteral("Filter the event list"));
+
+  connect(open, &QAction::triggered, this, [this] { open_dialog(); });
+  connect(reload_, &QAction::triggered, this, [this] { reload(); });
+  connect(save, &QAction::triggered, this, [this] {
+    const QString file = QFileDialog::getSaveFileName(this, QStringLiteral("Save scenario"), QFileInfo(path_).path(),
+                                                      QStringLiteral("Scenarios (*.json)"));
+    if (!file.isEmpty()) save_scenario_as(file);
+  });
+  connect(export_png, &QAction::triggered, this, [this] {
+    const QString f = QFileDialog::getSaveFileName(this, QStringLiteral("Export diagram"), QString(), QStringLiteral("PNG (*.png)"));
+    if (!f.isEmpty()) export_diagram_png(f);
+  });
+  connect(export_svg, &QAction::triggered, this, [this] {
+    note(QStringLiteral("SVG export comes with the sequence diagram view"));
+  });
+  connect(export_tl, &QAction::triggered, this, [this] {
+    const QString f = QFileDialog::getSaveFileName(this, QStringLiteral("Export timeline"), QString(), QStringLiteral("PNG (*.png)"));
+    if (!f.isEmpty()) export_timeline_png(f);
+  });
+  connect(quit, &QAction::triggered, this, [this] { close(); });
+  connect(step_fwd_, &QAction::triggered, this, [this] { step_forward(); });
+  connect(step_back_, &QAction::triggered, this, [this] { step_back(); });
+  connect(next_state_, &QAction::triggered, this, [this] { next_state_change(); });
+  connect(prev_state_, &QAction::triggered, this, [this] { previous_state_change(); });
+  connect(to_start_, &QAction::triggered, this, [this] { set_cursor(0); });
+  connect(to_end_, &QAction::triggered, this, [this] { set_cursor(size()); });
+  connect(play_, &QAction::triggered, this, [this](bool on) { on ? play() : pause(); });
+  connect(jump_, &QAction::triggered, this, [this] {
+    breakpoint_edit_->clear();
+    breakpoint_edit_->setPlaceholderText(QStringLiteral("jump to: event number (42) or time (1.5s), then Enter"));
+    breakpoint_edit_->setProperty("jump", true);
+    breakpoint_edit_->setFocus();
+  });
+  connect(run_bp_, &QAction::triggered, this, [this] {
+    if (set_breakpoints(breakpoint_edit_->text())) run_to_breakpoint();
+  });
+  connect(prev_run_, &QAction::toggled, this, [this](bool on) { show_previous_run(on); });
+  connect(find, &QAction::triggered, this, [this] {
+    tabs_->setCurrentIndex(0);
+    filter_edit_->setFocus();
+    filter_edit_->selectAll();
+  });
+
+  auto* file_menu = menuBar()->addMenu(QStringLiteral("&File"));
+  file_menu->addAction(open);
+  recent_menu_ = file_menu->addMenu(QStringLiteral("Open &recent"));
+  file_menu->addAction(reload_);
+  file_menu->addAction(save);
+  file_menu->addSeparator();
+  file_menu->addAction(export_png);
+  file_menu->addAction(export_svg);
+  file_menu->addAction(export_tl);
+  file_menu->addSeparator();
+  file_menu->addAction(quit);
+  auto* step_menu = menuBar()->addMenu(QStringLiteral("&Step"));
+  for (auto* a : {step_fwd_, step_back_, next_state_, prev_state_, to_start_, to_end_, play_, jump_, run_bp_}) step_menu->addAction(a);
+  step_menu->addSeparator();
+  step_menu->addAction(find);
+  auto* view_menu = menuBar()->addMenu(QStringLiteral("&View"));
+  view_menu->addAction(prev_run_);
+  fill_recent_menu();
+
+  auto* bar = addToolBar(QStringLiteral("Stepping"));
+  bar->setMovable(false);
+  bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+  bar->addAction(open);
+  bar->addSeparator();
+  for (auto* a : {to_start_, prev_state_, step_back_, step_fwd_, next_state_, to_end_}) bar->addAction(a);
+  bar->addSeparator();
+  bar->addAction(play_);
+  speed_->addItems({QStringLiteral("1 ev/s"), QStringLiteral("2 ev/s"), QStringLiteral("5 ev/s"), QStringLiteral("10 ev/s"),
+                    QStringLiteral("25 ev/s"), QStringLiteral("100 ev/s")});
+  speed_->setCurrentIndex(2);
+  speed_->setToolTip(QStringLiteral("Play speed"));
+  bar->addWidget(speed_);
+  connect(speed_, &QComboBox::currentIndexChanged, this, [this] {
+    if (playing()) play();
+  });
+  bar->addSeparator();
+  bar->addAction(jump_);
+  breakpoint_edit_->setPlaceholderText(QStringLiteral("breakpoint: when client enters TIME-WAIT; when a segment is dropped"));
+  breakpoint_edit_->setClearButtonEnabled(true);
+  breakpoint_edit_->setMinimumWidth(300);
+  connect(breakpoint_edit_, &QLineEdit::returnPressed, this, [this] {
+    if (breakpoint_edit_->property("jump").toBool()) {
+      breakpoint_edit_->setProperty("jump", false);
+      const QString text = breakpoint_edit_->text();
+      breakpoint_edit_->clear();
+      breakpoint_edit_->setPlaceholderText(QStringLiteral("breakpoint: when client enters TIME-WAIT; when a segment is dropped"));
+      jump_to(text);
+      return;
+    }
+    if (set_breakpoints(breakpoint_edit_->text())) run_to_breakpoint();
+  });
+  bar->addWidget(breakpoint_edit_);
+  bar->addAction(run_bp_);
+  bar->addSeparator();
+  bar->addAction(prev_run_);
+}
+
+void MainWindow::build_layout() {
+  header_->setWordWrap(true);
+  header_->setTextFormat(Qt::RichText);
+  header_->setContentsMargins(4, 2, 4, 2);
+  messages_->setReadOnly(true);
+  messages_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+  messages_->setLineWrapMode(QPlainTextEdit::NoWrap);
+  messages_->setMaximumHeight(160);
+  messages_->hide();
+
+  auto* save_mod = new QPushButton(QStringLiteral("Save as new scenario…"));
+  auto* bar_layout = new QHBoxLayout(modified_bar_);
+  bar_layout->setContentsMargins(6, 2, 6, 2);
+  bar_layout->addWidget(modified_label_, 1);
+  bar_layout->addWidget(save_mod);
+  modified_bar_->setStyleSheet(QStringLiteral("background:#fff4c2"));
+  modified_label_->setWordWrap(true);
+  modified_bar_->hide();
+  connect(save_mod, &QPushButton::clicked, this, [this] {
+    const QString base = QFileInfo(path_).path() + QLatin1Char('/') + QFileInfo(path_).completeBaseName() + QStringLiteral("-whatif.json");
+    const QString file = QFileDialog::getSaveFileName(this, QStringLiteral("Save the modified scenario"), base, QStringLiteral("Scenarios (*.json)"));
+    if (!file.isEmpty()) save_scenario_as(file);
+  });
+
+  // Event list with its filters.
+  filter_->setSourceModel(events_);
+  table_->setModel(filter_);
+  table_->verticalHeader()->hide();
+  table_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+  table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 4);
+  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  table_->setSelectionMode(QAbstractItemView::SingleSelection);
+  table_->setAlternatingRowColors(true);
+  table_->setWordWrap(false);
+  table_->horizontalHeader()->setStretchLastSection(true);
+  table_->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+  table_->setColumnWidth(EventTableModel::Index, 48);
+  table_->setColumnWidth(EventTableModel::Time, 80);
+  table_->setColumnWidth(EventTableModel::Kind, 64);
+  table_->setColumnWidth(EventTableModel::Node, 60);
+  table_->setColumnWidth(EventTableModel::Summary, 560);
+  connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
+    if (!current.isValid()) return;
+    const auto row = static_cast<std::size_t>(filter_->mapToSource(current).row());
+    if (!selected_ || *selected_ != row) select_record(row);
+  });
+  kind_combo_->addItem(QStringLiteral("all kinds"), QString());
+  for (const char* k : {"send", "deliver", "drop", "duplicate", "delay", "corrupt", "state", "timer", "call", "notify", "note"})
+    kind_combo_->addItem(QString::fromLatin1(k), QString::fromLatin1(k));
+  connect(kind_combo_, &QComboBox::currentIndexChanged, this, [this] { filter_->set_kind(kind_combo_->currentData().toString()); });
+  endpoint_combo_->addItem(QStringLiteral("all endpoints"), QString());
+  connect(endpoint_combo_, &QComboBox::currentIndexChanged, this, [this] { filter_->set_endpoint(endpoint_combo_->currentData().toString()); });
+  filter_edit_->setPlaceholderText(QStringLiteral("words in kind or node, e.g. \"drop r1\""));
+  filter_edit_->setClearButtonEnabled(true);
+  connect(filter_edit_, &QLineEdit::textChanged, this, [this](const QString& text) { filter_->set_pattern(text); });
+  auto* events_page = new QWidget;
+  auto* filters = new QHBoxLayout;
+  filters->addWidget(new QLabel(QStringLiteral("Show")));
+  filters->addWidget(kind_combo_);
+  filters->addWidget(endpoint_combo_);
+  filters->addWidget(filter_edit_, 1);
+  auto* ev_layout = new QVBoxLayout(events_page);
+  ev_layout->setContentsMargins(2, 2, 2, 2);
+  ev_layout->addLayout(filters);
+  ev_layout->addWidget(table_, 1);
+
+  tabs_->addTab(events_page, QStringLiteral("Events"));
+  tabs_->addTab(timeline_, QStringLiteral("State timeline"));
+  tabs_->addTab(whatif_, QStringLiteral("What-if"));
+  tabs_->addTab(library_, QStringLiteral("Library"));
+
+  // Right column: the RFC state diagram (following one connection) over the inspector.
+  follow_combo_->addItem(QStringLiteral("follow: the last transition"), -1);
+  connect(follow_combo_, &QComboBox::currentIndexChanged, this, [this] { refresh_state_diagram(); });
+  auto* right = new QSplitter(Qt::Vertical);
+  auto* sd_page = new QWidget;
+  auto* sd_layout = new QVBoxLayout(sd_page);
+  sd_layout->setContentsMargins(0, 0, 0, 0);
+  sd_layout->addWidget(follow_combo_);
+  sd_layout->addWidget(state_diagram_, 1);
+  right->addWidget(sd_page);
+  right->addWidget(inspector_);
+  right->setSizes({330, 300});
+
+  auto* placeholder = new QLabel(QStringLiteral("sequence diagram"));
+  placeholder->setAlignment(Qt::AlignCenter);
+  diagram_ = placeholder;
+  auto* top = new QSplitter(Qt::Horizontal);
+  top->addWidget(diagram_);
+  top->addWidget(right);
+  top->setStretchFactor(0, 3);
+  top->setStretchFactor(1, 2);
+  top->setSizes({760, 500});
+
+  auto* main_split = new QSplitter(Qt::Vertical);
+  main_split->addWidget(top);
+  main_split->addWidget(tabs_);
+  main_split->setSizes({470, 210});
+  main_split->setChildrenCollapsible(false);
+
+  auto* central = new QWidget;
+  auto* layout = new QVBoxLayout(central);
+  layout->setContentsMargins(4, 2, 4, 2);
+  layout->setSpacing(2);
+  layout->addWidget(header_);
+  layout->addWidget(messages_);
+  layout->addWidget(modified_bar_);
+  layout->addWidget(main_split, 1);
+  setCentralWidget(central);
+
+  statusBar()->addWidget(position_);
+  statusBar()->addPermanentWidget(counts_);
+}
+
+// --- files ---
 
 void MainWindow::open_dialog() {
-  QString dir = path_.isEmpty() ? QDir::current().filePath(QStringLiteral("scenarios")) : QFileInfo(path_).path();
+  QString dir = path_.isEmpty() ? library_->folder() : QFileInfo(path_).path();
   if (!QFileInfo(dir).isDir()) dir = QDir::currentPath();
   const QString file = QFileDialog::getOpenFileName(this, QStringLiteral("Open scenario"), dir,
                                                     QStringLiteral("Scenarios (*.json);;All files (*)"));
@@ -160,19 +370,19 @@ void MainWindow::open_dialog() {
 }
 
 bool MainWindow::open_file(const QString& path) {
-  drop_world();
-  scenario_.reset();
+  pause();
   path_ = path;
+  watch(path);
   setWindowTitle(QStringLiteral("tcpsim-gui — %1").arg(QFileInfo(path).fileName()));
   scenario::LoadResult result;
   try {
     result = scenario::load_file(path.toStdString());
   } catch (const std::exception& e) {
-    show_messages(QStringLiteral("Could not load %1").arg(path), QString::fromStdString(e.what()));
-    refresh();
-    return false;
+    result.errors.push_back({path.toStdString(), 0, 0, "", e.what()});
   }
   if (!result.ok()) {
+    scenario_.reset();
+    install_run(nullptr, false);
     QString text;
     for (const auto& d : result.errors) text += QString::fromStdString(d.to_string()) + QLatin1Char('\n');
     if (result.errors.empty()) text = QStringLiteral("%1: the loader gave no scenario and no reason\n").arg(path);
@@ -182,43 +392,63 @@ bool MainWindow::open_file(const QString& path) {
     return false;
   }
   scenario_ = std::move(result.scenario);
-  build_world();
-  return world_ != nullptr;
+  modified_ = false;
+  add_recent(path);
+  install_run(run_scenario(*scenario_), false);
+  return run_ != nullptr && run_->world != nullptr;
 }
 
-void MainWindow::restart() {
-  if (!scenario_) return;
-  drop_world();
-  build_world();
+bool MainWindow::reload() {
+  if (path_.isEmpty()) return false;
+  const std::size_t keep = cursor_;
+  const bool ok = open_file(path_);
+  if (ok) set_cursor(keep);
+  return ok;
 }
 
-void MainWindow::drop_world() {
-  events_->set_trace(nullptr);
-  chart_->reset();
-  world_.reset();
-  failed_ = false;
-}
-
-void MainWindow::build_world() {
-  messages_->clear();
-  messages_->hide();
-  try {
-    world_ = std::make_unique<scenario::World>(*scenario_);
-  } catch (const std::exception& e) {
-    world_.reset();
-    show_messages(QStringLiteral("Could not build the world of %1").arg(path_), QString::fromStdString(e.what()));
-    refresh();
-    return;
+bool MainWindow::save_scenario_as(const QString& path) {
+  if (!scenario_) return false;
+  QFile f(path);
+  const std::string text = write_scenario(*scenario_);
+  if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(text.data(), static_cast<qint64>(text.size())) < 0) {
+    note(QStringLiteral("Could not write %1").arg(path));
+    return false;
   }
-  events_->set_trace(&world_->trace());
-  table_->setFocus();  // so the Right arrow steps at once (the filter box keeps arrows for itself)
-  const QString name = QString::fromStdString(scenario_->name).toHtmlEscaped();
-  const QString desc = QString::fromStdString(scenario_->description).toHtmlEscaped();
-  header_->setText(QStringLiteral("<b>%1</b> &nbsp;<span style='color:#555'>seed %2 · %3</span><br>%4")
-                       .arg(name.isEmpty() ? QFileInfo(path_).fileName().toHtmlEscaped() : name)
-                       .arg(world_->seed())
-                       .arg(QFileInfo(path_).fileName().toHtmlEscaped(), desc));
-  refresh();
+  f.close();
+  note(QStringLiteral("Saved %1").arg(path));
+  modified_bar_->hide();
+  return true;
+}
+
+QStringList MainWindow::recent_files() const { return QSettings().value(kRecentKey).toStringList(); }
+
+QStringList MainWindow::watched_files() const { return watcher_->files(); }
+
+void MainWindow::add_recent(const QString& path) {
+  QSettings settings;
+  QStringList files = settings.value(kRecentKey).toStringList();
+  const QString abs = QFileInfo(path).absoluteFilePath();
+  files.removeAll(abs);
+  files.prepend(abs);
+  while (files.size() > kMaxRecent) files.removeLast();
+  settings.setValue(kRecentKey, files);
+  fill_recent_menu();
+}
+
+void MainWindow::fill_recent_menu() {
+  recent_menu_->clear();
+  const QStringList files = recent_files();
+  for (const QString& f : files) {
+    auto* a = recent_menu_->addAction(QFileInfo(f).fileName());
+    a->setToolTip(f);
+    connect(a, &QAction::triggered, this, [this, f] { open_file(f); });
+  }
+  recent_menu_->setEnabled(!files.isEmpty());
+}
+
+void MainWindow::watch(const QString& path) {
+  if (!watcher_->files().isEmpty()) watcher_->removePaths(watcher_->files());
+  if (QFileInfo::exists(path)) watcher_->addPath(path);
 }
 
 void MainWindow::show_messages(const QString& title, const QString& text) {
@@ -227,56 +457,20 @@ void MainWindow::show_messages(const QString& title, const QString& text) {
   messages_->show();
 }
 
-void MainWindow::step() {
-  if (!world_ || world_->finished() || failed_) return;
-  try {
-    world_->step();
-  } catch (const std::exception& e) {
-    failed_ = true;
-    show_messages(QStringLiteral("The simulation stopped with an error"), QString::fromStdString(e.what()));
-  }
-  refresh();
-  table_->scrollToBottom();
+void MainWindow::note(const QString& text) { statusBar()->showMessage(text, 8000); }
+
+// --- export ---
+
+bool MainWindow::export_timeline_png(const QString& path) {
+  const bool ok = timeline_->export_png(path);
+  note(ok ? QStringLiteral("Wrote %1").arg(path) : QStringLiteral("Could not write %1").arg(path));
+  return ok;
 }
 
-void MainWindow::run_to_end() {
-  if (!world_ || world_->finished() || failed_) return;
-  QApplication::setOverrideCursor(Qt::WaitCursor);
-  try {
-    world_->run();
-  } catch (const std::exception& e) {
-    failed_ = true;
-    show_messages(QStringLiteral("The simulation stopped with an error"), QString::fromStdString(e.what()));
-  }
-  QApplication::restoreOverrideCursor();
-  refresh();
-  table_->scrollToBottom();
-}
-
-void MainWindow::refresh() {
-  const bool live = world_ && !world_->finished() && !failed_;
-  step_->setEnabled(live);
-  run_->setEnabled(live);
-  restart_->setEnabled(scenario_.has_value());
-  if (!world_) {
-    if (messages_->isHidden())
-      header_->setText(QStringLiteral("Open a scenario with File &gt; Open (Ctrl+O), e.g. scenarios/net/two-hop-lossy.json"));
-    counts_->setText(QStringLiteral("no world"));
-    clock_->clear();
-    return;
-  }
-  events_->sync();
-  const auto now = world_->scheduler().now();
-  chart_->sync(world_->trace(), now);
-  counts_->setText(segment_counts_text(world_->trace().segments()));
-  const QString state = failed_ ? QStringLiteral("stopped by an error")
-                        : world_->finished() ? QStringLiteral("finished")
-                                             : QStringLiteral("ready");
-  clock_->setText(QStringLiteral("t = %1 s   events %2   records %3   %4 ")
-                      .arg(QString::fromStdString(sim::format_seconds(now)))
-                      .arg(world_->scheduler().executed())
-                      .arg(world_->trace().records().size())
-                      .arg(state));
+bool MainWindow::export_diagram_png(const QString& path) {
+  const bool ok = diagram_->grab().save(path, "PNG");
+  note(ok ? QStringLiteral("Wrote %1").arg(path) : QStringLiteral("Could not write %1").arg(path));
+  return ok;
 }
 
 bool MainWindow::save_screenshot(const QString& path) { return grab().save(path); }

@@ -1,30 +1,38 @@
-// The tcpsim-gui main window, driven headless: load, step, run, filter, chart, bad input.
+// The tcpsim-gui main window, driven headless: open, step the cursor, filter, inspect, what-if,
+// files, bad input, the screenshot option.
 #include <QAction>
+#include <QComboBox>
 #include <QFile>
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
-#include <QLineSeries>
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QStandardPaths>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <variant>
 
 #include "gui/event_model.hpp"
+#include "gui/inspector.hpp"
+#include "gui/library.hpp"
 #include "gui/main_window.hpp"
-#include "gui/segment_chart.hpp"
+#include "gui/scenario_writer.hpp"
+#include "gui/whatif.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/scenario/world.hpp"
 
 using tcpsim::gui::EventTableModel;
 using tcpsim::gui::MainWindow;
+namespace trace = tcpsim::trace;
 
 namespace {
 
 const QString kLossy = QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/net/two-hop-lossy.json");
+const QString kFaults = QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/net/fault-rules.json");
 
 QString cell(const QAbstractItemModel& m, int row, int column) { return m.index(row, column).data().toString(); }
 
@@ -36,149 +44,327 @@ QList<int> rows_of_kind(const EventTableModel& m, const QString& kind) {
   return rows;
 }
 
+// The first record of the run on screen that is a SegmentSent of `flags`.
+std::optional<std::size_t> first_send(const MainWindow& w, const char* flags) {
+  const auto& r = w.shown_run()->trace()->records();
+  for (std::size_t i = 0; i < r.size(); ++i)
+    if (const auto* s = std::get_if<trace::SegmentSent>(&r[i].body); s && s->seg.flags.to_string() == flags) return i;
+  return std::nullopt;
+}
+
+QString write_file(const QTemporaryDir& dir, const QString& name, const QByteArray& text) {
+  const QString path = dir.filePath(name);
+  QFile f(path);
+  if (!f.open(QIODevice::WriteOnly)) return {};
+  f.write(text);
+  return path;
+}
+
 }  // namespace
 
 class GuiTest : public QObject {
   Q_OBJECT
 
  private Q_SLOTS:
-  void runToEndShowsOneRowPerTraceRecord() {
+  void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+  void openingRunsTheWorldOnceAndRevealsNothingYet() {
     MainWindow w;
     QVERIFY(w.open_file(kLossy));
-    QVERIFY(w.world() != nullptr);
+    QVERIFY(w.run() != nullptr && w.run()->world != nullptr);
+    QVERIFY(w.run()->world->finished());
+    QVERIFY(w.size() > 20);
+    QCOMPARE(w.cursor(), std::size_t{0});
     QCOMPARE(w.events()->rowCount(), 0);
-    QVERIFY(w.run_action()->isEnabled());
-
-    w.run_action()->trigger();
-    const auto& trace = w.world()->trace();
-    QVERIFY(w.world()->finished());
-    QVERIFY(trace.records().size() > 20);
-    QCOMPARE(static_cast<std::size_t>(w.events()->rowCount()), trace.records().size());
-    QCOMPARE(w.table()->model()->rowCount(), w.events()->rowCount());
-    QVERIFY(!w.step_action()->isEnabled());
-    QVERIFY(!w.run_action()->isEnabled());
-    QVERIFY(w.restart_action()->isEnabled());
+    QVERIFY(w.step_action()->isEnabled());
+    QVERIFY(!w.back_action()->isEnabled());
     QVERIFY(w.messages()->isHidden());
     QVERIFY(w.header()->text().contains(QStringLiteral("two-hop-lossy")));
 
-    // Columns: index, time with 6 decimals, kind, node.
-    const int last = w.events()->rowCount() - 1;
-    QCOMPARE(cell(*w.events(), last, EventTableModel::Index), QString::number(trace.records().back().index));
-    QCOMPARE(cell(*w.events(), 0, EventTableModel::Time), QStringLiteral("0.000000"));
-    QCOMPARE(cell(*w.events(), 0, EventTableModel::Kind), QString::fromLatin1(tcpsim::trace::kind_name(trace.records()[0].body)));
-  }
-
-  void steppingAddsRowsOneEventAtATime() {
-    MainWindow w;
-    QVERIFY(w.open_file(kLossy));
-    const QString initial_status = w.status_text();
-    QCOMPARE(initial_status, QStringLiteral("sent 0 (injected 0), delivered 0, dropped 0, in flight 0"));
-
-    QSet<QString> statuses{initial_status};
-    int steps = 0;
-    int grew = 0;
-    while (w.step_action()->isEnabled()) {
-      const int before = w.events()->rowCount();
-      const auto executed = w.world()->scheduler().executed();
-      w.step_action()->trigger();
-      ++steps;
-      QVERIFY(w.world()->scheduler().executed() <= executed + 1);  // exactly one event, or the end
-      QCOMPARE(static_cast<std::size_t>(w.events()->rowCount()), w.world()->trace().records().size());
-      QVERIFY(w.events()->rowCount() >= before);
-      if (w.events()->rowCount() > before) ++grew;
-      statuses.insert(w.status_text());
-      QVERIFY(steps < 100000);
-    }
-    QVERIFY(grew > 10);
-    QVERIFY(statuses.size() > 10);  // the accounting line follows the run
-
-    // Stepping to the end gives the same trace as running to the end.
+    // The trace is the one a plain World run gives.
     auto loaded = tcpsim::scenario::load_file(kLossy.toStdString());
     QVERIFY(loaded.ok());
     tcpsim::scenario::World reference(*loaded.scenario);
     reference.run();
-    QCOMPARE(static_cast<std::size_t>(w.events()->rowCount()), reference.trace().records().size());
-    QCOMPARE(w.status_text(), tcpsim::gui::segment_counts_text(reference.trace().segments()));
+    QCOMPARE(w.size(), reference.trace().records().size());
   }
 
-  void stepShortcutsStepTheWorld() {
+  void steppingRevealsAndHidesOneRowPerEvent() {
     MainWindow w;
     QVERIFY(w.open_file(kLossy));
+    for (std::size_t i = 1; i <= 10; ++i) {
+      w.step_action()->trigger();
+      QCOMPARE(w.cursor(), i);
+      QCOMPARE(static_cast<std::size_t>(w.events()->rowCount()), i);
+      QCOMPARE(w.selected(), std::optional<std::size_t>(i - 1));
+      QCOMPARE(w.table()->currentIndex().row(), static_cast<int>(i - 1));
+      QVERIFY(w.status_text().contains(QStringLiteral("event #%1 ").arg(i - 1)));
+    }
+    w.back_action()->trigger();
+    w.back_action()->trigger();
+    QCOMPARE(w.cursor(), std::size_t{8});
+    QCOMPARE(w.events()->rowCount(), 8);
+    w.set_cursor(w.size() + 100);  // clamped
+    QCOMPARE(w.cursor(), w.size());
+    QVERIFY(!w.step_action()->isEnabled());
+    w.step_forward();  // at the end: nothing happens
+    QCOMPARE(w.cursor(), w.size());
+    QCOMPARE(static_cast<std::size_t>(w.events()->rowCount()), w.size());
+    w.set_cursor(0);
+    QCOMPARE(w.events()->rowCount(), 0);
+    QVERIFY(w.inspector()->text().contains(QStringLiteral("before the first event")));
+  }
+
+  void keyboardShortcutsMoveTheCursor() {
+    MainWindow w;
+    QVERIFY(w.open_file(kFaults));
     w.show();
     QVERIFY(QTest::qWaitForWindowActive(&w));
     w.table()->setFocus();
-    const auto executed = w.world()->scheduler().executed();
-    QTest::keyClick(w.table(), Qt::Key_F10);
-    QCOMPARE(w.world()->scheduler().executed(), executed + 1);
     QTest::keyClick(w.table(), Qt::Key_Right);
-    QCOMPARE(w.world()->scheduler().executed(), executed + 2);
+    QCOMPARE(w.cursor(), std::size_t{1});
+    QTest::keyClick(w.table(), Qt::Key_F10);
+    QCOMPARE(w.cursor(), std::size_t{2});
+    QTest::keyClick(w.table(), Qt::Key_Left);
+    QCOMPARE(w.cursor(), std::size_t{1});
+    QTest::keyClick(w.table(), Qt::Key_End);
+    QCOMPARE(w.cursor(), w.size());
+    QTest::keyClick(w.table(), Qt::Key_Home);
+    QCOMPARE(w.cursor(), std::size_t{0});
+    QTest::keyClick(w.table(), Qt::Key_Space);
+    QVERIFY(w.playing());
+    QTest::keyClick(w.table(), Qt::Key_Space);
+    QVERIFY(!w.playing());
+    // F5 with a breakpoint: the first drop (the 2nd SYN, dropped by fault rule 0).
+    QVERIFY(w.set_breakpoints(QStringLiteral("when a segment is dropped")));
     QTest::keyClick(w.table(), Qt::Key_F5);
-    QVERIFY(w.world()->finished());
-    QTest::keyClick(w.table(), Qt::Key_R, Qt::ControlModifier);
-    QCOMPARE(w.world()->scheduler().executed(), 0u);
+    const auto& r = w.run()->trace()->records();
+    QVERIFY(w.cursor() > 0);
+    QVERIFY(std::holds_alternative<trace::SegmentDropped>(r[w.cursor() - 1].body));
+    for (std::size_t i = 0; i + 1 < w.cursor(); ++i) QVERIFY(!std::holds_alternative<trace::SegmentDropped>(r[i].body));
   }
 
-  void summariesDescribeSegmentsAndTheirFate() {
+  void playStepsOnTickAndStopsAtABreakpointOrTheEnd() {
+    MainWindow w;
+    QVERIFY(w.open_file(kFaults));
+    w.play();
+    QVERIFY(w.playing());
+    w.play_tick();
+    w.play_tick();
+    QCOMPARE(w.cursor(), std::size_t{2});
+    QVERIFY(w.set_breakpoints(QStringLiteral("when a segment is dropped")));
+    while (w.playing()) w.play_tick();
+    QVERIFY(std::holds_alternative<trace::SegmentDropped>(w.run()->trace()->records()[w.cursor() - 1].body));
+    QVERIFY(w.set_breakpoints(QString()));
+    w.play();
+    while (w.playing()) w.play_tick();
+    QCOMPARE(w.cursor(), w.size());
+  }
+
+  void jumpTakesAnEventNumberOrATime() {
+    MainWindow w;
+    QVERIFY(w.open_file(kFaults));
+    QVERIFY(w.jump_to(QStringLiteral("12")));
+    QCOMPARE(w.cursor(), std::size_t{13});
+    QVERIFY(w.jump_to(QStringLiteral("1.5s")));
+    const auto& r = w.run()->trace()->records();
+    QVERIFY(r[w.cursor() - 1].time <= tcpsim::sim::Time::zero() + tcpsim::sim::Duration::ms(1500));
+    QVERIFY(w.cursor() == r.size() || r[w.cursor()].time > tcpsim::sim::Time::zero() + tcpsim::sim::Duration::ms(1500));
+    const auto before = w.cursor();
+    QVERIFY(!w.jump_to(QStringLiteral("tomorrow")));
+    QCOMPARE(w.cursor(), before);
+  }
+
+  void inspectorShowsTheSelectedSegmentAndItsFateAsFarAsRevealed() {
+    MainWindow w;
+    QVERIFY(w.open_file(kFaults));
+    // The delayed SYN,ACK: select its send with the cursor just past it.
+    const auto sa = first_send(w, "SYN,ACK");
+    QVERIFY(sa.has_value());
+    w.set_cursor(*sa + 1);
+    QString text = w.inspector()->text();
+    QVERIFY2(text.contains(QStringLiteral("flags: SYN,ACK")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("seq: 300")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("ack: 101  (relative 1)")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("window: 65535")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("from: server:80")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("fate: in flight at the cursor")), qPrintable(text));
+    // Later, the same selection tells its fate: delayed by the rule, then delivered.
+    w.set_cursor(w.size());
+    w.select_record(*sa);
+    text = w.inspector()->text();
+    QVERIFY2(text.contains(QStringLiteral("delayed +300ms by fault rule 1")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("delivered to client after 310ms")), qPrintable(text));
+    QCOMPARE(w.table()->currentIndex().row(), static_cast<int>(*sa));
+    // The dropped SYN says why.
+    const auto& r = w.run()->trace()->records();
+    for (std::size_t i = 0; i < r.size(); ++i)
+      if (std::holds_alternative<trace::SegmentDropped>(r[i].body)) {
+        w.select_record(i);
+        break;
+      }
+    text = w.inspector()->text();
+    QVERIFY2(text.contains(QStringLiteral("DROPPED (fault rule 0) at client")), qPrintable(text));
+  }
+
+  void eventFiltersKeepOneKindOneEndpointOrSomeWords() {
     MainWindow w;
     QVERIFY(w.open_file(kLossy));
-    w.run_to_end();
+    w.set_cursor(w.size());
     const EventTableModel& m = *w.events();
+    const QAbstractItemModel& shown = *w.table()->model();
+    const int all = m.rowCount();
+    const int drops = static_cast<int>(rows_of_kind(m, QStringLiteral("drop")).size());
+    QVERIFY(drops > 0 && drops < all);
 
-    // The first record sent is the scripted SYN (notes may come first at the same time).
-    const QList<int> sends = rows_of_kind(m, QStringLiteral("send"));
-    QVERIFY(!sends.isEmpty());
-    const QString syn = cell(m, sends.front(), EventTableModel::Summary);
-    QVERIFY2(syn.startsWith(QStringLiteral("SYN seq=1000 len=0 [seg 0]")), qPrintable(syn));
-    QVERIFY2(syn.contains(QStringLiteral("10.0.0.1:40000 > 10.0.1.2:80")), qPrintable(syn));
-    QCOMPARE(cell(m, sends.front(), EventTableModel::Node), QStringLiteral("client"));
+    w.kind_filter()->setCurrentIndex(w.kind_filter()->findData(QStringLiteral("drop")));
+    QCOMPARE(shown.rowCount(), drops);
+    w.kind_filter()->setCurrentIndex(0);
+    QCOMPARE(shown.rowCount(), all);
 
-    for (int r : rows_of_kind(m, QStringLiteral("deliver")))
-      QVERIFY2(cell(m, r, EventTableModel::Summary).contains(QStringLiteral(" delivered after ")),
-               qPrintable(cell(m, r, EventTableModel::Summary)));
+    const int server = w.endpoint_filter()->findData(QStringLiteral("server:80"));
+    QVERIFY2(server > 0, qPrintable(QStringList(m.endpoints()).join(QLatin1Char(' '))));
+    w.endpoint_filter()->setCurrentIndex(server);
+    QVERIFY(shown.rowCount() > 0 && shown.rowCount() < all);
+    for (int r = 0; r < shown.rowCount(); ++r)
+      QVERIFY(shown.index(r, 0).data(EventTableModel::EndpointsRole).toStringList().contains(QStringLiteral("server:80")));
+    w.endpoint_filter()->setCurrentIndex(0);
 
-    // Every drop names its reason; the fault rule drop names the rule, the lost one the link.
-    QStringList drops;
-    for (int r : rows_of_kind(m, QStringLiteral("drop"))) drops << cell(m, r, EventTableModel::Summary);
-    const QString all = drops.join(QLatin1Char('\n'));
-    QVERIFY2(all.contains(QStringLiteral("ACK seq=1001 ack=5001 len=0 [seg")), qPrintable(all));
-    QVERIFY2(all.contains(QStringLiteral("dropped: fault rule 0")), qPrintable(all));
-    QVERIFY2(all.contains(QStringLiteral("SYN seq=1 len=0 [seg")), qPrintable(all));
-    QVERIFY2(all.contains(QStringLiteral("dropped: no-route")), qPrintable(all));
-
-    // Details are the record's JSON Lines object.
-    const QString details = cell(m, sends.front(), EventTableModel::Details);
-    QVERIFY2(details.startsWith(QStringLiteral("{\"i\":")), qPrintable(details));
-    QVERIFY2(details.contains(QStringLiteral("\"kind\":\"send\"")), qPrintable(details));
-    QVERIFY2(details.contains(QStringLiteral("\"flags\":\"SYN\"")), qPrintable(details));
+    w.filter_edit()->setText(QStringLiteral("deliver server"));  // every word must match
+    QVERIFY(shown.rowCount() > 0);
+    for (int r = 0; r < shown.rowCount(); ++r) {
+      QCOMPARE(cell(shown, r, EventTableModel::Kind), QStringLiteral("deliver"));
+      QCOMPARE(cell(shown, r, EventTableModel::Node), QStringLiteral("server"));
+    }
+    // Stepping back hides rows under the filter too.
+    w.filter_edit()->setText(QStringLiteral("send"));
+    w.set_cursor(0);
+    QCOMPARE(shown.rowCount(), 0);
+    w.set_cursor(w.size());
+    QCOMPARE(shown.rowCount(), static_cast<int>(rows_of_kind(m, QStringLiteral("send")).size()));
   }
 
-  void invalidScenarioShowsEveryDiagnostic() {
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    const QString path = dir.filePath(QStringLiteral("bad.json"));
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write("{\n"
-            "  \"name\": \"bad\",\n"
-            "  \"hosts\": [ { \"name\": \"a\", \"ip\": \"10.0.0.300\" } ],\n"
-            "  \"links\": [ { \"between\": [\"a\", \"nowhere\"], \"delay\": \"5 parsecs\" } ]\n"
-            "}\n");
-    f.close();
+  void whatIfDropAddsAFaultRuleAndReRunsKeepingThePreviousRun() {
+    MainWindow w;
+    QVERIFY(w.open_file(kFaults));
+    const auto rules = w.run()->scenario.faults.size();
+    const auto sa = first_send(w, "SYN,ACK");
+    QVERIFY(sa.has_value());
+    const auto old_size = w.size();
+    const auto old_counts = w.run()->trace()->segments();
+    w.set_cursor(*sa + 1);
 
+    QVERIFY(w.apply_what_if(*sa, trace::FaultAction::Drop));
+    QVERIFY(w.scenario_modified());
+    QCOMPARE(w.run()->scenario.faults.size(), rules + 1);
+    const auto& rule = w.run()->scenario.faults.back();
+    QCOMPARE(rule.action, trace::FaultAction::Drop);
+    QCOMPARE(rule.first, std::uint64_t{1});
+    QCOMPARE(rule.last, std::uint64_t{1});
+    QCOMPARE(*rule.match.sport, std::uint16_t{80});
+    // The new run differs: that SYN,ACK is dropped by the new rule, where it was delayed.
+    const auto& r = w.run()->trace()->records();
+    bool dropped_by_new_rule = false;
+    for (const auto& rec : r)
+      if (const auto* d = std::get_if<trace::SegmentDropped>(&rec.body))
+        dropped_by_new_rule |= d->reason == trace::DropReason::FaultRule && d->rule == static_cast<int>(rules);
+    QVERIFY(dropped_by_new_rule);
+    QCOMPARE(w.run()->trace()->segments().dropped_total(), old_counts.dropped_total() + 1);
+    QCOMPARE(w.cursor(), *sa + 1);  // the cursor stays where the edit was made
+    QCOMPARE(w.whatif()->faults()->rowCount(), static_cast<int>(rules + 1));
+
+    // The run before stays available.
+    QVERIFY(w.previous_run() != nullptr);
+    QVERIFY(w.previous_run_action()->isEnabled());
+    w.previous_run_action()->trigger();
+    QVERIFY(w.showing_previous_run());
+    QCOMPARE(w.size(), old_size);
+    QVERIFY(w.header()->text().contains(QStringLiteral("previous run")));
+    w.previous_run_action()->trigger();
+    QVERIFY(!w.showing_previous_run());
+
+    // A record that is not about a segment cannot be dropped.
+    QVERIFY(!w.apply_what_if(w.size() + 5, trace::FaultAction::Drop));
+  }
+
+  void whatIfPanelEditsLinksAndRulesThenReRuns() {
+    MainWindow w;
+    QVERIFY(w.open_file(kFaults));
+    auto* links = w.whatif()->links();
+    QCOMPARE(links->rowCount(), 1);
+    QCOMPARE(links->item(0, tcpsim::gui::WhatIfPanel::DelayAB)->text(), QStringLiteral("10ms"));
+    links->item(0, tcpsim::gui::WhatIfPanel::DelayAB)->setText(QStringLiteral("40ms"));
+    auto* faults = w.whatif()->faults();
+    QCOMPARE(faults->rowCount(), 4);
+    faults->removeRow(0);  // no more dropped SYN
+    QVERIFY(w.rerun_from_panel());
+    QCOMPARE(w.run()->scenario.links[0].a_to_b.delay, tcpsim::sim::Duration::ms(40));
+    QCOMPARE(w.run()->scenario.links[0].b_to_a.delay, tcpsim::sim::Duration::ms(10));
+    QCOMPARE(w.run()->scenario.faults.size(), std::size_t{3});
+    QCOMPARE(w.run()->trace()->segments().dropped[static_cast<int>(trace::DropReason::FaultRule)], 0u);
+
+    // A cell that does not read is an error, and nothing re-runs.
+    w.whatif()->links()->item(0, tcpsim::gui::WhatIfPanel::LossBA)->setText(QStringLiteral("lots"));
+    const auto* before = w.run();
+    QVERIFY(!w.rerun_from_panel());
+    QCOMPARE(w.run(), before);
+  }
+
+  void savedScenarioLoadsBackAndRunsTheSame() {
+    QTemporaryDir dir;
+    MainWindow w;
+    QVERIFY(w.open_file(kFaults));
+    const auto sa = first_send(w, "SYN,ACK");
+    QVERIFY(w.apply_what_if(*sa, trace::FaultAction::Delay, tcpsim::sim::Duration::ms(50)));
+    const QString out = dir.filePath(QStringLiteral("saved.json"));
+    QVERIFY(w.save_scenario_as(out));
+    const auto expected_size = w.size();
+    const auto expected_counts = tcpsim::gui::segment_counts_text(w.run()->trace()->segments());
+
+    MainWindow again;
+    QVERIFY2(again.open_file(out), qPrintable(again.messages()->toPlainText()));
+    QCOMPARE(again.size(), expected_size);
+    QCOMPARE(tcpsim::gui::segment_counts_text(again.run()->trace()->segments()), expected_counts);
+    QCOMPARE(tcpsim::gui::write_scenario(again.run()->scenario), tcpsim::gui::write_scenario(w.run()->scenario));
+  }
+
+  void everyBundledScenarioSurvivesTheWriter() {
+    tcpsim::gui::LibraryBrowser lib;
+    lib.set_folder(QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios"));
+    QVERIFY(lib.files().size() >= 4);
+    for (const QString& file : lib.files()) {
+      auto a = tcpsim::scenario::load_file(file.toStdString());
+      QVERIFY2(a.ok(), qPrintable(file));
+      const std::string text = tcpsim::gui::write_scenario(*a.scenario);
+      auto b = tcpsim::scenario::load_string(text, "written.json");
+      QVERIFY2(b.ok(), b.errors.empty() ? text.c_str() : b.errors.front().to_string().c_str());
+      QCOMPARE(tcpsim::gui::write_scenario(*b.scenario), text);
+      tcpsim::scenario::World wa(*a.scenario), wb(*b.scenario);
+      wa.run();
+      wb.run();
+      QCOMPARE(wb.trace().records().size(), wa.trace().records().size());
+      QCOMPARE(tcpsim::gui::segment_counts_text(wb.trace().segments()), tcpsim::gui::segment_counts_text(wa.trace().segments()));
+    }
+  }
+
+  void invalidScenarioShowsEveryDiagnosticAndNeverCrashes() {
+    QTemporaryDir dir;
+    const QString path = write_file(dir, QStringLiteral("bad.json"),
+                                    "{\n"
+                                    "  \"name\": \"bad\",\n"
+                                    "  \"hosts\": [ { \"name\": \"a\", \"ip\": \"10.0.0.300\" } ],\n"
+                                    "  \"links\": [ { \"between\": [\"a\", \"nowhere\"], \"delay\": \"5 parsecs\" } ]\n"
+                                    "}\n");
     MainWindow w;
     QVERIFY(w.open_file(kLossy));
-    w.run_to_end();
-    QVERIFY(!w.open_file(path));  // replaces the world that was there
+    w.set_cursor(w.size());
+    QVERIFY(!w.open_file(path));  // replaces the run that was there
 
-    QVERIFY(w.world() == nullptr);
+    QVERIFY(w.run() == nullptr);
     QCOMPARE(w.events()->rowCount(), 0);
     QVERIFY(!w.messages()->isHidden());
     QVERIFY(!w.step_action()->isEnabled());
-    QVERIFY(!w.run_action()->isEnabled());
-    QVERIFY(!w.restart_action()->isEnabled());
     const QString text = w.messages()->toPlainText();
-    QVERIFY2(text.contains(QStringLiteral("bad.json:3:")), qPrintable(text));
-    QVERIFY2(text.contains(QStringLiteral("10.0.0.300")), qPrintable(text));
     const auto expected = tcpsim::scenario::load_file(path.toStdString());
     QVERIFY(expected.errors.size() >= 2);
     for (const auto& d : expected.errors) {
@@ -189,13 +375,18 @@ class GuiTest : public QObject {
     }
     QVERIFY(w.header()->text().contains(QStringLiteral("Could not load")));
 
-    // Nothing to step, run or restart; none of it crashes.
-    w.step();
-    w.run_to_end();
-    w.restart();
-    QTest::keyClick(&w, Qt::Key_F10);
+    // Nothing to step; none of it crashes.
+    w.step_forward();
+    w.step_back();
+    w.next_state_change();
+    QVERIFY(!w.jump_to(QStringLiteral("3")));
+    QVERIFY(!w.run_to_breakpoint());
+    QVERIFY(!w.apply_what_if(0, trace::FaultAction::Drop));
+    QTest::keyClick(&w, Qt::Key_Right);
 
-    // A file that does not exist is a diagnostic too; a good file afterwards clears the message.
+    // Not JSON at all, and a missing file: diagnostics too. A good file clears the message.
+    QVERIFY(!w.open_file(write_file(dir, QStringLiteral("junk.json"), "{ \"name\": ")));
+    QVERIFY(w.messages()->toPlainText().contains(QStringLiteral("junk.json:1:")));
     QVERIFY(!w.open_file(dir.filePath(QStringLiteral("missing.json"))));
     QVERIFY(w.messages()->toPlainText().contains(QStringLiteral("missing.json")));
     QVERIFY(w.open_file(kLossy));
@@ -203,88 +394,38 @@ class GuiTest : public QObject {
     QVERIFY(w.step_action()->isEnabled());
   }
 
-  void filterHidesRowsThatDoNotMatch() {
+  void recentFilesWatchingAndReload() {
+    QTemporaryDir dir;
+    QFile::copy(kFaults, dir.filePath(QStringLiteral("copy.json")));
+    const QString copy = dir.filePath(QStringLiteral("copy.json"));
     MainWindow w;
     QVERIFY(w.open_file(kLossy));
-    w.run_to_end();
-    const EventTableModel& m = *w.events();
-    const QAbstractItemModel& shown = *w.table()->model();
-    const int all = m.rowCount();
-    const int drops = static_cast<int>(rows_of_kind(m, QStringLiteral("drop")).size());
-    QVERIFY(drops > 0 && drops < all);
-
-    w.filter_edit()->setText(QStringLiteral("drop"));
-    QCOMPARE(shown.rowCount(), drops);
-    for (int r = 0; r < shown.rowCount(); ++r) QCOMPARE(cell(shown, r, EventTableModel::Kind), QStringLiteral("drop"));
-
-    w.filter_edit()->setText(QStringLiteral("R1"));  // node, any case
-    QVERIFY(shown.rowCount() > 0 && shown.rowCount() < all);
-    for (int r = 0; r < shown.rowCount(); ++r) QCOMPARE(cell(shown, r, EventTableModel::Node), QStringLiteral("r1"));
-
-    w.filter_edit()->setText(QStringLiteral("deliver server"));  // every word must match
-    QVERIFY(shown.rowCount() > 0);
-    for (int r = 0; r < shown.rowCount(); ++r) {
-      QCOMPARE(cell(shown, r, EventTableModel::Kind), QStringLiteral("deliver"));
-      QCOMPARE(cell(shown, r, EventTableModel::Node), QStringLiteral("server"));
-    }
-
-    w.filter_edit()->setText(QStringLiteral("no-such-thing"));
-    QCOMPARE(shown.rowCount(), 0);
-    w.filter_edit()->clear();
-    QCOMPARE(shown.rowCount(), all);
-
-    // Rows added while a filter is set are filtered as they arrive.
-    w.filter_edit()->setText(QStringLiteral("send"));
-    w.restart();
-    QCOMPARE(shown.rowCount(), 0);
-    while (w.step_action()->isEnabled()) w.step();
-    QCOMPARE(shown.rowCount(), static_cast<int>(rows_of_kind(m, QStringLiteral("send")).size()));
+    QVERIFY(w.open_file(copy));
+    QCOMPARE(w.recent_files().front(), QFileInfo(copy).absoluteFilePath());
+    QVERIFY(w.recent_files().contains(QFileInfo(kLossy).absoluteFilePath()));
+    QCOMPARE(w.watched_files(), QStringList{copy});
+    // Edit the file on disk (drop every fault rule), then reload: the cursor is kept.
+    auto s = tcpsim::scenario::load_file(copy.toStdString());
+    s.scenario->faults.clear();
+    w.set_cursor(5);
+    QFile f(copy);
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(QByteArray::fromStdString(tcpsim::gui::write_scenario(*s.scenario)));
+    f.close();
+    QVERIFY(w.reload());
+    QCOMPARE(w.cursor(), std::size_t{5});
+    QVERIFY(w.run()->scenario.faults.empty());
   }
 
-  void chartSeriesEndAtTheFinalCounts() {
+  void libraryListsTheBundledScenariosWithDescriptions() {
     MainWindow w;
-    QVERIFY(w.open_file(kLossy));
-    const auto* delivered = w.chart()->delivered_series();
-    const auto* dropped = w.chart()->dropped_series();
-
-    auto check = [&] {
-      const auto& c = w.world()->trace().segments();
-      const auto d = delivered->points();
-      const auto x = dropped->points();
-      QVERIFY(!d.isEmpty() && !x.isEmpty());
-      QCOMPARE(d.back().y(), static_cast<double>(c.delivered));
-      QCOMPARE(x.back().y(), static_cast<double>(c.dropped_total()));
-      QCOMPARE(d.back().x(), x.back().x());  // both end at the same time
-      for (const auto* pts : {&d, &x})
-        for (qsizetype i = 1; i < pts->size(); ++i) {
-          QVERIFY((*pts)[i].x() >= (*pts)[i - 1].x());  // time moves forward
-          QVERIFY((*pts)[i].y() >= (*pts)[i - 1].y());  // cumulative
-        }
-    };
-    check();
-    for (int i = 0; i < 40; ++i) w.step();
-    check();
-    QVERIFY(w.world()->trace().segments().delivered > 0);
-    w.run_to_end();
-    check();
-    QVERIFY(w.world()->trace().segments().dropped_total() > 0);
-
-    w.restart();
-    QCOMPARE(delivered->points().back().y(), 0.0);
-    QCOMPARE(dropped->points().back().y(), 0.0);
-  }
-
-  void restartGoesBackToTimeZero() {
-    MainWindow w;
-    QVERIFY(w.open_file(kLossy));
-    for (int i = 0; i < 10; ++i) w.step();
-    QVERIFY(w.events()->rowCount() > 0);
-    w.restart_action()->trigger();
-    QCOMPARE(w.events()->rowCount(), 0);
-    QCOMPARE(w.world()->scheduler().now().ns(), 0);
-    QVERIFY(w.step_action()->isEnabled());
-    w.run_to_end();
-    QCOMPARE(static_cast<std::size_t>(w.events()->rowCount()), w.world()->trace().records().size());
+    auto* lib = w.library();
+    QVERIFY(lib->files().contains(QFileInfo(kFaults).absoluteFilePath()) || lib->files().contains(kFaults));
+    bool described = false;
+    for (int i = 0; i < lib->topLevelItemCount(); ++i)
+      for (int j = 0; j < lib->topLevelItem(i)->childCount(); ++j)
+        described |= lib->topLevelItem(i)->child(j)->text(1).contains(QStringLiteral("clean 10 ms link"));
+    QVERIFY(described);
   }
 
   void screenshotOptionWritesAnImage() {

@@ -1,0 +1,204 @@
+#include "gui/inspector.hpp"
+
+#include <QHeaderView>
+#include <variant>
+
+#include "gui/stepper.hpp"
+
+namespace tcpsim::gui {
+namespace {
+
+QString qs(const std::string& s) { return QString::fromStdString(s); }
+
+QTreeWidgetItem* add(QTreeWidgetItem* parent, const QString& name, const QString& value) {
+  auto* it = new QTreeWidgetItem(parent, {name, value});
+  it->setToolTip(1, value);
+  return it;
+}
+
+std::string duration_text(sim::Duration d) {
+  if (d.count() == 0) return "0 s";
+  return sim::format_duration(d < sim::Duration::zero() ? -d : d);
+}
+
+// The initial sequence number of the sender of `seg` on this connection: the seq of the first
+// SYN sent from seg's source to its destination at or before record `upto`.
+std::optional<std::uint32_t> isn(const trace::Trace& trace, const net::Endpoint& from, const net::Endpoint& to, std::size_t upto) {
+  const auto& r = trace.records();
+  for (std::size_t i = 0; i <= upto && i < r.size(); ++i) {
+    const auto* s = std::get_if<trace::SegmentSent>(&r[i].body);
+    if (s && s->seg.flags.syn && s->seg.source() == from && s->seg.destination() == to) return s->seg.seq.raw();
+  }
+  return std::nullopt;
+}
+
+QString seq_text(std::uint32_t value, std::optional<std::uint32_t> base) {
+  QString t = QString::number(value);
+  if (base) t += QStringLiteral("  (relative %1)").arg(static_cast<std::uint32_t>(value - *base));
+  return t;
+}
+
+QString options_text(const net::Options& o) {
+  QStringList parts;
+  if (o.mss) parts << QStringLiteral("MSS %1").arg(*o.mss);
+  if (o.wscale) parts << QStringLiteral("WS %1").arg(*o.wscale);
+  if (o.sack_permitted) parts << QStringLiteral("SACK-permitted");
+  if (o.timestamps) parts << QStringLiteral("TS val %1 ecr %2").arg(o.timestamps->val).arg(o.timestamps->ecr);
+  return parts.isEmpty() ? QStringLiteral("none") : parts.join(QStringLiteral(", "));
+}
+
+// What became of segment `id` (and its copies) in the records before `cursor`.
+QStringList fate(const Run& run, trace::SegmentId id, std::size_t sent_at, std::size_t cursor) {
+  const trace::Trace& t = *run.trace();
+  const auto& r = t.records();
+  std::vector<trace::SegmentId> ids{id};
+  auto ours = [&](trace::SegmentId x) { return std::find(ids.begin(), ids.end(), x) != ids.end(); };
+  auto name = [&](trace::SegmentId x) { return x == id ? QStringLiteral("it") : QStringLiteral("copy %1").arg(x); };
+  QStringList out;
+  int open = 1;
+  for (std::size_t i = sent_at + 1; i < std::min(cursor, r.size()); ++i) {
+    const auto& b = r[i].body;
+    const QString dt = qs(duration_text(r[i].time - r[sent_at].time));
+    if (const auto* d = std::get_if<trace::SegmentDelivered>(&b); d && ours(d->id)) {
+      out << QStringLiteral("%1 delivered to %2 after %3 (#%4)").arg(name(d->id), qs(t.node_name(d->node)), dt).arg(i);
+      --open;
+    } else if (const auto* x = std::get_if<trace::SegmentDropped>(&b); x && ours(x->id)) {
+      QString why = QString::fromLatin1(trace::to_string(x->reason));
+      if (x->rule != trace::kNoRule) why += QStringLiteral(" rule %1").arg(x->rule);
+      QString where = qs(t.node_name(x->node));
+      if (x->toward != trace::kNoNode) where += QStringLiteral("→") + qs(t.node_name(x->toward));
+      out << QStringLiteral("%1 DROPPED (%2) at %3 after %4 (#%5)").arg(name(x->id), why, where, dt).arg(i);
+      --open;
+    } else if (const auto* u = std::get_if<trace::SegmentDuplicated>(&b); u && ours(u->id)) {
+      ids.push_back(u->copy);
+      ++open;
+      out << QStringLiteral("duplicated as copy %1 by %2 (#%3)")
+                 .arg(u->copy)
+                 .arg(u->cause == trace::EffectCause::Link ? QStringLiteral("the link") : QStringLiteral("fault rule %1").arg(u->rule))
+                 .arg(i);
+    } else if (const auto* l = std::get_if<trace::SegmentDelayed>(&b); l && ours(l->id)) {
+      out << QStringLiteral("delayed +%1 by %2 (#%3)")
+                 .arg(qs(duration_text(l->extra)))
+                 .arg(l->cause == trace::EffectCause::Link ? QStringLiteral("reordering") : QStringLiteral("fault rule %1").arg(l->rule))
+                 .arg(i);
+    } else if (const auto* c = std::get_if<trace::SegmentCorrupted>(&b); c && ours(c->id)) {
+      out << QStringLiteral("corrupted by fault rule %1 (#%2)").arg(c->rule).arg(i);
+    }
+  }
+  if (open > 0) out << (open == 1 ? QStringLiteral("in flight at the cursor") : QStringLiteral("%1 copies in flight at the cursor").arg(open));
+  return out;
+}
+
+void segment_rows(QTreeWidgetItem* top, const Run& run, std::size_t sent_at, std::size_t cursor) {
+  const trace::Trace& t = *run.trace();
+  const auto& s = std::get<trace::SegmentSent>(t.records()[sent_at].body);
+  const net::Segment& g = s.seg;
+  add(top, QStringLiteral("segment"), QStringLiteral("%1 (sent at #%2, %3 s)").arg(s.id).arg(sent_at).arg(qs(sim::format_seconds(t.records()[sent_at].time))));
+  add(top, QStringLiteral("from"), qs(endpoint_name(run.book, g.source()) + "  (" + g.source().to_string() + ")"));
+  add(top, QStringLiteral("to"), qs(endpoint_name(run.book, g.destination()) + "  (" + g.destination().to_string() + ")"));
+  add(top, QStringLiteral("flags"), qs(g.flags.to_string()));
+  add(top, QStringLiteral("seq"), seq_text(g.seq.raw(), isn(t, g.source(), g.destination(), sent_at)));
+  add(top, QStringLiteral("ack"), g.flags.ack ? seq_text(g.ack.raw(), isn(t, g.destination(), g.source(), sent_at))
+                                              : QStringLiteral("%1 (ACK flag off)").arg(g.ack.raw()));
+  add(top, QStringLiteral("window"), QString::number(g.window));
+  add(top, QStringLiteral("urgent"), QString::number(g.urgent));
+  add(top, QStringLiteral("options"), options_text(g.options));
+  add(top, QStringLiteral("length"), QStringLiteral("%1 bytes of data, %2 of sequence space, %3 on the wire").arg(g.payload_len).arg(g.seq_len()).arg(g.wire_size()));
+  if (s.injected) add(top, QStringLiteral("origin"), QStringLiteral("injected by the scenario"));
+  if (!s.cause.empty()) add(top, QStringLiteral("why sent"), qs(std::string(s.cause)));
+  auto* f = add(top, QStringLiteral("fate"), QString());
+  const QStringList lines = fate(run, s.id, sent_at, cursor);
+  f->setText(1, lines.join(QStringLiteral("; ")));
+  f->setToolTip(1, lines.join(QLatin1Char('\n')));
+  if (f->text(1).contains(QStringLiteral("DROPPED"))) f->setForeground(1, QColor(0xb0, 0x1c, 0x1c));
+}
+
+void record_rows(QTreeWidgetItem* top, const Run& run, std::size_t index, std::size_t cursor) {
+  const trace::Trace& t = *run.trace();
+  const auto& rec = t.records()[index];
+  add(top, QStringLiteral("kind"), QString::fromLatin1(trace::kind_name(rec.body)));
+  add(top, QStringLiteral("time"), qs(sim::format_seconds(rec.time)) + QStringLiteral(" s"));
+  if (const auto id = segment_of(rec.body)) {
+    if (const auto sent = sent_record_of(t, *id, index)) segment_rows(top, run, *sent, cursor);
+  } else if (const auto* s = std::get_if<trace::StateChanged>(&rec.body)) {
+    add(top, QStringLiteral("endpoint"), qs(endpoint_label(t, s->node, s->conn)));
+    add(top, QStringLiteral("transition"), qs(display_state(s->from) + " → " + display_state(s->to)));
+    add(top, QStringLiteral("why"), qs(std::string(s->cause)));
+  } else if (const auto* m = std::get_if<trace::TimerEvent>(&rec.body)) {
+    add(top, QStringLiteral("endpoint"), qs(endpoint_label(t, m->node, m->conn)));
+    add(top, QStringLiteral("timer"), qs(std::string(m->timer) + " " + trace::to_string(m->op)));
+    if (m->op == trace::TimerOp::Armed)
+      add(top, QStringLiteral("due"), qs(sim::format_seconds(m->deadline) + " s (in " + duration_text(m->deadline - rec.time) + ")"));
+  } else if (const auto* c = std::get_if<trace::AppCall>(&rec.body)) {
+    add(top, QStringLiteral("endpoint"), qs(endpoint_label(t, c->node, c->conn)));
+    add(top, QStringLiteral("call"), qs(std::string(c->call) + "(" + c->args + ")"));
+  } else if (const auto* n = std::get_if<trace::AppNotify>(&rec.body)) {
+    add(top, QStringLiteral("endpoint"), qs(endpoint_label(t, n->node, n->conn)));
+    QString v = QString::fromLatin1(trace::to_string(n->notice));
+    if (n->error != trace::AppError::None) v += QLatin1Char(' ') + QString::fromLatin1(trace::to_string(n->error));
+    if (n->bytes != 0) v += QStringLiteral(", %1 bytes").arg(n->bytes);
+    add(top, QStringLiteral("notice"), v);
+  } else if (const auto* note = std::get_if<trace::Note>(&rec.body)) {
+    add(top, QStringLiteral("note"), qs(note->text));
+  }
+}
+
+}  // namespace
+
+Inspector::Inspector(QWidget* parent) : QTreeWidget(parent) {
+  setColumnCount(2);
+  setHeaderLabels({QStringLiteral("field"), QStringLiteral("value")});
+  header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+  header()->setStretchLastSection(true);
+  setAlternatingRowColors(true);
+  setWordWrap(false);
+  setUniformRowHeights(true);
+}
+
+void Inspector::show_at(const Run* run, std::size_t cursor, std::optional<std::size_t> selected, const TcbProvider& tcb) {
+  clear();
+  if (run == nullptr || run->trace() == nullptr) return;
+  const trace::Trace& t = *run->trace();
+  QFont bold = font();
+  bold.setBold(true);
+  if (selected && *selected < t.records().size()) {
+    auto* top = new QTreeWidgetItem(this, {QStringLiteral("Record #%1").arg(*selected), QString()});
+    top->setFont(0, bold);
+    record_rows(top, *run, *selected, cursor);
+  }
+  const QString when = cursor == 0 ? QStringLiteral("before the first event")
+                                   : QStringLiteral("after #%1, t = %2 s").arg(cursor - 1).arg(qs(sim::format_seconds(t.records()[cursor - 1].time)));
+  auto* conns = new QTreeWidgetItem(this, {QStringLiteral("Connections"), when});
+  conns->setFont(0, bold);
+  const auto eps = endpoints_at(t, run->connections, cursor);
+  if (eps.empty()) add(conns, QStringLiteral("(none yet)"), QString());
+  for (const auto& e : eps) {
+    auto* ep = add(conns, qs(e.endpoint->label), qs(display_state(e.state)));
+    ep->setFont(1, bold);
+    if (e.last_change) {
+      const auto& s = std::get<trace::StateChanged>(t.records()[*e.last_change].body);
+      add(ep, QStringLiteral("why"), qs(display_state(s.from) + " → " + display_state(s.to) + ": " + std::string(s.cause)) +
+                                          QStringLiteral("  (#%1)").arg(*e.last_change));
+    }
+    if (e.timers.empty()) add(ep, QStringLiteral("timers"), QStringLiteral("none pending"));
+    for (const auto& p : e.timers)
+      add(ep, QStringLiteral("timer"), qs(p.name + " due " + sim::format_seconds(p.deadline) + " s (armed at #" + std::to_string(p.armed_at) + ")"));
+    if (tcb) {
+      if (const auto vars = tcb(e.endpoint->key))
+        for (const auto& [name, value] : *vars) add(ep, name, value);
+    }
+  }
+  expandAll();
+}
+
+QString Inspector::text() const {
+  QStringList lines;
+  std::function<void(QTreeWidgetItem*, int)> walk = [&](QTreeWidgetItem* it, int depth) {
+    lines << QString(depth * 2, QLatin1Char(' ')) + it->text(0) + QStringLiteral(": ") + it->text(1);
+    for (int i = 0; i < it->childCount(); ++i) walk(it->child(i), depth + 1);
+  };
+  for (int i = 0; i < topLevelItemCount(); ++i) walk(topLevelItem(i), 0);
+  return lines.join(QLatin1Char('\n'));
+}
+
+}  // namespace tcpsim::gui

@@ -1,0 +1,18 @@
+// Scenario -> JSON text in the format of scenarios/README.md, so a scenario edited in the GUI
+// (what-if: link delay and loss, fault rules) can be saved and loaded back.
+//
+// The output loads back to the same Scenario (load_string(write_scenario(s)) == s field by
+// field) and runs to the same trace. Defaults are left out where the loader supplies them; link
+// parameters are written once when both directions agree, else as a_to_b / b_to_a.
+#pragma once
+
+#include <string>
+
+#include "sim/scenario/scenario.hpp"
+
+namespace tcpsim::gui {
+
+// The scenario as pretty-printed JSON (two-space indent, trailing newline).
+std::string write_scenario(const scenario::Scenario& s);
+
+}  // namespace tcpsim::gui

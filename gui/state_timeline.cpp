@@ -1,0 +1,181 @@
+#include "gui/state_timeline.hpp"
+
+#include <QCategoryAxis>
+#include <QChart>
+#include <QChartView>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QMouseEvent>
+#include <QPen>
+#include <QPixmap>
+#include <QValueAxis>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
+
+#include "gui/stepper.hpp"
+
+namespace tcpsim::gui {
+namespace {
+
+constexpr std::string_view kStates[] = {"CLOSED",     "LISTEN",     "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED", "FIN_WAIT_1",
+                                        "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING",  "LAST_ACK",     "TIME_WAIT"};
+
+const QColor kPalette[] = {QColor(0x1f, 0x77, 0xb4), QColor(0xd6, 0x27, 0x28), QColor(0x2c, 0xa0, 0x2c),
+                           QColor(0x94, 0x67, 0xbd), QColor(0xff, 0x7f, 0x0e), QColor(0x8c, 0x56, 0x4b),
+                           QColor(0xe3, 0x77, 0xc2), QColor(0x17, 0xbe, 0xcf)};
+
+// Clicks filter: a press on the chart's viewport becomes a click_value().
+class ClickFilter final : public QObject {
+ public:
+  ClickFilter(StateTimeline* owner, QChartView* view) : QObject(owner), owner_(owner), view_(view) {}
+  bool eventFilter(QObject* watched, QEvent* event) override {
+    if (event->type() == QEvent::MouseButtonPress) {
+      auto* me = static_cast<QMouseEvent*>(event);
+      const QPointF scene = view_->mapToScene(me->position().toPoint());
+      const QPointF in_chart = view_->chart()->mapFromScene(scene);
+      if (view_->chart()->plotArea().contains(in_chart)) {
+        owner_->click_value(view_->chart()->mapToValue(in_chart));
+        return true;
+      }
+    }
+    return QObject::eventFilter(watched, event);
+  }
+
+ private:
+  StateTimeline* owner_;
+  QChartView* view_;
+};
+
+}  // namespace
+
+int state_row(std::string_view trace_name) {
+  for (int i = 0; i < static_cast<int>(std::size(kStates)); ++i)
+    if (kStates[i] == trace_name) return i;
+  return -1;
+}
+
+StateTimeline::StateTimeline(QWidget* parent)
+    : QWidget(parent), view_(new QChartView), chart_(new QChart), x_(new QValueAxis), y_(new QCategoryAxis),
+      cursor_(new QLineSeries) {
+  chart_->setTitle(QStringLiteral("Connection states over time (click to move the cursor)"));
+  chart_->legend()->setAlignment(Qt::AlignRight);
+  chart_->setMargins(QMargins(4, 4, 4, 4));
+  x_->setTitleText(QStringLiteral("time (s)"));
+  x_->setLabelFormat(QStringLiteral("%.3g"));
+  y_->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+  for (int i = 0; i < static_cast<int>(std::size(kStates)); ++i)
+    y_->append(QString::fromStdString(display_state(kStates[i])), i);
+  y_->setRange(-0.5, static_cast<double>(std::size(kStates)) - 0.5);
+  y_->setGridLineVisible(true);
+  chart_->addAxis(x_, Qt::AlignBottom);
+  chart_->addAxis(y_, Qt::AlignLeft);
+  cursor_->setName(QStringLiteral("cursor"));
+  QPen pen(QColor(0x40, 0x40, 0x40));
+  pen.setStyle(Qt::DashLine);
+  pen.setWidthF(1.5);
+  cursor_->setPen(pen);
+  chart_->addSeries(cursor_);
+  cursor_->attachAxis(x_);
+  cursor_->attachAxis(y_);
+  for (auto* m : chart_->legend()->markers(cursor_)) m->setVisible(false);
+  view_->setChart(chart_);
+  view_->setRenderHint(QPainter::Antialiasing);
+  view_->viewport()->installEventFilter(new ClickFilter(this, view_));
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(view_);
+  x_->setRange(0, 1);
+}
+
+void StateTimeline::clear() {
+  for (auto& t : tracks_) {
+    chart_->removeSeries(t.series);
+    delete t.series;
+  }
+  tracks_.clear();
+  cursor_->clear();
+}
+
+void StateTimeline::set_run(const trace::Trace* trace, const Connections* conns) {
+  clear();
+  trace_ = trace;
+  cursor_pos_ = 0;
+  if (trace == nullptr || conns == nullptr) return;
+  const auto& records = trace->records();
+  const double end = records.empty() ? 1.0 : std::max(records.back().time.seconds(), 1e-3);
+  x_->setRange(0, end * 1.03);
+  int k = 0;
+  for (const auto& e : conns->endpoints) {
+    if (e.changes.empty()) continue;
+    Track t;
+    t.series = new QLineSeries;
+    t.series->setName(QString::fromStdString(e.label));
+    QPen pen(kPalette[k % std::size(kPalette)]);
+    pen.setWidthF(2.5);
+    t.series->setPen(pen);
+    t.series->setPointsVisible(true);
+    t.offset = 0.12 * (k % 3) - 0.12;
+    ++k;
+    for (std::size_t i : e.changes) {
+      const auto& s = std::get<trace::StateChanged>(records[i].body);
+      const double x = records[i].time.seconds();
+      const int from = state_row(s.from);
+      const int to = state_row(s.to);
+      if (from < 0 || to < 0) continue;
+      const QPointF corner(x, from + t.offset);  // the horizontal run ends here, then the step
+      if (t.points.isEmpty() || t.points.back() != corner) {
+        t.points.append(corner);
+        t.records.push_back(i);
+      }
+      t.points.append(QPointF(x, to + t.offset));
+      t.records.push_back(i);
+    }
+    chart_->addSeries(t.series);
+    t.series->attachAxis(x_);
+    t.series->attachAxis(y_);
+    tracks_.push_back(std::move(t));
+  }
+  set_cursor(0);
+}
+
+void StateTimeline::set_cursor(std::size_t cursor) {
+  cursor_pos_ = cursor;
+  if (trace_ == nullptr) return;
+  const auto& records = trace_->records();
+  const double now = cursor == 0 || records.empty() ? 0.0 : records[std::min(cursor, records.size()) - 1].time.seconds();
+  for (auto& t : tracks_) {
+    QList<QPointF> shown;
+    for (std::size_t i = 0; i < t.records.size() && t.records[i] < cursor; ++i) shown.append(t.points[static_cast<qsizetype>(i)]);
+    if (!shown.isEmpty() && shown.back().x() < now) shown.append(QPointF(now, shown.back().y()));
+    t.series->replace(shown);
+  }
+  cursor_->replace({QPointF(now, -0.5), QPointF(now, static_cast<double>(std::size(kStates)) - 0.5)});
+}
+
+void StateTimeline::click_value(QPointF v) {
+  if (trace_ == nullptr || !request_) return;
+  // The nearest revealed or hidden corner within a few pixels wins; else the time clicked.
+  const QPointF at = chart_->mapToPosition(v);
+  double best = 10.0;
+  std::optional<std::size_t> hit;
+  for (const auto& t : tracks_)
+    for (qsizetype i = 0; i < t.points.size(); ++i) {
+      const QPointF p = chart_->mapToPosition(t.points[i]);
+      const double d = std::hypot(p.x() - at.x(), p.y() - at.y());
+      if (d < best) {
+        best = d;
+        hit = t.records[static_cast<std::size_t>(i)];
+      }
+    }
+  if (hit) {
+    request_(*hit + 1);
+    return;
+  }
+  const double s = std::max(0.0, v.x());
+  request_(cursor_at_time(*trace_, sim::Time::from_ns(static_cast<std::int64_t>(std::llround(s * 1e9)))));
+}
+
+bool StateTimeline::export_png(const QString& path) { return view_->grab().save(path, "PNG"); }
+
+}  // namespace tcpsim::gui

@@ -1,0 +1,69 @@
+// The state timeline (Qt Charts): one step line per connection endpoint, the eleven RFC 9293
+// states on a categorical y axis, virtual time on x, and a vertical cursor line at the time of
+// the last revealed record. Only the state changes revealed by the cursor are drawn; each line
+// runs on to the cursor in the state it is in.
+//
+// Clicking the chart moves the cursor: onto a state change when the click is near one of the
+// drawn corners, else to the time clicked.
+#pragma once
+
+#include <QList>
+#include <QPointF>
+#include <QWidget>
+#include <cstddef>
+#include <functional>
+#include <vector>
+
+#include "gui/connections.hpp"
+
+class QCategoryAxis;
+class QChart;
+class QChartView;
+class QLineSeries;
+class QValueAxis;
+
+namespace tcpsim::gui {
+
+// The y value of a state (trace spelling) on the timeline: its index in RFC 9293 order, -1 if unknown.
+int state_row(std::string_view trace_name);
+
+class StateTimeline final : public QWidget {
+ public:
+  explicit StateTimeline(QWidget* parent = nullptr);
+
+  // Shows the endpoints of a run (nullptr: nothing). The pointers must outlive the next call.
+  void set_run(const trace::Trace* trace, const Connections* conns);
+  void set_cursor(std::size_t cursor);
+  void on_cursor_requested(std::function<void(std::size_t)> f) { request_ = std::move(f); }
+
+  // Handles a click at chart value `v` (x in seconds, y a state row), as a mouse click does.
+  void click_value(QPointF v);
+  bool export_png(const QString& path);
+
+  QChart* chart() { return chart_; }
+  QChartView* view() { return view_; }
+  int track_count() const { return static_cast<int>(tracks_.size()); }
+  const QLineSeries* track(int i) const { return tracks_[static_cast<std::size_t>(i)].series; }
+  const QLineSeries* cursor_line() const { return cursor_; }
+
+ private:
+  struct Track {
+    QLineSeries* series = nullptr;
+    QList<QPointF> points;             // every corner of the step line
+    std::vector<std::size_t> records;  // record index of each corner
+    double offset = 0.0;               // small y offset so tracks in one state stay apart
+  };
+  void clear();
+
+  const trace::Trace* trace_ = nullptr;
+  QChartView* view_;
+  QChart* chart_;
+  QValueAxis* x_;
+  QCategoryAxis* y_;
+  QLineSeries* cursor_;
+  std::vector<Track> tracks_;
+  std::size_t cursor_pos_ = 0;
+  std::function<void(std::size_t)> request_;
+};
+
+}  // namespace tcpsim::gui

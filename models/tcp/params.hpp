@@ -77,6 +77,7 @@ struct TcpParams {
   std::uint32_t recv_buffer = 65535;
 
   sim::Duration time_wait() const { return time_wait_length ? *time_wait_length : msl * 2; }
+  bool operator==(const TcpParams&) const = default;
 
   static TcpParams rfc9293();
   static TcpParams linux_profile();

@@ -100,6 +100,7 @@ class TcpStack {
   std::optional<Status> status(SocketId s) const;
 
   net::NodeId host() const { return host_; }
+  const TcpParams& params() const { return params_; }
   net::Ipv4 ip() const { return ip_; }
   std::size_t socket_count() const { return sockets_.size(); }
   std::uint64_t syns_dropped() const { return syns_dropped_; }  // listen queue full

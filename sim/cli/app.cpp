@@ -12,6 +12,7 @@
 
 #include "sim/cli/bench_kernel.hpp"
 #include "sim/cli/ladder.hpp"
+#include "sim/cli/profiles.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/scenario/world.hpp"
 #include "sim/trace/jsonl.hpp"
@@ -169,6 +170,10 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   validate->add_option("files", validate_files, "Scenario files")->required();
   validate->footer(kExitCodes);
 
+  bool profiles_markdown = false;
+  auto* profiles = app.add_subcommand("profiles", "List every TCP parameter with its rfc9293 and linux values");
+  profiles->add_flag("--markdown", profiles_markdown, "Print the table of scenarios/README.md");
+
   auto* bench = app.add_subcommand("bench", "Run a built-in benchmark and print its figures");
   bench->require_subcommand(1);
   BenchArgs bench_args;
@@ -194,6 +199,10 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     if (*run) return cmd_run(run_args, out, err);
     if (*validate) return cmd_validate(validate_files, out, err);
     if (*bench_kernel) return cmd_bench_kernel(bench_args, out);
+    if (*profiles) {
+      print_profiles(out, profiles_markdown);
+      return kOk;
+    }
   } catch (const std::exception& e) {
     err << "tcpsim: internal error: " << e.what() << "\n";
     return kInternalError;

@@ -164,3 +164,20 @@ TEST_CASE("The ladder names the routers a delivered segment crossed", "[cli]") {
   CHECK_THAT(r.out, Catch::Contains("arrives 0.006000 via r1,r2,r3"));
   CHECK_THAT(r.out, Catch::Contains("arrives 0.016000 via r3,r2,r1"));
 }
+
+TEST_CASE("The parameter table in scenarios/README.md is what tcpsim profiles prints", "[cli][docs]") {
+  const Result r = cli({"profiles", "--markdown"});
+  REQUIRE(r.code == 0);
+  std::ifstream in(scenario("README.md"));
+  std::stringstream doc;
+  doc << in.rdbuf();
+  const std::string text = doc.str();
+  const std::string begin = "<!-- profiles:begin -->\n";
+  const auto a = text.find(begin);
+  const auto b = text.find("<!-- profiles:end -->");
+  REQUIRE(a != std::string::npos);
+  REQUIRE(b != std::string::npos);
+  INFO("regenerate with: tcpsim profiles --markdown");
+  CHECK(text.substr(a + begin.size(), b - a - begin.size()) == r.out);
+  CHECK(r.out.find("| `msl` | `\"2min\"` | **`\"30s\"`** |") != std::string::npos);
+}

@@ -21,12 +21,13 @@ constexpr double kRowH = 22;                    // one event row (EventStep) and
 constexpr double kMedianGapPx = 48;             // auto scale: the median gap between events
 constexpr double kMaxLinearHeight = 200'000;
 constexpr double kBreakH = 36;                  // a squeezed gap (Compressed)
+constexpr double kMinSendSep = 18;              // between arrow starts (Compressed)
 constexpr double kAxisW = 92;                   // time labels left of the lanes
-constexpr double kSideRoom = 150;               // side labels of the first and last lanes
-constexpr double kLabelGap = 8;                 // lifeline to side label
-constexpr double kTimerSlotW = 6;
+constexpr double kSideRoom = 200;               // side labels of the first and last lanes
+constexpr double kTimerSlotW = 5;
 constexpr int kTimerSlots = 4;
-
+// Lifeline to side label: past the state band and the timer brackets.
+constexpr double kLabelGap = Style::band_w / 2 + 3 + kTimerSlots * kTimerSlotW + 4;
 const net::Endpoint kWildcard{};
 
 // --- lanes ----------------------------------------------------------------------------------
@@ -175,9 +176,16 @@ Axis make_axis(const std::vector<Record>& rs, const Options& o) {
     return a;
   }
   const sim::Duration threshold =
-      o.compress_threshold > sim::Duration::zero() ? o.compress_threshold : std::max(median * 8, sim::Duration::us(1));
+      o.compress_threshold > sim::Duration::zero() ? o.compress_threshold : std::max(median * 4, sim::Duration::us(1));
   double y = top;
   a.y[0] = y;
+  // Segments sent at (nearly) the same time would draw one on top of the other: each arrow
+  // starts at least kMinSendSep below the previous one (time still only moves down).
+  double last_send = -kMinSendSep;
+  auto starts_arrow = [](const Record& r) {
+    return std::holds_alternative<trace::SegmentSent>(r.body) || std::holds_alternative<trace::SegmentDuplicated>(r.body);
+  };
+  if (starts_arrow(rs[0])) last_send = y;
   for (std::size_t i = 1; i < rs.size(); ++i) {
     const sim::Duration gap = rs[i].time - rs[i - 1].time;
     if (gap > threshold && static_cast<double>(gap.count()) * px_per_ns > kBreakH) {
@@ -189,6 +197,10 @@ Axis make_axis(const std::vector<Record>& rs, const Options& o) {
       a.breaks.push_back(std::move(b));
     } else {
       y += static_cast<double>(gap.count()) * px_per_ns;
+    }
+    if (starts_arrow(rs[i])) {
+      y = std::max(y, last_send + kMinSendSep);
+      last_send = y;
     }
     a.y[i] = y;
   }
@@ -220,11 +232,11 @@ class SeqView {
 };
 
 std::string arrow_text(const net::Segment& s, const SeqView& v, const Options& o, bool retx, bool copy) {
-  std::string t = retx ? "\u21bb " : "";
-  t += s.flags.to_string() + " seq=" + v.seq(s);
+  std::string t = s.flags.to_string() + " seq=" + v.seq(s);
   if (s.flags.ack) t += " ack=" + v.ack(s);
   if (s.payload_len > 0) t += " +" + std::to_string(s.payload_len);
   if (o.show_window) t += " win=" + std::to_string(s.window);
+  if (retx) t += " (rtx)";
   if (copy) t += " x2";
   return t;
 }
@@ -238,6 +250,13 @@ std::string drop_text(const trace::SegmentDropped& d) {
     case trace::DropReason::Corrupted: return "bad checksum";
   }
   return "lost";
+}
+
+// "SYN_SENT" as RFC 9293 writes it: "SYN-SENT".
+std::string rfc_name(std::string_view state) {
+  std::string s(state);
+  std::replace(s.begin(), s.end(), '_', '-');
+  return s;
 }
 
 std::string clip(std::string s, std::size_t n) {
@@ -429,7 +448,8 @@ void Builder::sent(std::size_t i, trace::SegmentId id, NodeId node, const net::S
     if (dropped != nullptr) {
       a.fate = Fate::Lost;
       a.reason = drop_text(*dropped);
-      const double frac = a.to_lane == kNone ? 1.0 : 0.6;
+      // A corrupted segment travels all the way and fails its checksum at the receiver.
+      const double frac = a.to_lane == kNone ? 1.0 : dropped->reason == trace::DropReason::Corrupted ? 0.9 : 0.6;
       a.to = {x0 + (x1 - x0) * frac, y_end};
     } else {
       a.fate = Fate::Delivered;
@@ -462,7 +482,7 @@ void Builder::state(std::size_t i, double y, const trace::StateChanged& s) {
   m.to = s.to;
   m.cause = s.cause;
   m.y = y;
-  m.label.text = std::string(s.to);
+  m.label.text = rfc_name(s.to);
   side_label(m.label, lane, y, false);
   out_.states.push_back(std::move(m));
 }
@@ -491,14 +511,11 @@ void Builder::timer(std::size_t i, const Record& r, const trace::TimerEvent& t) 
   b.deadline = t.deadline;
   b.y0 = b.y1 = y;
   b.slot = static_cast<int>(slot);
-  // Brackets on the side opposite the lane's text.
-  const double dir = left_side(lane) ? 1 : -1;
-  b.x = lane_x(lane) + dir * (Style::band_w / 2 + 4 + static_cast<double>(slot) * kTimerSlotW);
+  // Brackets between the lifeline and the lane's text, the gap stays for the arrows.
+  const double dir = left_side(lane) ? -1 : 1;
+  b.x = lane_x(lane) + dir * (Style::band_w / 2 + 3 + static_cast<double>(slot) * kTimerSlotW);
   b.label.text = std::string(timer_short_name(t.timer)) + " " + sim::format_duration(t.deadline - r.time);
-  b.label.small = true;
-  const double w = text_width(b.label.text, true);
-  b.label.box = {dir > 0 ? b.x + 3 : b.x - 3 - w, y - Style::small_px * Style::line_h, w,
-                 Style::small_px * Style::line_h};
+  side_label(b.label, lane, y, true);
   open_timer_[key] = out_.timers.size();
   out_.timers.push_back(std::move(b));
 }
@@ -510,7 +527,7 @@ void Builder::annotate(std::size_t i, double y, std::size_t lane, AnnotationKind
   a.record = i;
   a.kind = kind;
   a.y = y;
-  a.label.text = clip(std::move(text), kind == AnnotationKind::Note ? 48 : 28);
+  a.label.text = clip(std::move(text), kind == AnnotationKind::Note ? 48 : 30);
   a.detail = std::move(detail);
   if (lane != kNone) {
     side_label(a.label, lane, y, true);
@@ -585,8 +602,8 @@ void Builder::header() {
   out_.title_label.text = out_.title + "  (" + to_string(opt_.axis) + " time, " +
                           (opt_.absolute ? "absolute" : "relative") + " seq/ack)";
   out_.title_label.box = {16, 8, text_width(out_.title_label.text), Style::font_px * Style::line_h};
-  out_.legend.text = "\u2192 delivered   - - in flight   \u2715 lost (reason)   \u21bb retransmission   x2 duplicate   "
-                     "[ timer   (call)   [notice]";
+  out_.legend.text = "-> delivered   - - in flight   X lost (reason)   (rtx) retransmission   x2 duplicate   "
+                     "| timer bracket   (call)   [notice]   STATE after the event";
   out_.legend.small = true;
   out_.legend.box = {16, 28, text_width(out_.legend.text, true), Style::small_px * Style::line_h};
   for (std::size_t i = 0; i < out_.lanes.size(); ++i) {

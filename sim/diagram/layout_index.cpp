@@ -236,7 +236,7 @@ void place_labels(Layout& l) {
     const double w = text_width(a.label.text);
     a.label.box = {m.x - w / 2, m.y - h - 1, w, h};
     if (a.fate == Fate::Lost) {
-      a.reason_label.text = "\u2715 " + a.reason;
+      a.reason_label.text = "lost: " + a.reason;
       a.reason_label.small = true;
       const double rw = text_width(a.reason_label.text, true);
       a.reason_label.box = {a.to.x - rw / 2, a.to.y + 6, rw, hs};

@@ -4,9 +4,31 @@
 
 #include <cstdio>
 #include <sstream>
+#include <string_view>
 
 namespace tcpsim::diagram {
 namespace {
+
+// Colours by element class (presentation attributes, not CSS, so that every renderer agrees).
+const char* text_fill(std::string_view cls) {
+  if (cls == "legend" || cls == "tick" || cls == "brk") return "#616161";
+  if (cls == "reason") return "#c62828";
+  if (cls == "state") return "#1b5e20";
+  if (cls == "call") return "#37474f";
+  if (cls == "notify") return "#4527a0";
+  if (cls == "note") return "#8d6e63";
+  if (cls == "timer-label") return "#6d4c41";
+  return "#212121";
+}
+bool bold(std::string_view cls) { return cls == "title" || cls == "host" || cls == "state"; }
+
+const char* arrow_stroke(const Arrow& a) {
+  if (a.fate == Fate::Lost) return "#c62828";
+  if (a.retransmission) return "#e65100";
+  if (a.copy) return "#6a1b9a";
+  if (a.fate == Fate::InFlight) return "#1565c0";
+  return "#263238";
+}
 
 // Coordinates with at most one decimal: short, and identical across runs.
 std::string num(double v) {
@@ -28,13 +50,14 @@ class Writer {
          << "\" viewBox=\"0 0 " << num(l_.width) << " " << num(l_.height) << "\">\n";
     style();
     out_ << "<rect class=\"bg\" x=\"0\" y=\"0\" width=\"" << num(l_.width) << "\" height=\"" << num(l_.height)
-         << "\"/>\n";
+         << "\" fill=\"#ffffff\"/>\n";
     header();
     lanes();
     for (const auto& b : l_.breaks) brk(b);
     for (const auto& b : l_.bands) band(b);
     for (const auto& t : l_.timers) timer(t);
-    for (std::size_t i = 0; i < l_.arrows.size(); ++i) arrow(l_.arrows[i]);
+    for (const auto& a : l_.arrows) arrow(a);
+    for (const auto& a : l_.arrows) arrow_text(a);  // above every line
     for (const auto& s : l_.states) state(s);
     for (const auto& a : l_.annotations) annotation(a);
     for (const auto& t : l_.ticks) text(t.label, "tick");
@@ -48,41 +71,15 @@ class Writer {
             "orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#263238\"/></marker>\n"
             "<marker id=\"head-retx\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" "
             "orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#e65100\"/></marker>\n"
-            "</defs>\n"
-            "<style>\n"
-            "text { font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace; font-size: "
-         << num(Style::font_px) << "px; fill: #212121; white-space: pre; }\n"
-         << "text.small { font-size: " << num(Style::small_px) << "px; }\n"
-         << ".bg { fill: #ffffff; }\n"
-            ".title { font-weight: bold; }\n"
-            ".legend, .tick, .brk { fill: #616161; }\n"
-            ".host { font-weight: bold; }\n"
-            ".lifeline { stroke: #90a4ae; stroke-width: 1; }\n"
-            ".arrow { stroke: #263238; stroke-width: 1.4; fill: none; }\n"
-            ".arrow.retx { stroke: #e65100; stroke-dasharray: 2 3; stroke-width: 1.8; }\n"
-            ".arrow.lost { stroke: #c62828; }\n"
-            ".arrow.inflight { stroke: #1565c0; stroke-dasharray: 6 4; }\n"
-            ".arrow.copy { stroke: #6a1b9a; }\n"
-            ".cross { stroke: #c62828; stroke-width: 2.2; }\n"
-            ".reason { fill: #c62828; }\n"
-            ".halo { fill: #ffffff; fill-opacity: 0.85; }\n"
-            ".state { font-weight: bold; fill: #1b5e20; }\n"
-            ".call { fill: #37474f; font-style: italic; }\n"
-            ".notify { fill: #4527a0; }\n"
-            ".note { fill: #8d6e63; }\n"
-            ".timer { stroke: #6d4c41; stroke-width: 1.2; fill: none; }\n"
-            ".timer.pending { stroke-dasharray: 3 2; }\n"
-            ".timer-label { fill: #6d4c41; }\n"
-            ".fired { fill: #d84315; }\n"
-            ".cancelled { fill: #ffffff; stroke: #6d4c41; }\n"
-            ".zigzag { stroke: #9e9e9e; fill: none; stroke-width: 1.2; }\n"
-            "</style>\n";
+            "</defs>\n";
   }
 
   void text(const Label& l, const char* cls, std::size_t record = kNone) {
     if (l.text.empty()) return;
-    out_ << "<text class=\"" << cls << (l.small ? " small" : "") << "\" x=\"" << num(l.box.x) << "\" y=\""
-         << num(l.box.y + l.box.h * 0.78) << "\"";
+    out_ << "<text class=\"" << cls << "\" x=\"" << num(l.box.x) << "\" y=\"" << num(l.box.y + l.box.h * 0.78)
+         << "\" font-family=\"DejaVu Sans Mono, Menlo, Consolas, monospace\" font-size=\""
+         << num(l.small ? Style::small_px : Style::font_px) << "\" fill=\"" << text_fill(cls) << "\""
+         << (bold(cls) ? " font-weight=\"bold\"" : "") << (std::string_view(cls) == "call" ? " font-style=\"italic\"" : "");
     if (record != kNone) out_ << " data-record=\"" << record << "\"";
     out_ << ">" << xml_escape(l.text) << "</text>\n";
   }
@@ -97,7 +94,7 @@ class Writer {
     for (const auto& ln : l_.lanes) {
       text(ln.label, "lane");
       out_ << "<line class=\"lifeline\" x1=\"" << num(ln.x) << "\" y1=\"" << num(l_.lanes_top) << "\" x2=\""
-           << num(ln.x) << "\" y2=\"" << num(l_.lanes_bottom) << "\"/>\n";
+           << num(ln.x) << "\" y2=\"" << num(l_.lanes_bottom) << "\" stroke=\"#90a4ae\" stroke-width=\"1\"/>\n";
     }
   }
 
@@ -107,7 +104,7 @@ class Writer {
     out_ << "<polyline class=\"zigzag\" points=\"";
     bool up = true;
     for (double x = 60; x <= l_.width - 20; x += 12, up = !up) out_ << num(x) << "," << num(ym + (up ? -4 : 4)) << " ";
-    out_ << "\"/>\n";
+    out_ << "\" fill=\"none\" stroke=\"#9e9e9e\" stroke-width=\"1.2\"/>\n";
     text(b.label, "brk");
   }
 
@@ -126,9 +123,11 @@ class Writer {
          << "</title><path class=\"timer " << end << "\" d=\"M" << num(t.x + tick) << "," << num(t.y0) << " H"
          << num(t.x) << " V" << num(t.y1);
     if (t.end != TimerEnd::Pending) out_ << " H" << num(t.x + tick);
-    out_ << "\"/>";
+    out_ << "\" fill=\"none\" stroke=\"#6d4c41\" stroke-width=\"1.2\""
+         << (t.end == TimerEnd::Pending ? " stroke-dasharray=\"3 2\"" : "") << "/>";
     if (t.end != TimerEnd::Pending)
-      out_ << "<circle class=\"" << end << "\" cx=\"" << num(t.x) << "\" cy=\"" << num(t.y1) << "\" r=\"2.5\"/>";
+      out_ << "<circle class=\"" << end << "\" cx=\"" << num(t.x) << "\" cy=\"" << num(t.y1) << "\" r=\"2.5\" fill=\""
+           << (t.end == TimerEnd::Fired ? "#d84315" : "#ffffff") << "\" stroke=\"#6d4c41\"/>";
     out_ << "</g>\n";
     text(t.label, "timer-label small", t.record);
   }
@@ -142,28 +141,38 @@ class Writer {
     if (!a.effects.empty()) out_ << " (" << xml_escape(a.effects) << ")";
     out_ << "</title>";
     out_ << "<line class=\"arrow " << cls << "\" x1=\"" << num(a.from.x) << "\" y1=\"" << num(a.from.y) << "\" x2=\""
-         << num(a.to.x) << "\" y2=\"" << num(a.to.y) << "\"";
+         << num(a.to.x) << "\" y2=\"" << num(a.to.y) << "\" fill=\"none\" stroke=\"" << arrow_stroke(a)
+         << "\" stroke-width=\"" << (a.retransmission ? "1.8" : "1.4") << "\"";
+    if (a.fate == Fate::InFlight) out_ << " stroke-dasharray=\"6 4\"";
+    else if (a.retransmission) out_ << " stroke-dasharray=\"2 3\"";
     if (a.fate == Fate::Delivered) out_ << " marker-end=\"url(#" << (a.retransmission ? "head-retx" : "head") << ")\"";
     out_ << "/>";
     if (a.fate == Fate::Lost) {
       const double s = 5;
       out_ << "<path class=\"cross\" d=\"M" << num(a.to.x - s) << "," << num(a.to.y - s) << " L" << num(a.to.x + s)
            << "," << num(a.to.y + s) << " M" << num(a.to.x - s) << "," << num(a.to.y + s) << " L" << num(a.to.x + s)
-           << "," << num(a.to.y - s) << "\"/>";
+           << "," << num(a.to.y - s) << "\" stroke=\"#c62828\" stroke-width=\"2.2\"/>";
     }
     out_ << "</g>\n";
+  }
+
+  void arrow_text(const Arrow& a) {
     const Box& b = a.label.box;
     out_ << "<rect class=\"halo\" x=\"" << num(b.x - 2) << "\" y=\"" << num(b.y) << "\" width=\"" << num(b.w + 4)
-         << "\" height=\"" << num(b.h) << "\"/>\n";
+         << "\" height=\"" << num(b.h) << "\" fill=\"#ffffff\" fill-opacity=\"0.85\" stroke=\"none\"/>\n";
+    if (a.copy) {
+      // The x2 badge at the start of a duplicate's line.
+      out_ << "<circle class=\"badge\" cx=\"" << num(a.from.x + (a.to.x > a.from.x ? 12 : -12)) << "\" cy=\""
+           << num(a.from.y) << "\" r=\"3\" fill=\"#6a1b9a\"/>\n";
+    }
     text(a.label, "label", a.record);
     text(a.reason_label, "reason", a.record);
   }
 
   void state(const StateMark& s) {
-    Label l = s.label;
     out_ << "<g><title>" << xml_escape(s.from) << " \xe2\x86\x92 " << xml_escape(s.to) << ": " << xml_escape(s.cause)
          << "</title>";
-    text(l, "state", s.record);
+    text(s.label, "state", s.record);
     out_ << "</g>\n";
   }
 

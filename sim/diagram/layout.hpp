@@ -11,7 +11,8 @@
 //  - timers as brackets from armed to fired or cancelled; app calls, notifications and notes as
 //    small text annotations; break marks where the compressed time axis squeezed an idle gap.
 // Every primitive carries the index of the trace record it comes from (hit-testing, tooltips,
-// stepping). All text carries its box; boxes never overlap (labels are nudged down).
+// stepping). All text carries its box; boxes never overlap (labels are nudged down, and hidden
+// when a crowded stretch would push them too far from what they label).
 // The SVG writer (svg.hpp) and the Qt view (gui/sequence_view.hpp) both draw this model.
 #pragma once
 
@@ -77,6 +78,8 @@ struct Label {
   std::string text;
   Box box;
   bool small = false;
+  bool hidden = false;  // no room near what it labels (a crowded stretch): not drawn
+  bool shown() const { return !text.empty() && !hidden; }
 };
 
 // Fixed metrics shared by the renderers, so text estimates match what they draw.
@@ -226,7 +229,8 @@ struct Layout {
   std::optional<PrimRef> hit(Point p, double tolerance = 4) const;
   // The trace record a primitive comes from.
   std::size_t record_of(PrimRef r) const;
-  // Every text box (arrow labels, states, timers, annotations, break marks) for overlap checks.
+  // Every shown text box (title, lanes, arrow labels, states, timers, annotations, break marks,
+  // ticks) for overlap checks.
   std::vector<Box> label_boxes() const;
 
   // Bucket index over y (built by build_layout; see visible()).

@@ -23,8 +23,8 @@ Extent extent(const Layout& l, PrimRef r) {
     case PrimKind::Arrow: {
       const auto& a = l.arrows[r.index];
       Extent e{a.y_min(), a.y_max()};
-      e.add(a.label.box);
-      if (!a.reason_label.text.empty()) e.add(a.reason_label.box);
+      if (a.label.shown()) e.add(a.label.box);
+      if (a.reason_label.shown()) e.add(a.reason_label.box);
       return e;
     }
     case PrimKind::Band: return {l.bands[r.index].y0, l.bands[r.index].y1};
@@ -84,8 +84,9 @@ double distance_to_segment(Point p, Point a, Point b) {
   return std::hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy));
 }
 
-double distance_to_box(Point p, const Box& b) {
-  if (b.w <= 0) return 1e18;
+double distance_to_box(Point p, const Label& l) {
+  if (!l.shown()) return 1e18;
+  const Box& b = l.box;
   const double dx = std::max({b.x - p.x, 0.0, p.x - b.right()});
   const double dy = std::max({b.y - p.y, 0.0, p.y - b.bottom()});
   return std::hypot(dx, dy);
@@ -163,8 +164,8 @@ std::optional<PrimRef> Layout::hit(Point p, double tolerance) const {
     switch (r.kind) {
       case PrimKind::Arrow: {
         const auto& a = arrows[r.index];
-        d = std::min({distance_to_segment(p, a.from, a.to), distance_to_box(p, a.label.box),
-                      distance_to_box(p, a.reason_label.box)});
+        d = std::min({distance_to_segment(p, a.from, a.to), distance_to_box(p, a.label),
+                      distance_to_box(p, a.reason_label)});
         break;
       }
       case PrimKind::Band: {
@@ -174,14 +175,14 @@ std::optional<PrimRef> Layout::hit(Point p, double tolerance) const {
         d += 0.5;  // what lies on a band wins a tie
         break;
       }
-      case PrimKind::State: d = distance_to_box(p, states[r.index].label.box); break;
+      case PrimKind::State: d = distance_to_box(p, states[r.index].label); break;
       case PrimKind::Timer: {
         const auto& t = timers[r.index];
         if (p.y >= t.y0 && p.y <= t.y1) d = std::abs(p.x - t.x);
-        d = std::min(d, distance_to_box(p, t.label.box));
+        d = std::min(d, distance_to_box(p, t.label));
         break;
       }
-      case PrimKind::Annotation: d = distance_to_box(p, annotations[r.index].label.box); break;
+      case PrimKind::Annotation: d = distance_to_box(p, annotations[r.index].label); break;
       case PrimKind::Break:
       case PrimKind::Tick: continue;
     }
@@ -209,7 +210,7 @@ std::size_t Layout::record_of(PrimRef r) const {
 std::vector<Box> Layout::label_boxes() const {
   std::vector<Box> out;
   auto add = [&out](const Label& l) {
-    if (!l.text.empty()) out.push_back(l.box);
+    if (l.shown()) out.push_back(l.box);
   };
   add(title_label);
   add(legend);
@@ -256,19 +257,26 @@ void place_labels(Layout& l) {
 
   // Labels are taken by increasing original top and only ever move down, so a placed box that
   // ends above the current label's original top can meet no later label: drop it.
+  // A label pushed further than kMaxPush is hidden, which also bounds the boxes kept active
+  // (they all lie within kMaxPush + one line below the current top): linear overall.
+  constexpr double kMaxPush = 8 * Style::font_px * Style::line_h;
   std::vector<Box> active;
   for (Label* lab : ls) {
     const double top = lab->box.y;
     std::erase_if(active, [top](const Box& b) { return b.bottom() <= top; });
-    for (bool moved = true; moved;) {
+    for (bool moved = true; moved && !lab->hidden;) {
       moved = false;
       for (const Box& b : active)
         if (b.overlaps(lab->box)) {
           lab->box.y = b.bottom() + 1;
           moved = true;
         }
+      if (lab->box.y - top > kMaxPush) {
+        lab->box.y = top;
+        lab->hidden = true;
+      }
     }
-    active.push_back(lab->box);
+    if (!lab->hidden) active.push_back(lab->box);
   }
 }
 

@@ -75,7 +75,7 @@ class Writer {
   }
 
   void text(const Label& l, const char* cls, std::size_t record = kNone) {
-    if (l.text.empty()) return;
+    if (!l.shown()) return;
     out_ << "<text class=\"" << cls << "\" x=\"" << num(l.box.x) << "\" y=\"" << num(l.box.y + l.box.h * 0.78)
          << "\" font-family=\"DejaVu Sans Mono, Menlo, Consolas, monospace\" font-size=\""
          << num(l.small ? Style::small_px : Style::font_px) << "\" fill=\"" << text_fill(cls) << "\""
@@ -158,7 +158,8 @@ class Writer {
 
   void arrow_text(const Arrow& a) {
     const Box& b = a.label.box;
-    out_ << "<rect class=\"halo\" x=\"" << num(b.x - 2) << "\" y=\"" << num(b.y) << "\" width=\"" << num(b.w + 4)
+    if (a.label.shown())
+      out_ << "<rect class=\"halo\" x=\"" << num(b.x - 2) << "\" y=\"" << num(b.y) << "\" width=\"" << num(b.w + 4)
          << "\" height=\"" << num(b.h) << "\" fill=\"#ffffff\" fill-opacity=\"0.85\" stroke=\"none\"/>\n";
     if (a.copy) {
       // The x2 badge at the start of a duplicate's line.

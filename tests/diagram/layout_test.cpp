@@ -30,6 +30,18 @@ std::vector<std::string> overlaps(const Layout& l) {
   return out;
 }
 
+// The same, for the boxes meeting [y0, y1] (quadratic: for big layouts).
+std::vector<std::string> overlaps_near(const Layout& l, double y0, double y1) {
+  std::vector<diagram::Box> boxes;
+  for (const auto& b : l.label_boxes())
+    if (b.bottom() >= y0 && b.y <= y1) boxes.push_back(b);
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < boxes.size(); ++i)
+    for (std::size_t j = i + 1; j < boxes.size(); ++j)
+      if (boxes[i].overlaps(boxes[j])) out.push_back(std::to_string(i) + " | " + std::to_string(j));
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("A handshake and close gives two lanes and arrows labelled in RFC shorthand", "[layout]") {
@@ -267,8 +279,9 @@ TEST_CASE("visible() returns exactly the primitives meeting a y-range", "[layout
     const auto got = l.visible(y0, y1);
     std::size_t expected = 0;
     for (const auto& a : l.arrows) {
-      double lo = std::min(a.y_min(), a.label.box.y), hi = std::max(a.y_max(), a.label.box.bottom());
-      if (!a.reason_label.text.empty()) hi = std::max(hi, a.reason_label.box.bottom());
+      double lo = a.y_min(), hi = a.y_max();
+      if (a.label.shown()) lo = std::min(lo, a.label.box.y), hi = std::max(hi, a.label.box.bottom());
+      if (a.reason_label.shown()) hi = std::max(hi, a.reason_label.box.bottom());
       expected += (hi >= y0 && lo <= y1) ? 1 : 0;
     }
     const auto arrows = std::count_if(got.begin(), got.end(), [](auto r) { return r.kind == diagram::PrimKind::Arrow; });
@@ -276,5 +289,29 @@ TEST_CASE("visible() returns exactly the primitives meeting a y-range", "[layout
     CHECK(std::adjacent_find(got.begin(), got.end(), [](auto a, auto b) {
             return a.kind == b.kind && a.index == b.index;
           }) == got.end());  // no duplicates
+  }
+}
+
+TEST_CASE("A 100k-record trace lays out, and a y-range query returns only what is near it", "[layout][scale]") {
+  Hand h;
+  // 50'000 data segments a -> b, one every 100 us, each delivered 10 ms later: 100k records.
+  std::vector<trace::SegmentId> ids;
+  for (std::int64_t k = 0; k < 50'000; ++k) {
+    const sim::Time t = sim::Time::zero() + sim::Duration::us(100 * k);
+    ids.push_back(h.t.next_segment_id());
+    h.t.emit(t, trace::SegmentSent{ids.back(), h.a, Hand::seg(true, static_cast<std::uint32_t>(1 + 1000 * k), {.ack = true}, 1000)});
+    if (k >= 100) h.t.emit(t, trace::SegmentDelivered{ids[static_cast<std::size_t>(k - 100)], h.b});
+  }
+  for (auto axis : {diagram::TimeAxis::Linear, diagram::TimeAxis::EventStep, diagram::TimeAxis::Compressed}) {
+    INFO(diagram::to_string(axis));
+    Options o;
+    o.axis = axis;
+    const Layout l = diagram::build_layout(h.t, o);
+    CHECK(l.arrows.size() == 50'000);
+    CHECK(l.arrows.back().fate == Fate::InFlight);
+    const auto near = l.visible(l.height / 2, l.height / 2 + 600);
+    CHECK(!near.empty());
+    CHECK(near.size() < 5'000);
+    CHECK(overlaps_near(l, l.height / 2, l.height / 2 + 600).empty());
   }
 }

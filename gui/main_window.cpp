@@ -35,6 +35,7 @@
 #include "gui/inspector.hpp"
 #include "gui/library.hpp"
 #include "gui/scenario_writer.hpp"
+#include "gui/sequence_view.hpp"
 #include "gui/state_diagram.hpp"
 #include "gui/state_timeline.hpp"
 #include "gui/whatif.hpp"
@@ -71,7 +72,8 @@ MainWindow::MainWindow(QWidget* parent)
       messages_(new QPlainTextEdit),
       modified_bar_(new QWidget),
       modified_label_(new QLabel),
-      diagram_(nullptr),
+      diagram_(new SequenceView),
+      axis_combo_(new QComboBox),
       timeline_(new StateTimeline),
       state_diagram_(new StateDiagram),
       follow_combo_(new QComboBox),
@@ -114,6 +116,13 @@ MainWindow::MainWindow(QWidget* parent)
     apply_what_if(*selected_, a, d);
   });
   library_->on_open([this](const QString& file) { open_file(file); });
+  diagram_->on_record_selected([this](std::size_t index) { select_record(index); });
+  diagram_->on_what_if([this](std::size_t index, WhatIfAction action, sim::Duration extra) {
+    const auto a = action == WhatIfAction::Drop    ? trace::FaultAction::Drop
+                   : action == WhatIfAction::Delay ? trace::FaultAction::Delay
+                                                   : trace::FaultAction::Duplicate;
+    apply_what_if(index, a, extra);
+  });
   library_->set_folder(default_library_dir());
 
   resize(1280, 800);
@@ -158,7 +167,8 @@ void MainWindow::build_actions() {
     if (!f.isEmpty()) export_diagram_png(f);
   });
   connect(export_svg, &QAction::triggered, this, [this] {
-    note(QStringLiteral("SVG export comes with the sequence diagram view"));
+    const QString f = QFileDialog::getSaveFileName(this, QStringLiteral("Export diagram"), QString(), QStringLiteral("SVG (*.svg)"));
+    if (!f.isEmpty()) export_diagram_svg(f);
   });
   connect(export_tl, &QAction::triggered, this, [this] {
     const QString f = QFileDialog::getSaveFileName(this, QStringLiteral("Export timeline"), QString(), QStringLiteral("PNG (*.png)"));
@@ -329,11 +339,51 @@ void MainWindow::build_layout() {
   right->addWidget(inspector_);
   right->setSizes({330, 300});
 
-  auto* placeholder = new QLabel(QStringLiteral("sequence diagram"));
-  placeholder->setAlignment(Qt::AlignCenter);
-  diagram_ = placeholder;
+  // The sequence diagram with its display options.
+  axis_combo_->addItem(QStringLiteral("time: compressed"), static_cast<int>(diagram::TimeAxis::Compressed));
+  axis_combo_->addItem(QStringLiteral("time: linear"), static_cast<int>(diagram::TimeAxis::Linear));
+  axis_combo_->addItem(QStringLiteral("one row per event"), static_cast<int>(diagram::TimeAxis::EventStep));
+  axis_combo_->setToolTip(QStringLiteral("Compressed: long idle gaps (RTO backoff, 2MSL) squeezed with a break mark"));
+  absolute_ = new QAction(QStringLiteral("absolute seq/ack"), this);
+  absolute_->setCheckable(true);
+  absolute_->setToolTip(QStringLiteral("Absolute sequence numbers instead of relative to each side's ISN"));
+  window_ = new QAction(QStringLiteral("windows"), this);
+  window_->setCheckable(true);
+  window_->setToolTip(QStringLiteral("Show the advertised window on each arrow"));
+  auto apply_options = [this] {
+    diagram::Options o = diagram_->options();
+    o.axis = static_cast<diagram::TimeAxis>(axis_combo_->currentData().toInt());
+    o.absolute = absolute_->isChecked();
+    o.show_window = window_->isChecked();
+    diagram_->set_options(o);
+    diagram_->set_cursor(cursor_);
+  };
+  connect(axis_combo_, &QComboBox::currentIndexChanged, this, apply_options);
+  connect(absolute_, &QAction::toggled, this, apply_options);
+  connect(window_, &QAction::toggled, this, apply_options);
+  auto* zoom_in = new QAction(QStringLiteral("+"), this);
+  zoom_in->setToolTip(QStringLiteral("Zoom in (Ctrl+wheel)"));
+  connect(zoom_in, &QAction::triggered, this, [this] { diagram_->zoom_in(); });
+  auto* zoom_out = new QAction(QStringLiteral("−"), this);
+  zoom_out->setToolTip(QStringLiteral("Zoom out (Ctrl+wheel)"));
+  connect(zoom_out, &QAction::triggered, this, [this] { diagram_->zoom_out(); });
+  auto* diagram_bar = new QToolBar;
+  diagram_bar->setIconSize(QSize(12, 12));
+  diagram_bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+  diagram_bar->addWidget(axis_combo_);
+  diagram_bar->addAction(absolute_);
+  diagram_bar->addAction(window_);
+  diagram_bar->addSeparator();
+  diagram_bar->addAction(zoom_out);
+  diagram_bar->addAction(zoom_in);
+  auto* diagram_page = new QWidget;
+  auto* dp_layout = new QVBoxLayout(diagram_page);
+  dp_layout->setContentsMargins(0, 0, 0, 0);
+  dp_layout->setSpacing(0);
+  dp_layout->addWidget(diagram_bar);
+  dp_layout->addWidget(diagram_, 1);
   auto* top = new QSplitter(Qt::Horizontal);
-  top->addWidget(diagram_);
+  top->addWidget(diagram_page);
   top->addWidget(right);
   top->setStretchFactor(0, 3);
   top->setStretchFactor(1, 2);
@@ -467,8 +517,14 @@ bool MainWindow::export_timeline_png(const QString& path) {
   return ok;
 }
 
+bool MainWindow::export_diagram_svg(const QString& path) {
+  const bool ok = diagram_->export_svg(path);
+  note(ok ? QStringLiteral("Wrote %1").arg(path) : QStringLiteral("Could not write %1").arg(path));
+  return ok;
+}
+
 bool MainWindow::export_diagram_png(const QString& path) {
-  const bool ok = diagram_->grab().save(path, "PNG");
+  const bool ok = diagram_->export_png(path);
   note(ok ? QStringLiteral("Wrote %1").arg(path) : QStringLiteral("Could not write %1").arg(path));
   return ok;
 }

@@ -3,7 +3,8 @@
 //   toolbar      Open | start, back, step, end | previous/next state change | Play speed | Jump | breakpoint ▸ Run to it | previous run
 //   header       scenario name and description, or what went wrong (messages below it); a bar
 //                offering to save a scenario modified by a what-if edit
-//   centre       the sequence diagram (left) beside the RFC 9293 state diagram and the inspector
+//   centre       the sequence diagram (left; time axis, absolute numbers, windows) beside the
+//                RFC 9293 state diagram and the inspector
 //   bottom tabs  event list (filter by kind, endpoint, words) | state timeline | what-if | library
 //   status bar   cursor position, time, the run's segment accounting
 //
@@ -44,6 +45,7 @@ class QWidget;
 
 namespace tcpsim::gui {
 
+class SequenceView;
 class EventTableModel;
 class Inspector;
 class KindNodeFilter;
@@ -109,6 +111,7 @@ class MainWindow final : public QMainWindow {
   // --- export ---
   bool export_timeline_png(const QString& path);
   bool export_diagram_png(const QString& path);
+  bool export_diagram_svg(const QString& path);
   bool save_screenshot(const QString& path);
 
   // The parts, for tests and tools.
@@ -127,7 +130,8 @@ class MainWindow final : public QMainWindow {
   WhatIfPanel* whatif() { return whatif_; }
   LibraryBrowser* library() { return library_; }
   QTabWidget* tabs() { return tabs_; }
-  QWidget* diagram() { return diagram_; }
+  SequenceView* diagram() { return diagram_; }
+  QComboBox* time_axis() { return axis_combo_; }
   QString status_text() const;
   QAction* step_action() { return step_fwd_; }
   QAction* back_action() { return step_back_; }
@@ -173,7 +177,8 @@ class MainWindow final : public QMainWindow {
   QPlainTextEdit* messages_;
   QWidget* modified_bar_;
   QLabel* modified_label_;
-  QWidget* diagram_;
+  SequenceView* diagram_;
+  QComboBox* axis_combo_;
   StateTimeline* timeline_;
   StateDiagram* state_diagram_;
   QComboBox* follow_combo_;
@@ -198,6 +203,8 @@ class MainWindow final : public QMainWindow {
   QAction* run_bp_ = nullptr;
   QAction* prev_run_ = nullptr;
   QAction* reload_ = nullptr;
+  QAction* absolute_ = nullptr;
+  QAction* window_ = nullptr;
 };
 
 }  // namespace tcpsim::gui

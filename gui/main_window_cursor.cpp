@@ -16,6 +16,7 @@
 #include "gui/event_model.hpp"
 #include "gui/inspector.hpp"
 #include "gui/main_window.hpp"
+#include "gui/sequence_view.hpp"
 #include "gui/state_diagram.hpp"
 #include "gui/state_timeline.hpp"
 #include "gui/whatif.hpp"
@@ -63,6 +64,13 @@ void MainWindow::show_run() {
   const Run* r = shown_run();
   events_->set_trace(r ? r->trace() : nullptr, r ? r->book : AddressBook{});
   timeline_->set_run(r ? r->trace() : nullptr, r ? &r->connections : nullptr);
+  if (r && r->trace()) {
+    diagram::Names names;
+    names.title = r->scenario.name + (showing_previous_ ? " (previous run)" : "");
+    diagram_->set_trace(*r->trace(), names);
+  } else {
+    diagram_->clear();
+  }
   {
     const QSignalBlocker b1(endpoint_combo_);
     const QString keep = endpoint_combo_->currentData().toString();
@@ -226,6 +234,7 @@ void MainWindow::select_record(std::size_t index) {
     table_->scrollTo(shown);
   }
   inspector_->show_at(shown_run(), cursor_, selected_);
+  if (diagram_->selected_record() != index) diagram_->select_record(index);
 }
 
 void MainWindow::refresh() {
@@ -255,6 +264,8 @@ void MainWindow::refresh() {
     }
   }
   timeline_->set_cursor(cursor_);
+  diagram_->set_cursor(cursor_);
+  if (selected_) diagram_->select_record(*selected_);
   inspector_->show_at(r, cursor_, selected_);
   refresh_state_diagram();
   const auto& records = r->trace()->records();

@@ -2,6 +2,9 @@
 
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <type_traits>
+
+#include "models/tcp/param_fields.hpp"
 
 namespace tcpsim::gui {
 namespace {
@@ -115,6 +118,99 @@ Json injection(const net::Injection& inj) {
   return o;
 }
 
+// One TCP parameter as the scenario format writes it (scenarios/README.md, "tcp").
+struct ParamJson {
+  Json& out;
+  template <class T>
+  void operator()(std::string_view name, const T& v, std::string_view /*help*/) const {
+    out[std::string(name)] = value(v);
+  }
+  static Json value(sim::Duration d) { return sim::format_duration(d); }
+  static Json value(const std::optional<sim::Duration>& d) { return d ? Json(sim::format_duration(*d)) : Json(nullptr); }
+  static Json value(bool b) { return b; }
+  static Json value(int n) { return n; }
+  static Json value(std::uint16_t n) { return n; }
+  static Json value(std::uint32_t n) { return n; }
+  static Json value(const tcp::RetryLimit& l) {
+    if (!l.count && !l.duration) return nullptr;
+    if (l.count && !l.duration) return *l.count;
+    Json o;
+    if (l.count) o["count"] = *l.count;
+    if (l.duration) o["duration"] = sim::format_duration(*l.duration);
+    return o;
+  }
+  static Json value(tcp::RtoStyle v) { return std::string(tcp::kRtoStyleNames[static_cast<std::size_t>(v)]); }
+  static Json value(tcp::DupSynAnswer v) { return std::string(tcp::kDupSynAnswerNames[static_cast<std::size_t>(v)]); }
+  static Json value(tcp::ProbeKind v) { return std::string(tcp::kProbeKindNames[static_cast<std::size_t>(v)]); }
+};
+
+Json params_json(const tcp::TcpParams& p) {
+  Json out = Json::object();
+  tcp::visit_params(p, ParamJson{out});
+  return out;
+}
+
+// A host's TCP as the fields of its host object: its profile when it differs from the
+// scenario's, and every parameter that differs from that profile.
+void put_tcp(Json& host, const scenario::HostTcp& t, scenario::Profile scenario_profile) {
+  if (!t.enabled) {
+    host["tcp"] = false;
+    return;
+  }
+  const bool linux = t.params.profile == "linux";
+  if (linux != (scenario_profile == scenario::Profile::Linux)) host["profile"] = linux ? "linux" : "rfc9293";
+  const Json base = params_json(linux ? tcp::TcpParams::linux_profile() : tcp::TcpParams::rfc9293());
+  const Json mine = params_json(t.params);
+  Json diff = Json::object();
+  for (const auto& [name, v] : mine.items())
+    if (base[name] != v) diff[name] = v;
+  if (!diff.empty()) host["tcp"] = diff;
+  if (t.ephemeral_ports) host["ephemeral_ports"] = Json::array({t.ephemeral_ports->first, t.ephemeral_ports->second});
+}
+
+Json step(const app::Step& st) {
+  using Do = app::Step::Do;
+  Json o;
+  if (st.at) o["at"] = duration(*st.at);
+  if (st.on) o["on"] = app::to_string(*st.on);
+  if (st.after != sim::Duration::zero()) o["after"] = duration(st.after);
+  o["do"] = app::to_string(st.action);
+  switch (st.action) {
+    case Do::Listen:
+      o["port"] = st.port;
+      if (st.backlog != 128) o["backlog"] = st.backlog;
+      if (st.iss) o["iss"] = st.iss->raw();
+      break;
+    case Do::Connect:
+      o["to"] = st.remote.to_string();
+      if (st.local_port) o["local_port"] = *st.local_port;
+      if (st.iss) o["iss"] = st.iss->raw();
+      break;
+    case Do::Send:
+      o["bytes"] = st.bytes;
+      if (st.repeat != 1) o["repeat"] = st.repeat;
+      if (st.interval != sim::Duration::zero()) o["interval"] = duration(st.interval);
+      break;
+    case Do::Receive:
+      if (st.bytes != 0) o["bytes"] = st.bytes;
+      break;
+    default: break;
+  }
+  return o;
+}
+
+Json app_json(const scenario::AppConfig& a) {
+  Json o;
+  o["host"] = a.host;
+  if (!a.name.empty()) o["name"] = a.name;
+  if (!a.script.auto_accept) o["auto_accept"] = false;
+  if (!a.script.auto_receive) o["auto_receive"] = false;
+  Json steps = Json::array();
+  for (const auto& st : a.script.steps) steps.push_back(step(st));
+  o["steps"] = steps;
+  return o;
+}
+
 }  // namespace
 
 std::string write_scenario(const scenario::Scenario& s) {
@@ -126,10 +222,12 @@ std::string write_scenario(const scenario::Scenario& s) {
   if (s.until) o["until"] = duration(*s.until);
   Json hosts = Json::array();
   Json routers = Json::array();
-  for (const auto& n : s.nodes) {
+  for (std::size_t i = 0; i < s.nodes.size(); ++i) {
+    const auto& n = s.nodes[i];
     Json node;
     node["name"] = n.name;
     if (n.ip) node["ip"] = n.ip->to_string();
+    if (!n.router && i < s.tcp.size()) put_tcp(node, s.tcp[i], s.profile);
     (n.router ? routers : hosts).push_back(node);
   }
   o["hosts"] = hosts;
@@ -148,6 +246,11 @@ std::string write_scenario(const scenario::Scenario& s) {
     Json inject = Json::array();
     for (const auto& i : s.injections) inject.push_back(injection(i));
     o["inject"] = inject;
+  }
+  if (!s.apps.empty()) {
+    Json apps = Json::array();
+    for (const auto& a : s.apps) apps.push_back(app_json(a));
+    o["apps"] = apps;
   }
   if (!s.notes.empty()) {
     Json notes = Json::array();

@@ -145,6 +145,26 @@ void record_rows(QTreeWidgetItem* top, const Run& run, std::size_t index, std::s
 
 }  // namespace
 
+TcbVariables tcb_rows(const tcp::Status& s) {
+  const auto& t = s.tcb;
+  auto rel = [](net::SeqNum v, net::SeqNum base) {
+    return QStringLiteral("%1  (relative %2)").arg(v.raw()).arg(static_cast<std::uint32_t>(v.raw() - base.raw()));
+  };
+  TcbVariables out;
+  out.emplace_back(QStringLiteral("SND.UNA"), rel(t.snd_una, t.iss));
+  out.emplace_back(QStringLiteral("SND.NXT"), rel(t.snd_nxt, t.iss));
+  out.emplace_back(QStringLiteral("SND.WND"), QString::number(t.snd_wnd));
+  out.emplace_back(QStringLiteral("RCV.NXT"), rel(t.rcv_nxt, t.irs));
+  out.emplace_back(QStringLiteral("RCV.WND"), QString::number(t.rcv_wnd));
+  out.emplace_back(QStringLiteral("ISS / IRS"), QStringLiteral("%1 / %2").arg(t.iss.raw()).arg(t.irs.raw()));
+  out.emplace_back(QStringLiteral("RTO"), qs(sim::format_duration(s.rto)));
+  out.emplace_back(QStringLiteral("SendMSS"), QString::number(t.snd_mss));
+  out.emplace_back(QStringLiteral("queued / unread"), QStringLiteral("%1 octets to send (unacknowledged), %2 received unread")
+                                                          .arg(s.send_queued)
+                                                          .arg(s.recv_unread));
+  return out;
+}
+
 Inspector::Inspector(QWidget* parent) : QTreeWidget(parent) {
   setColumnCount(2);
   setHeaderLabels({QStringLiteral("field"), QStringLiteral("value")});
@@ -183,9 +203,13 @@ void Inspector::show_at(const Run* run, std::size_t cursor, std::optional<std::s
     if (e.timers.empty()) add(ep, QStringLiteral("timers"), QStringLiteral("none pending"));
     for (const auto& p : e.timers)
       add(ep, QStringLiteral("timer"), qs(p.name + " due " + sim::format_seconds(p.deadline) + " s (armed at #" + std::to_string(p.armed_at) + ")"));
-    if (tcb) {
-      if (const auto vars = tcb(e.endpoint->key))
-        for (const auto& [name, value] : *vars) add(ep, name, value);
+    if (tcb && e.state != "LISTEN") {
+      if (const auto vars = tcb(e.endpoint->key)) {
+        auto* block = add(ep, QStringLiteral("TCB"), QStringLiteral("from a world replayed to this point"));
+        for (const auto& [name, value] : *vars) add(block, name, value);
+      } else if (e.state != "CLOSED") {
+        add(ep, QStringLiteral("TCB"), QStringLiteral("not available (no socket with this 4-tuple in the replayed host)"));
+      }
     }
   }
   expandAll();

@@ -24,6 +24,8 @@ namespace tcpsim::gui {
 // TCB variables of one endpoint at the cursor, as (name, value) pairs ("SND.UNA", "1001").
 using TcbVariables = std::vector<std::pair<QString, QString>>;
 using TcbProvider = std::function<std::optional<TcbVariables>(const ConnKey&)>;
+// SND.UNA, SND.NXT, SND.WND, RCV.NXT, RCV.WND (absolute, and relative to ISS / IRS), RTO, ...
+TcbVariables tcb_rows(const tcp::Status& s);
 
 class Inspector final : public QTreeWidget {
  public:

@@ -77,6 +77,7 @@ MainWindow::MainWindow(QWidget* parent)
       timeline_(new StateTimeline),
       state_diagram_(new StateDiagram),
       follow_combo_(new QComboBox),
+      why_label_(new QLabel),
       inspector_(new Inspector),
       whatif_(new WhatIfPanel),
       library_(new LibraryBrowser),
@@ -293,7 +294,7 @@ void MainWindow::build_layout() {
   table_->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
   table_->setColumnWidth(EventTableModel::Index, 48);
   table_->setColumnWidth(EventTableModel::Time, 80);
-  table_->setColumnWidth(EventTableModel::Kind, 64);
+  table_->setColumnWidth(EventTableModel::Kind, 82);
   table_->setColumnWidth(EventTableModel::Node, 60);
   table_->setColumnWidth(EventTableModel::Summary, 560);
   connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
@@ -333,11 +334,19 @@ void MainWindow::build_layout() {
   auto* sd_page = new QWidget;
   auto* sd_layout = new QVBoxLayout(sd_page);
   sd_layout->setContentsMargins(0, 0, 0, 0);
+  sd_layout->setSpacing(2);
   sd_layout->addWidget(follow_combo_);
   sd_layout->addWidget(state_diagram_, 1);
+  why_label_->setWordWrap(true);
+  why_label_->setTextFormat(Qt::RichText);
+  why_label_->setContentsMargins(4, 2, 4, 2);
+  why_label_->setStyleSheet(QStringLiteral("background:#fffbe6; border:1px solid #e6d9a8"));
+  why_label_->setMinimumHeight(why_label_->fontMetrics().height() * 2 + 8);
+  sd_layout->addWidget(why_label_);
   right->addWidget(sd_page);
   right->addWidget(inspector_);
-  right->setSizes({330, 300});
+  right->setSizes({400, 300});
+  right->setChildrenCollapsible(false);
 
   // The sequence diagram with its display options.
   axis_combo_->addItem(QStringLiteral("time: compressed"), static_cast<int>(diagram::TimeAxis::Compressed));
@@ -382,18 +391,18 @@ void MainWindow::build_layout() {
   dp_layout->setSpacing(0);
   dp_layout->addWidget(diagram_bar);
   dp_layout->addWidget(diagram_, 1);
-  auto* top = new QSplitter(Qt::Horizontal);
-  top->addWidget(diagram_page);
-  top->addWidget(right);
-  top->setStretchFactor(0, 3);
-  top->setStretchFactor(1, 2);
-  top->setSizes({760, 500});
-
-  auto* main_split = new QSplitter(Qt::Vertical);
-  main_split->addWidget(top);
-  main_split->addWidget(tabs_);
-  main_split->setSizes({470, 210});
-  main_split->setChildrenCollapsible(false);
+  // Left: the sequence diagram over the tabs; right: the state diagram over the inspector.
+  auto* left = new QSplitter(Qt::Vertical);
+  left->addWidget(diagram_page);
+  left->addWidget(tabs_);
+  left->setSizes({430, 250});
+  left->setChildrenCollapsible(false);
+  auto* main_split = new QSplitter(Qt::Horizontal);
+  main_split->addWidget(left);
+  main_split->addWidget(right);
+  main_split->setStretchFactor(0, 3);
+  main_split->setStretchFactor(1, 2);
+  main_split->setSizes({790, 480});
 
   auto* central = new QWidget;
   auto* layout = new QVBoxLayout(central);

@@ -126,6 +126,7 @@ class MainWindow final : public QMainWindow {
   StateTimeline* timeline() { return timeline_; }
   StateDiagram* state_diagram() { return state_diagram_; }
   QComboBox* follow() { return follow_combo_; }
+  QLabel* why_label() { return why_label_; }
   Inspector* inspector() { return inspector_; }
   WhatIfPanel* whatif() { return whatif_; }
   LibraryBrowser* library() { return library_; }
@@ -149,6 +150,7 @@ class MainWindow final : public QMainWindow {
   void show_run();
   void refresh();
   void refresh_state_diagram();
+  void show_inspector();
   void show_messages(const QString& title, const QString& text);
   void note(const QString& text);  // a transient line in the status bar
   void add_recent(const QString& path);
@@ -158,6 +160,7 @@ class MainWindow final : public QMainWindow {
   std::optional<scenario::Scenario> scenario_;  // as loaded, with the what-if edits applied
   std::unique_ptr<Run> run_;
   std::unique_ptr<Run> previous_;
+  Replay replay_;  // the shown run's world at the cursor, for the TCB variables
   bool showing_previous_ = false;
   bool modified_ = false;
   QString path_;
@@ -182,6 +185,7 @@ class MainWindow final : public QMainWindow {
   StateTimeline* timeline_;
   StateDiagram* state_diagram_;
   QComboBox* follow_combo_;
+  QLabel* why_label_;
   Inspector* inspector_;
   WhatIfPanel* whatif_;
   LibraryBrowser* library_;

@@ -39,6 +39,7 @@ QString MainWindow::status_text() const { return position_->text() + QStringLite
 
 void MainWindow::install_run(std::unique_ptr<Run> run, bool keep_previous) {
   pause();
+  replay_.reset();
   if (keep_previous)
     previous_ = std::move(run_);
   else
@@ -233,8 +234,25 @@ void MainWindow::select_record(std::size_t index) {
     table_->setCurrentIndex(shown);
     table_->scrollTo(shown);
   }
-  inspector_->show_at(shown_run(), cursor_, selected_);
+  show_inspector();
   if (diagram_->selected_record() != index) diagram_->select_record(index);
+}
+
+void MainWindow::show_inspector() {
+  const Run* r = shown_run();
+  if (r == nullptr || r->trace() == nullptr) {
+    inspector_->show_at(nullptr, 0, std::nullopt);
+    return;
+  }
+  const auto max_socket = static_cast<std::uint32_t>(r->connections.endpoints.size() + 4);
+  const TcbProvider tcb = [this, r, max_socket](const ConnKey& key) -> std::optional<TcbVariables> {
+    const scenario::World* w = replay_.at(*r, cursor_);
+    if (w == nullptr) return std::nullopt;
+    const auto st = find_status(*w, key, max_socket);
+    if (!st) return std::nullopt;
+    return tcb_rows(*st);
+  };
+  inspector_->show_at(r, cursor_, selected_, tcb);
 }
 
 void MainWindow::refresh() {
@@ -266,7 +284,7 @@ void MainWindow::refresh() {
   timeline_->set_cursor(cursor_);
   diagram_->set_cursor(cursor_);
   if (selected_) diagram_->select_record(*selected_);
-  inspector_->show_at(r, cursor_, selected_);
+  show_inspector();
   refresh_state_diagram();
   const auto& records = r->trace()->records();
   if (cursor_ == 0)
@@ -284,6 +302,7 @@ void MainWindow::refresh_state_diagram() {
   const Run* r = shown_run();
   if (!r || !r->trace() || cursor_ == 0) {
     state_diagram_->clear_highlight();
+    why_label_->setText(QStringLiteral("<i>No transition yet.</i>"));
     return;
   }
   const auto& records = r->trace()->records();
@@ -301,6 +320,7 @@ void MainWindow::refresh_state_diagram() {
   }
   if (!at) {
     state_diagram_->clear_highlight();
+    why_label_->setText(QStringLiteral("<i>No transition yet.</i>"));
     return;
   }
   const auto& s = std::get<trace::StateChanged>(records[*at].body);
@@ -310,6 +330,10 @@ void MainWindow::refresh_state_diagram() {
                               .arg(*at)
                               .arg(qs(std::string(s.cause)));
   state_diagram_->set_transition(std::string(s.from), std::string(s.to), caption);
+  why_label_->setText(QStringLiteral("<b>%1</b> %2 → <b>%3</b> at #%4<br><span style='color:#7a3e00'>why: %5</span>")
+                          .arg(ep ? qs(ep->label).toHtmlEscaped() : QString(), qs(display_state(s.from)), qs(display_state(s.to)))
+                          .arg(*at)
+                          .arg(qs(std::string(s.cause)).toHtmlEscaped()));
 }
 
 // --- what-if ---
@@ -362,6 +386,7 @@ void MainWindow::show_previous_run(bool on) {
   }
   if (on == showing_previous_) return;
   showing_previous_ = on;
+  replay_.reset();
   show_run();
 }
 

@@ -29,4 +29,29 @@ std::unique_ptr<scenario::World> replay_to(const scenario::Scenario& s, std::siz
   }
 }
 
+scenario::World* Replay::at(const Run& run, std::size_t cursor) {
+  if (owner_ != &run || !world_ || world_->trace().records().size() > cursor) {
+    world_ = replay_to(run.scenario, cursor);
+    owner_ = &run;
+    return world_.get();
+  }
+  try {
+    while (world_->trace().records().size() < cursor && world_->step()) {
+    }
+  } catch (const std::exception&) {
+    world_.reset();
+  }
+  return world_.get();
+}
+
+std::optional<tcp::Status> find_status(const scenario::World& world, const ConnKey& key, std::uint32_t max_socket) {
+  const tcp::TcpStack* stack = world.stack(key.node);
+  if (stack == nullptr) return std::nullopt;
+  for (tcp::SocketId s = 1; s <= max_socket; ++s) {
+    const auto st = stack->status(s);
+    if (st && st->id == key.conn) return st;
+  }
+  return std::nullopt;
+}
+
 }  // namespace tcpsim::gui

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "gui/connections.hpp"
+#include "models/tcp/connection.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/world.hpp"
 
@@ -32,5 +33,23 @@ std::unique_ptr<Run> run_scenario(const scenario::Scenario& s);
 // emitted record records-1 has been executed entirely), or until it ends. Deterministic, so its
 // hosts are in the state the trace describes at that cursor. Null if building it throws.
 std::unique_ptr<scenario::World> replay_to(const scenario::Scenario& s, std::size_t records);
+
+// A replayed world kept between cursor moves: moving forward steps it on, moving back rebuilds
+// it (deterministic, so it reaches the same state). `owner` identifies the run it replays.
+class Replay {
+ public:
+  // The world of `run` once the records before `cursor` have been emitted; null if it cannot
+  // be built.
+  scenario::World* at(const Run& run, std::size_t cursor);
+  void reset() { world_.reset(); owner_ = nullptr; }
+
+ private:
+  std::unique_ptr<scenario::World> world_;
+  const Run* owner_ = nullptr;
+};
+
+// The STATUS of the connection `key` in `world`, if its host still has it. TcpStack answers by
+// SocketId only, so this asks the first `max_socket` ids (ids are given in order from 1).
+std::optional<tcp::Status> find_status(const scenario::World& world, const ConnKey& key, std::uint32_t max_socket);
 
 }  // namespace tcpsim::gui

@@ -4,8 +4,13 @@
 // edges the figure leaves to its notes (RST, ABORT, timeouts back to CLOSED or LISTEN) are drawn
 // faint and unlabelled until taken.
 //
+// CLOSED is drawn twice, as in the figure: at the top where connections start, and at the
+// bottom right where the closing states end ("delete TCB"); edges into CLOSED from ESTABLISHED
+// and later go to the bottom one.
+//
 // set_transition() highlights the transition just taken by the followed connection (edge and
-// both nodes); set_state() only marks the state it is in.
+// both nodes); set_state() only marks the state it is in. The caption (who moved and why) is
+// kept for the window to show beside the drawing.
 #pragma once
 
 #include <QGraphicsView>
@@ -54,9 +59,9 @@ class StateDiagram final : public QGraphicsView {
   };
   void paint_normal();
 
-  std::map<std::string, Node> nodes_;
+  std::multimap<std::string, Node> nodes_;
   std::map<std::pair<std::string, std::string>, Edge> edges_;
-  QGraphicsSimpleTextItem* caption_;
+  QString caption_;
   QString edge_;
   QString state_;
 };

@@ -323,7 +323,29 @@ void MainWindow::build_layout() {
   ev_layout->addWidget(table_, 1);
 
   tabs_->addTab(events_page, QStringLiteral("Events"));
-  tabs_->addTab(timeline_, QStringLiteral("State timeline"));
+  auto* tl_page = new QWidget;
+  auto* tl_axis = new QComboBox;
+  tl_axis->addItem(QStringLiteral("x: time"));
+  tl_axis->addItem(QStringLiteral("x: event number"));
+  connect(tl_axis, &QComboBox::currentIndexChanged, this, [this](int i) {
+    timeline_->set_axis(i == 0 ? StateTimeline::Axis::Time : StateTimeline::Axis::Events);
+  });
+  auto* tl_export = new QPushButton(QStringLiteral("Export PNG…"));
+  connect(tl_export, &QPushButton::clicked, this, [this] {
+    const QString f = QFileDialog::getSaveFileName(this, QStringLiteral("Export timeline"), QString(), QStringLiteral("PNG (*.png)"));
+    if (!f.isEmpty()) export_timeline_png(f);
+  });
+  auto* tl_bar = new QHBoxLayout;
+  tl_bar->addWidget(tl_axis);
+  tl_bar->addStretch(1);
+  tl_bar->addWidget(new QLabel(QStringLiteral("click a state change to move the cursor there")));
+  tl_bar->addWidget(tl_export);
+  auto* tl_layout = new QVBoxLayout(tl_page);
+  tl_layout->setContentsMargins(2, 2, 2, 2);
+  tl_layout->setSpacing(0);
+  tl_layout->addLayout(tl_bar);
+  tl_layout->addWidget(timeline_, 1);
+  tabs_->addTab(tl_page, QStringLiteral("State timeline"));
   tabs_->addTab(whatif_, QStringLiteral("What-if"));
   tabs_->addTab(library_, QStringLiteral("Library"));
 

@@ -3,6 +3,8 @@
 #include <QCategoryAxis>
 #include <QChart>
 #include <QChartView>
+#include <QGraphicsLayout>
+#include <QGraphicsSimpleTextItem>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QMouseEvent>
@@ -58,14 +60,30 @@ int state_row(std::string_view trace_name) {
 StateTimeline::StateTimeline(QWidget* parent)
     : QWidget(parent), view_(new QChartView), chart_(new QChart), x_(new QValueAxis), y_(new QCategoryAxis),
       cursor_(new QLineSeries) {
-  chart_->setTitle(QStringLiteral("Connection states over time (click to move the cursor)"));
+  setToolTip(QStringLiteral("Connection states over time: click to move the cursor there"));
   chart_->legend()->setAlignment(Qt::AlignRight);
-  chart_->setMargins(QMargins(4, 4, 4, 4));
+  chart_->setMargins(QMargins(2, 2, 2, 2));
+  chart_->layout()->setContentsMargins(0, 0, 0, 0);
+  QFont small = font();
+  small.setPixelSize(10);
+  y_->setLabelsFont(small);
+  x_->setLabelsFont(small);
+  x_->setTitleFont(small);
+  chart_->legend()->setFont(small);
   x_->setTitleText(QStringLiteral("time (s)"));
   x_->setLabelFormat(QStringLiteral("%.3g"));
   y_->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
-  for (int i = 0; i < static_cast<int>(std::size(kStates)); ++i)
+  for (int i = 0; i < static_cast<int>(std::size(kStates)); ++i) {
     y_->append(QString::fromStdString(display_state(kStates[i])), i);
+    auto* label = new QGraphicsSimpleTextItem(QString::fromStdString(display_state(kStates[i])), chart_);
+    label->setFont(small);
+    label->setBrush(QColor(0x44, 0x44, 0x44));
+    label->setZValue(10);
+    state_labels_.push_back(label);
+  }
+  y_->setLabelsVisible(false);
+  chart_->setMargins(QMargins(86, 2, 2, 2));
+  connect(chart_, &QChart::plotAreaChanged, this, [this] { place_labels(); });
   y_->setRange(-0.5, static_cast<double>(std::size(kStates)) - 0.5);
   y_->setGridLineVisible(true);
   chart_->addAxis(x_, Qt::AlignBottom);
@@ -88,6 +106,17 @@ StateTimeline::StateTimeline(QWidget* parent)
   x_->setRange(0, 1);
 }
 
+void StateTimeline::place_labels() {
+  const QRectF plot = chart_->plotArea();
+  const double span = y_->max() - y_->min();
+  for (std::size_t i = 0; i < state_labels_.size(); ++i) {
+    auto* label = state_labels_[i];
+    const double y = plot.bottom() - (static_cast<double>(i) - y_->min()) / span * plot.height();
+    const QRectF r = label->boundingRect();
+    label->setPos(plot.left() - r.width() - 4, y - r.height() / 2);
+  }
+}
+
 void StateTimeline::clear() {
   for (auto& t : tracks_) {
     chart_->removeSeries(t.series);
@@ -100,13 +129,31 @@ void StateTimeline::clear() {
 void StateTimeline::set_run(const trace::Trace* trace, const Connections* conns) {
   clear();
   trace_ = trace;
+  conns_ = conns;
   cursor_pos_ = 0;
-  if (trace == nullptr || conns == nullptr) return;
-  const auto& records = trace->records();
-  const double end = records.empty() ? 1.0 : std::max(records.back().time.seconds(), 1e-3);
-  x_->setRange(0, end * 1.03);
+  build_tracks();
+}
+
+void StateTimeline::set_axis(Axis a) {
+  if (a == axis_) return;
+  axis_ = a;
+  x_->setTitleText(a == Axis::Time ? QStringLiteral("time (s)") : QStringLiteral("event #"));
+  x_->setLabelFormat(a == Axis::Time ? QStringLiteral("%.3g") : QStringLiteral("%d"));
+  const std::size_t keep = cursor_pos_;
+  clear();
+  build_tracks();
+  set_cursor(keep);
+}
+
+double StateTimeline::x_of(std::size_t record) const {
+  return axis_ == Axis::Time ? trace_->records()[record].time.seconds() : static_cast<double>(record);
+}
+
+void StateTimeline::build_tracks() {
+  if (trace_ == nullptr || conns_ == nullptr) return;
+  const auto& records = trace_->records();
   int k = 0;
-  for (const auto& e : conns->endpoints) {
+  for (const auto& e : conns_->endpoints) {
     if (e.changes.empty()) continue;
     Track t;
     t.series = new QLineSeries;
@@ -115,11 +162,12 @@ void StateTimeline::set_run(const trace::Trace* trace, const Connections* conns)
     pen.setWidthF(2.5);
     t.series->setPen(pen);
     t.series->setPointsVisible(true);
+    t.series->setMarkerSize(5);
     t.offset = 0.12 * (k % 3) - 0.12;
     ++k;
     for (std::size_t i : e.changes) {
       const auto& s = std::get<trace::StateChanged>(records[i].body);
-      const double x = records[i].time.seconds();
+      const double x = x_of(i);
       const int from = state_row(s.from);
       const int to = state_row(s.to);
       if (from < 0 || to < 0) continue;
@@ -143,7 +191,8 @@ void StateTimeline::set_cursor(std::size_t cursor) {
   cursor_pos_ = cursor;
   if (trace_ == nullptr) return;
   const auto& records = trace_->records();
-  const double now = cursor == 0 || records.empty() ? 0.0 : records[std::min(cursor, records.size()) - 1].time.seconds();
+  const std::size_t n = std::min(cursor, records.size());
+  const double now = n == 0 ? 0.0 : x_of(n - 1);
   for (auto& t : tracks_) {
     QList<QPointF> shown;
     for (std::size_t i = 0; i < t.records.size() && t.records[i] < cursor; ++i) shown.append(t.points[static_cast<qsizetype>(i)]);
@@ -151,6 +200,10 @@ void StateTimeline::set_cursor(std::size_t cursor) {
     t.series->replace(shown);
   }
   cursor_->replace({QPointF(now, -0.5), QPointF(now, static_cast<double>(std::size(kStates)) - 0.5)});
+  // The x range covers what is revealed (with room to the right), at least a little.
+  const double end = records.empty() ? 1.0 : x_of(records.size() - 1);
+  const double min_span = axis_ == Axis::Time ? 1e-3 : 10.0;
+  x_->setRange(0, std::min(std::max(now * 1.15, min_span), std::max(end * 1.03, min_span)));
 }
 
 void StateTimeline::click_value(QPointF v) {
@@ -173,6 +226,10 @@ void StateTimeline::click_value(QPointF v) {
     return;
   }
   const double s = std::max(0.0, v.x());
+  if (axis_ == Axis::Events) {
+    request_(std::min(static_cast<std::size_t>(std::llround(s)) + 1, trace_->records().size()));
+    return;
+  }
   request_(cursor_at_time(*trace_, sim::Time::from_ns(static_cast<std::int64_t>(std::llround(s * 1e9)))));
 }
 

@@ -3,8 +3,10 @@
 // the last revealed record. Only the state changes revealed by the cursor are drawn; each line
 // runs on to the cursor in the state it is in.
 //
-// Clicking the chart moves the cursor: onto a state change when the click is near one of the
-// drawn corners, else to the time clicked.
+// The x axis is virtual time (its range follows the revealed part, so the handshake is not a
+// sliver beside a 2MSL wait) or the event number (every record one step, as the diagram's
+// "one row per event"). Clicking the chart moves the cursor: onto a state change when the click
+// is near one of the drawn corners, else to the time or event clicked.
 #pragma once
 
 #include <QList>
@@ -17,6 +19,7 @@
 #include "gui/connections.hpp"
 
 class QCategoryAxis;
+class QGraphicsSimpleTextItem;
 class QChart;
 class QChartView;
 class QLineSeries;
@@ -34,6 +37,9 @@ class StateTimeline final : public QWidget {
   // Shows the endpoints of a run (nullptr: nothing). The pointers must outlive the next call.
   void set_run(const trace::Trace* trace, const Connections* conns);
   void set_cursor(std::size_t cursor);
+  enum class Axis { Time, Events };
+  void set_axis(Axis a);
+  Axis axis() const { return axis_; }
   void on_cursor_requested(std::function<void(std::size_t)> f) { request_ = std::move(f); }
 
   // Handles a click at chart value `v` (x in seconds, y a state row), as a mouse click does.
@@ -54,14 +60,22 @@ class StateTimeline final : public QWidget {
     double offset = 0.0;               // small y offset so tracks in one state stay apart
   };
   void clear();
+  void build_tracks();
+  double x_of(std::size_t record) const;
+  void place_labels();
 
   const trace::Trace* trace_ = nullptr;
+  const Connections* conns_ = nullptr;
+  Axis axis_ = Axis::Time;
   QChartView* view_;
   QChart* chart_;
   QValueAxis* x_;
   QCategoryAxis* y_;
   QLineSeries* cursor_;
   std::vector<Track> tracks_;
+  // The state names, drawn beside the plot: QCategoryAxis elides them all to "..." when the
+  // chart is not tall, which a tab under the diagram seldom is.
+  std::vector<QGraphicsSimpleTextItem*> state_labels_;
   std::size_t cursor_pos_ = 0;
   std::function<void(std::size_t)> request_;
 };

@@ -1,0 +1,77 @@
+// Screenshots of the window at 1280x800 on a few bundled scenarios, written to results/gui/
+// (git-ignored) for a person to look at: the whole window at an interesting cursor, the state
+// timeline (File > Export state timeline) and the sequence diagram export.
+#include <QDir>
+#include <QImage>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QtTest>
+
+#include "gui/main_window.hpp"
+
+using tcpsim::gui::MainWindow;
+
+namespace {
+
+const QString kOut = QStringLiteral(TCPSIM_SOURCE_DIR "/results/gui");
+
+// An image worth looking at: big enough and not one flat colour.
+bool looks_drawn(const QString& path) {
+  const QImage image(path);
+  if (image.isNull() || image.width() < 300 || image.height() < 200) return false;
+  QSet<QRgb> colours;
+  for (int y = 0; y < image.height(); y += 7)
+    for (int x = 0; x < image.width(); x += 7) colours.insert(image.pixel(x, y));
+  return colours.size() > 8;
+}
+
+}  // namespace
+
+class ScreenshotTest : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QVERIFY(QDir().mkpath(kOut));
+  }
+
+  void bundledScenariosRenderToPng() {
+    struct Shot {
+      const char* file;
+      const char* name;
+      const char* breakpoint;  // where to put the cursor; "" for the end
+    };
+    const Shot shots[] = {
+        {"scenarios/handshake/basic-three-way-handshake.json", "handshake-time-wait", "when client enters TIME-WAIT"},
+        {"scenarios/handshake/basic-three-way-handshake.json", "handshake-end", ""},
+        {"scenarios/net/fault-rules.json", "fault-rules", "when a segment is dropped"},
+        {"scenarios/net/two-hop-lossy.json", "two-hop-lossy", ""},
+    };
+    for (const Shot& s : shots) {
+      MainWindow w;
+      w.resize(1280, 800);
+      w.show();
+      QVERIFY(QTest::qWaitForWindowExposed(&w));
+      QVERIFY2(w.open_file(QStringLiteral(TCPSIM_SOURCE_DIR "/") + QString::fromLatin1(s.file)), s.file);
+      if (*s.breakpoint != '\0') {
+        QVERIFY(w.set_breakpoints(QString::fromLatin1(s.breakpoint)));
+        QVERIFY2(w.run_to_breakpoint(), s.breakpoint);
+      } else {
+        w.set_cursor(w.size());
+      }
+      const QString base = kOut + QLatin1Char('/') + QString::fromLatin1(s.name);
+      QVERIFY(w.save_screenshot(base + QStringLiteral(".png")));
+      QVERIFY2(looks_drawn(base + QStringLiteral(".png")), s.name);
+      w.tabs()->setCurrentIndex(1);  // the timeline, laid out at its real size
+      QVERIFY(w.export_timeline_png(base + QStringLiteral("-timeline.png")));
+      QVERIFY2(looks_drawn(base + QStringLiteral("-timeline.png")), s.name);
+      QVERIFY(w.save_screenshot(base + QStringLiteral("-timeline-tab.png")));
+      w.export_diagram_png(base + QStringLiteral("-diagram.png"));  // checked by the diagram's own tests
+      QVERIFY(w.export_diagram_svg(base + QStringLiteral("-diagram.svg")));
+    }
+  }
+};
+
+QTEST_MAIN(ScreenshotTest)
+#include "screenshot_test.moc"

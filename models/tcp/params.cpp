@@ -65,6 +65,11 @@ TcpParams TcpParams::rfc9293() {
   // The RFC fixes neither; these are the BSD/Linux values (tcp_keepalive_intvl, _probes).
   p.keepalive_interval = Duration::s(75);
   p.keepalive_probes = 9;
+  // RFC 9293 defines no listen queues (§7 points to RFC 4987 for SYN flooding): the profile sends
+  // no cookies, and a third ACK that finds the accept queue full is dropped, as Linux does by
+  // default (catalog D19, card 3.14).
+  p.syn_cookies = false;
+  p.abort_on_overflow = false;
   // Ethernet MSS (1500 - 40); MUST-15: assume 536 when the peer sends no MSS option.
   p.mss = 1460;
   p.default_peer_mss = 536;
@@ -128,6 +133,10 @@ TcpParams TcpParams::linux_profile() {
   p.keepalive_idle = Duration::s(7200);
   p.keepalive_interval = Duration::s(75);
   p.keepalive_probes = 9;
+  // tcp_syncookies = 1: "Send out syncookies when the syn backlog queue of a socket overflows".
+  p.syn_cookies = true;
+  // tcp_abort_on_overflow = 0: a third ACK that finds the accept queue full is dropped.
+  p.abort_on_overflow = false;
   return p;
 }
 

@@ -44,6 +44,7 @@
 #include "models/net/network.hpp"
 #include "models/tcp/connection.hpp"
 #include "models/tcp/params.hpp"
+#include "models/tcp/syncookie.hpp"
 #include "sim/kernel/random.hpp"
 #include "sim/kernel/scheduler.hpp"
 #include "sim/trace/trace.hpp"
@@ -96,13 +97,27 @@ class TcpStack {
   // shutdown(SHUT_WR): the FIN goes out after the queued data; receiving goes on (half-close).
   CallError shutdown(SocketId s);
   CallError abort(SocketId s);
+  // --- socket options (each emits an AppCall "setsockopt") ---
+  // SO_LINGER with a zero timeout on socket `s`: close() acts as abort() (RST). A listener's
+  // setting is inherited by its children. False if `s` is unknown.
+  bool set_linger_zero(SocketId s, bool on);
+  // SO_REUSEADDR for the host's connects: connect() to a 4-tuple held by a TIME-WAIT connection
+  // releases it (Note) and opens the new one, ISS = old SND.NXT + 65535 + 2 unless pinned.
+  void set_reuse_addr(bool on);
+
   State state(SocketId s) const;  // CLOSED for a released or unknown socket
   std::optional<Status> status(SocketId s) const;
 
   net::NodeId host() const { return host_; }
   net::Ipv4 ip() const { return ip_; }
   std::size_t socket_count() const { return sockets_.size(); }
-  std::uint64_t syns_dropped() const { return syns_dropped_; }  // listen queue full
+  std::uint64_t syns_dropped() const { return syns_dropped_; }  // SYN or accept queue full
+  std::uint64_t syn_cookies_sent() const { return cookies_sent_; }
+  std::uint64_t syn_cookies_validated() const { return cookies_validated_; }  // children made
+  // Handshake-completing ACKs (third ACK, or a valid cookie) that found the accept queue full:
+  // dropped, or refused with a RST when TcpParams::abort_on_overflow.
+  std::uint64_t acks_dropped_on_overflow() const { return acks_dropped_; }
+  std::uint64_t resets_on_overflow() const { return overflow_resets_; }
   std::uint64_t resets_for_closed() const { return resets_for_closed_; }
 
  private:
@@ -110,6 +125,11 @@ class TcpStack {
 
   void on_segment(const net::Segment& seg);
   void deliver_to_listener(Socket& listener, const net::Segment& seg, std::optional<net::SeqNum> iss);
+  void drop_syn(std::string_view why);
+  void send_cookie(Socket& listener, const net::Segment& syn);
+  bool try_cookie(Socket& listener, const net::Segment& seg);
+  bool overflows_accept_queue(const Socket& s, const net::Segment& seg) const;
+  void accept_overflow(Socket& child, const net::Segment& seg);
   void no_tcb(const net::Segment& seg);
   Socket* find(SocketId s) const;
   Socket& create(bool listener);
@@ -138,6 +158,8 @@ class TcpStack {
   net::Ipv4 ip_;
   TcpParams params_;
   std::uint64_t isn_secret_;
+  SynCookies cookies_;
+  bool reuse_addr_ = false;
   Observer observer_;
 
   SocketId next_id_ = 1;
@@ -155,6 +177,10 @@ class TcpStack {
   std::uint16_t eph_next_ = 49152;
   std::uint64_t syns_dropped_ = 0;
   std::uint64_t resets_for_closed_ = 0;
+  std::uint64_t cookies_sent_ = 0;
+  std::uint64_t cookies_validated_ = 0;
+  std::uint64_t acks_dropped_ = 0;
+  std::uint64_t overflow_resets_ = 0;
 };
 
 }  // namespace tcpsim::tcp

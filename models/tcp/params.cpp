@@ -70,6 +70,9 @@ TcpParams TcpParams::rfc9293() {
   // default (catalog D19, card 3.14).
   p.syn_cookies = false;
   p.abort_on_overflow = false;
+  // Nothing caps the backlog, and a queue of capacity `backlog` holds `backlog` entries.
+  p.somaxconn = std::nullopt;
+  p.backlog_plus_one = false;
   // Ethernet MSS (1500 - 40); MUST-15: assume 536 when the peer sends no MSS option.
   p.mss = 1460;
   p.default_peer_mss = 536;
@@ -137,6 +140,11 @@ TcpParams TcpParams::linux_profile() {
   p.syn_cookies = true;
   // tcp_abort_on_overflow = 0: a third ACK that finds the accept queue full is dropped.
   p.abort_on_overflow = false;
+  // net.core.somaxconn = 4096 (since 5.4): listen() uses min(backlog, somaxconn).
+  p.somaxconn = 4096;
+  // inet_csk_reqsk_queue_is_full() and sk_acceptq_is_full() test `>` (the SYN queue since
+  // 3479c7549fb1, Jan 2025): backlog + 1 requests and backlog + 1 children fit (catalog D19).
+  p.backlog_plus_one = true;
   return p;
 }
 

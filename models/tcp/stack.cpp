@@ -418,9 +418,10 @@ SocketId TcpStack::listen(std::uint16_t port, std::uint32_t backlog) {
   if (port == 0 || listeners_.contains(port)) return kNoSocket;
   Socket& l = create(true);
   l.port = port;
-  // Linux's listen() caps the backlog at net.core.somaxconn. TODO: Linux's queues admit one more
-  // than the backlog (sk_acceptq_is_full tests >); both capacities are `backlog` here.
-  const std::uint32_t cap = params_.profile == "linux" ? std::min(backlog, kSomaxconn) : backlog;
+  // Catalog §3.14: capacity min(backlog, somaxconn), plus one where the queues are full only when
+  // they hold more than that (Linux).
+  const std::uint32_t capped = params_.somaxconn ? std::min(backlog, *params_.somaxconn) : backlog;
+  const std::uint32_t cap = params_.backlog_plus_one ? capped + 1 : capped;
   l.syn_capacity = cap;
   l.accept_capacity = cap;
   listeners_[port] = l.id();

@@ -54,9 +54,6 @@ namespace tcpsim::tcp {
 using SocketId = std::uint32_t;
 inline constexpr SocketId kNoSocket = 0;  // ids start at 1
 
-// Linux net.core.somaxconn (default 4096 since 5.4): the cap on a listen backlog.
-inline constexpr std::uint32_t kSomaxconn = 4096;
-
 struct ConnIdHash {
   std::size_t operator()(const net::ConnId& id) const noexcept;
 };

@@ -16,7 +16,15 @@ namespace {
 
 sim::Time at(sim::Duration d) { return ListenWorld::at(d); }
 const net::Endpoint kServer80{ip("10.0.0.9"), 80};
-const net::Endpoint kSpoofed{ip("10.66.0.1"), 1000};  // owned by no host: its SYN,ACKs find no route
+
+// Fills a linux-profile listener's SYN queue (backlog 1 holds 2 requests) with SYNs from
+// addresses no host owns (their SYN,ACKs find no route), arriving at 10 ms.
+void fill_syn_queue(ListenWorld& w, const std::string& via) {
+  for (std::uint32_t i = 1; i <= 2; ++i) {
+    const net::Endpoint spoofed{net::Ipv4{ip("10.66.0.0").value + i}, 1000};
+    w.inject(via, test::syn_from(spoofed, kServer80, net::SeqNum(7 * i)));
+  }
+}
 
 }  // namespace
 
@@ -25,7 +33,7 @@ TEST_CASE("With SYN cookies a SYN that finds the SYN queue full is answered stat
           "[stack][listen][syncookie]") {
   ListenWorld w({"client"}, tcp::TcpParams::linux_profile());
   w.listen(80, 1);
-  w.inject("client", test::syn_from(kSpoofed, kServer80, net::SeqNum(7)));  // the SYN queue is full at 10 ms
+  fill_syn_queue(w, "client");
   w.run_until(5_ms);
   const SocketId c = w["client"].connect(kServer80);
   w.run_until(10_s);
@@ -56,12 +64,12 @@ TEST_CASE("With SYN cookies a SYN that finds the SYN queue full is answered stat
   CHECK(server_side->passive);
   // The child passes SYN-RECEIVED only at the instant of the ACK; its causes name the cookie rule.
   const auto changes = w.state_changes("server");
-  REQUIRE(changes.size() == 4);  // listener LISTEN, spoofed request SYN-RECEIVED, the cookie child twice
-  CHECK(changes[2]->to == "SYN_RECEIVED");
-  CHECK(changes[2]->cause.starts_with("RFC 4987 §3.6: SYN cookie validated"));
-  CHECK(changes[3]->from == "SYN_RECEIVED");
-  CHECK(changes[3]->to == "ESTABLISHED");
-  CHECK(changes[3]->cause == "SYN cookie validated (RFC 4987 §3.6) -> ESTABLISHED");
+  REQUIRE(changes.size() == 5);  // listener LISTEN, 2 spoofed requests SYN-RECEIVED, the cookie child twice
+  CHECK(changes[3]->to == "SYN_RECEIVED");
+  CHECK(changes[3]->cause.starts_with("RFC 4987 §3.6: SYN cookie validated"));
+  CHECK(changes[4]->from == "SYN_RECEIVED");
+  CHECK(changes[4]->to == "ESTABLISHED");
+  CHECK(changes[4]->cause == "SYN cookie validated (RFC 4987 §3.6) -> ESTABLISHED");
   CHECK(w.entered("server", "ESTABLISHED") == std::vector{at(35_ms)});
   // The connection carries data as any other.
   w["client"].send(c, 4000);
@@ -73,7 +81,7 @@ TEST_CASE("Data on the ACK that returns a SYN cookie is delivered with the new c
           "[stack][listen][syncookie]") {
   ListenWorld w({"client"}, tcp::TcpParams::linux_profile());
   w.listen(80, 1);
-  w.inject("client", test::syn_from(kSpoofed, kServer80, net::SeqNum(7)));
+  fill_syn_queue(w, "client");
   w.run_until(5_ms);
   const SocketId c = w["client"].connect(kServer80);
   w.run_until(24_ms);
@@ -89,7 +97,7 @@ TEST_CASE("An ACK to a listener that returns no valid SYN cookie is answered wit
           "[stack][listen][syncookie]") {
   ListenWorld w({"client"}, tcp::TcpParams::linux_profile());
   w.listen(80, 1);
-  w.inject("client", test::syn_from(kSpoofed, kServer80, net::SeqNum(7)));
+  fill_syn_queue(w, "client");
   w.run_until(5_ms);
   const SocketId c = w["client"].connect(kServer80);
   w.run_until(15_ms);  // the cookie SYN,ACK is on its way
@@ -117,7 +125,7 @@ TEST_CASE("Without SYN cookies an ACK that looks like one is answered with a RST
   params.syn_cookies = false;
   ListenWorld w({"client"}, params);
   w.listen(80, 1);
-  w.inject("client", test::syn_from(kSpoofed, kServer80, net::SeqNum(7)));
+  fill_syn_queue(w, "client");
   w.run_until(5_ms);
   const SocketId c = w["client"].connect(kServer80);
   w.run_until(500_ms);
@@ -130,51 +138,77 @@ TEST_CASE("Without SYN cookies an ACK that looks like one is answered with a RST
 TEST_CASE("A valid SYN cookie that finds the accept queue full is dropped and validates again on the "
           "peer's retransmission",
           "[stack][listen][syncookie]") {
-  ListenWorld w({"c1", "c2"}, tcp::TcpParams::linux_profile());
+  ListenWorld w({"c1", "c2", "c3"}, tcp::TcpParams::linux_profile());
   w.auto_accept = false;
-  w.listen(80, 1);
-  w.inject("c1", test::syn_from(kSpoofed, kServer80, net::SeqNum(7)));
+  w.listen(80, 1);  // linux: 2 requests, 2 children
+  fill_syn_queue(w, "c1");
   w.run_until(5_ms);
   const SocketId s1 = w["c1"].connect(kServer80);
   w.run_until(6_ms);
   const SocketId s2 = w["c2"].connect(kServer80);
+  w.run_until(7_ms);
+  const SocketId s3 = w["c3"].connect(kServer80);
   w.run_until(40_ms);
-  CHECK(w["server"].syn_cookies_sent() == 2);
-  CHECK(w["server"].syn_cookies_validated() == 1);  // c1's at 35 ms filled the accept queue
+  CHECK(w["server"].syn_cookies_sent() == 3);
+  CHECK(w["server"].syn_cookies_validated() == 2);  // c1's and c2's (35, 36 ms) fill the accept queue
   CHECK(w["server"].acks_dropped_on_overflow() == 1);
   CHECK(w.notes_starting("accept queue full: ACK with a valid SYN cookie dropped") == 1);
-  CHECK(w["c2"].state(s2) == State::Established);  // c2 does not know
+  CHECK(w["c3"].state(s3) == State::Established);  // c3 does not know
   w.run_until(50_ms);
-  w["c2"].send(s2, 100);  // dropped the same way at 60 ms
+  w["c3"].send(s3, 100);  // dropped the same way at 60 ms
   w.run_until(100_ms);
   CHECK(w["server"].acks_dropped_on_overflow() == 2);
   w.accept_all();
-  REQUIRE(w.accepted.size() == 1);
-  w.run_until(1_s);  // c2's retransmission carries the cookie again
-  CHECK(w["server"].syn_cookies_validated() == 2);
+  REQUIRE(w.accepted.size() == 2);
+  w.run_until(1_s);  // c3's retransmission carries the cookie again
+  CHECK(w["server"].syn_cookies_validated() == 3);
   CHECK(w.octets_read("server") == 100);
   w.accept_all();
-  CHECK(w.accepted.size() == 2);
+  CHECK(w.accepted.size() == 3);
   CHECK(w["c1"].state(s1) == State::Established);
+  CHECK(w["c2"].state(s2) == State::Established);
 }
 
 TEST_CASE("A valid SYN cookie that finds the accept queue full is refused with a RST under abort_on_overflow",
           "[stack][listen][syncookie]") {
   tcp::TcpParams params = tcp::TcpParams::linux_profile();
   params.abort_on_overflow = true;
-  ListenWorld w({"c1", "c2"}, params);
+  ListenWorld w({"c1", "c2", "c3"}, params);
   w.auto_accept = false;
   w.listen(80, 1);
-  w.inject("c1", test::syn_from(kSpoofed, kServer80, net::SeqNum(7)));
+  fill_syn_queue(w, "c1");
   w.run_until(5_ms);
   w["c1"].connect(kServer80);
   w.run_until(6_ms);
-  const SocketId s2 = w["c2"].connect(kServer80);
+  w["c2"].connect(kServer80);
+  w.run_until(7_ms);
+  const SocketId s3 = w["c3"].connect(kServer80);
   w.run_until(100_ms);
   CHECK(w["server"].resets_on_overflow() == 1);
   CHECK(w["server"].acks_dropped_on_overflow() == 0);
-  CHECK(w["c2"].state(s2) == State::Closed);
-  CHECK(w.error_of("c2", s2) == trace::AppError::ConnReset);
+  CHECK(w.notes_starting("accept queue full: valid SYN cookie refused") == 1);
+  CHECK(w["c3"].state(s3) == State::Closed);
+  CHECK(w.error_of("c3", s3) == trace::AppError::ConnReset);
+}
+
+TEST_CASE("A linux listener holds backlog + 1 children and requests, an rfc9293 one exactly backlog", "[stack][listen]") {
+  for (const bool linux : {false, true}) {
+    ListenWorld w({"c1", "c2", "c3"}, linux ? tcp::TcpParams::linux_profile() : tcp::TcpParams::rfc9293());
+    w.auto_accept = false;
+    w.listen(80, 1);
+    const SocketId s1 = w["c1"].connect(kServer80);
+    const SocketId s2 = w["c2"].connect(kServer80);
+    const SocketId s3 = w["c3"].connect(kServer80);
+    w.run_until(100_ms);
+    CHECK(w["c1"].state(s1) == State::Established);
+    CHECK(w["c2"].state(s2) == (linux ? State::Established : State::SynSent));
+    // linux: c3's SYN found 2 requests and got a cookie; its ACK then found 2 children and was
+    // dropped, which c3 cannot know.
+    CHECK(w["c3"].state(s3) == (linux ? State::Established : State::SynSent));
+    CHECK(w["server"].syn_cookies_sent() == (linux ? 1u : 0u));
+    CHECK(w["server"].acks_dropped_on_overflow() == (linux ? 1u : 0u));
+    CHECK(w["server"].syns_dropped() == (linux ? 0u : 2u));
+  }
 }
 
 TEST_CASE("A third ACK that finds the accept queue full is dropped and the child completes on a later ACK "

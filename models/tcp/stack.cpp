@@ -307,6 +307,8 @@ bool TcpStack::try_cookie(Socket& l, const net::Segment& seg) {
   if (l.accept_queue.size() >= l.accept_capacity) {
     // Linux: tcp_get_cookie_sock() -> tcp_v4_syn_recv_sock() fails on sk_acceptq_is_full; the
     // cookie stays valid, so a retransmission of the peer's segment may succeed later.
+    // Deviation: Linux discards the segment here even with tcp_abort_on_overflow (only
+    // tcp_check_req() resets); this host treats a cookie as a stored request and resets too.
     if (params_.abort_on_overflow) {
       ++overflow_resets_;
       trace_.emit(now, trace::Note{"accept queue full: valid SYN cookie refused (abort_on_overflow)"});

@@ -155,6 +155,7 @@ class AppHost {
   void start();  // starts every app added so far
   std::size_t size() const { return apps_.size(); }
   ScriptedApp& operator[](std::size_t i) { return *apps_[i]; }
+  const ScriptedApp& operator[](std::size_t i) const { return *apps_[i]; }
   std::uint64_t unclaimed() const { return unclaimed_; }  // notices no app owned
 
  private:

@@ -14,6 +14,7 @@
 #include "sim/cli/ladder.hpp"
 #include "sim/cli/profiles.hpp"
 #include "sim/diagram/svg.hpp"
+#include "sim/scenario/expect.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/scenario/world.hpp"
 #include "sim/trace/jsonl.hpp"
@@ -39,6 +40,20 @@ bool want_color(const std::string& mode, std::ostream& out) {
   if (mode == "always") return true;
   if (mode == "never") return false;
   return &out == &std::cout && isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
+}
+
+// "expectations: 5 checked, all passed", or each failure as file: pointer: message.
+void print_verdict(std::ostream& out, const scenario::Verdict& v, const std::string& file) {
+  if (v.passed()) {
+    out << "expectations: " << v.checked << " checked, all passed\n";
+    return;
+  }
+  out << "expectations: " << v.checked << " checked, " << v.failures.size() << " failed\n";
+  for (const auto& f : v.failures) {
+    out << "  FAIL " << file << ": " << f.pointer << ": " << f.message;
+    if (f.record) out << " [record #" << *f.record << ", t=" << sim::format_seconds(*f.time) << " s]";
+    out << "\n";
+  }
 }
 
 // Loads a scenario or prints every diagnostic.
@@ -110,7 +125,10 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err) {
     err << "tcpsim run: error while writing \"" << a.trace_path << "\"\n";
     return kBadInput;
   }
-  return kOk;
+  if (s.expect.empty()) return kOk;
+  const scenario::Verdict v = scenario::check(world);
+  print_verdict(out, v, s.source);
+  return v.passed() ? kOk : kExpectationFailed;
 }
 
 int cmd_validate(const std::vector<std::string>& files, std::ostream& out, std::ostream& err) {

@@ -187,6 +187,8 @@ void read_tcp_defaults(Object& top, const Scenario& s, TcpDefaults& out);
 void read_host_tcp(Object& host, const TcpDefaults& defaults, HostTcp& out);
 void read_nodes(Object& top, Scenario& out, NodeTable& table, const TcpDefaults& tcp);
 void read_apps(Object& top, Scenario& out, const NodeTable& table);
+// "expect" and "fingerprint" (loader_expect.cpp).
+void read_expect(Object& top, Scenario& out, const NodeTable& table);
 void read_links(Object& top, Scenario& out, const NodeTable& table);
 void read_faults(Object& top, Scenario& out, const NodeTable& table);
 void read_injections(Object& top, Scenario& out, const NodeTable& table);

@@ -10,6 +10,7 @@
 #include "models/app/script.hpp"
 #include "models/net/config.hpp"
 #include "models/tcp/params.hpp"
+#include "sim/scenario/expect.hpp"
 #include "sim/kernel/time.hpp"
 
 namespace tcpsim::scenario {
@@ -52,6 +53,9 @@ struct Scenario {
   std::vector<net::FaultRule> faults;
   std::vector<net::Injection> injections;
   std::vector<ScenarioNote> notes;
+
+  Expectations expect;                     // what the run must show
+  std::optional<std::string> fingerprint;  // hash of the canonical trace, when recorded
 };
 
 }  // namespace tcpsim::scenario

@@ -90,6 +90,7 @@ struct Style {
   static constexpr double line_h = 1.3;  // line height, as a fraction of the font size
   static constexpr double header_h = 76;  // title + host names + lane labels
   static constexpr double band_w = 6;     // state band width, centred on the lifeline
+  static constexpr double axis_w = 92;    // the time axis labels, left of the lanes
 };
 double text_width(std::string_view text, bool small = false);
 
@@ -191,7 +192,8 @@ struct Tick {
   Label label;
 };
 
-enum class PrimKind : std::uint8_t { Arrow, Band, State, Timer, Annotation, Break, Tick };
+// In drawing order (visible() returns them sorted by kind): what lies under the arrows first.
+enum class PrimKind : std::uint8_t { Band, Timer, Break, Arrow, State, Annotation, Tick };
 struct PrimRef {
   PrimKind kind;
   std::uint32_t index;  // into the vector of that kind

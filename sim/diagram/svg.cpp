@@ -103,7 +103,7 @@ class Writer {
     const double ym = (b.y0 + b.y1) / 2;
     out_ << "<polyline class=\"zigzag\" points=\"";
     bool up = true;
-    for (double x = 60; x <= l_.width - 20; x += 12, up = !up) out_ << num(x) << "," << num(ym + (up ? -4 : 4)) << " ";
+    for (double x = Style::axis_w; x <= l_.width - 20; x += 12, up = !up) out_ << num(x) << "," << num(ym + (up ? -4 : 4)) << " ";
     out_ << "\" fill=\"none\" stroke=\"#9e9e9e\" stroke-width=\"1.2\"/>\n";
     text(b.label, "brk");
   }

@@ -474,6 +474,10 @@ bool MainWindow::open_file(const QString& path) {
   }
   scenario_ = std::move(result.scenario);
   modified_ = false;
+  {
+    QFile f(path);
+    expect_json_ = f.open(QIODevice::ReadOnly) ? expect_block(f.readAll().toStdString()) : std::string();
+  }
   add_recent(path);
   install_run(run_scenario(*scenario_), false);
   return run_ != nullptr && run_->world != nullptr;
@@ -490,13 +494,15 @@ bool MainWindow::reload() {
 bool MainWindow::save_scenario_as(const QString& path) {
   if (!scenario_) return false;
   QFile f(path);
-  const std::string text = write_scenario(*scenario_);
+  const std::string text = write_scenario(*scenario_, expect_json_);
   if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(text.data(), static_cast<qint64>(text.size())) < 0) {
     note(QStringLiteral("Could not write %1").arg(path));
     return false;
   }
   f.close();
-  note(QStringLiteral("Saved %1").arg(path));
+  note(expect_json_.empty() || !modified_
+           ? QStringLiteral("Saved %1").arg(path)
+           : QStringLiteral("Saved %1 (its expect block is the original's: the edit may make it fail)").arg(path));
   modified_bar_->hide();
   return true;
 }

@@ -164,6 +164,7 @@ class MainWindow final : public QMainWindow {
   bool showing_previous_ = false;
   bool modified_ = false;
   QString path_;
+  std::string expect_json_;  // the file's "expect" block, copied as is when saving
   std::size_t cursor_ = 0;
   std::optional<std::size_t> selected_;
   std::vector<Breakpoint> breakpoints_;

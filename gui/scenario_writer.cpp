@@ -213,7 +213,13 @@ Json app_json(const scenario::AppConfig& a) {
 
 }  // namespace
 
-std::string write_scenario(const scenario::Scenario& s) {
+std::string expect_block(const std::string& file_text) {
+  const Json doc = Json::parse(file_text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("expect")) return {};
+  return doc["expect"].dump();
+}
+
+std::string write_scenario(const scenario::Scenario& s, const std::string& expect_json) {
   Json o;
   o["name"] = s.name;
   if (!s.description.empty()) o["description"] = s.description;
@@ -252,6 +258,7 @@ std::string write_scenario(const scenario::Scenario& s) {
     for (const auto& a : s.apps) apps.push_back(app_json(a));
     o["apps"] = apps;
   }
+  if (!expect_json.empty()) o["expect"] = Json::parse(expect_json, nullptr, false);
   if (!s.notes.empty()) {
     Json notes = Json::array();
     for (const auto& n : s.notes) notes.push_back(Json{{"at", at(n.at)}, {"text", n.text}});

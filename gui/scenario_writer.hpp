@@ -12,7 +12,13 @@
 
 namespace tcpsim::gui {
 
-// The scenario as pretty-printed JSON (two-space indent, trailing newline).
-std::string write_scenario(const scenario::Scenario& s);
+// The scenario as pretty-printed JSON (two-space indent, trailing newline). The expectations
+// are not rebuilt from their structs: `expect_json`, the "expect" value of the file the scenario
+// came from (expect_block()), is copied as it is; empty: no "expect" block.
+std::string write_scenario(const scenario::Scenario& s, const std::string& expect_json = {});
+
+// The "expect" value of a scenario file's text as compact JSON, or "" when it has none or the
+// text is not JSON.
+std::string expect_block(const std::string& file_text);
 
 }  // namespace tcpsim::gui

@@ -328,6 +328,26 @@ class GuiTest : public QObject {
     QCOMPARE(tcpsim::gui::write_scenario(again.run()->scenario), tcpsim::gui::write_scenario(w.run()->scenario));
   }
 
+  void savingKeepsTheFilesExpectBlock() {
+    QTemporaryDir dir;
+    const QString handshake = QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/handshake/basic-three-way-handshake.json");
+    QFile in(handshake);
+    QVERIFY(in.open(QIODevice::ReadOnly));
+    const std::string expect = tcpsim::gui::expect_block(in.readAll().toStdString());
+    QVERIFY(!expect.empty());
+    MainWindow w;
+    QVERIFY(w.open_file(handshake));
+    const QString out = dir.filePath(QStringLiteral("handshake-copy.json"));
+    QVERIFY(w.save_scenario_as(out));
+    QFile saved(out);
+    QVERIFY(saved.open(QIODevice::ReadOnly));
+    QCOMPARE(tcpsim::gui::expect_block(saved.readAll().toStdString()), expect);
+    const auto again = tcpsim::scenario::load_file(out.toStdString());
+    QVERIFY2(again.ok(), again.errors.empty() ? "" : again.errors.front().to_string().c_str());
+    QCOMPARE(tcpsim::gui::expect_block("{\"name\": \"x\"}"), std::string());
+    QCOMPARE(tcpsim::gui::expect_block("not json"), std::string());
+  }
+
   void everyBundledScenarioSurvivesTheWriter() {
     tcpsim::gui::LibraryBrowser lib;
     lib.set_folder(QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios"));

@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "gui/stepper.hpp"
 #include "sim/trace/jsonl.hpp"
 
 namespace tcpsim::gui {
@@ -135,6 +136,11 @@ QString EventTableModel::summary(std::size_t row) const {
   if (trace_ == nullptr || row >= rows_) return {};
   const auto& rec = trace_->records()[row];
   const trace::Trace& t = *trace_;
+  // A connection as its endpoints' names: "client:49152→server:80" (a listener: "server:80").
+  auto conn_name = [&](const net::ConnId& c) {
+    if (c.remote.ip.value == 0 && c.remote.port == 0) return endpoint_name(book_, c.local);
+    return endpoint_name(book_, c.local) + "→" + endpoint_name(book_, c.remote);
+  };
   std::string text = std::visit(
       [&](const auto& b) -> std::string {
         using B = std::decay_t<decltype(b)>;
@@ -162,17 +168,17 @@ QString EventTableModel::summary(std::size_t row) const {
         } else if constexpr (std::is_same_v<B, trace::SegmentCorrupted>) {
           return segment_label(b.id) + " corrupted by fault" + rule_text(b.rule);
         } else if constexpr (std::is_same_v<B, trace::StateChanged>) {
-          std::string s = b.conn.to_string() + " " + std::string(b.from) + " → " + std::string(b.to);
+          std::string s = conn_name(b.conn) + " " + display_state(b.from) + " → " + display_state(b.to);
           if (!b.cause.empty()) s += " (" + std::string(b.cause) + ")";
           return s;
         } else if constexpr (std::is_same_v<B, trace::TimerEvent>) {
-          std::string s = b.conn.to_string() + " " + std::string(b.timer) + " " + trace::to_string(b.op);
+          std::string s = conn_name(b.conn) + " " + std::string(b.timer) + " " + trace::to_string(b.op);
           if (b.op == trace::TimerOp::Armed) s += ", due " + sim::format_seconds(b.deadline) + " s";
           return s;
         } else if constexpr (std::is_same_v<B, trace::AppCall>) {
-          return b.conn.to_string() + " " + std::string(b.call) + "(" + b.args + ")";
+          return conn_name(b.conn) + " " + std::string(b.call) + "(" + b.args + ")";
         } else if constexpr (std::is_same_v<B, trace::AppNotify>) {
-          std::string s = b.conn.to_string() + " " + trace::to_string(b.notice);
+          std::string s = conn_name(b.conn) + " " + trace::to_string(b.notice);
           if (b.error != trace::AppError::None) s += std::string(" ") + trace::to_string(b.error);
           if (b.bytes != 0) s += " " + std::to_string(b.bytes) + " bytes";
           return s;

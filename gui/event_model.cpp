@@ -133,7 +133,7 @@ std::string EventTableModel::segment_label(trace::SegmentId id) const {
 }
 
 QString EventTableModel::summary(std::size_t row) const {
-  if (trace_ == nullptr || row >= rows_) return {};
+  if (trace_ == nullptr || row >= trace_->records().size()) return {};
   const auto& rec = trace_->records()[row];
   const trace::Trace& t = *trace_;
   // A connection as its endpoints' names: "client:49152→server:80" (a listener: "server:80").
@@ -192,7 +192,7 @@ QString EventTableModel::summary(std::size_t row) const {
 }
 
 QString EventTableModel::details(std::size_t row) const {
-  if (trace_ == nullptr || row >= rows_) return {};
+  if (trace_ == nullptr || row >= trace_->records().size()) return {};
   return qs(trace::to_json(trace_->records()[row], *trace_).dump());
 }
 

@@ -14,6 +14,7 @@
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
@@ -131,7 +132,11 @@ MainWindow::MainWindow(QWidget* parent)
 }
 
 MainWindow::~MainWindow() {
-  events_->set_trace(nullptr);  // the model must not outlive the trace it reads
+  // The views must not outlive the traces they read (the runs go before the child widgets).
+  pause();
+  events_->set_trace(nullptr);
+  diagram_->clear();
+  timeline_->set_run(nullptr, nullptr);
 }
 
 void MainWindow::build_actions() {
@@ -184,10 +189,10 @@ void MainWindow::build_actions() {
   connect(to_end_, &QAction::triggered, this, [this] { set_cursor(size()); });
   connect(play_, &QAction::triggered, this, [this](bool on) { on ? play() : pause(); });
   connect(jump_, &QAction::triggered, this, [this] {
-    breakpoint_edit_->clear();
-    breakpoint_edit_->setPlaceholderText(QStringLiteral("jump to: event number (42) or time (1.5s), then Enter"));
-    breakpoint_edit_->setProperty("jump", true);
-    breakpoint_edit_->setFocus();
+    bool ok = false;
+    const QString text = QInputDialog::getText(this, QStringLiteral("Jump"), QStringLiteral("Event number (42) or time (1.5s, 300ms):"),
+                                               QLineEdit::Normal, QString(), &ok);
+    if (ok) jump_to(text);
   });
   connect(run_bp_, &QAction::triggered, this, [this] {
     if (set_breakpoints(breakpoint_edit_->text())) run_to_breakpoint();
@@ -240,14 +245,6 @@ void MainWindow::build_actions() {
   breakpoint_edit_->setClearButtonEnabled(true);
   breakpoint_edit_->setMinimumWidth(300);
   connect(breakpoint_edit_, &QLineEdit::returnPressed, this, [this] {
-    if (breakpoint_edit_->property("jump").toBool()) {
-      breakpoint_edit_->setProperty("jump", false);
-      const QString text = breakpoint_edit_->text();
-      breakpoint_edit_->clear();
-      breakpoint_edit_->setPlaceholderText(QStringLiteral("breakpoint: when client enters TIME-WAIT; when a segment is dropped"));
-      jump_to(text);
-      return;
-    }
     if (set_breakpoints(breakpoint_edit_->text())) run_to_breakpoint();
   });
   bar->addWidget(breakpoint_edit_);
@@ -267,9 +264,12 @@ void MainWindow::build_layout() {
   messages_->hide();
 
   auto* save_mod = new QPushButton(QStringLiteral("Save as new scenario…"));
+  auto* to_diff = new QPushButton(QStringLiteral("Go to first difference"));
+  connect(to_diff, &QPushButton::clicked, this, [this] { go_to_divergence(); });
   auto* bar_layout = new QHBoxLayout(modified_bar_);
   bar_layout->setContentsMargins(6, 2, 6, 2);
   bar_layout->addWidget(modified_label_, 1);
+  bar_layout->addWidget(to_diff);
   bar_layout->addWidget(save_mod);
   modified_bar_->setStyleSheet(QStringLiteral("background:#fff4c2"));
   modified_label_->setWordWrap(true);
@@ -298,7 +298,7 @@ void MainWindow::build_layout() {
   table_->setColumnWidth(EventTableModel::Node, 60);
   table_->setColumnWidth(EventTableModel::Summary, 560);
   connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
-    if (!current.isValid()) return;
+    if (!current.isValid() || syncing_) return;
     const auto row = static_cast<std::size_t>(filter_->mapToSource(current).row());
     if (!selected_ || *selected_ != row) select_record(row);
   });

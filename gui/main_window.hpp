@@ -107,6 +107,10 @@ class MainWindow final : public QMainWindow {
   const Run* previous_run() const { return previous_.get(); }
   const Run* shown_run() const { return showing_previous_ ? previous_.get() : run_.get(); }
   bool scenario_modified() const { return modified_; }
+  // Where the run on screen first differs from the other one (after a what-if), if it does.
+  std::optional<std::size_t> divergence() const { return divergence_; }
+  // Moves the cursor just past the first difference between the two runs.
+  bool go_to_divergence();
 
   // --- export ---
   bool export_timeline_png(const QString& path);
@@ -153,6 +157,7 @@ class MainWindow final : public QMainWindow {
   void show_inspector();
   void show_messages(const QString& title, const QString& text);
   void note(const QString& text);  // a transient line in the status bar
+  void show_what_if_bar(const QString& what);
   void add_recent(const QString& path);
   void fill_recent_menu();
   void watch(const QString& path);
@@ -164,8 +169,10 @@ class MainWindow final : public QMainWindow {
   bool showing_previous_ = false;
   bool modified_ = false;
   QString path_;
-  std::string expect_json_;  // the file's "expect" block, copied as is when saving
+  std::string expect_json_;
+  std::optional<std::size_t> divergence_;  // the file's "expect" block, copied as is when saving
   std::size_t cursor_ = 0;
+  bool syncing_ = false;  // refresh() is moving the table: its selection changes are ours
   std::optional<std::size_t> selected_;
   std::vector<Breakpoint> breakpoints_;
   QTimer play_timer_;

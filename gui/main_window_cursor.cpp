@@ -273,6 +273,7 @@ void MainWindow::refresh() {
     counts_->clear();
     return;
   }
+  syncing_ = true;
   events_->set_revealed(cursor_);
   if (selected_) {
     const QModelIndex shown = filter_->mapFromSource(events_->index(static_cast<int>(*selected_), 0));
@@ -281,6 +282,7 @@ void MainWindow::refresh() {
       table_->scrollTo(shown);
     }
   }
+  syncing_ = false;
   timeline_->set_cursor(cursor_);
   diagram_->set_cursor(cursor_);
   if (selected_) diagram_->select_record(*selected_);
@@ -352,11 +354,7 @@ bool MainWindow::apply_what_if(std::size_t index, trace::FaultAction action, sim
   modified_ = true;
   const std::size_t number = scenario_->faults.size() - 1;
   install_run(run_scenario(*scenario_), true);
-  modified_label_->setText(QStringLiteral("<b>What-if:</b> fault rule %1 added — %2. The run before is kept: "
-                                          "toggle <i>Previous run</i> (Ctrl+P) to compare.")
-                               .arg(number)
-                               .arg(qs(describe(*rule, run_->book)).toHtmlEscaped()));
-  modified_bar_->show();
+  show_what_if_bar(QStringLiteral("fault rule %1 added — %2").arg(number).arg(qs(describe(*rule, run_->book)).toHtmlEscaped()));
   return true;
 }
 
@@ -372,9 +370,27 @@ bool MainWindow::rerun_from_panel() {
   scenario_ = std::move(*edited);
   modified_ = true;
   install_run(run_scenario(*scenario_), true);
-  modified_label_->setText(QStringLiteral("<b>What-if:</b> re-run with the edited links and fault rules. The run before is "
-                                          "kept: toggle <i>Previous run</i> (Ctrl+P) to compare."));
+  show_what_if_bar(QStringLiteral("re-run with the edited links and fault rules"));
+  return true;
+}
+
+void MainWindow::show_what_if_bar(const QString& what) {
+  divergence_.reset();
+  if (run_ && previous_ && run_->trace() && previous_->trace()) divergence_ = first_divergence(*run_->trace(), *previous_->trace());
+  QString diff = QStringLiteral("The new run is the same as the one before.");
+  if (divergence_) {
+    const QString now = *divergence_ < run_->size() ? events_->summary(*divergence_) : QStringLiteral("(the run has ended)");
+    diff = QStringLiteral("The runs part at #%1: now <i>%2</i>.").arg(*divergence_).arg(now.toHtmlEscaped());
+  }
+  modified_label_->setText(QStringLiteral("<b>What-if:</b> %1. %2 The run before is kept: toggle <i>Previous run</i> "
+                                          "(Ctrl+P) to compare.")
+                               .arg(what, diff));
   modified_bar_->show();
+}
+
+bool MainWindow::go_to_divergence() {
+  if (!divergence_) return false;
+  set_cursor(*divergence_ + 1);
   return true;
 }
 

@@ -2,6 +2,8 @@
 
 #include <exception>
 
+#include "sim/trace/jsonl.hpp"
+
 namespace tcpsim::gui {
 
 std::unique_ptr<Run> run_scenario(const scenario::Scenario& s) {
@@ -27,6 +29,16 @@ std::unique_ptr<scenario::World> replay_to(const scenario::Scenario& s, std::siz
   } catch (const std::exception&) {
     return nullptr;
   }
+}
+
+std::optional<std::size_t> first_divergence(const trace::Trace& a, const trace::Trace& b) {
+  const auto& ra = a.records();
+  const auto& rb = b.records();
+  const std::size_t n = std::min(ra.size(), rb.size());
+  for (std::size_t i = 0; i < n; ++i)
+    if (trace::to_json(ra[i], a) != trace::to_json(rb[i], b)) return i;
+  if (ra.size() != rb.size()) return n;
+  return std::nullopt;
 }
 
 scenario::World* Replay::at(const Run& run, std::size_t cursor) {

@@ -34,6 +34,11 @@ std::unique_ptr<Run> run_scenario(const scenario::Scenario& s);
 // hosts are in the state the trace describes at that cursor. Null if building it throws.
 std::unique_ptr<scenario::World> replay_to(const scenario::Scenario& s, std::size_t records);
 
+// The first record where two runs differ (compared as their JSON Lines objects), or nullopt
+// when one trace is a prefix of the other and they have the same length. A what-if edit leaves
+// everything before the edited segment unchanged, so this is where its effect starts.
+std::optional<std::size_t> first_divergence(const trace::Trace& a, const trace::Trace& b);
+
 // A replayed world kept between cursor moves: moving forward steps it on, moving back rebuilds
 // it (deterministic, so it reaches the same state). `owner` identifies the run it replays.
 class Replay {

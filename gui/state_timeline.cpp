@@ -58,7 +58,7 @@ int state_row(std::string_view trace_name) {
 }
 
 StateTimeline::StateTimeline(QWidget* parent)
-    : QWidget(parent), view_(new QChartView), chart_(new QChart), x_(new QValueAxis), y_(new QCategoryAxis),
+    : QWidget(parent), chart_(new QChart), view_(new QChartView(chart_)), x_(new QValueAxis), y_(new QCategoryAxis),
       cursor_(new QLineSeries) {
   setToolTip(QStringLiteral("Connection states over time: click to move the cursor there"));
   chart_->legend()->setAlignment(Qt::AlignRight);
@@ -97,7 +97,6 @@ StateTimeline::StateTimeline(QWidget* parent)
   cursor_->attachAxis(x_);
   cursor_->attachAxis(y_);
   for (auto* m : chart_->legend()->markers(cursor_)) m->setVisible(false);
-  view_->setChart(chart_);
   view_->setRenderHint(QPainter::Antialiasing);
   view_->viewport()->installEventFilter(new ClickFilter(this, view_));
   auto* layout = new QVBoxLayout(this);
@@ -209,10 +208,13 @@ void StateTimeline::set_cursor(std::size_t cursor) {
 void StateTimeline::click_value(QPointF v) {
   if (trace_ == nullptr || !request_) return;
   // The nearest revealed or hidden corner within a few pixels wins; else the time clicked.
+  // (Pixels mean nothing before the chart is laid out: then only the time counts.)
   const QPointF at = chart_->mapToPosition(v);
+  const bool laid_out = chart_->plotArea().width() > 20 && chart_->plotArea().height() > 20;
   double best = 10.0;
   std::optional<std::size_t> hit;
-  for (const auto& t : tracks_)
+  for (const auto& t : tracks_) {
+    if (!laid_out) break;
     for (qsizetype i = 0; i < t.points.size(); ++i) {
       const QPointF p = chart_->mapToPosition(t.points[i]);
       const double d = std::hypot(p.x() - at.x(), p.y() - at.y());
@@ -221,6 +223,7 @@ void StateTimeline::click_value(QPointF v) {
         hit = t.records[static_cast<std::size_t>(i)];
       }
     }
+  }
   if (hit) {
     request_(*hit + 1);
     return;

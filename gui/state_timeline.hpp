@@ -67,8 +67,8 @@ class StateTimeline final : public QWidget {
   const trace::Trace* trace_ = nullptr;
   const Connections* conns_ = nullptr;
   Axis axis_ = Axis::Time;
-  QChartView* view_;
   QChart* chart_;
+  QChartView* view_;  // made with chart_ (setChart() would orphan the view's default chart)
   QValueAxis* x_;
   QCategoryAxis* y_;
   QLineSeries* cursor_;

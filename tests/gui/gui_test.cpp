@@ -1,7 +1,12 @@
 // The tcpsim-gui main window, driven headless: open, step the cursor, filter, inspect, what-if,
 // files, bad input, the screenshot option.
 #include <QAction>
+#include <QApplication>
 #include <QComboBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QMimeData>
+#include <QUrl>
 #include <QFile>
 #include <QImage>
 #include <QLabel>
@@ -435,6 +440,19 @@ class GuiTest : public QObject {
     QVERIFY(w.reload());
     QCOMPARE(w.cursor(), std::size_t{5});
     QVERIFY(w.run()->scenario.faults.empty());
+  }
+
+  void droppingAFileOnTheWindowOpensIt() {
+    MainWindow w;
+    QMimeData data;
+    data.setUrls({QUrl::fromLocalFile(kFaults)});
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &drop);
+    QVERIFY(w.run() != nullptr);
+    QCOMPARE(w.run()->scenario.name, std::string("fault-rules"));
   }
 
   void libraryListsTheBundledScenariosWithDescriptions() {

@@ -13,6 +13,7 @@
 #include "gui/event_model.hpp"
 #include "gui/inspector.hpp"
 #include "gui/main_window.hpp"
+#include "gui/sequence_view.hpp"
 #include "gui/state_diagram.hpp"
 #include "gui/state_timeline.hpp"
 
@@ -156,6 +157,11 @@ class TcpWindowTest : public QObject {
     QCOMPARE(count_timer(w, "client", "time-wait", trace::TimerOp::Armed), 2);
     QVERIFY(client_closed_at(w) > closed_before);
     QCOMPARE(records_of(w).segments().dropped[static_cast<int>(trace::DropReason::FaultRule)], 1u);
+    // The runs part just after that ACK's send: the new run drops it there.
+    QCOMPARE(w.divergence(), std::optional<std::size_t>(ack + 1));
+    QVERIFY(w.go_to_divergence());
+    QCOMPARE(w.cursor(), ack + 2);
+    QVERIFY(std::holds_alternative<trace::SegmentDropped>(records_of(w).records()[ack + 1].body));
 
     // Stepping the new run stops at the drop, and the inspector says why it was lost.
     w.set_cursor(0);
@@ -172,6 +178,22 @@ class TcpWindowTest : public QObject {
     QCOMPARE(client_closed_at(w), closed_before);
     w.show_previous_run(false);
     QVERIFY(client_closed_at(w) > closed_before);
+  }
+
+  void theDiagramsContextMenuChoiceAddsTheFaultRule() {
+    MainWindow w;
+    QVERIFY(w.open_file(kHandshake));
+    w.set_cursor(w.size());
+    const auto ack = last_client_send(w);
+    const auto& arrows = w.diagram()->layout().arrows;
+    const auto it = std::find_if(arrows.begin(), arrows.end(), [&](const auto& a) { return a.record == ack; });
+    QVERIFY(it != arrows.end());
+    const QPointF mid((it->from.x + it->to.x) / 2, (it->from.y + it->to.y) / 2);
+    QVERIFY(w.diagram()->what_if_at(mid, tcpsim::gui::WhatIfAction::Duplicate));
+    QCOMPARE(w.run()->scenario.faults.size(), std::size_t{1});
+    QCOMPARE(w.run()->scenario.faults[0].action, trace::FaultAction::Duplicate);
+    QVERIFY(w.previous_run() != nullptr);
+    QCOMPARE(records_of(w).segments().duplicates, 1u);
   }
 };
 

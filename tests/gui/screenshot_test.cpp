@@ -6,6 +6,7 @@
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QtTest>
+#include <variant>
 
 #include "gui/main_window.hpp"
 
@@ -70,6 +71,31 @@ class ScreenshotTest : public QObject {
       w.export_diagram_png(base + QStringLiteral("-diagram.png"));  // checked by the diagram's own tests
       QVERIFY(w.export_diagram_svg(base + QStringLiteral("-diagram.svg")));
     }
+  }
+
+  // The lost final ACK, made by a what-if drop of the client's last ACK: the server's FIN comes
+  // again and the client restarts its 2MSL wait.
+  void lostFinalAckRendersToPng() {
+    MainWindow w;
+    w.resize(1280, 800);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.open_file(QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/handshake/basic-three-way-handshake.json")));
+    const auto& records = w.run()->trace()->records();
+    std::size_t last_ack = 0;
+    for (std::size_t i = 0; i < records.size(); ++i)
+      if (const auto* s = std::get_if<tcpsim::trace::SegmentSent>(&records[i].body);
+          s && w.run()->trace()->node_name(s->node) == "client")
+        last_ack = i;
+    QVERIFY(w.apply_what_if(last_ack, tcpsim::trace::FaultAction::Drop));
+    QVERIFY(w.set_breakpoints(QStringLiteral("when server enters CLOSED")));
+    QVERIFY(w.run_to_breakpoint());
+    const QString base = kOut + QStringLiteral("/lost-final-ack");
+    QVERIFY(w.save_screenshot(base + QStringLiteral(".png")));
+    QVERIFY(looks_drawn(base + QStringLiteral(".png")));
+    w.set_cursor(w.size());
+    QVERIFY(w.save_screenshot(base + QStringLiteral("-end.png")));
+    QVERIFY(w.export_diagram_svg(base + QStringLiteral("-diagram.svg")));
   }
 };
 

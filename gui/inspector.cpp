@@ -53,21 +53,21 @@ QStringList fate(const Run& run, trace::SegmentId id, std::size_t sent_at, std::
   const auto& r = t.records();
   std::vector<trace::SegmentId> ids{id};
   auto ours = [&](trace::SegmentId x) { return std::find(ids.begin(), ids.end(), x) != ids.end(); };
-  auto name = [&](trace::SegmentId x) { return x == id ? QStringLiteral("it") : QStringLiteral("copy %1").arg(x); };
+  auto name = [&](trace::SegmentId x) { return x == id ? QString() : QStringLiteral("copy %1 ").arg(x); };
   QStringList out;
   int open = 1;
   for (std::size_t i = sent_at + 1; i < std::min(cursor, r.size()); ++i) {
     const auto& b = r[i].body;
     const QString dt = qs(duration_text(r[i].time - r[sent_at].time));
     if (const auto* d = std::get_if<trace::SegmentDelivered>(&b); d && ours(d->id)) {
-      out << QStringLiteral("%1 delivered to %2 after %3 (#%4)").arg(name(d->id), qs(t.node_name(d->node)), dt).arg(i);
+      out << QStringLiteral("%1delivered to %2 after %3 (#%4)").arg(name(d->id), qs(t.node_name(d->node)), dt).arg(i);
       --open;
     } else if (const auto* x = std::get_if<trace::SegmentDropped>(&b); x && ours(x->id)) {
       QString why = QString::fromLatin1(trace::to_string(x->reason));
       if (x->rule != trace::kNoRule) why += QStringLiteral(" rule %1").arg(x->rule);
       QString where = qs(t.node_name(x->node));
       if (x->toward != trace::kNoNode) where += QStringLiteral("→") + qs(t.node_name(x->toward));
-      out << QStringLiteral("%1 DROPPED (%2) at %3 after %4 (#%5)").arg(name(x->id), why, where, dt).arg(i);
+      out << QStringLiteral("%1DROPPED (%2) at %3 after %4 (#%5)").arg(name(x->id), why, where, dt).arg(i);
       --open;
     } else if (const auto* u = std::get_if<trace::SegmentDuplicated>(&b); u && ours(u->id)) {
       ids.push_back(u->copy);

@@ -140,13 +140,13 @@ MainWindow::~MainWindow() {
 }
 
 void MainWindow::build_actions() {
-  auto* open = make(this, QStringLiteral("&Open…"), {QKeySequence::Open}, QStringLiteral("Open a scenario file"));
+  open_ = make(this, QStringLiteral("&Open…"), {QKeySequence::Open}, QStringLiteral("Open a scenario file"));
   reload_ = make(this, QStringLiteral("&Reload"), {QKeySequence(Qt::Key_F6)}, QStringLiteral("Load the file again"));
-  auto* save = make(this, QStringLiteral("&Save scenario as…"), {QKeySequence::SaveAs}, QStringLiteral("Write the scenario with its what-if edits"));
-  auto* export_png = make(this, QStringLiteral("Export diagram as &PNG…"), {}, QStringLiteral("The sequence diagram as an image"));
-  auto* export_svg = make(this, QStringLiteral("Export diagram as S&VG…"), {}, QStringLiteral("The sequence diagram as SVG"));
-  auto* export_tl = make(this, QStringLiteral("Export state &timeline as PNG…"), {}, QStringLiteral("The state timeline as an image"));
-  auto* quit = make(this, QStringLiteral("&Quit"), {QKeySequence::Quit}, QStringLiteral("Quit"));
+  save_ = make(this, QStringLiteral("&Save scenario as…"), {QKeySequence::SaveAs}, QStringLiteral("Write the scenario with its what-if edits"));
+  export_png_ = make(this, QStringLiteral("Export diagram as &PNG…"), {}, QStringLiteral("The sequence diagram as an image"));
+  export_svg_ = make(this, QStringLiteral("Export diagram as S&VG…"), {}, QStringLiteral("The sequence diagram as SVG"));
+  export_tl_ = make(this, QStringLiteral("Export state &timeline as PNG…"), {}, QStringLiteral("The state timeline as an image"));
+  quit_ = make(this, QStringLiteral("&Quit"), {QKeySequence::Quit}, QStringLiteral("Quit"));
   step_fwd_ = make(this, QStringLiteral("Step ▶"), {QKeySequence(Qt::Key_Right), QKeySequence(Qt::Key_F10)}, QStringLiteral("Reveal the next event"));
   step_back_ = make(this, QStringLiteral("◀ Back"), {QKeySequence(Qt::Key_Left), QKeySequence(Qt::SHIFT | Qt::Key_F10)}, QStringLiteral("Hide the last event"));
   next_state_ = make(this, QStringLiteral("State ▶▶"), {QKeySequence(Qt::SHIFT | Qt::Key_Right)}, QStringLiteral("Go to the next state change"));
@@ -159,28 +159,28 @@ void MainWindow::build_actions() {
   run_bp_ = make(this, QStringLiteral("Run to breakpoint"), {QKeySequence(Qt::Key_F5)}, QStringLiteral("Reveal events until a breakpoint hits"));
   prev_run_ = make(this, QStringLiteral("Previous run"), {QKeySequence(Qt::CTRL | Qt::Key_P)}, QStringLiteral("Show the run before the last what-if edit"));
   prev_run_->setCheckable(true);
-  auto* find = make(this, QStringLiteral("&Filter events"), {QKeySequence::Find}, QStringLiteral("Filter the event list"));
+  find_ = make(this, QStringLiteral("&Filter events"), {QKeySequence::Find}, QStringLiteral("Filter the event list"));
 
-  connect(open, &QAction::triggered, this, [this] { open_dialog(); });
+  connect(open_, &QAction::triggered, this, [this] { open_dialog(); });
   connect(reload_, &QAction::triggered, this, [this] { reload(); });
-  connect(save, &QAction::triggered, this, [this] {
+  connect(save_, &QAction::triggered, this, [this] {
     const QString file = QFileDialog::getSaveFileName(this, QStringLiteral("Save scenario"), QFileInfo(path_).path(),
                                                       QStringLiteral("Scenarios (*.json)"));
     if (!file.isEmpty()) save_scenario_as(file);
   });
-  connect(export_png, &QAction::triggered, this, [this] {
+  connect(export_png_, &QAction::triggered, this, [this] {
     const QString f = QFileDialog::getSaveFileName(this, QStringLiteral("Export diagram"), QString(), QStringLiteral("PNG (*.png)"));
     if (!f.isEmpty()) export_diagram_png(f);
   });
-  connect(export_svg, &QAction::triggered, this, [this] {
+  connect(export_svg_, &QAction::triggered, this, [this] {
     const QString f = QFileDialog::getSaveFileName(this, QStringLiteral("Export diagram"), QString(), QStringLiteral("SVG (*.svg)"));
     if (!f.isEmpty()) export_diagram_svg(f);
   });
-  connect(export_tl, &QAction::triggered, this, [this] {
+  connect(export_tl_, &QAction::triggered, this, [this] {
     const QString f = QFileDialog::getSaveFileName(this, QStringLiteral("Export timeline"), QString(), QStringLiteral("PNG (*.png)"));
     if (!f.isEmpty()) export_timeline_png(f);
   });
-  connect(quit, &QAction::triggered, this, [this] { close(); });
+  connect(quit_, &QAction::triggered, this, [this] { close(); });
   connect(step_fwd_, &QAction::triggered, this, [this] { step_forward(); });
   connect(step_back_, &QAction::triggered, this, [this] { step_back(); });
   connect(next_state_, &QAction::triggered, this, [this] { next_state_change(); });
@@ -198,35 +198,42 @@ void MainWindow::build_actions() {
     if (set_breakpoints(breakpoint_edit_->text())) run_to_breakpoint();
   });
   connect(prev_run_, &QAction::toggled, this, [this](bool on) { show_previous_run(on); });
-  connect(find, &QAction::triggered, this, [this] {
+  connect(find_, &QAction::triggered, this, [this] {
     tabs_->setCurrentIndex(0);
     filter_edit_->setFocus();
     filter_edit_->selectAll();
   });
 
+  build_menus();
+  build_toolbar();
+}
+
+void MainWindow::build_menus() {
   auto* file_menu = menuBar()->addMenu(QStringLiteral("&File"));
-  file_menu->addAction(open);
+  file_menu->addAction(open_);
   recent_menu_ = file_menu->addMenu(QStringLiteral("Open &recent"));
   file_menu->addAction(reload_);
-  file_menu->addAction(save);
+  file_menu->addAction(save_);
   file_menu->addSeparator();
-  file_menu->addAction(export_png);
-  file_menu->addAction(export_svg);
-  file_menu->addAction(export_tl);
+  file_menu->addAction(export_png_);
+  file_menu->addAction(export_svg_);
+  file_menu->addAction(export_tl_);
   file_menu->addSeparator();
-  file_menu->addAction(quit);
+  file_menu->addAction(quit_);
   auto* step_menu = menuBar()->addMenu(QStringLiteral("&Step"));
   for (auto* a : {step_fwd_, step_back_, next_state_, prev_state_, to_start_, to_end_, play_, jump_, run_bp_}) step_menu->addAction(a);
   step_menu->addSeparator();
-  step_menu->addAction(find);
+  step_menu->addAction(find_);
   auto* view_menu = menuBar()->addMenu(QStringLiteral("&View"));
   view_menu->addAction(prev_run_);
   fill_recent_menu();
+}
 
+void MainWindow::build_toolbar() {
   auto* bar = addToolBar(QStringLiteral("Stepping"));
   bar->setMovable(false);
   bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-  bar->addAction(open);
+  bar->addAction(open_);
   bar->addSeparator();
   for (auto* a : {to_start_, prev_state_, step_back_, step_fwd_, next_state_, to_end_}) bar->addAction(a);
   bar->addSeparator();
@@ -254,6 +261,41 @@ void MainWindow::build_actions() {
 }
 
 void MainWindow::build_layout() {
+  build_header();
+  tabs_->addTab(build_events_page(), QStringLiteral("Events"));
+  tabs_->addTab(build_timeline_page(), QStringLiteral("State timeline"));
+  tabs_->addTab(whatif_, QStringLiteral("What-if"));
+  tabs_->addTab(library_, QStringLiteral("Library"));
+  QWidget* right = build_right_column();
+  QWidget* diagram_page = build_diagram_page();
+  // Left: the sequence diagram over the tabs; right: the state diagram over the inspector.
+  auto* left = new QSplitter(Qt::Vertical);
+  left->addWidget(diagram_page);
+  left->addWidget(tabs_);
+  left->setSizes({430, 250});
+  left->setChildrenCollapsible(false);
+  auto* main_split = new QSplitter(Qt::Horizontal);
+  main_split->addWidget(left);
+  main_split->addWidget(right);
+  main_split->setStretchFactor(0, 3);
+  main_split->setStretchFactor(1, 2);
+  main_split->setSizes({790, 480});
+
+  auto* central = new QWidget;
+  auto* layout = new QVBoxLayout(central);
+  layout->setContentsMargins(4, 2, 4, 2);
+  layout->setSpacing(2);
+  layout->addWidget(header_);
+  layout->addWidget(messages_);
+  layout->addWidget(modified_bar_);
+  layout->addWidget(main_split, 1);
+  setCentralWidget(central);
+
+  statusBar()->addWidget(position_);
+  statusBar()->addPermanentWidget(counts_);
+}
+
+void MainWindow::build_header() {
   header_->setWordWrap(true);
   header_->setTextFormat(Qt::RichText);
   header_->setContentsMargins(4, 2, 4, 2);
@@ -280,7 +322,10 @@ void MainWindow::build_layout() {
     if (!file.isEmpty()) save_scenario_as(file);
   });
 
-  // Event list with its filters.
+}
+
+// The event list with its filters.
+QWidget* MainWindow::build_events_page() {
   filter_->setSourceModel(events_);
   table_->setModel(filter_);
   table_->verticalHeader()->hide();
@@ -322,7 +367,10 @@ void MainWindow::build_layout() {
   ev_layout->addLayout(filters);
   ev_layout->addWidget(table_, 1);
 
-  tabs_->addTab(events_page, QStringLiteral("Events"));
+  return events_page;
+}
+
+QWidget* MainWindow::build_timeline_page() {
   auto* tl_page = new QWidget;
   auto* tl_axis = new QComboBox;
   tl_axis->addItem(QStringLiteral("x: time"));
@@ -345,11 +393,11 @@ void MainWindow::build_layout() {
   tl_layout->setSpacing(0);
   tl_layout->addLayout(tl_bar);
   tl_layout->addWidget(timeline_, 1);
-  tabs_->addTab(tl_page, QStringLiteral("State timeline"));
-  tabs_->addTab(whatif_, QStringLiteral("What-if"));
-  tabs_->addTab(library_, QStringLiteral("Library"));
+  return tl_page;
+}
 
-  // Right column: the RFC state diagram (following one connection) over the inspector.
+// The RFC state diagram (following one connection) and its why, over the inspector.
+QWidget* MainWindow::build_right_column() {
   follow_combo_->addItem(QStringLiteral("follow: the last transition"), -1);
   connect(follow_combo_, &QComboBox::currentIndexChanged, this, [this] { refresh_state_diagram(); });
   auto* right = new QSplitter(Qt::Vertical);
@@ -370,7 +418,11 @@ void MainWindow::build_layout() {
   right->setSizes({400, 300});
   right->setChildrenCollapsible(false);
 
-  // The sequence diagram with its display options.
+  return right;
+}
+
+// The sequence diagram with its display options.
+QWidget* MainWindow::build_diagram_page() {
   axis_combo_->addItem(QStringLiteral("time: compressed"), static_cast<int>(diagram::TimeAxis::Compressed));
   axis_combo_->addItem(QStringLiteral("time: linear"), static_cast<int>(diagram::TimeAxis::Linear));
   axis_combo_->addItem(QStringLiteral("one row per event"), static_cast<int>(diagram::TimeAxis::EventStep));
@@ -413,31 +465,7 @@ void MainWindow::build_layout() {
   dp_layout->setSpacing(0);
   dp_layout->addWidget(diagram_bar);
   dp_layout->addWidget(diagram_, 1);
-  // Left: the sequence diagram over the tabs; right: the state diagram over the inspector.
-  auto* left = new QSplitter(Qt::Vertical);
-  left->addWidget(diagram_page);
-  left->addWidget(tabs_);
-  left->setSizes({430, 250});
-  left->setChildrenCollapsible(false);
-  auto* main_split = new QSplitter(Qt::Horizontal);
-  main_split->addWidget(left);
-  main_split->addWidget(right);
-  main_split->setStretchFactor(0, 3);
-  main_split->setStretchFactor(1, 2);
-  main_split->setSizes({790, 480});
-
-  auto* central = new QWidget;
-  auto* layout = new QVBoxLayout(central);
-  layout->setContentsMargins(4, 2, 4, 2);
-  layout->setSpacing(2);
-  layout->addWidget(header_);
-  layout->addWidget(messages_);
-  layout->addWidget(modified_bar_);
-  layout->addWidget(main_split, 1);
-  setCentralWidget(central);
-
-  statusBar()->addWidget(position_);
-  statusBar()->addPermanentWidget(counts_);
+  return diagram_page;
 }
 
 // --- files ---

@@ -149,7 +149,14 @@ class MainWindow final : public QMainWindow {
 
  private:
   void build_actions();
+  void build_menus();
+  void build_toolbar();
   void build_layout();
+  void build_header();
+  QWidget* build_events_page();
+  QWidget* build_timeline_page();
+  QWidget* build_right_column();
+  QWidget* build_diagram_page();
   void install_run(std::unique_ptr<Run> run, bool keep_previous);
   void show_run();
   void refresh();
@@ -204,6 +211,13 @@ class MainWindow final : public QMainWindow {
   QLabel* counts_;
   QMenu* recent_menu_;
 
+  QAction* open_ = nullptr;
+  QAction* save_ = nullptr;
+  QAction* export_png_ = nullptr;
+  QAction* export_svg_ = nullptr;
+  QAction* export_tl_ = nullptr;
+  QAction* quit_ = nullptr;
+  QAction* find_ = nullptr;
   QAction* step_fwd_ = nullptr;
   QAction* step_back_ = nullptr;
   QAction* next_state_ = nullptr;

@@ -25,7 +25,7 @@ LibraryBrowser::LibraryBrowser(QWidget* parent) : QTreeWidget(parent) {
   setColumnCount(2);
   setHeaderLabels({QStringLiteral("scenario"), QStringLiteral("description")});
   header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
-  setWordWrap(true);
+  header()->setStretchLastSection(true);
   setAlternatingRowColors(true);
   connect(this, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* item, int) {
     const QString file = item->data(0, Qt::UserRole).toString();

@@ -29,6 +29,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QToolBar>
+#include <QTreeWidget>
 #include <QVBoxLayout>
 #include <exception>
 
@@ -265,7 +266,19 @@ void MainWindow::build_layout() {
   tabs_->addTab(build_events_page(), QStringLiteral("Events"));
   tabs_->addTab(build_timeline_page(), QStringLiteral("State timeline"));
   tabs_->addTab(whatif_, QStringLiteral("What-if"));
-  tabs_->addTab(library_, QStringLiteral("Library"));
+  auto* lib_page = new QWidget;
+  auto* lib_text = new QLabel(QStringLiteral("Double-click a scenario to open it."));
+  lib_text->setWordWrap(true);
+  lib_text->setContentsMargins(4, 2, 4, 2);
+  connect(library_, &QTreeWidget::currentItemChanged, this, [lib_text](QTreeWidgetItem* item) {
+    if (item != nullptr && !item->data(0, Qt::UserRole).toString().isEmpty())
+      lib_text->setText(QStringLiteral("<b>%1</b> — %2").arg(item->text(0).toHtmlEscaped(), item->text(1).toHtmlEscaped()));
+  });
+  auto* lib_layout = new QVBoxLayout(lib_page);
+  lib_layout->setContentsMargins(0, 0, 0, 0);
+  lib_layout->addWidget(library_, 1);
+  lib_layout->addWidget(lib_text);
+  tabs_->addTab(lib_page, QStringLiteral("Library"));
   QWidget* right = build_right_column();
   QWidget* diagram_page = build_diagram_page();
   // Left: the sequence diagram over the tabs; right: the state diagram over the inspector.

@@ -66,6 +66,10 @@ class ScreenshotTest : public QObject {
       QVERIFY(w.export_timeline_png(base + QStringLiteral("-timeline.png")));
       QVERIFY2(looks_drawn(base + QStringLiteral("-timeline.png")), s.name);
       QVERIFY(w.save_screenshot(base + QStringLiteral("-timeline-tab.png")));
+      w.tabs()->setCurrentIndex(2);
+      QVERIFY(w.save_screenshot(base + QStringLiteral("-whatif-tab.png")));
+      w.tabs()->setCurrentIndex(3);
+      QVERIFY(w.save_screenshot(base + QStringLiteral("-library-tab.png")));
       w.export_diagram_png(base + QStringLiteral("-diagram.png"));  // checked by the diagram's own tests
       QVERIFY(w.export_diagram_svg(base + QStringLiteral("-diagram.svg")));
     }

@@ -97,6 +97,7 @@ void ScriptedApp::run(std::size_t i, SocketId target) {
         ++calls_failed_;
       } else {
         listener_ = l;
+        if (st.linger_zero) stack_.set_linger_zero(l, true);
       }
       break;
     }
@@ -106,12 +107,14 @@ void ScriptedApp::run(std::size_t i, SocketId target) {
       }
       return;  // completes when a child is accepted
     case Step::Do::Connect: {
+      if (st.reuse_addr) stack_.set_reuse_addr(true);
       const SocketId c = stack_.connect(st.remote, st.local_port, st.iss);
       if (c == tcp::kNoSocket) {
         ++calls_failed_;
       } else {
         socket_ = c;
         owned_.insert(c);
+        if (st.linger_zero) stack_.set_linger_zero(c, true);
       }
       completed(i, c);
       return;

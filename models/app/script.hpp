@@ -61,6 +61,11 @@ struct Step {
   // Listen / Connect: pin the initial sequence number (of every connection on the port / of
   // this connection), e.g. just below 2^32 to cross the wrap.
   std::optional<net::SeqNum> iss{};
+  // Listen / Connect socket options: SO_LINGER with a zero timeout (close() resets; a listener's
+  // connections inherit it), and for Connect SO_REUSEADDR (the host may take over a 4-tuple
+  // still in TIME-WAIT; TcpStack applies it host-wide).
+  bool linger_zero = false;
+  bool reuse_addr = false;
   // Send: `repeat` chunks of `bytes`, `interval` apart. Receive: at most `bytes` (0: everything).
   std::uint64_t bytes = 0;
   std::uint32_t repeat = 1;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sim/cli/bench_kernel.hpp"
+#include "sim/cli/check.hpp"
 #include "sim/cli/ladder.hpp"
 #include "sim/cli/profiles.hpp"
 #include "sim/scenario/expect.hpp"
@@ -188,6 +189,18 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   validate->add_option("files", validate_files, "Scenario files")->required();
   validate->footer(kExitCodes);
 
+  CheckArgs check_args;
+  auto* check = app.add_subcommand("check", "Run scenarios as regression tests: verdict per scenario, summary, exit code");
+  check->add_option("paths", check_args.paths, "Scenario files or directories (searched recursively; default: scenarios)");
+  check->add_option("-j,--jobs", check_args.jobs, "Scenarios run in parallel (default: the number of cores)")
+      ->check(CLI::Range(1, 1024));
+  check->add_option("--junit", check_args.junit, "Write JUnit XML to this file");
+  check->add_option("--filter", check_args.filter, "Only scenarios whose id (path without .json) matches this regex");
+  check->add_option("--out", check_args.out_dir, "Write per-scenario trace.jsonl and summary.json (and failure ladders) here");
+  check->add_flag("--bless", check_args.bless, "Record each scenario's fingerprint (and its .trace file) instead of checking it");
+  check->add_flag("-q,--quiet", check_args.quiet, "Print only failures and the summary");
+  check->footer(kExitCodes);
+
   bool profiles_markdown = false;
   auto* profiles = app.add_subcommand("profiles", "List every TCP parameter with its rfc9293 and linux values");
   profiles->add_flag("--markdown", profiles_markdown, "Print the table of scenarios/README.md");
@@ -216,6 +229,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   try {
     if (*run) return cmd_run(run_args, out, err);
     if (*validate) return cmd_validate(validate_files, out, err);
+    if (*check) return cmd_check(check_args, out, err);
     if (*bench_kernel) return cmd_bench_kernel(bench_args, out);
     if (*profiles) {
       print_profiles(out, profiles_markdown);

@@ -32,6 +32,8 @@ struct RunArgs {
   std::string trace_path;
   bool absolute = false;
   bool quiet = false;
+  bool rfc_labels = false;
+  bool brief = false;
   std::string color = "auto";
 };
 
@@ -101,6 +103,9 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err) {
     out << "\n";
     LadderOptions lo;
     lo.absolute = a.absolute;
+    lo.rfc_labels = a.rfc_labels;
+    lo.causes = !a.brief;
+    lo.annotations = !a.brief;
     lo.color = want_color(a.color, out);
     print_ladder(out, world.trace(), world.network(), lo);
     out << "\n";
@@ -180,6 +185,8 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   run->add_option("--trace", run_args.trace_path, "Write the trace as JSON Lines to this file");
   run->add_flag("--absolute", run_args.absolute, "Show absolute sequence numbers (default: relative to ISN)");
   run->add_flag("-q,--quiet", run_args.quiet, "Print only the summary, not the ladder");
+  run->add_flag("--rfc", run_args.rfc_labels, "Label segments as RFC 9293 figures do: <SEQ=100><ACK=301><CTL=SYN,ACK>");
+  run->add_flag("--brief", run_args.brief, "Leave out user calls, timer expiries and the rule behind each state change");
   run->add_option("--color", run_args.color, "Colour the ladder: auto (on a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   run->footer(kExitCodes);

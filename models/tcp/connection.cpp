@@ -97,6 +97,7 @@ void Connection::reset_tcb() {
   fin_queued_ = fin_sent_ = close_pending_ = fin_received_ = eof_read_ = false;
   ack_now_ = handshake_retransmitted_ = probe_outstanding_ = false;
   retransmissions_ = 0;
+  dupacks_ = 0;
   rtt_seq_.reset();
 }
 

@@ -30,10 +30,15 @@
 //   Keepalive   - when TcpParams::keepalive is on, in ESTABLISHED and CLOSE-WAIT: restarted by
 //                 every arrival, probes <SEQ=SND.NXT-1> when idle, gives up after N probes (§3.8.4).
 //
+// Fast retransmit (RFC 5681 §3.2, TcpParams::fast_retransmit, dupack_threshold): the third
+// duplicate ACK (RFC 5681 §2: no data, no SYN/FIN, SEG.ACK = SND.UNA, same window, data
+// outstanding) resends the segment at SND.UNA once; the count restarts when SND.UNA moves.
+//
 // Not implemented yet (parameters exist in TcpParams where applicable):
 //   - Nagle / sender SWS avoidance, Linux's quick-ACK heuristics (delayed ACK is
 //     off in both profiles; when on, every data segment counts as full-sized),
-//     fast retransmit / congestion control (the sender is limited by SND.WND only);
+//     congestion control: no cwnd, slow start nor fast recovery (the sender is limited by
+//     SND.WND only; fast retransmit alone is modelled, see below);
 //   - rate limiting of out-of-window duplicate ACKs (Linux tcp_oow_rate_limited; challenge ACKs
 //     are limited by TcpParams::challenge_ack_interval); TIME-WAIT reopen is only a predicate for the
 //     host (syn_may_reopen), without the return to TIME-WAIT for an old duplicate nor RFC 6191;
@@ -190,6 +195,8 @@ class Connection {
   void send_challenge_ack(sim::Time now, std::string_view cause);
   void ack_advances(sim::Time now, const net::Segment& seg);
   void update_window(const net::Segment& seg);
+  bool duplicate_ack(const net::Segment& seg) const;
+  void on_duplicate_ack();
 
   // output.cpp: building and sending segments
   net::Segment make_segment(net::SeqNum seq, net::Flags flags) const;
@@ -204,6 +211,7 @@ class Connection {
   void output(sim::Time now);
   bool send_data_segment(sim::Time now);
   void retransmit_front(sim::Time now);
+  void resend_from_una(std::string_view cause);
   void start_retransmit_timer(sim::Time now);
   void update_persist(sim::Time now);
   void send_window_update_if_needed();
@@ -249,6 +257,7 @@ class Connection {
   std::optional<sim::Time> last_challenge_ack_{};
   int keepalive_probes_ = 0;               // unanswered keep-alive probes
   int segments_unacked_ = 0;              // in-order data segments since our last ACK
+  int dupacks_ = 0;                       // RFC 5681 duplicate ACKs since SND.UNA last moved
 };
 
 // RFC 9293 §3.10.7.1: the reply of a host that has no TCB for `seg` (nullopt for a RST).

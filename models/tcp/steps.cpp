@@ -180,8 +180,13 @@ Connection::Step Connection::check_ack(sim::Time now, const net::Segment& seg) {
     return Step::Stop;
   }
   const bool window_ok = tcb_.snd_una <= seg.ack;  // SND.UNA =< SEG.ACK =< SND.NXT
-  // "If SND.UNA < SEG.ACK =< SND.NXT, then set SND.UNA <- SEG.ACK." Duplicates "can be ignored".
-  if (tcb_.snd_una < seg.ack) ack_advances(now, seg);
+  // "If SND.UNA < SEG.ACK =< SND.NXT, then set SND.UNA <- SEG.ACK." Duplicates "can be ignored"
+  // by RFC 9293, but RFC 5681 counts them (before the window update, which they must not change).
+  if (tcb_.snd_una < seg.ack) {
+    ack_advances(now, seg);
+  } else if (duplicate_ack(seg)) {
+    on_duplicate_ack();
+  }
   if (window_ok) update_window(seg);
   return ack_per_state(now);
 }
@@ -249,6 +254,7 @@ void Connection::ack_advances(sim::Time now, const net::Segment& seg) {
     rtt_seq_.reset();
   }
   retransmissions_ = 0;
+  dupacks_ = 0;  // RFC 5681 §3.2: duplicates count "without any intervening ACKs which move SND.UNA"
   if (tcb_.snd_una == tcb_.snd_nxt) {
     cancel(TimerKind::Retransmit);
     cancel(TimerKind::UserTimeout);
@@ -257,6 +263,28 @@ void Connection::ack_advances(sim::Time now, const net::Segment& seg) {
   arm(TimerKind::Retransmit, now + rto_.rto());
   front_first_sent_ = now;
   if (params_.user_timeout) arm(TimerKind::UserTimeout, now + *params_.user_timeout);
+}
+
+// RFC 5681 §2: "DUPLICATE ACKNOWLEDGMENT: An acknowledgment is considered a "duplicate" ... when
+// (a) the receiver of the ACK has outstanding data, (b) the incoming acknowledgment carries no
+// data, (c) the SYN and FIN bits are both off, (d) the acknowledgment number is equal to the
+// greatest acknowledgment received on the given connection (TCP.UNA from [RFC793]) and (e) the
+// advertised window in the incoming acknowledgment equals the advertised window in the last
+// incoming acknowledgment." The answers to zero-window probes are not counted (no usable window).
+bool Connection::duplicate_ack(const net::Segment& seg) const {
+  return seg.ack == tcb_.snd_una && seg.payload_len == 0 && !seg.flags.syn && !seg.flags.fin &&
+         seg.window == tcb_.snd_wnd && tcb_.snd_wnd > 0 && data_in_flight() > 0 && !probe_outstanding_;
+}
+
+// RFC 5681 §3.2: "2. When the third duplicate ACK is received, a TCP MUST set ssthresh ... 3. The
+// lost segment starting at SND.UNA MUST be retransmitted". Only the retransmission is modelled:
+// no congestion window, so the sender stays limited by SND.WND, and no fast recovery (later
+// duplicates send nothing). The retransmission timer keeps running (RFC 6298 (5.1): it is on).
+void Connection::on_duplicate_ack() {
+  if (!params_.fast_retransmit) return;
+  if (++dupacks_ != params_.dupack_threshold) return;
+  rtt_seq_.reset();  // RFC 6298 §3 (Karn): the timed segment may be the one sent again
+  resend_from_una("RFC 5681 §3.2: third duplicate ACK -> fast retransmit");
 }
 
 // "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated. If (SND.WL1 < SEG.SEQ or

@@ -78,6 +78,7 @@ void Connection::enter_closed() {
   close_pending_ = false;
   probe_outstanding_ = false;
   ack_now_ = false;
+  syn_text_.reset();
 }
 
 // A fresh TCB on the same local socket: for OPEN, and for the return to LISTEN (RFC 9293
@@ -99,6 +100,7 @@ void Connection::reset_tcb() {
   retransmissions_ = 0;
   dupacks_ = 0;
   rtt_seq_.reset();
+  syn_text_.reset();
 }
 
 void Connection::arm(TimerKind t, sim::Time deadline) {

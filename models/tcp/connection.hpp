@@ -34,6 +34,12 @@
 // duplicate ACK (RFC 5681 §2: no data, no SYN/FIN, SEG.ACK = SND.UNA, same window, data
 // outstanding) resends the segment at SND.UNA once; the count restarts when SND.UNA moves.
 //
+// Text on a SYN (§3.10.7.2 third, §3.10.7.3 fourth; catalog 3.13): with TcpParams::queue_syn_text
+// (rfc9293) it is queued, the SYN,ACK acknowledges only the SYN, and the text (and a FIN) is
+// processed when ESTABLISHED is reached, before the text of the segment that got there; the
+// linux profile ignores it as Linux without TFO does. Data SENT in SYN-SENT or SYN-RECEIVED waits
+// in the send buffer and goes out with the ACK that completes the handshake (Figure 6 line 5).
+//
 // Not implemented yet (parameters exist in TcpParams where applicable):
 //   - Nagle / sender SWS avoidance, Linux's quick-ACK heuristics (delayed ACK is
 //     off in both profiles; when on, every data segment counts as full-sized),
@@ -43,7 +49,6 @@
 //     are limited by TcpParams::challenge_ack_interval); TIME-WAIT reopen is only a predicate for the
 //     host (syn_may_reopen), without the return to TIME-WAIT for an old duplicate nor RFC 6191;
 //     timestamps / PAWS, window scaling, SACK, URG (the sixth step), security/compartment;
-//   - data on a SYN is not queued (the SYN,ACK acknowledges only the SYN, as Linux without TFO);
 //   - Table 6 "special allowance" at RCV.WND = 0: a data segment is rejected whole, so its ACK
 //     field is not used (the wire reply is the same ACK);
 //   - the Linux-only "RST on data after close" (catalog 3.17 b);
@@ -179,6 +184,7 @@ class Connection {
   void syn_sent_arrives(sim::Time now, const net::Segment& seg);
   void note_peer_options(const net::Segment& seg);
   void synchronize_window(const net::Segment& seg);
+  void queue_syn_text(const net::Segment& seg);
 
   // steps.cpp: §3.10.7.4
   void synchronized_arrives(sim::Time now, const net::Segment& seg);
@@ -187,6 +193,7 @@ class Connection {
   Step check_syn(sim::Time now, const net::Segment& seg);
   Step check_ack(sim::Time now, const net::Segment& seg);
   Step ack_in_syn_received(sim::Time now, const net::Segment& seg);
+  void process_syn_text(sim::Time now);
   Step ack_per_state(sim::Time now);
   Step process_text(sim::Time now, const net::Segment& seg);
   Step check_fin(sim::Time now, const net::Segment& seg);
@@ -258,6 +265,7 @@ class Connection {
   int keepalive_probes_ = 0;               // unanswered keep-alive probes
   int segments_unacked_ = 0;              // in-order data segments since our last ACK
   int dupacks_ = 0;                       // RFC 5681 duplicate ACKs since SND.UNA last moved
+  std::optional<net::Segment> syn_text_{};  // text of the SYN, queued until ESTABLISHED
 };
 
 // RFC 9293 §3.10.7.1: the reply of a host that has no TCB for `seg` (nullopt for a RST).

@@ -203,14 +203,28 @@ Connection::Step Connection::ack_in_syn_received(sim::Time now, const net::Segme
   }
   synchronize_window(seg);
   set_state(now, Event::RcvAckOfSyn, "§3.10.7.4 fifth: ACK of our SYN -> ESTABLISHED");
+  process_syn_text(now);
   if (close_pending_) {
     // §3.10.4 CLOSE in SYN-RECEIVED with data queued: "queue for processing after entering
     // ESTABLISHED state".
     close_pending_ = false;
     fin_queued_ = true;
-    set_state(now, Event::UserClose, "§3.10.4: CLOSE queued in SYN-RECEIVED -> FIN-WAIT-1");
+    set_state(now, Event::UserClose,
+              state_ == State::Established ? "§3.10.4: CLOSE queued in SYN-RECEIVED -> FIN-WAIT-1"
+                                           : "§3.10.4: CLOSE queued in SYN-RECEIVED -> LAST-ACK");
   }
   return Step::Continue;
+}
+
+// The text of the SYN, queued by queue_syn_text(), now that ESTABLISHED has been reached: the
+// seventh and eighth steps run on it before the segment that completed the handshake (whose own
+// text, if it repeats the SYN's, is then old and trimmed).
+void Connection::process_syn_text(sim::Time now) {
+  if (!syn_text_) return;
+  const net::Segment text = std::move(*syn_text_);
+  syn_text_.reset();
+  if (process_text(now, text) == Step::Continue) check_fin(now, text);
+  fin_in_order_ = false;  // the arriving segment's own FIN is judged by its own seventh step
 }
 
 // Fifth step, the per-state part after the ESTABLISHED processing.

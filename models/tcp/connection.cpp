@@ -95,7 +95,7 @@ void Connection::reset_tcb() {
   tcb_.rcv_wnd = rcvbuf_.window();
   tcb_.snd_mss = params_.default_peer_mss;
   rto_ = RtoEstimator(params_);
-  fin_queued_ = fin_sent_ = close_pending_ = fin_received_ = eof_read_ = false;
+  fin_queued_ = fin_sent_ = close_pending_ = fin_received_ = eof_read_ = full_close_ = false;
   ack_now_ = handshake_retransmitted_ = probe_outstanding_ = false;
   retransmissions_ = 0;
   dupacks_ = 0;

@@ -40,6 +40,10 @@
 // linux profile ignores it as Linux without TFO does. Data SENT in SYN-SENT or SYN-RECEIVED waits
 // in the send buffer and goes out with the ACK that completes the handshake (Figure 6 line 5).
 //
+// Data after CLOSE (§3.6.1 SHLD-3, catalog 3.17 b): with TcpParams::rst_on_data_after_close
+// (linux) new data arriving in FIN-WAIT-1/2 after a CloseMode::Full CLOSE is answered with a RST
+// and the connection is CLOSED; after a half-close (HalfDuplex) or in rfc9293 it is received.
+//
 // Not implemented yet (parameters exist in TcpParams where applicable):
 //   - Nagle / sender SWS avoidance, Linux's quick-ACK heuristics (delayed ACK is
 //     off in both profiles; when on, every data segment counts as full-sized),
@@ -51,7 +55,6 @@
 //     timestamps / PAWS, window scaling, SACK, URG (the sixth step), security/compartment;
 //   - Table 6 "special allowance" at RCV.WND = 0: a data segment is rejected whole, so its ACK
 //     field is not used (the wire reply is the same ACK);
-//   - the Linux-only "RST on data after close" (catalog 3.17 b);
 //   - zero-window probes never count toward R2 (MUST-37 holds; unanswered probes do not abort);
 //   - receiver SWS avoidance applies only to the window update after RECEIVE: ordinary ACKs
 //     advertise the exact free buffer space; R1 "negative advice" is not acted on (no IP layer);
@@ -199,6 +202,7 @@ class Connection {
   Step check_fin(sim::Time now, const net::Segment& seg);
   bool acceptable(const net::Segment& seg) const;
   bool delay_ack(sim::Time now);
+  bool new_data_after_close(const net::Segment& seg) const;
   void send_challenge_ack(sim::Time now, std::string_view cause);
   void ack_advances(sim::Time now, const net::Segment& seg);
   void update_window(const net::Segment& seg);
@@ -244,6 +248,7 @@ class Connection {
 
   bool passive_ = false;         // MUST-11
   bool fin_queued_ = false;      // CLOSE called: send FIN after the queued data
+  bool full_close_ = false;      // that CLOSE was CloseMode::Full (the socket close(), not shutdown)
   bool fin_sent_ = false;
   net::SeqNum fin_seq_{};        // sequence number of our FIN once sent
   bool close_pending_ = false;   // CLOSE in SYN-RECEIVED with data queued (§3.10.4)

@@ -326,6 +326,16 @@ Connection::Step Connection::process_text(sim::Time now, const net::Segment& seg
     return Step::Continue;
   }
   if (seg.payload_len == 0 && !seg.flags.fin) return Step::Continue;
+  if (new_data_after_close(seg)) {
+    // §3.6.1 SHLD-3: "if new data is received after CLOSE is called, its TCP implementation
+    // SHOULD send a RST to show that data was lost" (MAY-1 half-duplex close; linux profile,
+    // tcp_rcv_state_process() in FIN_WAIT1/2: "RFC 1122 says we MUST send a reset", catalog 3.17 b).
+    // The reset answers the segment (<SEQ=SEG.ACK><CTL=RST>, as tcp_v4_send_reset()); the
+    // application has closed the socket, so nobody is told.
+    send_rst_for(seg, "§3.6.1 SHLD-3: new data after CLOSE -> RST");
+    reset_connection(now, trace::AppError::None, Event::UserAbort, "§3.6.1 SHLD-3: new data after CLOSE -> CLOSED");
+    return Step::Stop;
+  }
   ReceiveBuffer::Piece piece{.seq = seg.seq + (seg.flags.syn ? 1u : 0u), .len = seg.payload_len, .fin = seg.flags.fin, .bytes = {}};
   if (seg.payload.has_bytes()) piece.bytes = seg.payload.bytes();
   // "conceptually trimmed to the window": octets beyond RCV.NXT + RCV.WND are dropped, and with
@@ -351,6 +361,15 @@ Connection::Step Connection::process_text(sim::Time now, const net::Segment& seg
   if (adv.octets > 0 && !adv.fin && delay_ack(now)) return Step::Continue;
   owe_ack("§3.10.7.4 seventh: text accepted -> <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>");
   return Step::Continue;
+}
+
+// True when the profile resets on data after a full CLOSE (TcpParams::rst_on_data_after_close),
+// the application called CLOSE (not a half-close), and `seg` brings octets beyond RCV.NXT (a FIN
+// alone or a repeat of received data does not count, as in Linux: end_seq - fin after rcv_nxt).
+bool Connection::new_data_after_close(const net::Segment& seg) const {
+  if (!params_.rst_on_data_after_close || !full_close_) return false;
+  if (state_ != State::FinWait1 && state_ != State::FinWait2) return false;
+  return seg.payload_len > 0 && tcb_.rcv_nxt < seg.seq + seg.payload_len;
 }
 
 // §3.8.6.3: "A TCP SHOULD implement a delayed ACK, but an ACK should not be excessively delayed;

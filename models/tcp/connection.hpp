@@ -44,6 +44,9 @@
 // (linux) new data arriving in FIN-WAIT-1/2 after a CloseMode::Full CLOSE is answered with a RST
 // and the connection is CLOSED; after a half-close (HalfDuplex) or in rfc9293 it is received.
 //
+// Table 6 "special allowance": at RCV.WND = 0 a segment at RCV.NXT with text is processed as its
+// ACK (or RST) alone; its text is dropped and the reply is the usual <ACK=RCV.NXT> (both profiles).
+//
 // Not implemented yet (parameters exist in TcpParams where applicable):
 //   - Nagle / sender SWS avoidance, Linux's quick-ACK heuristics (delayed ACK is
 //     off in both profiles; when on, every data segment counts as full-sized),
@@ -53,8 +56,6 @@
 //     are limited by TcpParams::challenge_ack_interval); TIME-WAIT reopen is only a predicate for the
 //     host (syn_may_reopen), without the return to TIME-WAIT for an old duplicate nor RFC 6191;
 //     timestamps / PAWS, window scaling, SACK, URG (the sixth step), security/compartment;
-//   - Table 6 "special allowance" at RCV.WND = 0: a data segment is rejected whole, so its ACK
-//     field is not used (the wire reply is the same ACK);
 //   - zero-window probes never count toward R2 (MUST-37 holds; unanswered probes do not abort);
 //   - receiver SWS avoidance applies only to the window update after RECEIVE: ordinary ACKs
 //     advertise the exact free buffer space; R1 "negative advice" is not acted on (no IP layer);
@@ -191,6 +192,7 @@ class Connection {
 
   // steps.cpp: §3.10.7.4
   void synchronized_arrives(sim::Time now, const net::Segment& seg);
+  std::optional<net::Segment> zero_window_allowance(const net::Segment& seg);
   Step check_sequence_number(sim::Time now, const net::Segment& seg);
   Step check_rst(sim::Time now, const net::Segment& seg);
   Step check_syn(sim::Time now, const net::Segment& seg);

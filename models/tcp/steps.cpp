@@ -31,8 +31,12 @@ void Connection::synchronized_arrives(sim::Time now, const net::Segment& seg) {
   static constexpr StepFn kSteps[] = {&Connection::check_sequence_number, &Connection::check_rst,
                                       &Connection::check_syn,             &Connection::check_ack,
                                       &Connection::process_text,          &Connection::check_fin};
+  const std::optional<net::Segment> controls = zero_window_allowance(seg);
   for (StepFn step : kSteps) {
-    if ((this->*step)(now, seg) == Step::Stop) break;
+    if ((this->*step)(now, controls ? *controls : seg) == Step::Stop) break;
+  }
+  if (controls && !seg.flags.rst && state_ != State::Closed) {
+    owe_ack("§3.10.7.4 first: unacceptable segment -> <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>");
   }
   if (deadline(TimerKind::Keepalive)) restart_keepalive(now);
   if (state_ != State::Closed && state_ != State::Listen) output(now);
@@ -48,6 +52,23 @@ bool Connection::acceptable(const net::Segment& seg) const {
   if (len == 0) return net::seq_in_window(seg.seq, lo, hi);     // RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND
   if (wnd == 0) return false;                                   // not acceptable
   return net::seq_in_window(seg.seq, lo, hi) || net::seq_in_window(seg.seq + (len - 1), lo, hi);
+}
+
+// First, the note under Table 6: "If the RCV.WND is zero, no segments will be acceptable, but
+// special allowance should be made to accept valid ACKs, URGs, and RSTs." A segment at RCV.NXT
+// whose text (or FIN) finds a zero window is processed as its controls alone: the text is
+// dropped, the ACK field (or RST) is used, and the usual <ACK=RCV.NXT> reply still goes out
+// (Linux does the same: tcp_sequence() passes it, tcp_data_queue() drops the text).
+std::optional<net::Segment> Connection::zero_window_allowance(const net::Segment& seg) {
+  if (tcb_.rcv_wnd != 0 || seg.seq != tcb_.rcv_nxt || seg.flags.syn || seg.seq_len() == 0) return std::nullopt;
+  if (!seg.flags.ack && !seg.flags.rst) return std::nullopt;
+  actions_.discard(seg, "§3.10.7.4 first: RCV.WND = 0 -> text dropped, ACK field processed (special allowance)");
+  net::Segment controls = seg;
+  controls.payload_len = 0;
+  controls.payload = {};
+  controls.flags.fin = false;
+  controls.flags.psh = false;
+  return controls;
 }
 
 // First: "If a segment's contents straddle the boundary between old and new, only the new parts

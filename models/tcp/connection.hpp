@@ -51,7 +51,7 @@
 //   - Nagle / sender SWS avoidance, Linux's quick-ACK heuristics (delayed ACK is
 //     off in both profiles; when on, every data segment counts as full-sized),
 //     congestion control: no cwnd, slow start nor fast recovery (the sender is limited by
-//     SND.WND only; fast retransmit alone is modelled, see below);
+//     SND.WND only; fast retransmit alone is modelled, see above);
 //   - rate limiting of out-of-window duplicate ACKs (Linux tcp_oow_rate_limited; challenge ACKs
 //     are limited by TcpParams::challenge_ack_interval); TIME-WAIT reopen is only a predicate for the
 //     host (syn_may_reopen), without the return to TIME-WAIT for an old duplicate nor RFC 6191;

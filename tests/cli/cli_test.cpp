@@ -295,20 +295,20 @@ TEST_CASE("check --bless records a fingerprint; a changed exchange then fails na
 }
 
 TEST_CASE("The ladder writes each new state beside its lifeline with the rule that caused it", "[cli][ladder]") {
-  const auto r = cli({"run", scenario("handshake/basic-three-way-handshake.json")});
+  const auto r = cli({"run", scenario("rfc9293-figures/basic-three-way-handshake.json")});
   REQUIRE(r.code == 0);
   // The client's column is the left one: its states sit left of its lifeline.
   CHECK(r.out.find("      SYN-SENT  |") != std::string::npos);
   CHECK(r.out.find("|  SYN-RECEIVED   server:80 §3.10.7.2 third: SYN in LISTEN -> SYN-RECEIVED") != std::string::npos);
   CHECK(r.out.find("(connect)  |") != std::string::npos);
   CHECK(r.out.find("[time-wait]  |") != std::string::npos);
-  const auto brief = cli({"run", "--brief", scenario("handshake/basic-three-way-handshake.json")});
+  const auto brief = cli({"run", "--brief", scenario("rfc9293-figures/basic-three-way-handshake.json")});
   CHECK(brief.out.find("(connect)") == std::string::npos);
   CHECK(brief.out.find("SYN-SENT") != std::string::npos);
 }
 
 TEST_CASE("With --rfc the ladder labels segments in RFC 9293 figure notation", "[cli][ladder]") {
-  const auto r = cli({"run", "--rfc", scenario("handshake/basic-three-way-handshake.json")});
+  const auto r = cli({"run", "--rfc", scenario("rfc9293-figures/basic-three-way-handshake.json")});
   REQUIRE(r.code == 0);
   CHECK(r.out.find(" <SEQ=0><CTL=SYN> ") != std::string::npos);
   CHECK(r.out.find(" <SEQ=0><ACK=1><CTL=SYN,ACK> ") != std::string::npos);

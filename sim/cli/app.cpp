@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/cli/bench_churn.hpp"
 #include "sim/cli/bench_kernel.hpp"
 #include "sim/cli/check.hpp"
 #include "sim/cli/ladder.hpp"
@@ -221,6 +222,15 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   bench_kernel->add_option("--queue", bench_args.queue, "wheel (the default queue), radix, heap or all")
       ->check(CLI::IsMember({"wheel", "radix", "heap", "all"}));
 
+  ChurnParams churn_args;
+  bool churn_json = false;
+  auto* bench_churn = bench->add_subcommand("churn", "N clients connect, send 1000 bytes and close (see README: Performance)");
+  bench_churn->add_option("--clients", churn_args.clients, "Number of clients")->check(CLI::Range(1, 10'000'000));
+  bench_churn->add_option("--loss", churn_args.loss, "Random loss on every link")->check(CLI::Range(0.0, 0.5));
+  bench_churn->add_flag("--records", churn_args.keep_records, "Keep the trace records in memory (as tcpsim run does)");
+  bench_churn->add_option("--seed", churn_args.seed, "Seed");
+  bench_churn->add_flag("--json", churn_json, "Print one JSON object");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -238,6 +248,11 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     if (*validate) return cmd_validate(validate_files, out, err);
     if (*check) return cmd_check(check_args, out, err);
     if (*bench_kernel) return cmd_bench_kernel(bench_args, out);
+    if (*bench_churn) {
+      const ChurnResult r = run_churn(churn_args);
+      print_churn(out, churn_args, r, churn_json);
+      return r.correct() ? kOk : kExpectationFailed;
+    }
     if (*profiles) {
       print_profiles(out, profiles_markdown);
       return kOk;

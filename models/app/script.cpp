@@ -225,7 +225,9 @@ void ScriptedApp::notify(SocketId s, Notice n, AppError e, std::uint64_t) {
       break;
     case Notice::Closed:
       trigger(Event::Closed, s);
-      fired_.erase(s);  // the connection is gone: its per-connection state goes too
+      // The connection is gone: its per-connection state goes too (a server accepts millions).
+      fired_.erase(s);
+      owned_.erase(s);
       break;
   }
 }

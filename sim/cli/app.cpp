@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "sim/cli/bench_churn.hpp"
 #include "sim/cli/bench_kernel.hpp"
+#include "sim/cli/check.hpp"
 #include "sim/cli/ladder.hpp"
 #include "sim/cli/profiles.hpp"
 #include "sim/diagram/svg.hpp"
@@ -33,6 +35,8 @@ struct RunArgs {
   std::string svg_path;
   bool absolute = false;
   bool quiet = false;
+  bool rfc_labels = false;
+  bool brief = false;
   std::string color = "auto";
 };
 
@@ -102,6 +106,9 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err) {
     out << "\n";
     LadderOptions lo;
     lo.absolute = a.absolute;
+    lo.rfc_labels = a.rfc_labels;
+    lo.causes = !a.brief;
+    lo.annotations = !a.brief;
     lo.color = want_color(a.color, out);
     print_ladder(out, world.trace(), world.network(), lo);
     out << "\n";
@@ -193,6 +200,8 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   run->add_option("--svg", run_args.svg_path, "Write the sequence diagram as SVG to this file");
   run->add_flag("--absolute", run_args.absolute, "Show absolute sequence numbers (default: relative to ISN)");
   run->add_flag("-q,--quiet", run_args.quiet, "Print only the summary, not the ladder");
+  run->add_flag("--rfc", run_args.rfc_labels, "Label segments as RFC 9293 figures do: <SEQ=100><ACK=301><CTL=SYN,ACK>");
+  run->add_flag("--brief", run_args.brief, "Leave out user calls, timer expiries and the rule behind each state change");
   run->add_option("--color", run_args.color, "Colour the ladder: auto (on a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   run->footer(kExitCodes);
@@ -201,6 +210,18 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   auto* validate = app.add_subcommand("validate", "Check scenario files and report every error");
   validate->add_option("files", validate_files, "Scenario files")->required();
   validate->footer(kExitCodes);
+
+  CheckArgs check_args;
+  auto* check = app.add_subcommand("check", "Run scenarios as regression tests: verdict per scenario, summary, exit code");
+  check->add_option("paths", check_args.paths, "Scenario files or directories (searched recursively; default: scenarios)");
+  check->add_option("-j,--jobs", check_args.jobs, "Scenarios run in parallel (default: the number of cores)")
+      ->check(CLI::Range(1, 1024));
+  check->add_option("--junit", check_args.junit, "Write JUnit XML to this file");
+  check->add_option("--filter", check_args.filter, "Only scenarios whose id (path without .json) matches this regex");
+  check->add_option("--out", check_args.out_dir, "Write per-scenario trace.jsonl and summary.json (and failure ladders) here");
+  check->add_flag("--bless", check_args.bless, "Record each scenario's fingerprint (and its .trace file) instead of checking it");
+  check->add_flag("-q,--quiet", check_args.quiet, "Print only failures and the summary");
+  check->footer(kExitCodes);
 
   bool profiles_markdown = false;
   auto* profiles = app.add_subcommand("profiles", "List every TCP parameter with its rfc9293 and linux values");
@@ -214,6 +235,15 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   bench_kernel->add_option("--events", bench_args.events, "Events to execute")->check(CLI::Range(1, 2'000'000'000));
   bench_kernel->add_option("--queue", bench_args.queue, "wheel (the default queue), radix, heap or all")
       ->check(CLI::IsMember({"wheel", "radix", "heap", "all"}));
+
+  ChurnParams churn_args;
+  bool churn_json = false;
+  auto* bench_churn = bench->add_subcommand("churn", "N clients connect, send 1000 bytes and close (see README: Performance)");
+  bench_churn->add_option("--clients", churn_args.clients, "Number of clients")->check(CLI::Range(1, 10'000'000));
+  bench_churn->add_option("--loss", churn_args.loss, "Random loss on every link")->check(CLI::Range(0.0, 0.5));
+  bench_churn->add_flag("--records", churn_args.keep_records, "Keep the trace records in memory (as tcpsim run does)");
+  bench_churn->add_option("--seed", churn_args.seed, "Seed");
+  bench_churn->add_flag("--json", churn_json, "Print one JSON object");
 
   try {
     app.parse(argc, argv);
@@ -230,7 +260,13 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   try {
     if (*run) return cmd_run(run_args, out, err);
     if (*validate) return cmd_validate(validate_files, out, err);
+    if (*check) return cmd_check(check_args, out, err);
     if (*bench_kernel) return cmd_bench_kernel(bench_args, out);
+    if (*bench_churn) {
+      const ChurnResult r = run_churn(churn_args);
+      print_churn(out, churn_args, r, churn_json);
+      return r.correct() ? kOk : kExpectationFailed;
+    }
     if (*profiles) {
       print_profiles(out, profiles_markdown);
       return kOk;

@@ -20,6 +20,7 @@ struct Format {
   std::string operator()(int n) const { return std::to_string(n); }
   std::string operator()(std::uint16_t n) const { return std::to_string(n); }
   std::string operator()(std::uint32_t n) const { return std::to_string(n); }
+  std::string operator()(const std::optional<std::uint32_t>& n) const { return n ? std::to_string(*n) : "null"; }
   std::string operator()(const tcp::RetryLimit& l) const {
     if (l.count && !l.duration) return std::to_string(*l.count);
     if (!l.count && !l.duration) return "null";

@@ -97,6 +97,13 @@ struct FieldReader {
     // Buffers: 1 octet .. 1 GiB (without window scaling the window is capped at 65535 anyway).
     if (const auto x = r.integer(v, pointer, 1, std::uint64_t{1} << 30)) n = static_cast<std::uint32_t>(*x);
   }
+  void operator()(std::string_view, std::optional<std::uint32_t>& n) const {
+    if (v.is_null()) {
+      n.reset();
+      return;
+    }
+    if (const auto x = r.integer(v, pointer, 1, 65535)) n = static_cast<std::uint32_t>(*x);
+  }
   void operator()(std::string_view, tcp::RetryLimit& l) const { read_retry(r, v, pointer, l); }
   void operator()(std::string_view, tcp::RtoStyle& e) const { read_enum(r, v, pointer, tcp::kRtoStyleNames, "RTO style", e); }
   void operator()(std::string_view, tcp::DupSynAnswer& e) const {

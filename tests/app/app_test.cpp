@@ -277,3 +277,18 @@ TEST_CASE("A send larger than the send buffer is delivered whole as the buffer d
   CHECK(srv.eof_seen());
   CHECK(client.calls_failed() == 0);
 }
+
+TEST_CASE("A connect step with linger_zero closes with a RST and the server sees ECONNRESET", "[app]") {
+  World w({"client"}, short_msl());
+  ScriptedApp& srv = w.host("server").add(Script{{listen_at(0_ms, 80)}});
+  Step connect = connect_at(0_ms, 80);
+  connect.linger_zero = true;
+  ScriptedApp& client = w.host("client").add(Script{{connect, then(Step::Do::Close, 100_ms)}});
+  w.run_until(1_s);
+  CHECK(client.connected());
+  CHECK(srv.last_error() == AppError::ConnReset);
+  bool rst = false;
+  for (const auto& r : w.trace.records())
+    if (const auto* s = std::get_if<trace::SegmentSent>(&r.body)) rst |= s->seg.flags.rst;
+  CHECK(rst);
+}

@@ -111,13 +111,13 @@ TEST_CASE("An ephemeral port range must be two ports, first <= last", "[loader][
 TEST_CASE("Apps map every step field into the script", "[loader][apps]") {
   const Scenario s = ok(load(with(R"(, "apps": [
     {"host": "server", "name": "web", "auto_accept": false, "auto_receive": false, "steps": [
-      {"at": "0s", "do": "listen", "port": 80, "backlog": 5, "iss": 4294967000},
+      {"at": "0s", "do": "listen", "port": 80, "backlog": 5, "iss": 4294967000, "linger_zero": true},
       {"do": "accept"},
       {"on": "eof", "after": "200ms", "do": "send", "bytes": 500, "repeat": 3, "interval": "100ms"},
       {"do": "receive", "bytes": 10},
       {"do": "shutdown"}]},
     {"host": "client", "steps": [
-      {"at": "1ms", "do": "connect", "to": "server:80", "local_port": 40000, "iss": 7},
+      {"at": "1ms", "do": "connect", "to": "server:80", "local_port": 40000, "iss": 7, "reuse_addr": true},
       {"on": "error", "do": "abort"},
       {"on": "closed", "do": "close"}]}])")));
   REQUIRE(s.apps.size() == 2);
@@ -132,6 +132,8 @@ TEST_CASE("Apps map every step field into the script", "[loader][apps]") {
   CHECK(web.script.steps[0].port == 80);
   CHECK(web.script.steps[0].backlog == 5);
   CHECK(web.script.steps[0].iss == net::SeqNum{4294967000u});
+  CHECK(web.script.steps[0].linger_zero);
+  CHECK_FALSE(web.script.steps[0].reuse_addr);
   CHECK(web.script.steps[1].action == Step::Do::Accept);
   CHECK_FALSE(web.script.steps[1].at.has_value());
   CHECK_FALSE(web.script.steps[1].on.has_value());
@@ -148,6 +150,7 @@ TEST_CASE("Apps map every step field into the script", "[loader][apps]") {
   CHECK(client.script.steps[0].remote == net::Endpoint{*net::Ipv4::parse("10.0.0.2"), 80});
   CHECK(client.script.steps[0].local_port == 40000);
   CHECK(client.script.steps[0].iss == net::SeqNum{7});
+  CHECK(client.script.steps[0].reuse_addr);
   CHECK(client.script.steps[1].on == app::Event::Error);
   CHECK(client.script.steps[2].on == app::Event::Closed);
 }

@@ -533,7 +533,8 @@ void Builder::annotate(std::size_t i, double y, std::size_t lane, AnnotationKind
     side_label(a.label, lane, y, true);
   } else {
     a.label.small = true;
-    const double x = (out_.lanes.empty() ? kAxisW : out_.lanes.back().x) + kLabelGap + 70;
+    // Right of the last lane's own text.
+    const double x = (out_.lanes.empty() ? kAxisW : out_.lanes.back().x) + kSideRoom;
     a.label.box = {x, y - Style::small_px * Style::line_h / 2, text_width(a.label.text, true), Style::small_px * Style::line_h};
   }
   out_.annotations.push_back(std::move(a));

@@ -19,11 +19,26 @@ const char* to_string(Event e) {
   return "?";
 }
 
+const char* to_string(Step::Do d) {
+  switch (d) {
+    case Step::Do::Listen: return "listen";
+    case Step::Do::Accept: return "accept";
+    case Step::Do::Connect: return "connect";
+    case Step::Do::Send: return "send";
+    case Step::Do::Receive: return "receive";
+    case Step::Do::Shutdown: return "shutdown";
+    case Step::Do::Close: return "close";
+    case Step::Do::Abort: return "abort";
+  }
+  return "?";
+}
+
 ScriptedApp::ScriptedApp(sim::Scheduler& sched, tcp::TcpStack& stack, Script script)
-    : sched_(sched), stack_(stack), script_(std::move(script)), fired_(script_.steps.size(), false) {}
+    : sched_(sched), stack_(stack), script_(std::move(script)) {}
 
 ScriptedApp::~ScriptedApp() {
-  for (const sim::EventId id : pending_) sched_.cancel(id);
+  if (outstanding_ > 0)
+    for (const sim::EventId id : pending_) sched_.cancel(id);
 }
 
 void ScriptedApp::start() {
@@ -31,115 +46,179 @@ void ScriptedApp::start() {
   started_ = true;
   for (std::size_t i = 0; i < script_.steps.size(); ++i) {
     const Step& st = script_.steps[i];
-    if (st.at) {
-      schedule(i, sim::Time::zero() + *st.at + st.after);
-    } else if (!st.on) {
-      schedule(i, sched_.now() + st.after);
-    }
+    if (st.at) schedule(i, tcp::kNoSocket, sim::Time::zero() + *st.at + st.after);
   }
+  // The first step without a trigger starts the chain of steps that follow each other.
+  if (!script_.steps.empty() && !script_.steps[0].at && !script_.steps[0].on)
+    schedule(0, tcp::kNoSocket, sched_.now() + script_.steps[0].after);
 }
 
-void ScriptedApp::schedule(std::size_t i, sim::Time at) {
+void ScriptedApp::schedule(std::size_t i, SocketId s, sim::Time at) {
   if (at < sched_.now()) at = sched_.now();  // an `at` already past runs now
-  pending_.push_back(sched_.schedule_at(at, [this, i] { run(i); }));
+  ++outstanding_;
+  const auto idx = static_cast<std::uint32_t>(i);
+  pending_.push_back(sched_.schedule_at(at, [this, idx, s] {
+    --outstanding_;
+    run(idx, s);
+  }));
 }
 
-void ScriptedApp::trigger(Event e) {
+void ScriptedApp::trigger(Event e, SocketId s) {
+  std::vector<bool>& fired = fired_[s];
+  fired.resize(script_.steps.size(), false);
   for (std::size_t i = 0; i < script_.steps.size(); ++i) {
     const Step& st = script_.steps[i];
-    if (st.at || !st.on || *st.on != e || fired_[i]) continue;
-    fired_[i] = true;
-    schedule(i, sched_.now() + st.after);
+    if (st.at || !st.on || *st.on != e || fired[i]) continue;
+    fired[i] = true;
+    schedule(i, s, sched_.now() + st.after);
   }
 }
 
-void ScriptedApp::run(std::size_t i) {
+// Step i is done on socket s: the next step follows it if it has no trigger of its own.
+void ScriptedApp::completed(std::size_t i, SocketId s) {
+  if (outstanding_ == 0) pending_.clear();
+  const std::size_t next = i + 1;
+  if (next >= script_.steps.size()) return;
+  const Step& st = script_.steps[next];
+  if (st.at || st.on) return;
+  schedule(next, s, sched_.now() + st.after);
+}
+
+void ScriptedApp::run(std::size_t i, SocketId target) {
   const Step& st = script_.steps[i];
   ++steps_run_;
-  const SocketId cur = socket_ != tcp::kNoSocket ? socket_ : listener_;
+  // An `at` step (or a chain started at start()) acts on the app's current socket.
+  const SocketId s = target != tcp::kNoSocket ? target : current();
   switch (st.action) {
     case Step::Do::Listen: {
+      if (st.iss) stack_.set_fixed_iss(st.port, *st.iss);
       const SocketId l = stack_.listen(st.port, st.backlog);
       if (l == tcp::kNoSocket) {
         ++calls_failed_;
       } else {
         listener_ = l;
+        if (st.linger_zero) stack_.set_linger_zero(l, true);
       }
       break;
     }
+    case Step::Do::Accept:
+      accept_steps_.push_back(static_cast<std::uint32_t>(i));
+      while (offer_child()) {
+      }
+      return;  // completes when a child is accepted
     case Step::Do::Connect: {
-      const SocketId s = stack_.connect(st.remote, st.local_port);
-      if (s == tcp::kNoSocket) {
+      if (st.reuse_addr) stack_.set_reuse_addr(true);
+      const SocketId c = stack_.connect(st.remote, st.local_port, st.iss);
+      if (c == tcp::kNoSocket) {
         ++calls_failed_;
       } else {
-        socket_ = s;
-        owned_.insert(s);
+        socket_ = c;
+        owned_.insert(c);
+        if (st.linger_zero) stack_.set_linger_zero(c, true);
       }
-      break;
+      completed(i, c);
+      return;
     }
     case Step::Do::Send:
-      if (st.repeat > 0) send_chunk(i, st.repeat);
+      if (st.repeat > 0) {
+        send_chunk(i, s, st.repeat, st.bytes);
+        return;  // completes with its last chunk
+      }
       break;
     case Step::Do::Receive:
-      bytes_received_ += stack_.receive(cur, st.bytes == 0 ? UINT64_MAX : st.bytes);
+      bytes_received_ += stack_.receive(s, st.bytes == 0 ? UINT64_MAX : st.bytes);
       break;
     case Step::Do::Shutdown:
+      note(stack_.shutdown(s));
+      break;
     case Step::Do::Close:
-      note(stack_.close(cur));
+      note(stack_.close(s));
       break;
     case Step::Do::Abort:
-      note(stack_.abort(cur));
+      note(stack_.abort(s));
       break;
   }
+  completed(i, s);
 }
 
-void ScriptedApp::send_chunk(std::size_t i, std::uint32_t left) {
+// Offers `rest` octets of the current chunk; `left` chunks remain including this one.
+void ScriptedApp::send_chunk(std::size_t i, SocketId s, std::uint32_t left, std::uint64_t rest) {
   const Step& st = script_.steps[i];
-  std::uint64_t accepted = 0;
-  note(stack_.send(socket_, st.bytes, &accepted));
-  bytes_sent_ += accepted;
-  if (--left == 0) return;
   const auto idx = static_cast<std::uint32_t>(i);
-  pending_.push_back(sched_.schedule_in(st.interval, [this, idx, left] { send_chunk(idx, left); }));
+  auto again = [&](sim::Duration in, std::uint32_t l, std::uint64_t r) {
+    ++outstanding_;
+    // Captures: this, idx, s, l (20 bytes); the rest of a partly accepted chunk is in `resume_`.
+    resume_[{s, idx}] = r;
+    pending_.push_back(sched_.schedule_in(in, [this, idx, s, l] {
+      --outstanding_;
+      const auto it = resume_.find({s, idx});
+      const std::uint64_t r2 = it->second;
+      resume_.erase(it);
+      send_chunk(idx, s, l, r2);
+    }));
+  };
+  // While the send buffer is full, look again later without a user call.
+  if (const auto status = stack_.status(s); status && status->send_queued >= stack_.params().send_buffer) {
+    again(kSendRetry, left, rest);
+    return;
+  }
+  std::uint64_t accepted = 0;
+  const tcp::CallError err = stack_.send(s, rest, &accepted);
+  note(err);
+  bytes_sent_ += accepted;
+  if (err == tcp::CallError::None && accepted < rest) {
+    again(kSendRetry, left, rest - accepted);
+    return;
+  }
+  if (--left == 0 || err != tcp::CallError::None) {
+    completed(i, s);
+    return;
+  }
+  again(st.interval, left, st.bytes);
 }
 
 void ScriptedApp::adopt(SocketId child) {
   owned_.insert(child);
   socket_ = child;
   connected_ = true;
-  trigger(Event::Accepted);
+  trigger(Event::Accepted, child);
 }
 
 bool ScriptedApp::offer_child() {
-  if (!listening() || !script_.auto_accept) return false;
+  if (!listening() || (!script_.auto_accept && accept_steps_.empty())) return false;
   const auto child = stack_.accept(listener_);
   if (!child) return false;
   adopt(*child);
+  if (!script_.auto_accept) {
+    // The oldest waiting Accept step is done: the steps after it act on this connection.
+    const std::uint32_t step = accept_steps_.front();
+    accept_steps_.pop_front();
+    completed(step, *child);
+  }
   return true;
 }
 
 void ScriptedApp::notify(SocketId s, Notice n, AppError e, std::uint64_t) {
-  // Events fire on the current socket, or on the listener while there is none.
-  const bool current = s == (socket_ != tcp::kNoSocket ? socket_ : listener_);
   switch (n) {
     case Notice::Connected:
       connected_ = true;
-      if (current) trigger(Event::Connected);
+      trigger(Event::Connected, s);
       break;
     case Notice::Data:
       if (script_.auto_receive) bytes_received_ += stack_.receive(s, UINT64_MAX);
-      if (current) trigger(Event::Data);
+      trigger(Event::Data, s);
       break;
     case Notice::Eof:
       eof_seen_ = true;
-      if (current) trigger(Event::Eof);
+      trigger(Event::Eof, s);
       break;
     case Notice::Error:
       last_error_ = e;
-      if (current) trigger(Event::Error);
+      trigger(Event::Error, s);
       break;
     case Notice::Closed:
-      if (current) trigger(Event::Closed);
+      trigger(Event::Closed, s);
+      fired_.erase(s);  // the connection is gone: its per-connection state goes too
       break;
   }
 }

@@ -1,24 +1,35 @@
-// Scripted applications: a list of steps (listen, connect, send, receive, close, abort), each
-// taken at an absolute time or when an event first happens on the application's socket, driving
-// one host's TcpStack through its user calls.
+// Scripted applications: a list of steps (listen, accept, connect, send, receive, shutdown, close,
+// abort), each taken at an absolute time, when an event happens on a connection of the app, or
+// after the previous step, driving one host's TcpStack through its user calls.
 //
-// Script and Step are plain data, filled by hand or by a loader. ScriptedApp interprets one
-// script: `at` steps are scheduled by start(); an `on` step fires the FIRST time its event
-// happens on the app's current socket (a client's connected socket, or for a server the child
-// it accepted last), then waits `after`. A step with neither `at` nor `on` runs at start() +
-// `after`. A Send step sends `repeat` chunks of `bytes`, `interval` apart. With `auto_accept` a
-// listening app accepts each child as soon as it is established; with `auto_receive` it reads
-// every byte it is told about (so EOF is seen and the receive window reopens).
+// Script and Step are plain data, filled by hand or by the scenario loader. ScriptedApp
+// interprets one script. Triggers:
+//   `at`      the step runs once at that absolute time, on the app's current socket (its last
+//             connected or accepted socket, else its listener);
+//   `on`      the step runs on the connection where the event happened, the first time it
+//             happens on THAT connection: a server's `on` steps run once per accepted
+//             connection, so "on eof: close" serves every client;
+//   neither   the step follows the previous step, on the same connection, once that step has
+//             completed (a Send step completes when its last chunk has been handed to TCP);
+//             the first step of a script with no trigger runs at start().
+// `after` adds a wait to any trigger. A Send step sends `repeat` chunks of `bytes`, `interval`
+// apart; when the send buffer is full the rest waits and is offered again as space frees
+// (checked every kSendRetry, without a user call while the buffer stays full). With
+// `auto_accept` a listening app accepts each child as soon as it is established; without it,
+// each Accept step accepts one (the next to complete, if none is waiting). With `auto_receive`
+// it reads every byte it is told about (so EOF is seen and the receive window reopens).
 //
 // A TcpStack has one observer: AppHost owns it and the apps of one host, and dispatches each
 // notification to the app that owns the socket (a child not yet accepted goes to the listening
-// apps, which accept it if they auto-accept). Scheduler callbacks capture an app pointer and a
-// step index (<= 24 bytes).
+// apps, which accept it if they may). Scheduler callbacks capture an app pointer, a step index
+// and a socket (<= 24 bytes).
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
+#include <map>
 #include <set>
 #include <vector>
 
@@ -36,10 +47,10 @@ enum class Event : std::uint8_t { Connected, Accepted, Data, Eof, Error, Closed 
 const char* to_string(Event e);
 
 struct Step {
-  // Shutdown (half close) is not offered by TcpStack: it acts as Close.
-  enum class Do : std::uint8_t { Listen, Connect, Send, Receive, Shutdown, Close, Abort } action = Do::Close;
+  enum class Do : std::uint8_t { Listen, Accept, Connect, Send, Receive, Shutdown, Close, Abort } action = Do::Close;
   std::optional<sim::Duration> at{};  // absolute time (from 0), or
-  std::optional<Event> on{};        // the first time this event happens on the app's socket
+  std::optional<Event> on{};        // the first time this event happens on a connection, or
+                                    // neither: after the previous step
   sim::Duration after{};            // extra wait after the trigger
   // Listen
   std::uint16_t port = 0;
@@ -47,6 +58,14 @@ struct Step {
   // Connect
   net::Endpoint remote{};
   std::optional<std::uint16_t> local_port{};
+  // Listen / Connect: pin the initial sequence number (of every connection on the port / of
+  // this connection), e.g. just below 2^32 to cross the wrap.
+  std::optional<net::SeqNum> iss{};
+  // Listen / Connect socket options: SO_LINGER with a zero timeout (close() resets; a listener's
+  // connections inherit it), and for Connect SO_REUSEADDR (the host may take over a 4-tuple
+  // still in TIME-WAIT; TcpStack applies it host-wide).
+  bool linger_zero = false;
+  bool reuse_addr = false;
   // Send: `repeat` chunks of `bytes`, `interval` apart. Receive: at most `bytes` (0: everything).
   std::uint64_t bytes = 0;
   std::uint32_t repeat = 1;
@@ -58,6 +77,11 @@ struct Script {
   bool auto_accept = true;
   bool auto_receive = true;
 };
+
+const char* to_string(Step::Do d);
+
+// How often a Send step waiting for send-buffer space looks again.
+inline constexpr sim::Duration kSendRetry = sim::Duration::ms(10);
 
 class ScriptedApp {
  public:
@@ -73,6 +97,8 @@ class ScriptedApp {
   void notify(SocketId s, trace::Notice n, trace::AppError e, std::uint64_t bytes);
   // Offers an established child of this app's listener: true if the app accepted one.
   bool offer_child();
+  // True while the app still has steps, sends or accepts to run.
+  bool busy() const { return outstanding_ > 0 || !accept_steps_.empty(); }
 
   bool owns(SocketId s) const { return s != tcp::kNoSocket && (s == listener_ || owned_.contains(s)); }
   bool listening() const { return listener_ != tcp::kNoSocket; }
@@ -90,21 +116,28 @@ class ScriptedApp {
   std::uint64_t calls_failed() const { return calls_failed_; }  // user calls that returned an error
 
  private:
-  void trigger(Event e);
-  void schedule(std::size_t i, sim::Time at);
-  void run(std::size_t i);
-  void send_chunk(std::size_t i, std::uint32_t left);
+  void trigger(Event e, SocketId s);
+  void schedule(std::size_t i, SocketId s, sim::Time at);
+  void run(std::size_t i, SocketId s);
+  void completed(std::size_t i, SocketId s);
+  void send_chunk(std::size_t i, SocketId s, std::uint32_t left, std::uint64_t rest);
   void adopt(SocketId child);
   void note(tcp::CallError err) { calls_failed_ += err != tcp::CallError::None; }
+  SocketId current() const { return socket_ != tcp::kNoSocket ? socket_ : listener_; }
 
   sim::Scheduler& sched_;
   tcp::TcpStack& stack_;
   Script script_;
-  std::vector<bool> fired_;  // per step: its `on` event has happened
-  std::vector<sim::EventId> pending_;
+  std::vector<sim::EventId> pending_;  // scheduled steps and chunks, cancelled on destruction
+  std::uint32_t outstanding_ = 0;     // of those, not yet run (pending_ is cleared at 0)
+  // Per connection: which `on` steps have fired on it (kNoSocket: the app before any socket).
+  std::map<SocketId, std::vector<bool>> fired_;
   SocketId listener_ = tcp::kNoSocket;
   SocketId socket_ = tcp::kNoSocket;
   std::set<SocketId> owned_;  // connected sockets and accepted children
+  std::deque<std::uint32_t> accept_steps_;  // Accept steps waiting for a child, oldest first
+  // The rest of a partly accepted chunk, by (socket, step), while its retry is scheduled.
+  std::map<std::pair<SocketId, std::uint32_t>, std::uint64_t> resume_;
   std::uint64_t bytes_sent_ = 0;
   std::uint64_t bytes_received_ = 0;
   bool eof_seen_ = false;
@@ -127,6 +160,7 @@ class AppHost {
   void start();  // starts every app added so far
   std::size_t size() const { return apps_.size(); }
   ScriptedApp& operator[](std::size_t i) { return *apps_[i]; }
+  const ScriptedApp& operator[](std::size_t i) const { return *apps_[i]; }
   std::uint64_t unclaimed() const { return unclaimed_; }  // notices no app owned
 
  private:

@@ -127,6 +127,19 @@ class Connection {
   CallError abort(sim::Time now);
   Status status() const;
 
+  // --- SYN cookies (stack.cpp) ---
+  // Entry points for the host's listen queues (cookie.cpp); see stack.hpp and syncookie.hpp.
+  // open_from_cookie: in LISTEN (a child after open_passive), the ACK `ack` returned a valid SYN
+  // cookie (RFC 4987 §3.6): the request is rebuilt from it (IRS = SEG.SEQ - 1, ISS = SEG.ACK - 1,
+  // SendMSS = min(`mss` from the cookie, ours), send window from the segment) and the connection
+  // passes SYN-RECEIVED and enters ESTABLISHED at once; text or FIN on `ack` is then processed.
+  void open_from_cookie(sim::Time now, const net::Segment& ack, std::uint16_t mss);
+  // refuse_on_overflow: a passive SYN-RECEIVED connection whose handshake-completing `ack` finds
+  // the listener's accept queue full, with TcpParams::abort_on_overflow (Linux
+  // tcp_abort_on_overflow = 1): answers <SEQ=SEG.ACK><CTL=RST> and returns to LISTEN (the host
+  // releases it, as Linux drops the request).
+  void refuse_on_overflow(sim::Time now, const net::Segment& ack);
+
   // --- events ---
   void segment_arrives(sim::Time now, const net::Segment& seg);
   void timer_expired(sim::Time now, TimerKind timer);

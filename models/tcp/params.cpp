@@ -65,6 +65,14 @@ TcpParams TcpParams::rfc9293() {
   // The RFC fixes neither; these are the BSD/Linux values (tcp_keepalive_intvl, _probes).
   p.keepalive_interval = Duration::s(75);
   p.keepalive_probes = 9;
+  // RFC 9293 defines no listen queues (§7 points to RFC 4987 for SYN flooding): the profile sends
+  // no cookies, and a third ACK that finds the accept queue full is dropped, as Linux does by
+  // default (catalog D19, card 3.14).
+  p.syn_cookies = false;
+  p.abort_on_overflow = false;
+  // Nothing caps the backlog, and a queue of capacity `backlog` holds `backlog` entries.
+  p.somaxconn = std::nullopt;
+  p.backlog_plus_one = false;
   // Ethernet MSS (1500 - 40); MUST-15: assume 536 when the peer sends no MSS option.
   p.mss = 1460;
   p.default_peer_mss = 536;
@@ -128,6 +136,15 @@ TcpParams TcpParams::linux_profile() {
   p.keepalive_idle = Duration::s(7200);
   p.keepalive_interval = Duration::s(75);
   p.keepalive_probes = 9;
+  // tcp_syncookies = 1: "Send out syncookies when the syn backlog queue of a socket overflows".
+  p.syn_cookies = true;
+  // tcp_abort_on_overflow = 0: a third ACK that finds the accept queue full is dropped.
+  p.abort_on_overflow = false;
+  // net.core.somaxconn = 4096 (since 5.4): listen() uses min(backlog, somaxconn).
+  p.somaxconn = 4096;
+  // inet_csk_reqsk_queue_is_full() and sk_acceptq_is_full() test `>` (the SYN queue since
+  // 3479c7549fb1, Jan 2025): backlog + 1 requests and backlog + 1 children fit (catalog D19).
+  p.backlog_plus_one = true;
   return p;
 }
 

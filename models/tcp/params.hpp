@@ -70,6 +70,12 @@ struct TcpParams {
   sim::Duration keepalive_interval = sim::Duration::s(75);
   int keepalive_probes = 9;
 
+  // --- listening and socket options ---
+  bool syn_cookies = false;        // SYN cookies (RFC 4987 §3.6) when the SYN queue is full
+  bool abort_on_overflow = false;  // accept queue full at the third ACK: RST instead of dropping it
+  std::optional<std::uint32_t> somaxconn{};  // cap on listen()'s backlog; none = no cap
+  bool backlog_plus_one = false;   // each listen queue holds backlog + 1 (full when > backlog)
+
   // --- sizes ---
   std::uint16_t mss = 1460;                 // what we advertise in the MSS option
   std::uint16_t default_peer_mss = 536;     // send MSS when the peer sent no MSS option
@@ -77,6 +83,7 @@ struct TcpParams {
   std::uint32_t recv_buffer = 65535;
 
   sim::Duration time_wait() const { return time_wait_length ? *time_wait_length : msl * 2; }
+  bool operator==(const TcpParams&) const = default;
 
   static TcpParams rfc9293();
   static TcpParams linux_profile();

@@ -26,6 +26,15 @@ std::uint64_t tuple_hash(const net::ConnId& id, std::uint64_t key) {
 }
 
 bool is_bare_syn(const net::Segment& seg) { return seg.flags.syn && !seg.flags.ack && !seg.flags.rst; }
+bool is_ack_only(const net::Segment& seg) { return seg.flags.ack && !seg.flags.syn && !seg.flags.rst; }
+
+// An ACK that would take a SYN-RECEIVED connection to ESTABLISHED (§3.10.7.4 first and fifth
+// steps: an acceptable sequence number and SND.UNA < SEG.ACK =< SND.NXT).
+bool completes_handshake(const Tcb& tcb, const net::Segment& seg) {
+  if (!is_ack_only(seg) || seg.corrupted) return false;
+  const net::SeqNum right = tcb.rcv_nxt + std::max<std::uint32_t>(tcb.rcv_wnd, 1);
+  return net::seq_in_window(seg.seq, tcb.rcv_nxt, right) && tcb.snd_una < seg.ack && seg.ack <= tcb.snd_nxt;
+}
 
 void erase_id(std::deque<SocketId>& q, SocketId id) { q.erase(std::remove(q.begin(), q.end(), id), q.end()); }
 
@@ -52,9 +61,12 @@ class TcpStack::Socket final : public Actions {
   std::uint32_t accept_capacity = 0;
   std::deque<SocketId> half_open;     // SYN queue: children in SYN-RECEIVED
   std::deque<SocketId> accept_queue;  // children ESTABLISHED, not yet accepted
+  std::optional<sim::Time> last_cookie{};  // when the last SYN cookie was sent
   // child: its listener until accepted; the ISS a TIME-WAIT reopen imposes
   SocketId parent = kNoSocket;
   std::optional<net::SeqNum> iss_override{};
+  // socket options (a child inherits its listener's)
+  bool linger_zero = false;
   // host bookkeeping
   std::optional<net::ConnId> tuple{};        // registered in by_tuple_
   std::optional<std::uint16_t> port_held{};  // counted in port_users_
@@ -125,13 +137,15 @@ class TcpStack::Socket final : public Actions {
 
 TcpStack::TcpStack(sim::Scheduler& sched, trace::Trace& trace, net::Network& network, net::NodeId host,
                    const TcpParams& params, const sim::RandomStreams& streams)
-    : sched_(sched), trace_(trace), network_(network), host_(host), params_(params) {
+    : sched_(sched), trace_(trace), network_(network), host_(host), params_(params), cookies_(0) {
   const net::NodeConfig& node = network_.node(host);
   if (!node.ip || node.router) throw std::invalid_argument("TcpStack: " + node.name + " is not a host");
   ip_ = *node.ip;
   // RFC 6528 §3: "F() ... a secret key ... SHOULD be ... unknown to an attacker": one per host
   // and run, from the run's seed.
   isn_secret_ = streams.stream("host/" + node.name + "/isn-secret").next_u64();
+  // RFC 4987 §3.6: the cookie's hash is keyed by a secret of the server's; one per host and run.
+  cookies_ = SynCookies(streams.stream("host/" + node.name + "/syncookie-secret").next_u64());
   network_.set_receiver(host_, [this](const net::Segment& seg, net::SegmentId) { on_segment(seg); });
 }
 
@@ -205,6 +219,8 @@ void TcpStack::on_segment(const net::Segment& seg) {
       trace_.emit(sched_.now(), trace::Note{"§3.6.1 MAY-2: a new SYN reopens " + id.to_string() + " from TIME-WAIT"});
       release(s);
       deliver_to_listener(*find(l->second), seg, iss);
+    } else if (overflows_accept_queue(s, seg)) {
+      accept_overflow(s, seg);
     } else {
       s.conn().segment_arrives(sched_.now(), seg);
     }
@@ -216,27 +232,128 @@ void TcpStack::on_segment(const net::Segment& seg) {
   settle();
 }
 
-// Catalog §3.14: a SYN forks a child if both queues have room; anything else meets the LISTEN
-// TCB itself (§3.10.7.2: RST ignored, ACK answered with a RST, the rest dropped).
+// Catalog §3.14, in the order of Linux's tcp_conn_request(): a SYN that finds the SYN queue full
+// is answered with a SYN cookie (syn_cookies) or dropped; one that finds the accept queue full is
+// dropped; otherwise it forks a child. An ACK may return a SYN cookie. Anything else meets the
+// LISTEN TCB itself (§3.10.7.2: RST ignored, ACK answered with a RST, the rest dropped).
 void TcpStack::deliver_to_listener(Socket& l, const net::Segment& seg, std::optional<net::SeqNum> iss) {
   const sim::Time now = sched_.now();
   if (!is_bare_syn(seg)) {
-    l.conn().segment_arrives(now, seg);
+    if (!try_cookie(l, seg)) l.conn().segment_arrives(now, seg);
     return;
   }
-  if (l.half_open.size() >= l.syn_capacity || l.accept_queue.size() >= l.accept_capacity) {
-    ++syns_dropped_;
-    trace_.emit(now, trace::Note{"listen queue full: SYN dropped"});
+  const bool syn_queue_full = l.half_open.size() >= l.syn_capacity;
+  if (syn_queue_full && !params_.syn_cookies) {
+    drop_syn("listen queue full: SYN dropped (SYN queue full)");
+    return;
+  }
+  if (l.accept_queue.size() >= l.accept_capacity) {
+    drop_syn("listen queue full: SYN dropped (accept queue full)");
+    return;
+  }
+  if (syn_queue_full) {
+    send_cookie(l, seg);
     return;
   }
   Socket& c = create(false);
   c.parent = l.id();
   c.iss_override = iss;
+  c.linger_zero = l.linger_zero;
   c.conn().open_passive(now, {ip_, l.port});
   register_tuple(c, {seg.destination(), seg.source()});
   hold(c, l.port);
   l.half_open.push_back(c.id());
   c.conn().segment_arrives(now, seg);
+}
+
+void TcpStack::drop_syn(std::string_view why) {
+  ++syns_dropped_;
+  trace_.emit(sched_.now(), trace::Note{std::string(why)});
+}
+
+// RFC 4987 §3.6: "the server ... sends back a SYN-ACK, exactly as if the SYN queue had been
+// larger", with the cookie as ISS and an MSS option, and keeps no state (never retransmitted).
+void TcpStack::send_cookie(Socket& l, const net::Segment& syn) {
+  const sim::Time now = sched_.now();
+  const std::uint16_t peer_mss = syn.options.mss ? *syn.options.mss : params_.default_peer_mss;
+  net::Segment sa{.src = syn.dst,
+                  .dst = syn.src,
+                  .sport = syn.dport,
+                  .dport = syn.sport,
+                  .seq = cookies_.make(now, {syn.destination(), syn.source()}, syn.seq, peer_mss),
+                  .ack = syn.seq + 1,
+                  .flags = {.syn = true, .ack = true},
+                  .window = static_cast<std::uint16_t>(std::min<std::uint32_t>(params_.recv_buffer, 65535))};
+  sa.options.mss = params_.mss;
+  l.last_cookie = now;
+  ++cookies_sent_;
+  network_.send(host_, sa, "RFC 4987 §3.6: SYN queue full -> SYN,ACK with a SYN cookie as ISS, no state");
+}
+
+// An ACK for no TCB on a listening port: a SYN cookie coming back? As Linux's cookie_v4_check(),
+// only while cookies were sent recently (tcp_synq_no_recent_overflow: within two slots). Returns
+// true if the segment was consumed (a valid cookie); false sends it on to the LISTEN TCB.
+bool TcpStack::try_cookie(Socket& l, const net::Segment& seg) {
+  const sim::Time now = sched_.now();
+  if (!params_.syn_cookies || !is_ack_only(seg) || !l.last_cookie || now - *l.last_cookie >= kCookieSlot * 2) {
+    return false;
+  }
+  const net::ConnId id{seg.destination(), seg.source()};
+  const std::optional<std::uint16_t> mss = cookies_.check(now, id, seg.seq - 1, seg.ack - 1);
+  if (!mss) {
+    trace_.emit(now, trace::Note{"invalid SYN cookie from " + id.remote.to_string() + ": ACK in LISTEN"});
+    return false;
+  }
+  if (l.accept_queue.size() >= l.accept_capacity) {
+    // Linux: tcp_get_cookie_sock() -> tcp_v4_syn_recv_sock() fails on sk_acceptq_is_full; the
+    // cookie stays valid, so a retransmission of the peer's segment may succeed later.
+    // Deviation: Linux discards the segment here even with tcp_abort_on_overflow (only
+    // tcp_check_req() resets); this host treats a cookie as a stored request and resets too.
+    if (params_.abort_on_overflow) {
+      ++overflow_resets_;
+      trace_.emit(now, trace::Note{"accept queue full: valid SYN cookie refused (abort_on_overflow)"});
+      if (auto rst = reset_for_closed(seg)) {
+        network_.send(host_, *rst, "linux tcp_abort_on_overflow: accept queue full -> <SEQ=SEG.ACK><CTL=RST>");
+      }
+    } else {
+      ++acks_dropped_;
+      trace_.emit(now, trace::Note{"accept queue full: ACK with a valid SYN cookie dropped"});
+    }
+    return true;
+  }
+  ++cookies_validated_;
+  trace_.emit(now, trace::Note{"SYN cookie validated for " + id.to_string() + ": MSS " + std::to_string(*mss)});
+  Socket& c = create(false);
+  c.parent = l.id();
+  c.linger_zero = l.linger_zero;
+  c.conn().open_passive(now, {ip_, l.port});
+  register_tuple(c, id);
+  hold(c, l.port);
+  c.conn().open_from_cookie(now, seg, *mss);  // ESTABLISHED: state_changed queues it for accept()
+  return true;
+}
+
+// Catalog 3.14 (Linux tcp_check_req -> listen_overflow): `seg` would complete the handshake of a
+// child in SYN-RECEIVED while its listener's accept queue is full.
+bool TcpStack::overflows_accept_queue(const Socket& s, const net::Segment& seg) const {
+  if (s.parent == kNoSocket || s.conn().state() != State::SynReceived) return false;
+  const Socket* l = find(s.parent);
+  return l && l->accept_queue.size() >= l->accept_capacity && completes_handshake(s.conn().tcb(), seg);
+}
+
+// tcp_abort_on_overflow = 0: the ACK is dropped and the child stays SYN-RECEIVED; its SYN,ACK
+// retransmissions draw new ACKs, one of which completes the handshake once accept() made room.
+// = 1: the child answers with a RST and is released.
+void TcpStack::accept_overflow(Socket& child, const net::Segment& seg) {
+  const sim::Time now = sched_.now();
+  if (params_.abort_on_overflow) {
+    ++overflow_resets_;
+    trace_.emit(now, trace::Note{"accept queue full: third ACK refused with RST (abort_on_overflow)"});
+    child.conn().refuse_on_overflow(now, seg);
+  } else {
+    ++acks_dropped_;
+    trace_.emit(now, trace::Note{"accept queue full: third ACK dropped, child stays SYN-RECEIVED"});
+  }
 }
 
 void TcpStack::no_tcb(const net::Segment& seg) {
@@ -303,9 +420,10 @@ SocketId TcpStack::listen(std::uint16_t port, std::uint32_t backlog) {
   if (port == 0 || listeners_.contains(port)) return kNoSocket;
   Socket& l = create(true);
   l.port = port;
-  // Linux's listen() caps the backlog at net.core.somaxconn. TODO: Linux's queues admit one more
-  // than the backlog (sk_acceptq_is_full tests >); both capacities are `backlog` here.
-  const std::uint32_t cap = params_.profile == "linux" ? std::min(backlog, kSomaxconn) : backlog;
+  // Catalog §3.14: capacity min(backlog, somaxconn), plus one where the queues are full only when
+  // they hold more than that (Linux).
+  const std::uint32_t capped = params_.somaxconn ? std::min(backlog, *params_.somaxconn) : backlog;
+  const std::uint32_t cap = params_.backlog_plus_one ? capped + 1 : capped;
   l.syn_capacity = cap;
   l.accept_capacity = cap;
   listeners_[port] = l.id();
@@ -330,11 +448,25 @@ SocketId TcpStack::connect(net::Endpoint remote, std::optional<std::uint16_t> lo
   const std::optional<std::uint16_t> port = local_port ? local_port : pick_ephemeral();
   const net::ConnId id{{ip_, port.value_or(0)}, remote};
   app_call(id, "connect", "remote=" + remote.to_string() + " local=" + std::to_string(id.local.port));
-  if (!port || *port == 0 || by_tuple_.contains(id)) return kNoSocket;
+  if (!port || *port == 0) return kNoSocket;
+  std::optional<net::SeqNum> takeover_iss;
+  if (const auto it = by_tuple_.find(id); it != by_tuple_.end()) {
+    Socket& old = *find(it->second);
+    if (!reuse_addr_ || old.conn().state() != State::TimeWait) return kNoSocket;
+    // SO_REUSEADDR (host option): the TIME-WAIT TCB gives the 4-tuple up. Its ISS rule is MAY-2's
+    // (§3.6.1: "assigns its initial sequence number for the new connection to be larger than the
+    // largest sequence number it used on the previous connection incarnation"), as Linux's
+    // tcp_twsk_unique() for tcp_tw_reuse.
+    takeover_iss = old.conn().reopen_iss();
+    trace_.emit(sched_.now(), trace::Note{"reuse_addr: connect takes " + id.to_string() + " over from TIME-WAIT"});
+    release(old);
+  }
+  const bool pinned = fixed_iss_tuple_.contains(id) || fixed_iss_port_.contains(id.local.port);
+  const net::SeqNum first = iss ? *iss : (takeover_iss && !pinned) ? *takeover_iss : make_iss(sched_.now(), id);
   Socket& s = create(false);
   register_tuple(s, id);
   hold(s, *port);
-  s.conn().open_active(sched_.now(), id, iss ? *iss : make_iss(sched_.now(), id));
+  s.conn().open_active(sched_.now(), id, first);
   const SocketId sid = s.id();
   settle();
   return sid;
@@ -361,9 +493,11 @@ std::uint64_t TcpStack::receive(SocketId sock, std::uint64_t max) {
 
 CallError TcpStack::close(SocketId sock) {
   Socket* s = find(sock);
-  app_call(s ? s->conn().id() : net::ConnId{}, "close", "");
+  app_call(s ? s->conn().id() : net::ConnId{}, "close", s && s->linger_zero ? "linger=0" : "");
   if (!s) return CallError::ConnectionDoesNotExist;
-  const CallError e = s->conn().close(sched_.now());
+  // SO_LINGER with a zero timeout: close() discards what is queued and resets, i.e. §3.10.5 ABORT
+  // (Linux tcp_close() -> tcp_disconnect() -> tcp_send_active_reset()).
+  const CallError e = s->linger_zero ? s->conn().abort(sched_.now()) : s->conn().close(sched_.now());
   settle();
   return e;
 }
@@ -384,6 +518,19 @@ CallError TcpStack::abort(SocketId sock) {
   const CallError e = s->conn().abort(sched_.now());
   settle();
   return e;
+}
+
+bool TcpStack::set_linger_zero(SocketId sock, bool on) {
+  Socket* s = find(sock);
+  app_call(s ? s->conn().id() : net::ConnId{}, "setsockopt", std::string("linger=") + (on ? "0" : "off"));
+  if (!s) return false;
+  s->linger_zero = on;
+  return true;
+}
+
+void TcpStack::set_reuse_addr(bool on) {
+  app_call({{ip_, 0}, {}}, "setsockopt", std::string("reuse_addr=") + (on ? "on" : "off"));
+  reuse_addr_ = on;
 }
 
 State TcpStack::state(SocketId sock) const {

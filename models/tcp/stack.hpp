@@ -1,6 +1,7 @@
 // One host's TCP: the sans-IO Connections of connection.hpp run on the real scheduler, trace and
 // network. RFC 9293 §3.10.7.1 (no TCB -> reset), §3.4.1 with RFC 6528 (ISN), §3.10.1 OPEN with
-// socket semantics for LISTEN (catalog §3.14: SYN queue and accept queue).
+// socket semantics for LISTEN (catalog §3.14: SYN queue and accept queue, SYN cookies per
+// RFC 4987 §3.6), and two socket options (linger zero, reuse_addr).
 //
 // TcpStack registers itself as its host's network receiver and owns every connection of the
 // host. Each connection lives in a Socket (stable address, one kernel Timer per TimerKind whose
@@ -15,15 +16,48 @@
 //
 // Listening. The RFC keeps the LISTEN TCB and makes it SYN-RECEIVED; sockets fork instead, and so
 // does this host: listen() creates a listener (a Connection that stays in LISTEN and receives no
-// segment), and each admitted SYN creates a child Connection (open_passive, then the SYN). A SYN
-// is admitted if the listener's SYN queue (children in SYN-RECEIVED) has room, capacity
-// `backlog` (rfc9293 profile) or min(backlog, somaxconn 4096) (linux), and the accept queue is
-// not full (capacity `backlog`, as Linux's tcp_conn_request drops a SYN when sk_acceptq_is_full);
-// otherwise the SYN is dropped with a Note "listen queue full: SYN dropped" and counted. A child
+// segment), and each admitted SYN creates a child Connection (open_passive, then the SYN). The
+// listener has two queues (catalog §3.14), each of capacity min(backlog, TcpParams::somaxconn),
+// plus one with TcpParams::backlog_plus_one (linux: Linux's queues are full only when they hold
+// more than the backlog): the SYN queue (children in SYN-RECEIVED) and the accept queue
+// (children ESTABLISHED, not yet accepted). A SYN is handled as Linux's tcp_conn_request():
+//   SYN queue full    -> with TcpParams::syn_cookies a SYN cookie (below), else dropped;
+//   accept queue full -> dropped;
+//   otherwise         -> a child.
+// Each drop is counted (syns_dropped) with a Note "listen queue full: SYN dropped (...)". A child
 // that reaches ESTABLISHED moves to the accept queue; accept() pops it. A child that returns to
 // LISTEN or CLOSED is released. Closing a listener aborts its children not yet accepted.
-// TODO(catalog §3.14): SYN cookies; accept-queue overflow when a child completes while the queue
-// is full (Linux drops the final ACK, tcp_abort_on_overflow): here it is queued beyond capacity.
+//
+// SYN cookies (RFC 4987 §3.6, syncookie.hpp; linux profile, as tcp_syncookies = 1). A SYN that
+// finds the SYN queue full is answered by a SYN,ACK whose ISS is a cookie (a keyed hash of the
+// 4-tuple, a 64 s counter and an MSS index; the key from the run's seeded streams), and nothing
+// is stored: the SYN,ACK is never retransmitted. An ACK-only segment for no TCB on a listening
+// port, while the listener sent cookies in the last 128 s (Linux's tcp_synq_no_recent_overflow),
+// is checked as a cookie (ACK - 1, with SEQ - 1 as the client's ISN). If it is valid, a child is
+// made directly (Connection::open_from_cookie: LISTEN -> SYN-RECEIVED -> ESTABLISHED at the same
+// instant, the last with cause "SYN cookie validated (RFC 4987 §3.6) -> ESTABLISHED"), with a
+// Note, and queued for accept(); data on the ACK is delivered. If not, the LISTEN rule answers
+// (§3.10.7.2: RST), with a Note "invalid SYN cookie".
+//
+// Accept-queue overflow. An ACK that would complete a child's handshake (an acceptable SEQ,
+// SND.UNA < SEG.ACK =< SND.NXT), or a valid cookie, that finds the accept queue full is
+// dropped, as Linux's tcp_check_req() -> listen_overflow: the child stays SYN-RECEIVED and
+// retransmits its SYN,ACK, whose answer completes the handshake once accept() made room (a
+// cookie validates again on the peer's next retransmission). With TcpParams::abort_on_overflow
+// (tcp_abort_on_overflow = 1) the ACK is answered <SEQ=SEG.ACK><CTL=RST> instead and the request
+// released (Connection::refuse_on_overflow: SYN-RECEIVED -> LISTEN). Notes "accept queue
+// full: ..."; counters acks_dropped_on_overflow, resets_on_overflow.
+//
+// Socket options. set_linger_zero(s): SO_LINGER with a zero timeout, close() on `s` is abort()
+// (RST, §3.10.5); children inherit their listener's setting. set_reuse_addr(true) (host-wide):
+// connect() with a local port whose 4-tuple a TIME-WAIT connection holds releases that TCB (Note
+// "reuse_addr: ...", no StateChanged, as the MAY-2 reopen) and opens the new connection with
+// ISS = old SND.NXT + 65535 + 2 (unless pinned); without it such a connect() fails. Both emit an
+// AppCall "setsockopt".
+// Not modelled: Linux's tcp_max_syn_backlog rule (without cookies, SYNs from peers not proven
+// alive are dropped once fewer than a quarter of the request slots remain), its fewer SYN,ACK
+// retries for old requests when the SYN queue is more than half full (catalog 3.6), and
+// SO_REUSEADDR for listen() (a listener and TIME-WAIT connections share a port already).
 //
 // Release. A socket whose Connection reached CLOSED (or a child back in LISTEN) is released after
 // the call that got it there returns (the Connection may still act on the way out). Its
@@ -44,6 +78,7 @@
 #include "models/net/network.hpp"
 #include "models/tcp/connection.hpp"
 #include "models/tcp/params.hpp"
+#include "models/tcp/syncookie.hpp"
 #include "sim/kernel/random.hpp"
 #include "sim/kernel/scheduler.hpp"
 #include "sim/trace/trace.hpp"
@@ -52,9 +87,6 @@ namespace tcpsim::tcp {
 
 using SocketId = std::uint32_t;
 inline constexpr SocketId kNoSocket = 0;  // ids start at 1
-
-// Linux net.core.somaxconn (default 4096 since 5.4): the cap on a listen backlog.
-inline constexpr std::uint32_t kSomaxconn = 4096;
 
 struct ConnIdHash {
   std::size_t operator()(const net::ConnId& id) const noexcept;
@@ -96,13 +128,28 @@ class TcpStack {
   // shutdown(SHUT_WR): the FIN goes out after the queued data; receiving goes on (half-close).
   CallError shutdown(SocketId s);
   CallError abort(SocketId s);
+  // --- socket options (each emits an AppCall "setsockopt") ---
+  // SO_LINGER with a zero timeout on socket `s`: close() acts as abort() (RST). A listener's
+  // setting is inherited by its children. False if `s` is unknown.
+  bool set_linger_zero(SocketId s, bool on);
+  // SO_REUSEADDR for the host's connects: connect() to a 4-tuple held by a TIME-WAIT connection
+  // releases it (Note) and opens the new one, ISS = old SND.NXT + 65535 + 2 unless pinned.
+  void set_reuse_addr(bool on);
+
   State state(SocketId s) const;  // CLOSED for a released or unknown socket
   std::optional<Status> status(SocketId s) const;
 
   net::NodeId host() const { return host_; }
+  const TcpParams& params() const { return params_; }
   net::Ipv4 ip() const { return ip_; }
   std::size_t socket_count() const { return sockets_.size(); }
-  std::uint64_t syns_dropped() const { return syns_dropped_; }  // listen queue full
+  std::uint64_t syns_dropped() const { return syns_dropped_; }  // SYN or accept queue full
+  std::uint64_t syn_cookies_sent() const { return cookies_sent_; }
+  std::uint64_t syn_cookies_validated() const { return cookies_validated_; }  // children made
+  // Handshake-completing ACKs (third ACK, or a valid cookie) that found the accept queue full:
+  // dropped, or refused with a RST when TcpParams::abort_on_overflow.
+  std::uint64_t acks_dropped_on_overflow() const { return acks_dropped_; }
+  std::uint64_t resets_on_overflow() const { return overflow_resets_; }
   std::uint64_t resets_for_closed() const { return resets_for_closed_; }
 
  private:
@@ -110,6 +157,11 @@ class TcpStack {
 
   void on_segment(const net::Segment& seg);
   void deliver_to_listener(Socket& listener, const net::Segment& seg, std::optional<net::SeqNum> iss);
+  void drop_syn(std::string_view why);
+  void send_cookie(Socket& listener, const net::Segment& syn);
+  bool try_cookie(Socket& listener, const net::Segment& seg);
+  bool overflows_accept_queue(const Socket& s, const net::Segment& seg) const;
+  void accept_overflow(Socket& child, const net::Segment& seg);
   void no_tcb(const net::Segment& seg);
   Socket* find(SocketId s) const;
   Socket& create(bool listener);
@@ -138,6 +190,8 @@ class TcpStack {
   net::Ipv4 ip_;
   TcpParams params_;
   std::uint64_t isn_secret_;
+  SynCookies cookies_;
+  bool reuse_addr_ = false;
   Observer observer_;
 
   SocketId next_id_ = 1;
@@ -155,6 +209,10 @@ class TcpStack {
   std::uint16_t eph_next_ = 49152;
   std::uint64_t syns_dropped_ = 0;
   std::uint64_t resets_for_closed_ = 0;
+  std::uint64_t cookies_sent_ = 0;
+  std::uint64_t cookies_validated_ = 0;
+  std::uint64_t acks_dropped_ = 0;
+  std::uint64_t overflow_resets_ = 0;
 };
 
 }  // namespace tcpsim::tcp

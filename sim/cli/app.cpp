@@ -11,8 +11,11 @@
 #include <vector>
 
 #include "sim/cli/bench_kernel.hpp"
+#include "sim/cli/check.hpp"
 #include "sim/cli/ladder.hpp"
+#include "sim/cli/profiles.hpp"
 #include "sim/diagram/svg.hpp"
+#include "sim/scenario/expect.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/scenario/world.hpp"
 #include "sim/trace/jsonl.hpp"
@@ -38,6 +41,20 @@ bool want_color(const std::string& mode, std::ostream& out) {
   if (mode == "always") return true;
   if (mode == "never") return false;
   return &out == &std::cout && isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
+}
+
+// "expectations: 5 checked, all passed", or each failure as file: pointer: message.
+void print_verdict(std::ostream& out, const scenario::Verdict& v, const std::string& file) {
+  if (v.passed()) {
+    out << "expectations: " << v.checked << " checked, all passed\n";
+    return;
+  }
+  out << "expectations: " << v.checked << " checked, " << v.failures.size() << " failed\n";
+  for (const auto& f : v.failures) {
+    out << "  FAIL " << file << ": " << f.pointer << ": " << f.message;
+    if (f.record) out << " [record #" << *f.record << ", t=" << sim::format_seconds(*f.time) << " s]";
+    out << "\n";
+  }
 }
 
 // Loads a scenario or prints every diagnostic.
@@ -109,7 +126,10 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err) {
     err << "tcpsim run: error while writing \"" << a.trace_path << "\"\n";
     return kBadInput;
   }
-  return kOk;
+  if (s.expect.empty()) return kOk;
+  const scenario::Verdict v = scenario::check(world);
+  print_verdict(out, v, s.source);
+  return v.passed() ? kOk : kExpectationFailed;
 }
 
 int cmd_validate(const std::vector<std::string>& files, std::ostream& out, std::ostream& err) {
@@ -183,6 +203,22 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   validate->add_option("files", validate_files, "Scenario files")->required();
   validate->footer(kExitCodes);
 
+  CheckArgs check_args;
+  auto* check = app.add_subcommand("check", "Run scenarios as regression tests: verdict per scenario, summary, exit code");
+  check->add_option("paths", check_args.paths, "Scenario files or directories (searched recursively; default: scenarios)");
+  check->add_option("-j,--jobs", check_args.jobs, "Scenarios run in parallel (default: the number of cores)")
+      ->check(CLI::Range(1, 1024));
+  check->add_option("--junit", check_args.junit, "Write JUnit XML to this file");
+  check->add_option("--filter", check_args.filter, "Only scenarios whose id (path without .json) matches this regex");
+  check->add_option("--out", check_args.out_dir, "Write per-scenario trace.jsonl and summary.json (and failure ladders) here");
+  check->add_flag("--bless", check_args.bless, "Record each scenario's fingerprint (and its .trace file) instead of checking it");
+  check->add_flag("-q,--quiet", check_args.quiet, "Print only failures and the summary");
+  check->footer(kExitCodes);
+
+  bool profiles_markdown = false;
+  auto* profiles = app.add_subcommand("profiles", "List every TCP parameter with its rfc9293 and linux values");
+  profiles->add_flag("--markdown", profiles_markdown, "Print the table of scenarios/README.md");
+
   auto* bench = app.add_subcommand("bench", "Run a built-in benchmark and print its figures");
   bench->require_subcommand(1);
   BenchArgs bench_args;
@@ -207,7 +243,12 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   try {
     if (*run) return cmd_run(run_args, out, err);
     if (*validate) return cmd_validate(validate_files, out, err);
+    if (*check) return cmd_check(check_args, out, err);
     if (*bench_kernel) return cmd_bench_kernel(bench_args, out);
+    if (*profiles) {
+      print_profiles(out, profiles_markdown);
+      return kOk;
+    }
   } catch (const std::exception& e) {
     err << "tcpsim: internal error: " << e.what() << "\n";
     return kInternalError;

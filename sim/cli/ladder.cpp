@@ -1,5 +1,7 @@
 #include "sim/cli/ladder.hpp"
 
+#include "sim/trace/seq_view.hpp"
+
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -28,32 +30,12 @@ const char* kGreen = "\033[32m";
 const char* kYellow = "\033[33m";
 const char* kDim = "\033[2m";
 
-// Sequence numbers relative to the ISN of each direction (the seq of its first SYN), the way
-// RFC figures and Wireshark show them. Directions that never sent a SYN stay absolute.
-class SeqView {
- public:
-  explicit SeqView(bool absolute) : absolute_(absolute) {}
-  void observe(const net::Segment& s) {
-    if (s.flags.syn) isn_.try_emplace(key(s.source(), s.destination()), s.seq);
-  }
-  std::string seq(const net::Segment& s) const { return show(s.seq, key(s.source(), s.destination())); }
-  std::string ack(const net::Segment& s) const { return show(s.ack, key(s.destination(), s.source())); }
-
- private:
-  using Key = std::pair<net::Endpoint, net::Endpoint>;
-  static Key key(net::Endpoint a, net::Endpoint b) { return {a, b}; }
-  std::string show(net::SeqNum v, const Key& k) const {
-    if (!absolute_)
-      if (auto it = isn_.find(k); it != isn_.end()) return std::to_string(static_cast<std::uint32_t>(v - it->second));
-    return v.to_string();
-  }
-  bool absolute_;
-  std::map<Key, net::SeqNum> isn_;
-};
-
-std::string label_of(const net::Segment& s, const SeqView& v) {
-  std::string l = s.flags.to_string() + " seq=" + v.seq(s);
-  if (s.flags.ack) l += " ack=" + v.ack(s);
+// Relative to each direction's ISN unless `absolute` (or that direction sent no SYN).
+std::string label_of(const net::Segment& s, const trace::SeqView& v, bool absolute) {
+  const auto rel_seq = absolute ? std::nullopt : v.rel_seq(s);
+  const auto rel_ack = absolute ? std::nullopt : v.rel_ack(s);
+  std::string l = s.flags.to_string() + " seq=" + (rel_seq ? std::to_string(*rel_seq) : s.seq.to_string());
+  if (s.flags.ack) l += " ack=" + (rel_ack ? std::to_string(*rel_ack) : s.ack.to_string());
   if (s.payload_len > 0) l += " len=" + std::to_string(s.payload_len);
   return l;
 }
@@ -216,7 +198,7 @@ void print_ladder(std::ostream& out, const trace::Trace& trace, const net::Netwo
   out << trim(std::string(kPrefix, ' ') + names) << "\n" << trim(std::string(kPrefix, ' ') + addrs) << "\n";
   out << "   #  time (s)   " << canvas.blank() << "\n";
 
-  SeqView seqs(opt.absolute);
+  trace::SeqView seqs;
   int line_no = 0;
   bool any_injected = false;
   auto prefix = [&](sim::Time t, bool injected = false) {
@@ -227,11 +209,12 @@ void print_ladder(std::ostream& out, const trace::Trace& trace, const net::Netwo
   };
   auto emit_arrow = [&](sim::Time t, NodeId from, const net::Segment& seg, const Fate& f, const std::string& tag,
                         bool injected) {
-    seqs.observe(seg);
+    // A link's duplicate is the same transmission, not a retransmission.
+    const bool again = tag.empty() && seqs.observe(seg, injected);
     const auto dst = net.owner(seg.dst);
     const int a = column_of(from);
     const int b = dst ? column_of(*dst) : -1;
-    std::string label = tag + label_of(seg, seqs);
+    std::string label = tag + (again ? "rtx " : "") + label_of(seg, seqs, opt.absolute);
     const bool lost = f.kind == Fate::Kind::Dropped;
     std::size_t lo = 0, hi = 0;
     std::string body = a >= 0 ? canvas.arrow(a, b, label, lost, &lo, &hi) : canvas.blank();

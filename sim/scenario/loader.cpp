@@ -76,8 +76,8 @@ void read_name(detail::Object& top, Scenario& s) {
 }
 
 Scenario read_scenario(detail::Reader& r, const Json& root) {
-  static const Names kFields{"name", "description", "seed", "profile", "until", "hosts",
-                             "routers", "links", "faults", "inject", "notes"};
+  static const Names kFields{"name", "description", "seed", "profile", "tcp", "until", "hosts",
+                             "routers", "links", "faults", "inject", "apps", "notes", "expect", "fingerprint"};
   Scenario s;
   detail::Object top(r, root, "", kFields, "a JSON object at the top level");
   if (!top.valid()) return s;
@@ -90,11 +90,15 @@ Scenario read_scenario(detail::Reader& r, const Json& root) {
   }
   if (auto until = top.duration("until", detail::kTimeOfRunPositive)) s.until = *until;
 
+  detail::TcpDefaults tcp;
+  detail::read_tcp_defaults(top, s, tcp);
   detail::NodeTable table;
-  detail::read_nodes(top, s, table);
+  detail::read_nodes(top, s, table, tcp);
   detail::read_links(top, s, table);
   detail::read_faults(top, s, table);
   detail::read_injections(top, s, table);
+  detail::read_apps(top, s, table);
+  detail::read_expect(top, s, table);
   detail::read_notes(top, s);
   return s;
 }

@@ -172,8 +172,23 @@ struct SyntaxError {
 };
 std::optional<Json> parse_json(std::string_view text, SyntaxError& error);
 
-// Sections of the file, one function each (loader_network.cpp, loader_events.cpp).
-void read_nodes(Object& top, Scenario& out, NodeTable& table);
+// The scenario-wide TCP parameters: the profile plus the top-level "tcp" overrides, and the
+// names of the fields those overrides set (re-applied over a host's own profile).
+struct TcpDefaults {
+  Profile profile = Profile::Rfc9293;
+  tcp::TcpParams params{};
+  std::vector<std::string> set;
+};
+
+// Sections of the file, one function each (loader_network.cpp, loader_events.cpp,
+// loader_tcp.cpp, loader_apps.cpp).
+void read_tcp_defaults(Object& top, const Scenario& s, TcpDefaults& out);
+// A host's "profile", "tcp" and "ephemeral_ports".
+void read_host_tcp(Object& host, const TcpDefaults& defaults, HostTcp& out);
+void read_nodes(Object& top, Scenario& out, NodeTable& table, const TcpDefaults& tcp);
+void read_apps(Object& top, Scenario& out, const NodeTable& table);
+// "expect" and "fingerprint" (loader_expect.cpp).
+void read_expect(Object& top, Scenario& out, const NodeTable& table);
 void read_links(Object& top, Scenario& out, const NodeTable& table);
 void read_faults(Object& top, Scenario& out, const NodeTable& table);
 void read_injections(Object& top, Scenario& out, const NodeTable& table);

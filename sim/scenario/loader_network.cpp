@@ -34,7 +34,7 @@ std::optional<std::string> node_identifier(Reader& r, const Json& v, const std::
   return name;
 }
 
-void read_node_list(Object& top, Scenario& out, NodeTable& table, bool router) {
+void read_node_list(Object& top, Scenario& out, NodeTable& table, bool router, const TcpDefaults& tcp) {
   Reader& r = top.reader();
   const std::string_view field = router ? "routers" : "hosts";
   const Json* list = router ? top.get(field)
@@ -44,7 +44,9 @@ void read_node_list(Object& top, Scenario& out, NodeTable& table, bool router) {
   if (r.array(*list, list_pointer, field) == nullptr) return;
   if (!router && list->empty()) r.error(list_pointer, "expected at least one host, found an empty array");
 
-  static const Names kFields{"name", "ip"};
+  static const Names kRouterFields{"name", "ip"};
+  static const Names kHostFields{"name", "ip", "profile", "tcp", "ephemeral_ports"};
+  const Names& kFields = router ? kRouterFields : kHostFields;
   for (std::size_t i = 0; i < list->size(); ++i) {
     const std::string pointer = list_pointer + "/" + std::to_string(i);
     Object o(r, (*list)[i], pointer, kFields,
@@ -76,11 +78,15 @@ void read_node_list(Object& top, Scenario& out, NodeTable& table, bool router) {
         table.by_ip.emplace(node.ip->value, *name);
       }
     }
+    HostTcp host_tcp;
+    if (router) host_tcp.enabled = false;
+    else read_host_tcp(o, tcp, host_tcp);
     if (!name) continue;
     node.name = *name;
     const auto [it, inserted] = table.by_name.emplace(*name, NodeTable::Entry{out.nodes.size(), pointer});
     table.names.push_back(it->first);
     out.nodes.push_back(std::move(node));
+    out.tcp.push_back(std::move(host_tcp));
   }
 }
 
@@ -150,10 +156,10 @@ SetHere read_params(Object& o, net::LinkParams& p) {
 
 }  // namespace
 
-void read_nodes(Object& top, Scenario& out, NodeTable& table) {
+void read_nodes(Object& top, Scenario& out, NodeTable& table, const TcpDefaults& tcp) {
   table.nodes = &out.nodes;
-  read_node_list(top, out, table, false);
-  read_node_list(top, out, table, true);
+  read_node_list(top, out, table, false, tcp);
+  read_node_list(top, out, table, true, tcp);
 }
 
 void read_links(Object& top, Scenario& out, const NodeTable& table) {

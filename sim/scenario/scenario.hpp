@@ -7,7 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "models/app/script.hpp"
 #include "models/net/config.hpp"
+#include "models/tcp/params.hpp"
+#include "sim/scenario/expect.hpp"
 #include "sim/kernel/time.hpp"
 
 namespace tcpsim::scenario {
@@ -20,6 +23,21 @@ struct ScenarioNote {
   std::string text{};
 };
 
+// The TCP of one node: hosts run a TcpStack unless the scenario turns it off ("tcp": false), for
+// scenarios that only inject crafted segments; routers never do.
+struct HostTcp {
+  bool enabled = true;
+  tcp::TcpParams params{};
+  std::optional<std::pair<std::uint16_t, std::uint16_t>> ephemeral_ports{};  // inclusive range
+};
+
+// One scripted application on a host.
+struct AppConfig {
+  std::string host{};
+  std::string name{};
+  app::Script script{};
+};
+
 struct Scenario {
   std::string name{};
   std::string description{};
@@ -29,10 +47,15 @@ struct Scenario {
   std::optional<sim::Duration> until{};  // stop time; unset = run until no event is pending
 
   std::vector<net::NodeConfig> nodes;  // hosts, then routers, in file order
+  std::vector<HostTcp> tcp;            // one per node, same order (routers: disabled)
+  std::vector<AppConfig> apps;
   std::vector<net::LinkConfig> links;
   std::vector<net::FaultRule> faults;
   std::vector<net::Injection> injections;
   std::vector<ScenarioNote> notes;
+
+  Expectations expect;                     // what the run must show
+  std::optional<std::string> fingerprint;  // hash of the canonical trace, when recorded
 };
 
 }  // namespace tcpsim::scenario

@@ -28,6 +28,25 @@ World::World(Scenario scenario, const RunOptions& options)
   for (const auto& l : scenario_.links) net_->add_link(l);
   for (const auto& f : scenario_.faults) net_->add_fault(f);
 
+  stacks_.resize(scenario_.nodes.size());
+  app_hosts_.resize(scenario_.nodes.size());
+  for (std::size_t i = 0; i < scenario_.nodes.size(); ++i) {
+    const HostTcp* tcp = i < scenario_.tcp.size() ? &scenario_.tcp[i] : nullptr;
+    if (scenario_.nodes[i].router || (tcp && !tcp->enabled)) continue;
+    const auto id = *net_->find(scenario_.nodes[i].name);
+    const tcp::TcpParams params = tcp ? tcp->params : tcp::TcpParams::rfc9293();
+    stacks_[id] = std::make_unique<tcp::TcpStack>(sched_, trace_, *net_, id, params, streams_);
+    if (tcp && tcp->ephemeral_ports) stacks_[id]->set_ephemeral_range(tcp->ephemeral_ports->first, tcp->ephemeral_ports->second);
+    app_hosts_[id] = std::make_unique<app::AppHost>(sched_, *stacks_[id]);
+  }
+  for (const AppConfig& a : scenario_.apps) {
+    const auto id = net_->find(a.host);
+    if (!id || !app_hosts_[*id]) throw std::invalid_argument("app on \"" + a.host + "\": not a host running TCP");
+    app_hosts_[*id]->add(a.script);
+  }
+  for (auto& h : app_hosts_)
+    if (h) h->start();
+
   // Scenario events. Each callback captures the world and an index (the scheduler stores
   // callbacks inline and small).
   for (std::size_t i = 0; i < scenario_.injections.size(); ++i) {

@@ -1,5 +1,8 @@
 // The world: one scenario turned into a scheduler, a trace and a network, ready to run or step.
 //
+// Every host whose TCP is enabled gets a TcpStack with its parameters and an AppHost with the
+// scenario's apps for it; the apps start at time 0.
+//
 // Both front ends go through this class: the CLI runs a world to the end, the GUI steps it one
 // event at a time. The trace it fills is the only output; everything shown is read from it.
 #pragma once
@@ -8,7 +11,9 @@
 #include <memory>
 #include <optional>
 
+#include "models/app/script.hpp"
 #include "models/net/network.hpp"
+#include "models/tcp/stack.hpp"
 #include "sim/kernel/random.hpp"
 #include "sim/kernel/scheduler.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -47,6 +52,13 @@ class World {
   const trace::Trace& trace() const { return trace_; }
   net::Network& network() { return *net_; }
   const net::Network& network() const { return *net_; }
+  // The TCP of a node (nullptr for routers and hosts with "tcp": false), and its apps.
+  tcp::TcpStack* stack(net::NodeId node) { return node < stacks_.size() ? stacks_[node].get() : nullptr; }
+  const tcp::TcpStack* stack(net::NodeId node) const { return node < stacks_.size() ? stacks_[node].get() : nullptr; }
+  app::AppHost* apps(net::NodeId node) { return node < app_hosts_.size() ? app_hosts_[node].get() : nullptr; }
+  const app::AppHost* apps(net::NodeId node) const {
+    return node < app_hosts_.size() ? app_hosts_[node].get() : nullptr;
+  }
 
  private:
   void finish();
@@ -58,6 +70,9 @@ class World {
   trace::Trace trace_;
   sim::RandomStreams streams_;
   std::unique_ptr<net::Network> net_;
+  // By NodeId. Declared after net_ and apps after stacks: destroyed in the reverse order.
+  std::vector<std::unique_ptr<tcp::TcpStack>> stacks_;
+  std::vector<std::unique_ptr<app::AppHost>> app_hosts_;
   std::vector<net::NodeId> injection_via_;
   bool finished_ = false;
 };

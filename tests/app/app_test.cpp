@@ -1,6 +1,8 @@
 // Scripted applications over the real scheduler, network and TcpStack: hosts joined by 10 ms links.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <optional>
 #include <map>
 #include <memory>
 #include <string>
@@ -178,4 +180,115 @@ TEST_CASE("The same scripted run twice gives identical JSON Lines traces", "[app
   const auto first = run();
   CHECK(first.size() > 20);
   CHECK(first == run());
+}
+
+namespace {
+Step then(Step::Do action, sim::Duration after = {}) {
+  Step s{.action = action};
+  s.after = after;
+  return s;
+}
+Step send_then(std::uint64_t bytes, std::uint32_t repeat = 1, sim::Duration interval = {}) {
+  Step s = then(Step::Do::Send);
+  s.bytes = bytes;
+  s.repeat = repeat;
+  s.interval = interval;
+  return s;
+}
+std::vector<std::string> states_of(const trace::Trace& t, const std::string& local_port) {
+  std::vector<std::string> out;
+  for (const auto& r : t.records())
+    if (const auto* sc = std::get_if<trace::StateChanged>(&r.body))
+      if (std::to_string(sc->conn.local.port) == local_port) out.emplace_back(sc->to);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("A server's on-steps run once per accepted connection, so each client is served", "[app]") {
+  World w({"a", "b", "c"}, short_msl());
+  ScriptedApp& srv = w.host("server").add(Script{{listen_at(0_ms, 80), send_on(Event::Eof, 5), then(Step::Do::Close)}});
+  std::vector<ScriptedApp*> clients;
+  for (const char* name : {"a", "b", "c"})
+    clients.push_back(&w.host(name).add(
+        Script{{connect_at(1_ms, 80), send_on(Event::Connected, 100), then(Step::Do::Close)}}));
+  w.run_until(5_s);
+  CHECK(srv.bytes_received() == 300);
+  CHECK(srv.bytes_sent() == 15);
+  for (ScriptedApp* c : clients) {
+    CHECK(c->bytes_received() == 5);
+    CHECK(c->eof_seen());
+  }
+  CHECK(w.stack("server").socket_count() == 1);  // every child closed; the listener remains
+}
+
+TEST_CASE("A step without a trigger follows the previous step once its last chunk is sent", "[app]") {
+  World w({"client"}, short_msl());
+  w.host("server").add(Script{{listen_at(0_ms, 80)}});
+  ScriptedApp& client = w.host("client").add(
+      Script{{connect_at(0_ms, 80), send_on(Event::Connected, 100, {}, 3, 100_ms), then(Step::Do::Close, 50_ms)}});
+  w.run_until(1_s);
+  CHECK(client.bytes_sent() == 300);
+  // The close call comes 50 ms after the third chunk (connected at 20 ms: chunks at 20, 120, 220 ms).
+  std::optional<sim::Time> close_at;
+  for (const auto& r : w.trace.records())
+    if (const auto* c = std::get_if<trace::AppCall>(&r.body); c && c->call == "close") close_at = r.time;
+  REQUIRE(close_at);
+  CHECK(*close_at == sim::Time::zero() + 270_ms);
+}
+
+TEST_CASE("Without auto_accept each Accept step takes one connection, the next waits", "[app]") {
+  World w({"a", "b"}, short_msl());
+  Script server{{listen_at(0_ms, 80), then(Step::Do::Accept), send_then(7)}};
+  server.auto_accept = false;
+  ScriptedApp& srv = w.host("server").add(server);
+  ScriptedApp& a = w.host("a").add(Script{{connect_at(1_ms, 80)}});
+  ScriptedApp& b = w.host("b").add(Script{{connect_at(2_ms, 80)}});
+  w.run_until(1_s);
+  CHECK(a.connected());
+  CHECK(b.connected());  // the handshake completes in the accept queue
+  CHECK(a.bytes_received() == 7);
+  CHECK(b.bytes_received() == 0);  // never accepted
+  CHECK_FALSE(srv.busy());
+}
+
+TEST_CASE("After shutdown the client still receives what the server sends in CLOSE-WAIT", "[app]") {
+  World w({"client"}, short_msl());
+  w.host("server").add(Script{{listen_at(0_ms, 80), send_on(Event::Eof, 400, 100_ms, 2, 50_ms), then(Step::Do::Close)}});
+  ScriptedApp& client = w.host("client").add(
+      Script{{connect_at(0_ms, 80), send_on(Event::Connected, 100), then(Step::Do::Shutdown)}});
+  w.run_until(3_s);
+  CHECK(client.bytes_received() == 800);
+  CHECK(client.eof_seen());
+  const auto server_states = states_of(w.trace, "80");
+  CHECK(std::find(server_states.begin(), server_states.end(), "CLOSE_WAIT") != server_states.end());
+  CHECK(w.stack("client").socket_count() == 0);
+}
+
+TEST_CASE("A send larger than the send buffer is delivered whole as the buffer drains", "[app]") {
+  tcp::TcpParams p = short_msl();
+  p.send_buffer = 4000;
+  World w({"client"}, p);
+  ScriptedApp& srv = w.host("server").add(Script{{listen_at(0_ms, 80)}});
+  ScriptedApp& client = w.host("client").add(Script{{connect_at(0_ms, 80), send_on(Event::Connected, 50'000),
+                                                     then(Step::Do::Close)}});
+  w.run_until(10_s);
+  CHECK(client.bytes_sent() == 50'000);
+  CHECK(srv.bytes_received() == 50'000);
+  CHECK(srv.eof_seen());
+  CHECK(client.calls_failed() == 0);
+}
+
+TEST_CASE("A connect step with linger_zero closes with a RST and the server sees ECONNRESET", "[app]") {
+  World w({"client"}, short_msl());
+  ScriptedApp& srv = w.host("server").add(Script{{listen_at(0_ms, 80)}});
+  Step connect = connect_at(0_ms, 80);
+  connect.linger_zero = true;
+  ScriptedApp& client = w.host("client").add(Script{{connect, then(Step::Do::Close, 100_ms)}});
+  w.run_until(1_s);
+  CHECK(client.connected());
+  CHECK(srv.last_error() == AppError::ConnReset);
+  bool rst = false;
+  for (const auto& r : w.trace.records())
+    if (const auto* s = std::get_if<trace::SegmentSent>(&r.body)) rst |= s->seg.flags.rst;
+  CHECK(rst);
 }

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -163,4 +164,131 @@ TEST_CASE("The ladder names the routers a delivered segment crossed", "[cli]") {
   REQUIRE(r.code == 0);
   CHECK_THAT(r.out, Catch::Contains("arrives 0.006000 via r1,r2,r3"));
   CHECK_THAT(r.out, Catch::Contains("arrives 0.016000 via r3,r2,r1"));
+}
+
+TEST_CASE("The parameter table in scenarios/README.md is what tcpsim profiles prints", "[cli][docs]") {
+  const Result r = cli({"profiles", "--markdown"});
+  REQUIRE(r.code == 0);
+  std::ifstream in(scenario("README.md"));
+  std::stringstream doc;
+  doc << in.rdbuf();
+  const std::string text = doc.str();
+  const std::string begin = "<!-- profiles:begin -->\n";
+  const auto a = text.find(begin);
+  const auto b = text.find("<!-- profiles:end -->");
+  REQUIRE(a != std::string::npos);
+  REQUIRE(b != std::string::npos);
+  INFO("regenerate with: tcpsim profiles --markdown");
+  CHECK(text.substr(a + begin.size(), b - a - begin.size()) == r.out);
+  CHECK(r.out.find("| `msl` | `\"2min\"` | **`\"30s\"`** |") != std::string::npos);
+}
+
+namespace {
+
+// A scenario directory with a passing, a failing and an invalid scenario.
+// Each test has its own directory: CTest runs them in parallel.
+fs::path check_dir(const std::string& test) {
+  const fs::path dir = fs::temp_directory_path() / ("tcpsim-check-" + test);
+  fs::remove_all(dir);
+  fs::create_directories(dir / "b");
+  const std::string base = R"({"name": "NAME", "tcp": {"msl": "1s"},
+  "hosts": [{"name": "client", "ip": "10.0.0.1"}, {"name": "server", "ip": "10.0.0.2"}],
+  "links": [{"between": ["client", "server"], "delay": "10ms"}],
+  "apps": [{"host": "server", "steps": [{"at": "0s", "do": "listen", "port": 80}, {"on": "eof", "do": "close"}]},
+           {"host": "client", "steps": [{"at": "0s", "do": "connect", "to": "server:80"}, {"do": "close", "after": "50ms"}]}],
+  "expect": {"final": {"client": "STATE"}}})";
+  auto write = [&](const fs::path& p, const std::string& name, const std::string& state) {
+    std::string t = base;
+    t.replace(t.find("NAME"), 4, name);
+    t.replace(t.find("STATE"), 5, state);
+    std::ofstream(p) << t;
+  };
+  write(dir / "a-pass.json", "a-pass", "CLOSED");
+  write(dir / "b" / "c-fail.json", "c-fail", "LISTEN");
+  std::ofstream(dir / "b" / "d-invalid.json") << R"({"name": "d", "hosts": [{"name": "x", "ip": "10.0.0.300"}]})";
+  return dir;
+}
+
+}  // namespace
+
+TEST_CASE("tcpsim check gives one line per scenario in path order, the failures, and a summary", "[cli][check]") {
+  const fs::path dir = check_dir("order");
+  const Result r = cli({"check", "-j", "3", dir.string()});
+  INFO(r.out << r.err);
+  CHECK(r.code == 2);  // an invalid scenario is bad input
+  const auto a = r.out.find("PASS    a-pass");
+  const auto c = r.out.find("FAIL    b/c-fail");
+  const auto d = r.out.find("INVALID b/d-invalid");
+  REQUIRE(a != std::string::npos);
+  REQUIRE(c != std::string::npos);
+  REQUIRE(d != std::string::npos);
+  CHECK(a < c);
+  CHECK(c < d);
+  CHECK(r.out.find("/expect/final/client: client: expected final state LISTEN, found CLOSED") != std::string::npos);
+  CHECK(r.out.find("octet 300 is greater than 255") != std::string::npos);
+  CHECK(r.out.find("--- ladder of b/c-fail ---") != std::string::npos);
+  CHECK(r.out.find("3 scenarios: 1 passed, 1 failed, 1 invalid") != std::string::npos);
+}
+
+TEST_CASE("tcpsim check exits 1 when an expectation fails and 0 when all pass", "[cli][check]") {
+  const fs::path dir = check_dir("exit");
+  CHECK(cli({"check", (dir / "b" / "c-fail.json").string()}).code == 1);
+  CHECK(cli({"check", (dir / "a-pass.json").string()}).code == 0);
+  CHECK(cli({"check", "--filter", "^a-", dir.string()}).code == 0);
+  CHECK(cli({"check", (dir / "nowhere").string()}).code == 2);
+}
+
+TEST_CASE("Results of tcpsim check do not depend on the number of jobs", "[cli][check]") {
+  const fs::path dir = check_dir("jobs");
+  auto strip_times = [](std::string s) {
+    return std::regex_replace(s, std::regex("[0-9]+\\.[0-9]+ s"), "T");
+  };
+  const Result one = cli({"check", "-j", "1", dir.string()});
+  const Result four = cli({"check", "-j", "4", dir.string()});
+  const std::string a = strip_times(one.out), b = strip_times(four.out);
+  CHECK(a.substr(0, a.rfind(" jobs)")) == b.substr(0, b.rfind(" jobs)") - 1) + "1");
+}
+
+TEST_CASE("tcpsim check writes JUnit XML and a results directory", "[cli][check]") {
+  const fs::path dir = check_dir("junit");
+  const fs::path out = dir / "out";
+  cli({"check", "--junit", (out / "junit.xml").string(), "--out", out.string(), dir.string()});
+  std::ifstream junit(out / "junit.xml");
+  std::stringstream x;
+  x << junit.rdbuf();
+  CHECK(x.str().find("<testsuite name=\"tcpsim\" tests=\"3\" failures=\"1\" errors=\"1\"") != std::string::npos);
+  CHECK(x.str().find("<testcase classname=\"scenarios.b\" name=\"b/c-fail\"") != std::string::npos);
+  CHECK(x.str().find("<failure message=\"/expect/final/client: client: expected final state LISTEN") != std::string::npos);
+  CHECK(fs::exists(out / "a-pass" / "trace.jsonl"));
+  CHECK(fs::exists(out / "b" / "c-fail" / "ladder.txt"));
+  const auto summary = nlohmann::json::parse(std::ifstream(out / "summary.json"));
+  CHECK(summary["scenarios"] == 3);
+  CHECK(summary["passed"] == 1);
+  CHECK(summary["results"][1]["verdict"] == "FAIL");
+}
+
+TEST_CASE("check --bless records a fingerprint; a changed exchange then fails naming the first differing line", "[cli][check]") {
+  const fs::path dir = check_dir("bless");
+  const fs::path file = dir / "a-pass.json";
+  const Result bless = cli({"check", "--bless", file.string()});
+  INFO(bless.out << bless.err);
+  CHECK(bless.code == 0);
+  CHECK(bless.out.find("fingerprint written") != std::string::npos);
+  CHECK(fs::exists(dir / "a-pass.trace"));
+  std::stringstream text;
+  text << std::ifstream(file).rdbuf();
+  CHECK(text.str().find("\"fingerprint\": \"fnv1a64:") != std::string::npos);
+  CHECK(cli({"check", file.string()}).code == 0);
+
+  // The close now comes 10 ms later: the same expectations hold, the fingerprint does not.
+  std::string changed = text.str();
+  changed.replace(changed.find("\"50ms\""), 6, "\"60ms\"");
+  std::ofstream(file, std::ios::trunc) << changed;
+  const Result r = cli({"check", file.string()});
+  INFO(r.out);
+  CHECK(r.code == 1);
+  CHECK(r.out.find("/fingerprint: fingerprint fnv1a64:") != std::string::npos);
+  CHECK(r.out.find("first difference at line") != std::string::npos);
+  CHECK(r.out.find("expected \"50000000 ") != std::string::npos);
+  CHECK(r.out.find("found \"60000000 ") != std::string::npos);
 }

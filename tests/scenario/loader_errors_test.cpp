@@ -96,8 +96,8 @@ TEST_CASE("An unknown field is reported at its key with a suggestion", "[loader]
 }
 
 TEST_CASE("An unknown field that resembles nothing lists the fields allowed", "[loader]") {
-  const std::string text = scenario_with(R"(, "inject": [], "apps": [])");
-  check_error(only_error(load(text)), where(text, "\"apps\""), "/apps", "expected \"name\", \"description\"");
+  const std::string text = scenario_with(R"(, "inject": [], "gadgets": [])");
+  check_error(only_error(load(text)), where(text, "\"gadgets\""), "/gadgets", "expected \"name\", \"description\"");
 }
 
 TEST_CASE("A field name in the wrong case is suggested with the right case", "[loader]") {

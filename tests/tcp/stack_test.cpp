@@ -221,7 +221,7 @@ TEST_CASE("A backlog of 2 drops the third SYN until the application accepts", "[
   CHECK(w["server"].syns_dropped() == 1);
   bool noted = false;
   for (const auto& r : w.trace.records()) {
-    if (const auto* n = std::get_if<trace::Note>(&r.body)) noted |= n->text == "listen queue full: SYN dropped";
+    if (const auto* n = std::get_if<trace::Note>(&r.body)) noted |= n->text == "listen queue full: SYN dropped (SYN queue full)";
   }
   CHECK(noted);
   const auto first = w["server"].accept(l);

@@ -1,0 +1,74 @@
+// The fields of TcpParams by name, once: the scenario loader reads "tcp" overrides through this
+// list, and `tcpsim profiles` prints both profiles from it, so a new parameter is added here and
+// nowhere else. The JSON name of each field is the C++ member's name.
+//
+// visit_params(params, v) calls `v(name, member, help)` for every field, where member is a
+// reference of one of the types: sim::Duration, std::optional<sim::Duration>, bool, int,
+// std::uint16_t, std::uint32_t, std::optional<std::uint32_t>, RetryLimit, RtoStyle, DupSynAnswer, ProbeKind. The enum names
+// below are what scenarios write.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include "models/tcp/params.hpp"
+
+namespace tcpsim::tcp {
+
+// Spellings of the enum-valued parameters, in enum order.
+inline constexpr std::array<std::string_view, 2> kRtoStyleNames{"rfc6298", "linux"};
+inline constexpr std::array<std::string_view, 2> kDupSynAnswerNames{"ack", "syn-ack"};
+inline constexpr std::array<std::string_view, 2> kProbeKindNames{"new-octet", "zero-length-old"};
+
+template <class Params, class Visitor>
+void visit_params(Params& p, Visitor&& v) {
+  // timers
+  v("msl", p.msl, "maximum segment lifetime; TIME-WAIT lasts 2 MSL unless time_wait_length is set");
+  v("time_wait_length", p.time_wait_length, "TIME-WAIT duration, overriding 2 MSL");
+  v("rto_initial", p.rto_initial, "RTO before the first RTT sample (RFC 6298 2.1)");
+  v("rto_min", p.rto_min, "lower bound of the RTO");
+  v("rto_max", p.rto_max, "upper bound of the RTO");
+  v("rto_after_syn_timeout", p.rto_after_syn_timeout, "RTO for data after a SYN timed out (RFC 6298 5.7)");
+  v("clock_granularity", p.clock_granularity, "G of RFC 6298");
+  v("rto_style", p.rto_style, "rfc6298: SRTT + max(G, 4 RTTVAR), floored at rto_min; linux: SRTT + max(4 RTTVAR, rto_min)");
+  v("syn_linear_timeouts", p.syn_linear_timeouts, "first SYN retransmissions that do not double the RTO");
+  v("user_timeout", p.user_timeout, "give up when data stays unacknowledged this long (ETIMEDOUT)");
+  // give-up rules
+  v("syn_retries", p.syn_retries, "when an active open gives up (ETIMEDOUT)");
+  v("synack_retries", p.synack_retries, "when a half-open passive connection is dropped");
+  v("r1", p.r1, "retransmissions before negative advice (recorded only)");
+  v("r2", p.r2, "when a synchronized connection gives up (ETIMEDOUT)");
+  // robustness and close semantics
+  v("rfc5961", p.rfc5961, "exact-match RST and challenge ACKs for in-window RST and SYN");
+  v("rfc5961_ack_range", p.rfc5961_ack_range, "RFC 5961 section 5 ACK range check (MAY-12)");
+  v("challenge_ack_interval", p.challenge_ack_interval, "at most one challenge ACK per interval");
+  v("rfc1337", p.rfc1337, "ignore RST in TIME-WAIT (TIME-WAIT assassination fix)");
+  v("dup_syn_in_syn_received", p.dup_syn_in_syn_received, "answer to a retransmitted SYN in SYN-RECEIVED: ack or syn-ack");
+  v("accept_crossing_synack", p.accept_crossing_synack, "simultaneous open completes on the crossing SYN,ACKs");
+  v("rst_on_close_with_unread", p.rst_on_close_with_unread, "close() with unread data sends RST");
+  v("abort_rst_carries_ack", p.abort_rst_carries_ack, "ABORT sends RST,ACK instead of <SEQ=SND.NXT><CTL=RST>");
+  v("restart_time_wait_on_fin", p.restart_time_wait_on_fin, "a retransmitted FIN restarts the 2 MSL timer");
+  v("time_wait_reopen", p.time_wait_reopen, "a new SYN may reopen a connection in TIME-WAIT");
+  v("zero_window_probe", p.zero_window_probe, "probe content: new-octet or zero-length-old");
+  // acknowledgements, keep-alive
+  v("delayed_ack", p.delayed_ack, "delay the ACK of a lone in-order segment");
+  v("delayed_ack_timeout", p.delayed_ack_timeout, "longest delay of a delayed ACK");
+  v("keepalive", p.keepalive, "send keep-alive probes on idle connections");
+  v("keepalive_idle", p.keepalive_idle, "idle time before the first keep-alive probe");
+  v("keepalive_interval", p.keepalive_interval, "time between keep-alive probes");
+  v("keepalive_probes", p.keepalive_probes, "unanswered probes before giving up");
+  // listening and socket options
+  v("syn_cookies", p.syn_cookies, "answer SYNs with SYN cookies when the SYN queue is full (RFC 4987 3.6)");
+  v("abort_on_overflow", p.abort_on_overflow, "accept queue full at the third ACK: RST instead of dropping the ACK");
+  v("somaxconn", p.somaxconn, "cap on a listen backlog (null: no cap)");
+  v("backlog_plus_one", p.backlog_plus_one, "each listen queue holds backlog + 1 (Linux's > checks)");
+  // sizes
+  v("mss", p.mss, "MSS option this host sends");
+  v("default_peer_mss", p.default_peer_mss, "send MSS when the peer sent no MSS option");
+  v("send_buffer", p.send_buffer, "send buffer size in octets");
+  v("recv_buffer", p.recv_buffer, "receive buffer size in octets (the advertised window follows its free space)");
+}
+
+}  // namespace tcpsim::tcp

@@ -1,0 +1,24 @@
+// `tcpsim check [DIR|FILE...]`: the regression batch. Runs every scenario (recursively, in
+// parallel), prints one line per scenario in path order with its verdict and time, then the
+// failures and a summary; optionally writes JUnit XML and a results directory.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace tcpsim::cli {
+
+struct CheckArgs {
+  std::vector<std::string> paths;  // default: scenarios/
+  unsigned jobs = 0;               // 0: the number of cores
+  std::string junit;
+  std::string filter;  // ECMAScript regex searched in each scenario id
+  std::string out_dir;
+  bool bless = false;
+  bool quiet = false;  // only failures and the summary
+};
+
+int cmd_check(const CheckArgs& a, std::ostream& out, std::ostream& err);
+
+}  // namespace tcpsim::cli

@@ -437,10 +437,12 @@ void Builder::sent(std::size_t i, trace::SegmentId id, NodeId node, const net::S
       a.to = {x1, y_end};
     }
   } else {
-    // In flight at the cursor: the tip on its eventual path, at the cursor's height.
+    // In flight at the cursor: the tip at the cursor's height, as far across as the segment has
+    // travelled on its eventual path, but at least a third of the way (a segment sent by the last
+    // revealed record must still show where it is going and carry its label).
     a.fate = Fate::InFlight;
     const double span = y_end - y0;
-    const double frac = span > 0 ? std::clamp((out_.cursor_y - y0) / span, 0.05, 0.95) : 0.5;
+    const double frac = span > 0 ? std::clamp((out_.cursor_y - y0) / span, 1.0 / 3, 0.95) : 0.5;
     a.to = {x0 + (x1 - x0) * frac * (dropped != nullptr ? 0.6 : 1.0), std::max(y0, out_.cursor_y)};
   }
   si.arrow = out_.arrows.size();

@@ -85,6 +85,10 @@ class SequenceViewTest : public QObject {
     v.set_cursor(diagram::kAll);
     QCOMPARE(v.layout().arrows.size(), all);
     QVERIFY(v.scene()->sceneRect().height() > short_height);
+    if (const QByteArray out = qgetenv("TCPSIM_DIAGRAM_OUT"); !out.isEmpty()) {
+      v.set_cursor(recs.size() / 2);
+      QVERIFY(v.export_png(QString::fromUtf8(out) + QStringLiteral("/gui-half.png")));
+    }
     // Options keep the cursor.
     v.set_cursor(first_sent + 1);
     diagram::Options o;

@@ -361,3 +361,37 @@ TEST_CASE("Absolute numbers and the window are options of the labels", "[layout]
   CHECK(l.title_label.text.find("absolute") != std::string::npos);
   CHECK(overlaps(l).empty());
 }
+
+TEST_CASE("The time axes: one row per record, proportional, or with long gaps squeezed", "[layout][axis]") {
+  test::Exchange ex;  // TIME-WAIT: a 2 s gap at the end
+  const auto& recs = ex.trace.records();
+  Options o;
+  o.axis = diagram::TimeAxis::EventStep;
+  Layout l = diagram::build_layout(ex.trace, o);
+  for (std::size_t i = 1; i < recs.size(); ++i) CHECK(l.record_y[i] - l.record_y[i - 1] == Approx(22));
+  CHECK(l.breaks.empty());
+
+  o.axis = diagram::TimeAxis::Linear;
+  o.px_per_ms = 2;
+  l = diagram::build_layout(ex.trace, o);
+  for (std::size_t i = 1; i < recs.size(); ++i)
+    CHECK(l.record_y[i] - l.record_y[0] == Approx((recs[i].time - recs[0].time).seconds() * 2000));
+  CHECK(l.breaks.empty());
+
+  o.axis = diagram::TimeAxis::Compressed;
+  l = diagram::build_layout(ex.trace, o);
+  REQUIRE(!l.breaks.empty());
+  CHECK(l.breaks.back().skipped > sim::Duration::s(1));  // TIME-WAIT
+  CHECK(l.breaks.back().label.text.rfind("~", 0) == 0);
+  CHECK(l.breaks.back().y1 - l.breaks.back().y0 < 50);
+  CHECK(l.height < 1000);  // instead of 4000 px for the 2 s of TIME-WAIT
+  o.compress_threshold = sim::Duration::s(10);
+  CHECK(diagram::build_layout(ex.trace, o).breaks.empty());
+}
+
+TEST_CASE("The same trace gives the same layout and the same SVG", "[layout][determinism]") {
+  const std::string a = diagram::to_svg(diagram::build_layout(test::Exchange(3000, 2).trace, {}));
+  const std::string b = diagram::to_svg(diagram::build_layout(test::Exchange(3000, 2).trace, {}));
+  CHECK(a.size() > 1000);
+  CHECK(a == b);
+}

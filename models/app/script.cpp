@@ -103,8 +103,7 @@ void ScriptedApp::run(std::size_t i, SocketId target) {
     }
     case Step::Do::Accept:
       accept_steps_.push_back(static_cast<std::uint32_t>(i));
-      while (offer_child()) {
-      }
+      offer_child();
       return;  // completes when a child is accepted
     case Step::Do::Connect: {
       if (st.reuse_addr) stack_.set_reuse_addr(true);
@@ -184,8 +183,13 @@ void ScriptedApp::adopt(SocketId child) {
   trigger(Event::Accepted, child);
 }
 
-bool ScriptedApp::offer_child() {
+bool ScriptedApp::offer_child(SocketId offered) {
   if (!listening() || (!script_.auto_accept && accept_steps_.empty())) return false;
+  if (offered != tcp::kNoSocket) {
+    const auto mine = stack_.status(listener_);
+    const auto theirs = stack_.status(offered);
+    if (!mine || !theirs || mine->id.local.port != theirs->id.local.port) return false;
+  }
   const auto child = stack_.accept(listener_);
   if (!child) return false;
   adopt(*child);
@@ -247,11 +251,9 @@ void AppHost::dispatch(SocketId s, Notice n, AppError e, std::uint64_t bytes) {
   };
   ScriptedApp* app = owner();
   if (!app && n == Notice::Connected) {
-    // A child of a listener, not yet accepted: the listening apps accept their children.
-    for (auto& a : apps_) {
-      while (a->offer_child()) {
-      }
-    }
+    // A child of a listener, not yet accepted: one listening app accepts it.
+    for (auto& a : apps_)
+      if (a->offer_child(s)) break;
     app = owner();
   }
   if (app) {

@@ -95,8 +95,9 @@ class ScriptedApp {
   // A notification of the stack about `s` (see AppHost, or install it as the stack's observer
   // when the app is alone on its host).
   void notify(SocketId s, trace::Notice n, trace::AppError e, std::uint64_t bytes);
-  // Offers an established child of this app's listener: true if the app accepted one.
-  bool offer_child();
+  // Offers an established child (kNoSocket: whichever is first): true if the app accepted one.
+  // Apps listening on another port decline without a call.
+  bool offer_child(SocketId child = tcp::kNoSocket);
   // True while the app still has steps, sends or accepts to run.
   bool busy() const { return outstanding_ > 0 || !accept_steps_.empty(); }
 

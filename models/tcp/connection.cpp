@@ -78,6 +78,7 @@ void Connection::enter_closed() {
   close_pending_ = false;
   probe_outstanding_ = false;
   ack_now_ = false;
+  syn_text_.reset();
 }
 
 // A fresh TCB on the same local socket: for OPEN, and for the return to LISTEN (RFC 9293
@@ -94,10 +95,12 @@ void Connection::reset_tcb() {
   tcb_.rcv_wnd = rcvbuf_.window();
   tcb_.snd_mss = params_.default_peer_mss;
   rto_ = RtoEstimator(params_);
-  fin_queued_ = fin_sent_ = close_pending_ = fin_received_ = eof_read_ = false;
+  fin_queued_ = fin_sent_ = close_pending_ = fin_received_ = eof_read_ = full_close_ = false;
   ack_now_ = handshake_retransmitted_ = probe_outstanding_ = false;
   retransmissions_ = 0;
+  dupacks_ = 0;
   rtt_seq_.reset();
+  syn_text_.reset();
 }
 
 void Connection::arm(TimerKind t, sim::Time deadline) {

@@ -30,18 +30,32 @@
 //   Keepalive   - when TcpParams::keepalive is on, in ESTABLISHED and CLOSE-WAIT: restarted by
 //                 every arrival, probes <SEQ=SND.NXT-1> when idle, gives up after N probes (§3.8.4).
 //
+// Fast retransmit (RFC 5681 §3.2, TcpParams::fast_retransmit, dupack_threshold): the third
+// duplicate ACK (RFC 5681 §2: no data, no SYN/FIN, SEG.ACK = SND.UNA, same window, data
+// outstanding) resends the segment at SND.UNA once; the count restarts when SND.UNA moves.
+//
+// Text on a SYN (§3.10.7.2 third, §3.10.7.3 fourth; catalog 3.13): with TcpParams::queue_syn_text
+// (rfc9293) it is queued, the SYN,ACK acknowledges only the SYN, and the text (and a FIN) is
+// processed when ESTABLISHED is reached, before the text of the segment that got there; the
+// linux profile ignores it as Linux without TFO does. Data SENT in SYN-SENT or SYN-RECEIVED waits
+// in the send buffer and goes out with the ACK that completes the handshake (Figure 6 line 5).
+//
+// Data after CLOSE (§3.6.1 SHLD-3, catalog 3.17 b): with TcpParams::rst_on_data_after_close
+// (linux) new data arriving in FIN-WAIT-1/2 after a CloseMode::Full CLOSE is answered with a RST
+// and the connection is CLOSED; after a half-close (HalfDuplex) or in rfc9293 it is received.
+//
+// Table 6 "special allowance": at RCV.WND = 0 a segment at RCV.NXT with text is processed as its
+// ACK (or RST) alone; its text is dropped and the reply is the usual <ACK=RCV.NXT> (both profiles).
+//
 // Not implemented yet (parameters exist in TcpParams where applicable):
 //   - Nagle / sender SWS avoidance, Linux's quick-ACK heuristics (delayed ACK is
 //     off in both profiles; when on, every data segment counts as full-sized),
-//     fast retransmit / congestion control (the sender is limited by SND.WND only);
+//     congestion control: no cwnd, slow start nor fast recovery (the sender is limited by
+//     SND.WND only; fast retransmit alone is modelled, see above);
 //   - rate limiting of out-of-window duplicate ACKs (Linux tcp_oow_rate_limited; challenge ACKs
 //     are limited by TcpParams::challenge_ack_interval); TIME-WAIT reopen is only a predicate for the
 //     host (syn_may_reopen), without the return to TIME-WAIT for an old duplicate nor RFC 6191;
 //     timestamps / PAWS, window scaling, SACK, URG (the sixth step), security/compartment;
-//   - data on a SYN is not queued (the SYN,ACK acknowledges only the SYN, as Linux without TFO);
-//   - Table 6 "special allowance" at RCV.WND = 0: a data segment is rejected whole, so its ACK
-//     field is not used (the wire reply is the same ACK);
-//   - the Linux-only "RST on data after close" (catalog 3.17 b);
 //   - zero-window probes never count toward R2 (MUST-37 holds; unanswered probes do not abort);
 //   - receiver SWS avoidance applies only to the window update after RECEIVE: ordinary ACKs
 //     advertise the exact free buffer space; R1 "negative advice" is not acted on (no IP layer);
@@ -187,22 +201,28 @@ class Connection {
   void syn_sent_arrives(sim::Time now, const net::Segment& seg);
   void note_peer_options(const net::Segment& seg);
   void synchronize_window(const net::Segment& seg);
+  void queue_syn_text(const net::Segment& seg);
 
   // steps.cpp: §3.10.7.4
   void synchronized_arrives(sim::Time now, const net::Segment& seg);
+  std::optional<net::Segment> zero_window_allowance(const net::Segment& seg);
   Step check_sequence_number(sim::Time now, const net::Segment& seg);
   Step check_rst(sim::Time now, const net::Segment& seg);
   Step check_syn(sim::Time now, const net::Segment& seg);
   Step check_ack(sim::Time now, const net::Segment& seg);
   Step ack_in_syn_received(sim::Time now, const net::Segment& seg);
+  void process_syn_text(sim::Time now);
   Step ack_per_state(sim::Time now);
   Step process_text(sim::Time now, const net::Segment& seg);
   Step check_fin(sim::Time now, const net::Segment& seg);
   bool acceptable(const net::Segment& seg) const;
   bool delay_ack(sim::Time now);
+  bool new_data_after_close(const net::Segment& seg) const;
   void send_challenge_ack(sim::Time now, std::string_view cause);
   void ack_advances(sim::Time now, const net::Segment& seg);
   void update_window(const net::Segment& seg);
+  bool duplicate_ack(const net::Segment& seg) const;
+  void on_duplicate_ack();
 
   // output.cpp: building and sending segments
   net::Segment make_segment(net::SeqNum seq, net::Flags flags) const;
@@ -217,6 +237,7 @@ class Connection {
   void output(sim::Time now);
   bool send_data_segment(sim::Time now);
   void retransmit_front(sim::Time now);
+  void resend_from_una(std::string_view cause);
   void start_retransmit_timer(sim::Time now);
   void update_persist(sim::Time now);
   void send_window_update_if_needed();
@@ -242,6 +263,7 @@ class Connection {
 
   bool passive_ = false;         // MUST-11
   bool fin_queued_ = false;      // CLOSE called: send FIN after the queued data
+  bool full_close_ = false;      // that CLOSE was CloseMode::Full (the socket close(), not shutdown)
   bool fin_sent_ = false;
   net::SeqNum fin_seq_{};        // sequence number of our FIN once sent
   bool close_pending_ = false;   // CLOSE in SYN-RECEIVED with data queued (§3.10.4)
@@ -262,6 +284,8 @@ class Connection {
   std::optional<sim::Time> last_challenge_ack_{};
   int keepalive_probes_ = 0;               // unanswered keep-alive probes
   int segments_unacked_ = 0;              // in-order data segments since our last ACK
+  int dupacks_ = 0;                       // RFC 5681 duplicate ACKs since SND.UNA last moved
+  std::optional<net::Segment> syn_text_{};  // text of the SYN, queued until ESTABLISHED
 };
 
 // RFC 9293 §3.10.7.1: the reply of a host that has no TCB for `seg` (nullopt for a RST).

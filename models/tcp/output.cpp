@@ -171,13 +171,20 @@ void Connection::retransmit_front(sim::Time now) {
     }
     return;
   }
+  resend_from_una("§3.10.8 retransmission timeout: earliest unacknowledged data again");
+}
+
+// The data segment at SND.UNA again: at most SND.MSS octets of what is in flight (all of it was
+// sent inside the send window), with the FIN if it fits behind them.
+void Connection::resend_from_una(std::string_view cause) {
+  const std::uint64_t flight = data_in_flight();
   const auto len = static_cast<std::uint32_t>(std::min<std::uint64_t>(flight, tcb_.snd_mss));
   net::Segment s = make_segment(tcb_.snd_una, {.ack = true});
   s.payload_len = len;
   if (auto bytes = sndbuf_.copy(0, len); !bytes.empty()) s.payload = net::Payload(std::move(bytes));
   s.flags.psh = len == sndbuf_.size();
-  s.flags.fin = len == flight && fin_outstanding;
-  emit(s, "§3.10.8 retransmission timeout: earliest unacknowledged data again");
+  s.flags.fin = len == flight && fin_sent_ && !fin_acked();
+  emit(s, cause);
 }
 
 // §3.8.6.1: "The transmitting host SHOULD send the first zero-window probe when a zero window has

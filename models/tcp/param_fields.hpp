@@ -59,6 +59,10 @@ void visit_params(Params& p, Visitor&& v) {
   v("keepalive_idle", p.keepalive_idle, "idle time before the first keep-alive probe");
   v("keepalive_interval", p.keepalive_interval, "time between keep-alive probes");
   v("keepalive_probes", p.keepalive_probes, "unanswered probes before giving up");
+  v("fast_retransmit", p.fast_retransmit, "resend SND.UNA on the dupack_threshold-th duplicate ACK (RFC 5681 3.2)");
+  v("dupack_threshold", p.dupack_threshold, "duplicate ACKs that trigger fast retransmit");
+  v("queue_syn_text", p.queue_syn_text, "text on a SYN is queued until ESTABLISHED (else ignored, as Linux without TFO)");
+  v("rst_on_data_after_close", p.rst_on_data_after_close, "after a full close, new data in FIN-WAIT-1/2 is answered by RST");
   // listening and socket options
   v("syn_cookies", p.syn_cookies, "answer SYNs with SYN cookies when the SYN queue is full (RFC 4987 3.6)");
   v("abort_on_overflow", p.abort_on_overflow, "accept queue full at the third ACK: RST instead of dropping the ACK");

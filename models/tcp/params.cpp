@@ -65,6 +65,17 @@ TcpParams TcpParams::rfc9293() {
   // The RFC fixes neither; these are the BSD/Linux values (tcp_keepalive_intvl, _probes).
   p.keepalive_interval = Duration::s(75);
   p.keepalive_probes = 9;
+  // RFC 5681 §3.2: "The fast retransmit algorithm uses the arrival of 3 duplicate ACKs (as defined
+  // in section 2, without any intervening ACKs which move SND.UNA) as an indication that a
+  // segment has been lost." RFC 9293 §3.8.2 defers congestion control to RFC 5681; only this
+  // retransmission is modelled (no cwnd, no fast recovery).
+  p.fast_retransmit = true;
+  p.dupack_threshold = 3;
+  // §3.10.7.2 third: "any other control or text should be queued for processing later"
+  // (catalog 3.13: the SYN,ACK acks x+1, the text is ACKed once ESTABLISHED).
+  p.queue_syn_text = true;
+  // §3.6.1 MAY-1 not taken: CLOSE is full-duplex, data after CLOSE is still received (3.17).
+  p.rst_on_data_after_close = false;
   // RFC 9293 defines no listen queues (§7 points to RFC 4987 for SYN flooding): the profile sends
   // no cookies, and a third ACK that finds the accept queue full is dropped, as Linux does by
   // default (catalog D19, card 3.14).
@@ -136,6 +147,15 @@ TcpParams TcpParams::linux_profile() {
   p.keepalive_idle = Duration::s(7200);
   p.keepalive_interval = Duration::s(75);
   p.keepalive_probes = 9;
+  // tcp_fastretrans_alert() on the third duplicate ACK (tcp_reordering = 3).
+  p.fast_retransmit = true;
+  p.dupack_threshold = 3;
+  // Without a TFO cookie (tcp_fastopen = 0x1, client only) tcp_conn_request() ignores SYN data:
+  // the SYN,ACK acks x+1 and the peer sends the data again after the handshake (catalog 3.13).
+  p.queue_syn_text = false;
+  // tcp_rcv_state_process(), FIN_WAIT1/2 after close(): "RFC 793 says to queue data in these
+  // states, RFC 1122 says we MUST send a reset." (TCPAbortOnData, catalog 3.17 b, D21).
+  p.rst_on_data_after_close = true;
   // tcp_syncookies = 1: "Send out syncookies when the syn backlog queue of a socket overflows".
   p.syn_cookies = true;
   // tcp_abort_on_overflow = 0: a third ACK that finds the accept queue full is dropped.

@@ -69,6 +69,10 @@ struct TcpParams {
   sim::Duration keepalive_idle = sim::Duration::s(7200);
   sim::Duration keepalive_interval = sim::Duration::s(75);
   int keepalive_probes = 9;
+  bool fast_retransmit = true;  // RFC 5681 §3.2: resend SND.UNA on the dupack_threshold-th duplicate ACK
+  int dupack_threshold = 3;
+  bool queue_syn_text = true;   // §3.10.7.2/§3.10.7.3: text on a SYN is queued until ESTABLISHED (catalog 3.13)
+  bool rst_on_data_after_close = false;  // after a full CLOSE, new data in FIN-WAIT-1/2 -> RST (catalog 3.17 b)
 
   // --- listening and socket options ---
   bool syn_cookies = false;        // SYN cookies (RFC 4987 §3.6) when the SYN queue is full

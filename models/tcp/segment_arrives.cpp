@@ -71,6 +71,19 @@ void Connection::synchronize_window(const net::Segment& seg) {
   tcb_.max_snd_wnd = std::max(tcb_.max_snd_wnd, tcb_.snd_wnd);
 }
 
+// The text (and FIN) of a SYN, kept for processing after the ESTABLISHED state has been reached
+// (§3.10.7.2 third, §3.10.7.3 fourth): RCV.NXT stays at SEG.SEQ+1, so the SYN,ACK acknowledges
+// only the SYN. Deviation (linux profile, catalog 3.13): without a TFO cookie Linux ignores SYN
+// data (the peer sends it again after the handshake); TcpParams::queue_syn_text is off there.
+void Connection::queue_syn_text(const net::Segment& seg) {
+  if (!params_.queue_syn_text || (seg.payload_len == 0 && !seg.flags.fin)) return;
+  net::Segment text = seg;
+  text.flags.syn = false;
+  text.seq = seg.seq + 1;
+  text.options = {};
+  syn_text_ = std::move(text);
+}
+
 // §3.10.7.2 LISTEN: first check for a RST, second for an ACK, third for a SYN, fourth other.
 void Connection::listen_arrives(sim::Time now, const net::Segment& seg) {
   if (seg.flags.rst) {
@@ -95,11 +108,14 @@ void Connection::listen_arrives(sim::Time now, const net::Segment& seg) {
   // "Set RCV.NXT to SEG.SEQ+1, IRS is set to SEG.SEQ ... ISS should be selected and a SYN segment
   // sent of the form: <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. SND.NXT is set to ISS+1 and SND.UNA to
   // ISS. The connection state should be changed to SYN-RECEIVED."
-  // Not modelled: text on the SYN is not queued (see connection.hpp).
   id_.remote = seg.source();
   if (id_.local.ip == net::Ipv4{}) id_.local.ip = seg.dst;
   tcb_.irs = seg.seq;
   tcb_.rcv_nxt = seg.seq + 1;
+  // "... and any other control or text should be queued for processing later." / "Note that any
+  // other incoming control or data (combined with SYN) will be processed in the SYN-RECEIVED
+  // state, but processing of SYN and ACK should not be repeated."
+  queue_syn_text(seg);
   note_peer_options(seg);
   tcb_.iss = actions_.choose_iss(now, id_);
   tcb_.snd_una = tcb_.iss;
@@ -151,7 +167,9 @@ void Connection::syn_sent_arrives(sim::Time now, const net::Segment& seg) {
   synchronize_window(seg);
   if (!ack_acceptable) {
     // "Otherwise, enter SYN-RECEIVED, form a SYN,ACK segment <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>
-    // and send it." (MUST-10: simultaneous open.)
+    // and send it." (MUST-10: simultaneous open.) "If there are other controls or text in the
+    // segment, queue them for processing after the ESTABLISHED state has been reached, return."
+    queue_syn_text(seg);
     set_state(now, Event::RcvSyn, "§3.10.7.3 fourth: SYN without ACK (simultaneous open) -> SYN-RECEIVED");
     send_syn_ack(now, "§3.10.7.3 fourth: simultaneous open -> <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>");
     return;

@@ -52,7 +52,8 @@ enum class Event : std::uint8_t {
   RcvFin,            // FIN processed at step eight
   RcvAckOfFin,       // ACK that covers our FIN
   UserClose,         // user CLOSE
-  UserAbort,         // user ABORT (or CLOSE turned into RST, §3.6.1 SHLD-3)
+  UserAbort,         // user ABORT (or CLOSE turned into RST, §3.6.1 SHLD-3: unread data at CLOSE,
+                     // or new data arriving after it)
   RcvRst,            // valid RST (or, without RFC 5961, an in-window SYN)
   ReturnToListen,    // passive-open SYN-RECEIVED: RST, in-window SYN, or SYN,ACK retries exhausted
   RetransmitGiveUp,  // R2 / SYN retries exhausted (§3.8.3)

@@ -31,8 +31,12 @@ void Connection::synchronized_arrives(sim::Time now, const net::Segment& seg) {
   static constexpr StepFn kSteps[] = {&Connection::check_sequence_number, &Connection::check_rst,
                                       &Connection::check_syn,             &Connection::check_ack,
                                       &Connection::process_text,          &Connection::check_fin};
+  const std::optional<net::Segment> controls = zero_window_allowance(seg);
   for (StepFn step : kSteps) {
-    if ((this->*step)(now, seg) == Step::Stop) break;
+    if ((this->*step)(now, controls ? *controls : seg) == Step::Stop) break;
+  }
+  if (controls && !seg.flags.rst && state_ != State::Closed) {
+    owe_ack("§3.10.7.4 first: unacceptable segment -> <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>");
   }
   if (deadline(TimerKind::Keepalive)) restart_keepalive(now);
   if (state_ != State::Closed && state_ != State::Listen) output(now);
@@ -48,6 +52,23 @@ bool Connection::acceptable(const net::Segment& seg) const {
   if (len == 0) return net::seq_in_window(seg.seq, lo, hi);     // RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND
   if (wnd == 0) return false;                                   // not acceptable
   return net::seq_in_window(seg.seq, lo, hi) || net::seq_in_window(seg.seq + (len - 1), lo, hi);
+}
+
+// First, the note under Table 6: "If the RCV.WND is zero, no segments will be acceptable, but
+// special allowance should be made to accept valid ACKs, URGs, and RSTs." A segment at RCV.NXT
+// whose text (or FIN) finds a zero window is processed as its controls alone: the text is
+// dropped, the ACK field (or RST) is used, and the usual <ACK=RCV.NXT> reply still goes out
+// (Linux does the same: tcp_sequence() passes it, tcp_data_queue() drops the text).
+std::optional<net::Segment> Connection::zero_window_allowance(const net::Segment& seg) {
+  if (tcb_.rcv_wnd != 0 || seg.seq != tcb_.rcv_nxt || seg.flags.syn || seg.seq_len() == 0) return std::nullopt;
+  if (!seg.flags.ack && !seg.flags.rst) return std::nullopt;
+  actions_.discard(seg, "§3.10.7.4 first: RCV.WND = 0 -> text dropped, ACK field processed (special allowance)");
+  net::Segment controls = seg;
+  controls.payload_len = 0;
+  controls.payload = {};
+  controls.flags.fin = false;
+  controls.flags.psh = false;
+  return controls;
 }
 
 // First: "If a segment's contents straddle the boundary between old and new, only the new parts
@@ -180,8 +201,13 @@ Connection::Step Connection::check_ack(sim::Time now, const net::Segment& seg) {
     return Step::Stop;
   }
   const bool window_ok = tcb_.snd_una <= seg.ack;  // SND.UNA =< SEG.ACK =< SND.NXT
-  // "If SND.UNA < SEG.ACK =< SND.NXT, then set SND.UNA <- SEG.ACK." Duplicates "can be ignored".
-  if (tcb_.snd_una < seg.ack) ack_advances(now, seg);
+  // "If SND.UNA < SEG.ACK =< SND.NXT, then set SND.UNA <- SEG.ACK." Duplicates "can be ignored"
+  // by RFC 9293, but RFC 5681 counts them (before the window update, which they must not change).
+  if (tcb_.snd_una < seg.ack) {
+    ack_advances(now, seg);
+  } else if (duplicate_ack(seg)) {
+    on_duplicate_ack();
+  }
   if (window_ok) update_window(seg);
   return ack_per_state(now);
 }
@@ -198,14 +224,28 @@ Connection::Step Connection::ack_in_syn_received(sim::Time now, const net::Segme
   }
   synchronize_window(seg);
   set_state(now, Event::RcvAckOfSyn, "§3.10.7.4 fifth: ACK of our SYN -> ESTABLISHED");
+  process_syn_text(now);
   if (close_pending_) {
     // §3.10.4 CLOSE in SYN-RECEIVED with data queued: "queue for processing after entering
     // ESTABLISHED state".
     close_pending_ = false;
     fin_queued_ = true;
-    set_state(now, Event::UserClose, "§3.10.4: CLOSE queued in SYN-RECEIVED -> FIN-WAIT-1");
+    set_state(now, Event::UserClose,
+              state_ == State::Established ? "§3.10.4: CLOSE queued in SYN-RECEIVED -> FIN-WAIT-1"
+                                           : "§3.10.4: CLOSE queued in SYN-RECEIVED -> LAST-ACK");
   }
   return Step::Continue;
+}
+
+// The text of the SYN, queued by queue_syn_text(), now that ESTABLISHED has been reached: the
+// seventh and eighth steps run on it before the segment that completed the handshake (whose own
+// text, if it repeats the SYN's, is then old and trimmed).
+void Connection::process_syn_text(sim::Time now) {
+  if (!syn_text_) return;
+  const net::Segment text = std::move(*syn_text_);
+  syn_text_.reset();
+  if (process_text(now, text) == Step::Continue) check_fin(now, text);
+  fin_in_order_ = false;  // the arriving segment's own FIN is judged by its own seventh step
 }
 
 // Fifth step, the per-state part after the ESTABLISHED processing.
@@ -249,6 +289,7 @@ void Connection::ack_advances(sim::Time now, const net::Segment& seg) {
     rtt_seq_.reset();
   }
   retransmissions_ = 0;
+  dupacks_ = 0;  // RFC 5681 §3.2: duplicates count "without any intervening ACKs which move SND.UNA"
   if (tcb_.snd_una == tcb_.snd_nxt) {
     cancel(TimerKind::Retransmit);
     cancel(TimerKind::UserTimeout);
@@ -257,6 +298,28 @@ void Connection::ack_advances(sim::Time now, const net::Segment& seg) {
   arm(TimerKind::Retransmit, now + rto_.rto());
   front_first_sent_ = now;
   if (params_.user_timeout) arm(TimerKind::UserTimeout, now + *params_.user_timeout);
+}
+
+// RFC 5681 §2: "DUPLICATE ACKNOWLEDGMENT: An acknowledgment is considered a "duplicate" ... when
+// (a) the receiver of the ACK has outstanding data, (b) the incoming acknowledgment carries no
+// data, (c) the SYN and FIN bits are both off, (d) the acknowledgment number is equal to the
+// greatest acknowledgment received on the given connection (TCP.UNA from [RFC793]) and (e) the
+// advertised window in the incoming acknowledgment equals the advertised window in the last
+// incoming acknowledgment." The answers to zero-window probes are not counted (no usable window).
+bool Connection::duplicate_ack(const net::Segment& seg) const {
+  return seg.ack == tcb_.snd_una && seg.payload_len == 0 && !seg.flags.syn && !seg.flags.fin &&
+         seg.window == tcb_.snd_wnd && tcb_.snd_wnd > 0 && data_in_flight() > 0 && !probe_outstanding_;
+}
+
+// RFC 5681 §3.2: "2. When the third duplicate ACK is received, a TCP MUST set ssthresh ... 3. The
+// lost segment starting at SND.UNA MUST be retransmitted". Only the retransmission is modelled:
+// no congestion window, so the sender stays limited by SND.WND, and no fast recovery (later
+// duplicates send nothing). The retransmission timer keeps running (RFC 6298 (5.1): it is on).
+void Connection::on_duplicate_ack() {
+  if (!params_.fast_retransmit) return;
+  if (++dupacks_ != params_.dupack_threshold) return;
+  rtt_seq_.reset();  // RFC 6298 §3 (Karn): the timed segment may be the one sent again
+  resend_from_una("RFC 5681 §3.2: third duplicate ACK -> fast retransmit");
 }
 
 // "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated. If (SND.WL1 < SEG.SEQ or
@@ -284,6 +347,16 @@ Connection::Step Connection::process_text(sim::Time now, const net::Segment& seg
     return Step::Continue;
   }
   if (seg.payload_len == 0 && !seg.flags.fin) return Step::Continue;
+  if (new_data_after_close(seg)) {
+    // §3.6.1 SHLD-3: "if new data is received after CLOSE is called, its TCP implementation
+    // SHOULD send a RST to show that data was lost" (MAY-1 half-duplex close; linux profile,
+    // tcp_rcv_state_process() in FIN_WAIT1/2: "RFC 1122 says we MUST send a reset", catalog 3.17 b).
+    // The reset answers the segment (<SEQ=SEG.ACK><CTL=RST>, as tcp_v4_send_reset()); the
+    // application has closed the socket, so nobody is told.
+    send_rst_for(seg, "§3.6.1 SHLD-3: new data after CLOSE -> RST");
+    reset_connection(now, trace::AppError::None, Event::UserAbort, "§3.6.1 SHLD-3: new data after CLOSE -> CLOSED");
+    return Step::Stop;
+  }
   ReceiveBuffer::Piece piece{.seq = seg.seq + (seg.flags.syn ? 1u : 0u), .len = seg.payload_len, .fin = seg.flags.fin, .bytes = {}};
   if (seg.payload.has_bytes()) piece.bytes = seg.payload.bytes();
   // "conceptually trimmed to the window": octets beyond RCV.NXT + RCV.WND are dropped, and with
@@ -309,6 +382,15 @@ Connection::Step Connection::process_text(sim::Time now, const net::Segment& seg
   if (adv.octets > 0 && !adv.fin && delay_ack(now)) return Step::Continue;
   owe_ack("§3.10.7.4 seventh: text accepted -> <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>");
   return Step::Continue;
+}
+
+// True when the profile resets on data after a full CLOSE (TcpParams::rst_on_data_after_close),
+// the application called CLOSE (not a half-close), and `seg` brings octets beyond RCV.NXT (a FIN
+// alone or a repeat of received data does not count, as in Linux: end_seq - fin after rcv_nxt).
+bool Connection::new_data_after_close(const net::Segment& seg) const {
+  if (!params_.rst_on_data_after_close || !full_close_) return false;
+  if (state_ != State::FinWait1 && state_ != State::FinWait2) return false;
+  return seg.payload_len > 0 && tcb_.rcv_nxt < seg.seq + seg.payload_len;
 }
 
 // §3.8.6.3: "A TCP SHOULD implement a delayed ACK, but an ACK should not be excessively delayed;

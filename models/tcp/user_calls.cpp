@@ -97,9 +97,11 @@ CallError Connection::close(sim::Time now, CloseMode mode) {
       // entering ESTABLISHED state."
       if (sndbuf_.size() > 0) {
         close_pending_ = true;
+        full_close_ = mode == CloseMode::Full;
         return CallError::None;
       }
       fin_queued_ = true;
+      full_close_ = mode == CloseMode::Full;
       set_state(now, Event::UserClose, "§3.10.4 CLOSE in SYN-RECEIVED -> FIN-WAIT-1");
       output(now);
       return CallError::None;
@@ -116,6 +118,7 @@ CallError Connection::close(sim::Time now, CloseMode mode) {
       // ESTABLISHED: "Queue this until all preceding SENDs have been segmentized, then form a FIN
       // segment and send it. In any case, enter FIN-WAIT-1 state." CLOSE-WAIT: "... enter LAST-ACK".
       fin_queued_ = true;
+      full_close_ = mode == CloseMode::Full;
       set_state(now, Event::UserClose,
                 state_ == State::Established ? "§3.10.4 CLOSE in ESTABLISHED -> FIN-WAIT-1"
                                              : "§3.10.4 CLOSE in CLOSE-WAIT -> LAST-ACK");

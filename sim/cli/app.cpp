@@ -34,6 +34,8 @@ struct RunArgs {
   std::string svg_path;
   bool absolute = false;
   bool quiet = false;
+  bool rfc_labels = false;
+  bool brief = false;
   std::string color = "auto";
 };
 
@@ -103,6 +105,9 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err) {
     out << "\n";
     LadderOptions lo;
     lo.absolute = a.absolute;
+    lo.rfc_labels = a.rfc_labels;
+    lo.causes = !a.brief;
+    lo.annotations = !a.brief;
     lo.color = want_color(a.color, out);
     print_ladder(out, world.trace(), world.network(), lo);
     out << "\n";
@@ -194,6 +199,8 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   run->add_option("--svg", run_args.svg_path, "Write the sequence diagram as SVG to this file");
   run->add_flag("--absolute", run_args.absolute, "Show absolute sequence numbers (default: relative to ISN)");
   run->add_flag("-q,--quiet", run_args.quiet, "Print only the summary, not the ladder");
+  run->add_flag("--rfc", run_args.rfc_labels, "Label segments as RFC 9293 figures do: <SEQ=100><ACK=301><CTL=SYN,ACK>");
+  run->add_flag("--brief", run_args.brief, "Leave out user calls, timer expiries and the rule behind each state change");
   run->add_option("--color", run_args.color, "Colour the ladder: auto (on a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   run->footer(kExitCodes);

@@ -31,11 +31,24 @@ const char* kYellow = "\033[33m";
 const char* kDim = "\033[2m";
 
 // Relative to each direction's ISN unless `absolute` (or that direction sent no SYN).
-std::string label_of(const net::Segment& s, const trace::SeqView& v, bool absolute) {
-  const auto rel_seq = absolute ? std::nullopt : v.rel_seq(s);
-  const auto rel_ack = absolute ? std::nullopt : v.rel_ack(s);
-  std::string l = s.flags.to_string() + " seq=" + (rel_seq ? std::to_string(*rel_seq) : s.seq.to_string());
-  if (s.flags.ack) l += " ack=" + (rel_ack ? std::to_string(*rel_ack) : s.ack.to_string());
+std::string label_of(const net::Segment& s, const trace::SeqView& v, const LadderOptions& opt) {
+  const auto rel_seq = opt.absolute ? std::nullopt : v.rel_seq(s);
+  const auto rel_ack = opt.absolute ? std::nullopt : v.rel_ack(s);
+  const std::string seq = rel_seq ? std::to_string(*rel_seq) : s.seq.to_string();
+  const std::string ack = rel_ack ? std::to_string(*rel_ack) : s.ack.to_string();
+  if (opt.rfc_labels) {
+    // RFC 9293 §3.5 figure notation.
+    std::string l = "<SEQ=" + seq + ">";
+    if (s.flags.ack) l += "<ACK=" + ack + ">";
+    net::Flags ctl = s.flags;
+    ctl.ack = s.flags.ack && (s.flags.syn || s.flags.fin || s.flags.rst);  // ACK alone is implied by <ACK=>
+    ctl.psh = false;
+    if (!ctl.none()) l += "<CTL=" + ctl.to_string() + ">";
+    if (s.payload_len > 0) l += "<DATA=" + std::to_string(s.payload_len) + ">";
+    return l;
+  }
+  std::string l = s.flags.to_string() + " seq=" + seq;
+  if (s.flags.ack) l += " ack=" + ack;
   if (s.payload_len > 0) l += " len=" + std::to_string(s.payload_len);
   return l;
 }
@@ -173,30 +186,50 @@ void print_ladder(std::ostream& out, const trace::Trace& trace, const net::Netwo
   }
 
   constexpr int kPrefix = 17;  // "%4d  %-10s " + space
-  constexpr int kSuffix = 30;
-  const int area = std::max(20, opt.width - kPrefix - kSuffix);
+  constexpr int kMargin = 14;  // beside the outer lifelines: room for "SYN-RECEIVED"
+  const int area = std::max(20, opt.width - kPrefix - 2 * kMargin);
   std::vector<int> xs;
   const int n = static_cast<int>(hosts.size());
-  for (int i = 0; i < n; ++i) xs.push_back(n == 1 ? area / 2 : 4 + i * (area - 9) / (n - 1));
+  for (int i = 0; i < n; ++i) xs.push_back(n == 1 ? area / 2 : 1 + i * (area - 3) / (n - 1));
   Canvas canvas(xs, area);
+  const std::string margin(kMargin, ' ');
 
+  auto trim = [](std::string s) {
+    s.erase(s.find_last_not_of(' ') + 1);
+    return s;
+  };
   // Header: host names centred on their lifelines.
-  std::string names(area + kSuffix, ' '), addrs(area + kSuffix, ' ');
+  const int full = kMargin + area + kMargin;
+  std::string names(full, ' '), addrs(full, ' ');
   for (int i = 0; i < n; ++i) {
     auto put = [&](std::string& line, const std::string& text) {
-      int start = std::clamp(xs[i] - static_cast<int>(text.size()) / 2, 0, area + kSuffix - static_cast<int>(text.size()));
+      const int start = std::clamp(kMargin + xs[i] - static_cast<int>(text.size()) / 2, 0,
+                                   full - static_cast<int>(text.size()));
       line.replace(start, text.size(), text);
     };
     put(names, trace.node_name(hosts[i]));
     const auto& cfg = net.node(hosts[i]);
     put(addrs, cfg.ip ? cfg.ip->to_string() : "");
   }
-  auto trim = [](std::string s) {
-    s.erase(s.find_last_not_of(' ') + 1);
-    return s;
-  };
   out << trim(std::string(kPrefix, ' ') + names) << "\n" << trim(std::string(kPrefix, ' ') + addrs) << "\n";
-  out << "   #  time (s)   " << canvas.blank() << "\n";
+  out << "   #  time (s)   " << margin << canvas.blank() << "\n";
+
+  // A short text beside lifeline `col`: outside the outer lifelines (left of the first, right of
+  // the last), inside the diagram to the right of the others.
+  auto beside = [&](int col, const std::string& text) {
+    std::string left = margin, body = canvas.blank(), right = margin;
+    const std::string t = text.substr(0, kMargin - 2);
+    if (col == 0 && n > 1) {
+      left.replace(kMargin - 1 - t.size(), t.size(), t);
+    } else if (col == n - 1) {
+      right.replace(1, t.size(), t);
+    } else {
+      const int x = canvas.x(col) + 2;
+      const std::string u = text.substr(0, std::max(0, area - x));
+      body.replace(x, u.size(), u);
+    }
+    return left + body + right;
+  };
 
   trace::SeqView seqs;
   int line_no = 0;
@@ -207,6 +240,7 @@ void print_ladder(std::ostream& out, const trace::Trace& trace, const net::Netwo
     any_injected = any_injected || injected;
     return std::string(buf);
   };
+  auto dim = [&](const std::string& text) { return opt.color ? std::string(kDim) + text + kReset : text; };
   auto emit_arrow = [&](sim::Time t, NodeId from, const net::Segment& seg, const Fate& f, const std::string& tag,
                         bool injected) {
     // A link's duplicate is the same transmission, not a retransmission.
@@ -214,7 +248,7 @@ void print_ladder(std::ostream& out, const trace::Trace& trace, const net::Netwo
     const auto dst = net.owner(seg.dst);
     const int a = column_of(from);
     const int b = dst ? column_of(*dst) : -1;
-    std::string label = tag + (again ? "rtx " : "") + label_of(seg, seqs, opt.absolute);
+    std::string label = tag + (again ? "rtx " : "") + label_of(seg, seqs, opt);
     const bool lost = f.kind == Fate::Kind::Dropped;
     std::size_t lo = 0, hi = 0;
     std::string body = a >= 0 ? canvas.arrow(a, b, label, lost, &lo, &hi) : canvas.blank();
@@ -233,7 +267,13 @@ void print_ladder(std::ostream& out, const trace::Trace& trace, const net::Netwo
       body = body.substr(0, lo) + c + body.substr(lo, hi - lo + 1) + kReset + body.substr(hi + 1);
       suffix = std::string(lost ? kRed : kDim) + suffix + kReset;
     }
-    out << prefix(t, injected) << body << suffix << "\n";
+    out << prefix(t, injected) << margin << body << margin << suffix << "\n";
+  };
+  // An annotation line: `text` beside the lifeline of `node`, `detail` after the diagram.
+  auto annotate = [&](sim::Time t, NodeId node, const std::string& text, const std::string& detail) {
+    const int col = column_of(node);
+    if (col < 0) return;
+    out << prefix(t) << trim(beside(col, text) + (detail.empty() ? "" : "  " + dim(detail))) << "\n";
   };
 
   std::vector<const net::Segment*> sent_seg;  // by id, for copies
@@ -258,11 +298,28 @@ void print_ladder(std::ostream& out, const trace::Trace& trace, const net::Netwo
         emit_arrow(r.time, sent_node[d->id], *sent_seg[d->id], fate(d->copy), "dup ", false);
       }
     } else if (const auto* note = std::get_if<trace::Note>(&r.body)) {
-      std::string line = prefix(r.time) + canvas.blank() + "  note: " + note->text;
+      std::string line = prefix(r.time) + margin + canvas.blank() + margin + "  note: " + note->text;
       out << (opt.color ? std::string(kYellow) + line + kReset : line) << "\n";
     } else if (const auto* st = std::get_if<trace::StateChanged>(&r.body)) {
-      out << prefix(r.time) << canvas.blank() << "  " << trace.node_name(st->node) << " " << st->from << " -> "
-          << st->to << "\n";
+      std::string state(st->to);
+      std::replace(state.begin(), state.end(), '_', '-');
+      std::string detail = trace.node_name(st->node) + ":" + std::to_string(st->conn.local.port);
+      detail += opt.causes && !st->cause.empty() ? " " + std::string(st->cause) : " " + std::string(st->from) + " -> " + std::string(st->to);
+      annotate(r.time, st->node, state, detail);
+    } else if (!opt.annotations) {
+      continue;
+    } else if (const auto* c = std::get_if<trace::AppCall>(&r.body)) {
+      if (c->call == "receive") continue;  // reads follow every data notice: too many to show
+      annotate(r.time, c->node, "(" + std::string(c->call) + ")",
+               trace.node_name(c->node) + " " + std::string(c->call) + (c->args.empty() ? "" : " " + c->args));
+    } else if (const auto* nt = std::get_if<trace::AppNotify>(&r.body)) {
+      if (nt->notice == trace::Notice::Error)
+        annotate(r.time, nt->node, trace::to_string(nt->error), trace.node_name(nt->node) + " app told " + trace::to_string(nt->error));
+      else if (nt->notice == trace::Notice::Eof)
+        annotate(r.time, nt->node, "(EOF)", trace.node_name(nt->node) + " app reads the peer's FIN");
+    } else if (const auto* tm = std::get_if<trace::TimerEvent>(&r.body)) {
+      if (tm->op == trace::TimerOp::Fired)
+        annotate(r.time, tm->node, "[" + std::string(tm->timer) + "]", trace.node_name(tm->node) + " " + std::string(tm->timer) + " timer fires");
     }
   }
   if (any_injected) out << "   * injected by the scenario\n";

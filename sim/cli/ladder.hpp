@@ -1,6 +1,9 @@
-// The terminal sequence diagram ("ladder"): one column per host, one numbered line per segment
-// sent (or copied), the arrow from sender to receiver labelled in RFC shorthand, and the fate of
-// every segment at the end of its line: arrival time, or XXX and the reason it was lost.
+// The terminal sequence diagram ("ladder"): one column per host, one numbered line per event:
+// each segment sent (or copied) as an arrow from sender to receiver, labelled in RFC shorthand
+// (`SYN,ACK seq=0 ack=1` or `<SEQ=0><ACK=1><CTL=SYN,ACK>`), with its fate at the end of the line
+// (arrival time, or XXX and the reason it was lost); each state change as the new state written
+// beside its lifeline (the RFC's reading: the state after the event) with the rule that caused
+// it; user calls, errors told to the application and timer expiries as annotations.
 #pragma once
 
 #include <ostream>
@@ -14,7 +17,10 @@ struct LadderOptions {
   bool absolute = false;  // absolute sequence numbers instead of relative to each side's ISN
   bool color = false;     // ANSI colours (the CLI enables them only on a terminal)
   bool show_route = true; // name the routers each segment crosses
-  int width = 100;        // total line width
+  bool rfc_labels = false; // <SEQ=..><ACK=..><CTL=..> instead of "SYN,ACK seq=.. ack=.."
+  bool causes = true;     // the rule behind each state change
+  bool annotations = true;  // user calls, application errors, timer expiries
+  int width = 100;        // width of the diagram part (the fate and cause texts may run past it)
 };
 
 void print_ladder(std::ostream& out, const trace::Trace& trace, const net::Network& net, const LadderOptions& opt);

@@ -100,7 +100,8 @@ TEST_CASE("The same scenario and seed give a byte-identical trace; another seed 
 TEST_CASE("Stopping a run early with --until leaves segments in flight", "[cli]") {
   // The SYN,ACK leaves the server at 30 ms and needs at least 15 ms to reach the client.
   const auto r = cli({"run", "-q", scenario("net/two-hop-lossy.json"), "--until", "35ms"});
-  REQUIRE(r.code == 0);
+  REQUIRE(r.code == 1);  // the scenario's expectations count the segments of the whole run
+  CHECK_THAT(r.out, Catch::Contains("expected segments = 15, found 2"));
   CHECK_THAT(r.out, Catch::Contains("t=0.035000"));
   CHECK_THAT(r.out, Catch::Contains("2 sent (2 injected), 1 delivered, 0 dropped, 1 in flight"));
 }
@@ -291,4 +292,26 @@ TEST_CASE("check --bless records a fingerprint; a changed exchange then fails na
   CHECK(r.out.find("first difference at line") != std::string::npos);
   CHECK(r.out.find("expected \"50000000 ") != std::string::npos);
   CHECK(r.out.find("found \"60000000 ") != std::string::npos);
+}
+
+TEST_CASE("The ladder writes each new state beside its lifeline with the rule that caused it", "[cli][ladder]") {
+  const auto r = cli({"run", scenario("rfc9293-figures/basic-three-way-handshake.json")});
+  REQUIRE(r.code == 0);
+  // The client's column is the left one: its states sit left of its lifeline.
+  CHECK(r.out.find("      SYN-SENT  |") != std::string::npos);
+  CHECK(r.out.find("|  SYN-RECEIVED   server:80 §3.10.7.2 third: SYN in LISTEN -> SYN-RECEIVED") != std::string::npos);
+  CHECK(r.out.find("(connect)  |") != std::string::npos);
+  CHECK(r.out.find("[time-wait]  |") != std::string::npos);
+  const auto brief = cli({"run", "--brief", scenario("rfc9293-figures/basic-three-way-handshake.json")});
+  CHECK(brief.out.find("(connect)") == std::string::npos);
+  CHECK(brief.out.find("SYN-SENT") != std::string::npos);
+}
+
+TEST_CASE("With --rfc the ladder labels segments in RFC 9293 figure notation", "[cli][ladder]") {
+  const auto r = cli({"run", "--rfc", scenario("rfc9293-figures/basic-three-way-handshake.json")});
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find(" <SEQ=0><CTL=SYN> ") != std::string::npos);
+  CHECK(r.out.find(" <SEQ=0><ACK=1><CTL=SYN,ACK> ") != std::string::npos);
+  CHECK(r.out.find(" <SEQ=1><ACK=1><DATA=100> ") != std::string::npos);
+  CHECK(r.out.find(" <SEQ=101><ACK=1><CTL=FIN,ACK> ") != std::string::npos);
 }

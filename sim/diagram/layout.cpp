@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "sim/diagram/layout_detail.hpp"
+#include "sim/trace/seq_view.hpp"
 
 namespace tcpsim::diagram {
 namespace {
@@ -209,31 +210,13 @@ Axis make_axis(const std::vector<Record>& rs, const Options& o) {
 
 // --- labels ---------------------------------------------------------------------------------
 
-// Sequence numbers relative to the ISN of each direction (the seq of its first SYN), as the
-// RFC figures and sim/cli/ladder.cpp show them; directions that never sent a SYN stay absolute.
-class SeqView {
- public:
-  explicit SeqView(bool absolute) : absolute_(absolute) {}
-  void observe(const net::Segment& s) {
-    if (s.flags.syn) isn_.try_emplace({s.source(), s.destination()}, s.seq);
-  }
-  std::string seq(const net::Segment& s) const { return show(s.seq, {s.source(), s.destination()}); }
-  std::string ack(const net::Segment& s) const { return show(s.ack, {s.destination(), s.source()}); }
-
- private:
-  using Key = std::pair<net::Endpoint, net::Endpoint>;
-  std::string show(net::SeqNum v, const Key& k) const {
-    if (!absolute_)
-      if (auto it = isn_.find(k); it != isn_.end()) return std::to_string(static_cast<std::uint32_t>(v - it->second));
-    return v.to_string();
-  }
-  bool absolute_;
-  std::map<Key, net::SeqNum> isn_;
-};
-
-std::string arrow_text(const net::Segment& s, const SeqView& v, const Options& o, bool retx, bool copy) {
-  std::string t = s.flags.to_string() + " seq=" + v.seq(s);
-  if (s.flags.ack) t += " ack=" + v.ack(s);
+// RFC shorthand, numbers relative to each direction's ISN/IRS unless absolute (or that
+// direction sent no SYN), as the terminal ladder shows them.
+std::string arrow_text(const net::Segment& s, const trace::SeqView& v, const Options& o, bool retx, bool copy) {
+  const auto seq = o.absolute ? std::nullopt : v.rel_seq(s);
+  const auto ack = o.absolute ? std::nullopt : v.rel_ack(s);
+  std::string t = s.flags.to_string() + " seq=" + (seq ? std::to_string(*seq) : s.seq.to_string());
+  if (s.flags.ack) t += " ack=" + (ack ? std::to_string(*ack) : s.ack.to_string());
   if (s.payload_len > 0) t += " +" + std::to_string(s.payload_len);
   if (o.show_window) t += " win=" + std::to_string(s.window);
   if (retx) t += " (rtx)";
@@ -268,7 +251,7 @@ std::string clip(std::string s, std::size_t n) {
 
 class Builder {
  public:
-  Builder(const trace::Trace& t, const Options& o, const Names& n) : trace_(t), opt_(o), names_(n), seqs_(o.absolute) {}
+  Builder(const trace::Trace& t, const Options& o, const Names& n) : trace_(t), opt_(o), names_(n) {}
 
   Layout run() {
     const auto& rs = trace_.records();
@@ -321,12 +304,11 @@ class Builder {
   const trace::Trace& trace_;
   const Options& opt_;
   const Names& names_;
-  SeqView seqs_;
+  trace::SeqView seqs_;
   Axis axis_;
   LaneMap map_;
   Layout out_;
   std::vector<SegInfo> segs_;
-  std::set<std::tuple<std::size_t, std::uint32_t, std::uint32_t>> seen_ranges_;  // (lane, seq, len)
   std::vector<std::size_t> open_band_;                                           // by lane
   std::map<std::pair<std::size_t, std::string_view>, std::size_t> open_timer_;  // (lane, timer)
   std::vector<std::array<bool, kTimerSlots>> slots_;                             // by lane
@@ -414,7 +396,9 @@ void Builder::sent(std::size_t i, trace::SegmentId id, NodeId node, const net::S
   SegInfo& si = info(id);
   si.node = node;
   si.seg = &seg;
-  seqs_.observe(seg);
+  // A retransmission: this direction already sent sequence space beyond this segment's start
+  // (trace::SeqView, the ladder's rule; a copy made by the network is not one), or TCP says so.
+  const bool again = !copy && seqs_.observe(seg, injected);
   Arrow a;
   a.record = i;
   a.segment = id;
@@ -432,10 +416,7 @@ void Builder::sent(std::size_t i, trace::SegmentId id, NodeId node, const net::S
   } else {
     a.to_lane = map_.receiver(seg.destination(), seg.source());
   }
-  // Retransmission: this endpoint already sent the same sequence range, or TCP says so.
-  if (seg.seq_len() > 0 && !copy)
-    a.retransmission = !seen_ranges_.insert({a.from_lane, seg.seq.raw(), seg.seq_len()}).second;
-  if (cause.find("retransmi") != std::string_view::npos) a.retransmission = true;
+  a.retransmission = again || cause.find("retransmi") != std::string_view::npos;
   a.label.text = arrow_text(seg, seqs_, opt_, a.retransmission, copy);
 
   const double x0 = lane_x(a.from_lane);
@@ -456,10 +437,12 @@ void Builder::sent(std::size_t i, trace::SegmentId id, NodeId node, const net::S
       a.to = {x1, y_end};
     }
   } else {
-    // In flight at the cursor: the tip on its eventual path, at the cursor's height.
+    // In flight at the cursor: the tip at the cursor's height, as far across as the segment has
+    // travelled on its eventual path, but at least a third of the way (a segment sent by the last
+    // revealed record must still show where it is going and carry its label).
     a.fate = Fate::InFlight;
     const double span = y_end - y0;
-    const double frac = span > 0 ? std::clamp((out_.cursor_y - y0) / span, 0.05, 0.95) : 0.5;
+    const double frac = span > 0 ? std::clamp((out_.cursor_y - y0) / span, 1.0 / 3, 0.95) : 0.5;
     a.to = {x0 + (x1 - x0) * frac * (dropped != nullptr ? 0.6 : 1.0), std::max(y0, out_.cursor_y)};
   }
   si.arrow = out_.arrows.size();
@@ -533,7 +516,8 @@ void Builder::annotate(std::size_t i, double y, std::size_t lane, AnnotationKind
     side_label(a.label, lane, y, true);
   } else {
     a.label.small = true;
-    const double x = (out_.lanes.empty() ? kAxisW : out_.lanes.back().x) + kLabelGap + 70;
+    // Right of the last lane's own text.
+    const double x = (out_.lanes.empty() ? kAxisW : out_.lanes.back().x) + kSideRoom;
     a.label.box = {x, y - Style::small_px * Style::line_h / 2, text_width(a.label.text, true), Style::small_px * Style::line_h};
   }
   out_.annotations.push_back(std::move(a));

@@ -120,7 +120,7 @@ struct Arrow {
   std::size_t to_lane = kNone;     // kNone: no lane owns the destination
   Point from, to;                  // `to` is where the line stops (part-way when lost)
   Fate fate = Fate::InFlight;
-  bool retransmission = false;     // same seq range sent again by the same endpoint, or cause says so
+  bool retransmission = false;     // trace::SeqView says so (seq below what was sent), or the cause does
   bool copy = false;               // a duplicate made by a link or fault rule (x2 badge)
   bool injected = false;           // crafted by the scenario
   Label label;                     // "SYN,ACK seq=0 ack=1"

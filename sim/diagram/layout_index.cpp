@@ -233,9 +233,14 @@ namespace detail {
 void place_labels(Layout& l) {
   const double h = Style::font_px * Style::line_h, hs = Style::small_px * Style::line_h;
   for (auto& a : l.arrows) {
+    // Centred on the midpoint and above the line (whose higher end under the label sets the
+    // bottom), so that the label's halo does not hide a nearly level line.
     const Point m{(a.from.x + a.to.x) / 2, (a.from.y + a.to.y) / 2};
     const double w = text_width(a.label.text);
-    a.label.box = {m.x - w / 2, m.y - h - 1, w, h};
+    const double dx = std::abs(a.to.x - a.from.x);
+    // (At most one line up: the label of a steep arrow stays beside its own line.)
+    const double rise = dx > 0 ? std::min(h, std::abs(a.to.y - a.from.y) / dx * std::min(w / 2, dx / 2)) : 0;
+    a.label.box = {m.x - w / 2, m.y - rise - h - 1, w, h};
     if (a.fate == Fate::Lost) {
       a.reason_label.text = "lost: " + a.reason;
       a.reason_label.small = true;

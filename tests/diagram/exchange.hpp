@@ -15,11 +15,13 @@ namespace tcpsim::test {
 
 // client (10.0.0.1) and server (10.0.0.9:80), 10 ms apart, 2 MSL = 2 s: connect at 0, send
 // `bytes` at 50 ms (none if 0), close at 100 ms; the server reads everything and closes on EOF.
+// `faults` are added to the network first.
 struct Exchange : StackStar {
   tcp::SocketId client = tcp::kNoSocket;
 
-  explicit Exchange(std::uint64_t bytes = 0, std::size_t clients = 1)
+  explicit Exchange(std::uint64_t bytes = 0, std::size_t clients = 1, const std::vector<net::FaultRule>& faults = {})
       : StackStar(names(clients), params()) {
+    for (const auto& f : faults) net.add_fault(f);
     const tcp::SocketId l = stack("server").listen(80, 8);
     stack("server").set_fixed_iss(80, net::SeqNum(300));
     for (std::size_t k = 0; k < stacks.size(); ++k)
@@ -35,6 +37,7 @@ struct Exchange : StackStar {
                                                        net::SeqNum(100 + 1000 * static_cast<std::uint32_t>(i))));
     client = socks[0];
     sched.run(sim::Time::zero() + sim::Duration::ms(50));
+    while (stack(names(clients)[0]).state(client) == tcp::State::SynSent) sched.step();  // a lost SYN
     if (bytes > 0)
       for (std::size_t i = 0; i < clients; ++i) stack(names(clients)[i]).send(socks[i], bytes);
     sched.run(sim::Time::zero() + sim::Duration::ms(100));

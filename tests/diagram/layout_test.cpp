@@ -315,3 +315,83 @@ TEST_CASE("A 100k-record trace lays out, and a y-range query returns only what i
     CHECK(overlaps_near(l, l.height / 2, l.height / 2 + 600).empty());
   }
 }
+
+TEST_CASE("A real lost SYN shows the cross, the RTO firing and the retransmitted SYN", "[layout][timers]") {
+  net::FaultRule drop_syn;
+  drop_syn.match.flags = net::Flags{.syn = true};
+  drop_syn.last = 1;  // the client's first SYN only
+  net::FaultRule drop_data;
+  drop_data.match.len = 1000;
+  drop_data.last = 1;
+  test::Exchange ex(1000, 1, {drop_syn, drop_data});
+  const Layout l = diagram::build_layout(ex.trace, Options{}, {"lost SYN and data", {}});
+  test::maybe_save(l, "lost-syn");
+  REQUIRE(l.arrows.size() > 6);
+  CHECK(l.arrows[0].fate == Fate::Lost);
+  CHECK(l.arrows[0].reason == "fault rule 0");
+  CHECK(l.arrows[1].label.text == "SYN seq=0 (rtx)");
+  CHECK(l.arrows[1].retransmission);
+  CHECK(l.arrows[1].fate == Fate::Delivered);
+  const auto data = std::find_if(l.arrows.begin(), l.arrows.end(), [](const auto& a) { return a.reason == "fault rule 1"; });
+  REQUIRE(data != l.arrows.end());
+  const auto again = std::find_if(data + 1, l.arrows.end(), [&](const auto& a) {
+    return a.from_lane == data->from_lane && a.label.text.find("+1000") != std::string::npos;
+  });
+  REQUIRE(again != l.arrows.end());
+  CHECK(again->retransmission);
+  const auto fired = std::count_if(l.timers.begin(), l.timers.end(), [](const auto& t) {
+    return t.timer == "retransmit" && t.end == diagram::TimerEnd::Fired;
+  });
+  CHECK(fired == 2);
+  CHECK(l.breaks.size() >= 1);  // the 1 s RTO waits are squeezed
+  CHECK(overlaps(l).empty());
+}
+
+TEST_CASE("Absolute numbers and the window are options of the labels", "[layout]") {
+  test::Exchange ex;
+  Options o;
+  o.absolute = true;
+  o.show_window = true;
+  const Layout l = diagram::build_layout(ex.trace, o);
+  REQUIRE(l.arrows.size() >= 3);
+  const auto& recs = ex.trace.records();
+  const auto& syn_ack = std::get<trace::SegmentSent>(recs[l.arrows[1].record].body).seg;
+  CHECK(l.arrows[0].label.text.rfind("SYN seq=100 win=", 0) == 0);  // the client's pinned ISS
+  CHECK(l.arrows[1].label.text == "SYN,ACK seq=300 ack=101 win=" + std::to_string(syn_ack.window));
+  CHECK(l.title_label.text.find("absolute") != std::string::npos);
+  CHECK(overlaps(l).empty());
+}
+
+TEST_CASE("The time axes: one row per record, proportional, or with long gaps squeezed", "[layout][axis]") {
+  test::Exchange ex;  // TIME-WAIT: a 2 s gap at the end
+  const auto& recs = ex.trace.records();
+  Options o;
+  o.axis = diagram::TimeAxis::EventStep;
+  Layout l = diagram::build_layout(ex.trace, o);
+  for (std::size_t i = 1; i < recs.size(); ++i) CHECK(l.record_y[i] - l.record_y[i - 1] == Approx(22));
+  CHECK(l.breaks.empty());
+
+  o.axis = diagram::TimeAxis::Linear;
+  o.px_per_ms = 2;
+  l = diagram::build_layout(ex.trace, o);
+  for (std::size_t i = 1; i < recs.size(); ++i)
+    CHECK(l.record_y[i] - l.record_y[0] == Approx((recs[i].time - recs[0].time).seconds() * 2000));
+  CHECK(l.breaks.empty());
+
+  o.axis = diagram::TimeAxis::Compressed;
+  l = diagram::build_layout(ex.trace, o);
+  REQUIRE(!l.breaks.empty());
+  CHECK(l.breaks.back().skipped > sim::Duration::s(1));  // TIME-WAIT
+  CHECK(l.breaks.back().label.text.rfind("~", 0) == 0);
+  CHECK(l.breaks.back().y1 - l.breaks.back().y0 < 50);
+  CHECK(l.height < 1000);  // instead of 4000 px for the 2 s of TIME-WAIT
+  o.compress_threshold = sim::Duration::s(10);
+  CHECK(diagram::build_layout(ex.trace, o).breaks.empty());
+}
+
+TEST_CASE("The same trace gives the same layout and the same SVG", "[layout][determinism]") {
+  const std::string a = diagram::to_svg(diagram::build_layout(test::Exchange(3000, 2).trace, {}));
+  const std::string b = diagram::to_svg(diagram::build_layout(test::Exchange(3000, 2).trace, {}));
+  CHECK(a.size() > 1000);
+  CHECK(a == b);
+}

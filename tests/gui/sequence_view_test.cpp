@@ -85,6 +85,10 @@ class SequenceViewTest : public QObject {
     v.set_cursor(diagram::kAll);
     QCOMPARE(v.layout().arrows.size(), all);
     QVERIFY(v.scene()->sceneRect().height() > short_height);
+    if (const QByteArray out = qgetenv("TCPSIM_DIAGRAM_OUT"); !out.isEmpty()) {
+      v.set_cursor(recs.size() / 2);
+      QVERIFY(v.export_png(QString::fromUtf8(out) + QStringLiteral("/gui-half.png")));
+    }
     // Options keep the cursor.
     v.set_cursor(first_sent + 1);
     diagram::Options o;
@@ -175,6 +179,38 @@ class SequenceViewTest : public QObject {
     QCOMPARE(v.zoom(), 1.0);
     v.set_zoom(1000);
     QVERIFY(v.zoom() <= 8);
+  }
+
+  void viewPaintsTheDiagramAndOutlinesTheSelection() {
+    auto w = run(QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/handshake/basic-three-way-handshake.json"));
+    QVERIFY(w != nullptr);
+    SequenceView v;
+    v.resize(1000, 700);
+    v.set_trace(w->trace(), {w->scenario().name, {}});
+    v.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&v));
+    auto orange = [](const QImage& img) {
+      int n = 0;
+      for (int y = 0; y < img.height(); ++y)
+        for (int x = 0; x < img.width(); ++x) {
+          const QColor c = img.pixelColor(x, y);
+          n += c.red() > 200 && c.green() > 120 && c.green() < 210 && c.blue() < 90 ? 1 : 0;
+        }
+      return n;
+    };
+    const QImage before = v.viewport()->grab().toImage();
+    const auto& lane = v.layout().lanes.front();
+    const QPoint on_lane = v.mapFromScene(QPointF(lane.x, v.layout().lanes_top + 40));
+    QVERIFY(before.pixelColor(on_lane) != QColor(Qt::white));
+    const auto& ack = v.layout().arrows[2];  // the handshake's ACK
+    v.select_record(ack.record);
+    QCOMPARE(v.selected_record(), ack.record);
+    const QImage after = v.viewport()->grab().toImage();
+    QVERIFY(orange(after) > orange(before) + 50);
+    // Zoomed out, the whole diagram fits and is still painted.
+    v.set_zoom(0.5);
+    const QImage small = v.viewport()->grab().toImage();
+    QVERIFY(small.pixelColor(v.mapFromScene(QPointF(lane.x, v.layout().lanes_top + 40))) != QColor(Qt::white));
   }
 
   void exportedPngShowsTheDiagram() {

@@ -126,7 +126,10 @@ struct ParamJson {
     out[std::string(name)] = value(v);
   }
   static Json value(sim::Duration d) { return sim::format_duration(d); }
-  static Json value(const std::optional<sim::Duration>& d) { return d ? Json(sim::format_duration(*d)) : Json(nullptr); }
+  template <class T>
+  static Json value(const std::optional<T>& v) {  // null: off, or no limit
+    return v ? value(*v) : Json(nullptr);
+  }
   static Json value(bool b) { return b; }
   static Json value(int n) { return n; }
   static Json value(std::uint16_t n) { return n; }

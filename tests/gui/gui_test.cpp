@@ -335,7 +335,7 @@ class GuiTest : public QObject {
 
   void savingKeepsTheFilesExpectBlock() {
     QTemporaryDir dir;
-    const QString handshake = QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/handshake/basic-three-way-handshake.json");
+    const QString handshake = QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/rfc9293-figures/basic-three-way-handshake.json");
     QFile in(handshake);
     QVERIFY(in.open(QIODevice::ReadOnly));
     const std::string expect = tcpsim::gui::expect_block(in.readAll().toStdString());

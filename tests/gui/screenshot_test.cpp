@@ -42,9 +42,10 @@ class ScreenshotTest : public QObject {
       const char* breakpoint;  // where to put the cursor; "" for the end
     };
     const Shot shots[] = {
-        {"scenarios/handshake/basic-three-way-handshake.json", "handshake-time-wait", "when client enters TIME-WAIT"},
-        {"scenarios/handshake/basic-three-way-handshake.json", "handshake-end", ""},
+        {"scenarios/rfc9293-figures/basic-three-way-handshake.json", "handshake-time-wait", "when client enters TIME-WAIT"},
+        {"scenarios/rfc9293-figures/basic-three-way-handshake.json", "handshake-end", ""},
         {"scenarios/net/fault-rules.json", "fault-rules", "when a segment is dropped"},
+        {"scenarios/loss/lost-final-ack.json", "lost-final-ack-scenario", "when B enters CLOSED"},
         {"scenarios/net/two-hop-lossy.json", "two-hop-lossy", ""},
     };
     for (const Shot& s : shots) {
@@ -82,7 +83,7 @@ class ScreenshotTest : public QObject {
     w.resize(1280, 800);
     w.show();
     QVERIFY(QTest::qWaitForWindowExposed(&w));
-    QVERIFY(w.open_file(QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/handshake/basic-three-way-handshake.json")));
+    QVERIFY(w.open_file(QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/rfc9293-figures/basic-three-way-handshake.json")));
     const auto& records = w.run()->trace()->records();
     std::size_t last_ack = 0;
     for (std::size_t i = 0; i < records.size(); ++i)

@@ -1,4 +1,4 @@
-// The main window on a real TCP exchange (scenarios/handshake/basic-three-way-handshake.json):
+// The main window on a real TCP exchange (scenarios/rfc9293-figures/basic-three-way-handshake.json):
 // breakpoints on states, the state diagram and the "why", the TCB variables of the replayed
 // world, the timeline, and the lost final ACK made by a what-if drop: the server's FIN is
 // retransmitted and the client's 2MSL timer restarts.
@@ -22,7 +22,7 @@ namespace trace = tcpsim::trace;
 
 namespace {
 
-const QString kHandshake = QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/handshake/basic-three-way-handshake.json");
+const QString kHandshake = QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/rfc9293-figures/basic-three-way-handshake.json");
 
 const trace::Trace& records_of(const MainWindow& w) { return *w.shown_run()->trace(); }
 
@@ -178,6 +178,28 @@ class TcpWindowTest : public QObject {
     QCOMPARE(client_closed_at(w), closed_before);
     w.show_previous_run(false);
     QVERIFY(client_closed_at(w) > closed_before);
+  }
+
+  // The library's lost-final-ACK card, stepped as a newcomer would: the drop and why, the FIN
+  // retransmitted, the 2MSL timer armed again.
+  void theLostFinalAckScenarioShowsTheDropTheRetransmissionAndTheRestartedTimer() {
+    MainWindow w;
+    QVERIFY(w.open_file(QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/loss/lost-final-ack.json")));
+    QVERIFY(w.set_breakpoints(QStringLiteral("when a segment is dropped")));
+    QVERIFY(w.run_to_breakpoint());
+    QString text = w.inspector()->text();
+    QVERIFY2(text.contains(QStringLiteral("DROPPED (fault rule 0) at A")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("flags: ACK")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("TIME-WAIT")), qPrintable(text));
+    QCOMPARE(count_sends(w, "B", "FIN,ACK"), 2);
+    QCOMPARE(count_timer(w, "A", "time-wait", trace::TimerOp::Armed), 2);
+    QVERIFY(w.set_breakpoints(QStringLiteral("when B enters CLOSED")));
+    QVERIFY(w.run_to_breakpoint());
+    QCOMPARE(w.state_diagram()->highlighted_edge(), QStringLiteral("LAST_ACK>CLOSED"));
+    QVERIFY(!w.why_label()->text().isEmpty());
+    // A is still in TIME-WAIT, its timer armed by the retransmitted FIN's ACK.
+    text = w.inspector()->text();
+    QVERIFY2(text.contains(QStringLiteral("time-wait due")), qPrintable(text));
   }
 
   void theDiagramsContextMenuChoiceAddsTheFaultRule() {

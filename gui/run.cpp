@@ -6,13 +6,21 @@
 
 namespace tcpsim::gui {
 
-std::unique_ptr<Run> run_scenario(const scenario::Scenario& s) {
+std::unique_ptr<Run> run_scenario(const scenario::Scenario& s, std::size_t max_records) {
   auto run = std::make_unique<Run>();
   run->scenario = s;
   run->book = address_book(s);
   try {
     run->world = std::make_unique<scenario::World>(s);
-    run->world->run();
+    // World::run() in steps, to stop a run that would not end.
+    while (run->world->step()) {
+      if (run->world->trace().records().size() >= max_records) {
+        run->error = "the run was stopped after " + std::to_string(run->world->trace().records().size()) +
+                     " records, at t = " + sim::format_seconds(run->world->scheduler().now()) +
+                     " s; give the scenario an \"until\" to end it sooner";
+        break;
+      }
+    }
   } catch (const std::exception& e) {
     run->error = e.what();
   }

@@ -25,9 +25,13 @@ struct Run {
   std::size_t size() const { return world ? world->trace().records().size() : 0; }
 };
 
-// Builds the world and runs it to the end. Never throws: an exception becomes Run::error, and
-// the records emitted before it stay readable.
-std::unique_ptr<Run> run_scenario(const scenario::Scenario& s);
+// A run is stopped once its trace holds this many records (a scenario without "until" whose
+// timers never stop would otherwise hang the window); Run::error then says so.
+inline constexpr std::size_t kMaxRecords = 2'000'000;
+
+// Builds the world and runs it to the end (or to `max_records`). Never throws: an exception
+// becomes Run::error, and the records emitted before it stay readable.
+std::unique_ptr<Run> run_scenario(const scenario::Scenario& s, std::size_t max_records = kMaxRecords);
 
 // A fresh world of `s` stepped until its trace holds at least `records` records (the event that
 // emitted record records-1 has been executed entirely), or until it ends. Deterministic, so its

@@ -27,7 +27,9 @@
 #include "gui/main_window.hpp"
 #include "gui/scenario_writer.hpp"
 #include "gui/whatif.hpp"
+#include "gui/run.hpp"
 #include "sim/scenario/loader.hpp"
+#include "sim/trace/jsonl.hpp"
 #include "sim/scenario/world.hpp"
 
 using tcpsim::gui::EventTableModel;
@@ -92,6 +94,19 @@ class GuiTest : public QObject {
     tcpsim::scenario::World reference(*loaded.scenario);
     reference.run();
     QCOMPARE(w.size(), reference.trace().records().size());
+  }
+
+  void aRunThatWouldNotEndIsStoppedAndSaysSo() {
+    auto loaded = tcpsim::scenario::load_file(kLossy.toStdString());
+    QVERIFY(loaded.ok());
+    const auto whole = tcpsim::gui::run_scenario(*loaded.scenario);
+    QVERIFY(whole->error.empty());
+    const auto cut = tcpsim::gui::run_scenario(*loaded.scenario, 10);
+    QVERIFY2(cut->error.find("stopped after") != std::string::npos, cut->error.c_str());
+    QVERIFY(cut->size() >= 10 && cut->size() < whole->size());
+    // Stepping the world gives the same records as running it.
+    for (std::size_t i = 0; i < cut->size(); ++i)
+      QCOMPARE(trace::to_json(cut->trace()->records()[i], *cut->trace()), trace::to_json(whole->trace()->records()[i], *whole->trace()));
   }
 
   void steppingRevealsAndHidesOneRowPerEvent() {

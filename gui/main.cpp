@@ -1,4 +1,5 @@
-// tcpsim-gui [FILE]: the Qt front end. All logic lives in tcpsim_gui_lib (gui/main_window.*).
+// tcpsim-gui [--at N|T] [FILE]: the Qt front end. All logic lives in tcpsim_gui_lib
+// (gui/main_window.*). --at reopens a run at exactly event N (same file, same seed, same run).
 //
 // --screenshot OUT (not in --help): open FILE, reveal its whole run (or up to --at), save the
 // window to OUT and exit; used for the README picture and by the GUI tests.
@@ -22,9 +23,9 @@ int main(int argc, char** argv) {
                           QStringLiteral("OUT"));
   shot.setFlags(QCommandLineOption::HiddenFromHelp);
   cli.addOption(shot);
-  QCommandLineOption at(QStringLiteral("at"), QStringLiteral("With --screenshot: the cursor (event number or time)."),
-                        QStringLiteral("WHERE"));
-  at.setFlags(QCommandLineOption::HiddenFromHelp);
+  QCommandLineOption at(QStringLiteral("at"),
+                        QStringLiteral("Open FILE with the cursor just after event N, or at time T (e.g. 1.5s)."),
+                        QStringLiteral("N|T"));
   cli.addOption(at);
   cli.process(app);
 
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   tcpsim::gui::MainWindow window;
   window.show();
   const bool loaded = !files.isEmpty() && window.open_file(files.front());
+  if (loaded && cli.isSet(at) && !cli.isSet(shot)) window.jump_to(cli.value(at));
 
   if (cli.isSet(shot)) {
     if (loaded) {

@@ -266,6 +266,11 @@ TEST_CASE("tcpsim check writes JUnit XML and a results directory", "[cli][check]
   CHECK(summary["scenarios"] == 3);
   CHECK(summary["passed"] == 1);
   CHECK(summary["results"][1]["verdict"] == "FAIL");
+  const std::string html = slurp(out / "index.html");
+  CHECK(html.find("<td class=\"PASS\">PASS</td><td class=\"id\">a-pass</td>") != std::string::npos);
+  CHECK(html.find("<td class=\"FAIL\">FAIL</td><td class=\"id\">b/c-fail</td>") != std::string::npos);
+  CHECK(html.find("expected final state LISTEN") != std::string::npos);
+  CHECK(html.find("<a href=\"a-pass/trace.jsonl\">trace.jsonl</a>") != std::string::npos);
 }
 
 TEST_CASE("check --bless records a fingerprint; a changed exchange then fails naming the first differing line", "[cli][check]") {

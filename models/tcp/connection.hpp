@@ -26,6 +26,7 @@
 //   UserTimeout - armed with the retransmission timer when the profile sets a user timeout;
 //                 restarted by every ACK of new data (§3.10.8 USER TIMEOUT);
 //   DelayedAck  - when TcpParams::delayed_ack is on: the ACK of a first in-order data segment
+//                 (or of a FIN in ESTABLISHED, so a CLOSE on EOF sends one FIN,ACK: catalog 3.15)
 //                 waits up to delayed_ack_timeout; the second segment is ACKed at once (§3.8.6.3);
 //   Keepalive   - when TcpParams::keepalive is on, in ESTABLISHED and CLOSE-WAIT: restarted by
 //                 every arrival, probes <SEQ=SND.NXT-1> when idle, gives up after N probes (§3.8.4).
@@ -57,9 +58,10 @@
 //     host (syn_may_reopen), without the return to TIME-WAIT for an old duplicate nor RFC 6191;
 //     timestamps / PAWS, window scaling, SACK, URG (the sixth step), security/compartment;
 //   - zero-window probes never count toward R2 (MUST-37 holds; unanswered probes do not abort);
-//   - receiver SWS avoidance applies only to the window update after RECEIVE: ordinary ACKs
-//     advertise the exact free buffer space; R1 "negative advice" is not acted on (no IP layer);
-//     ICMP soft/hard errors are not handled.
+//   - receiver SWS avoidance applies only to the window update after RECEIVE (sent when the right
+//     edge can move by min(RCV.BUFF/2, Eff.snd.MSS) and the peer's remaining window is at most
+//     RCV.BUFF/2, see send_window_update_if_needed): ordinary ACKs advertise the exact free space;
+//     R1 "negative advice" is not acted on (no IP layer); ICMP soft/hard errors are not handled.
 // Choices recorded (catalog §4): ABORT enters CLOSED, not TIME-WAIT (D13, §3.10.5 over §3.5.2);
 // a RST in SYN-SENT is validated by its ACK only (D7); the user timeout runs only while data is
 // unacknowledged; R2's clock starts when the segment became the front of the queue; a passive
@@ -274,7 +276,7 @@ class Connection {
   bool fin_in_order_ = false;    // step 7 found the FIN contiguous (step 8 processes it)
   bool handshake_retransmitted_ = false;  // RFC 6298 (5.7)
   bool probe_outstanding_ = false;        // a zero-window probe octet is in flight
-  std::uint32_t last_adv_wnd_ = 0;        // window we last advertised
+  net::SeqNum last_adv_edge_{};          // right edge (ACK + window) we last advertised
   int retransmissions_ = 0;               // of the segment at the front of the queue
   sim::Time front_first_sent_{};          // when that segment was first sent
   std::optional<net::SeqNum> rtt_seq_{};  // timed segment (Karn: cleared on retransmission)

@@ -379,7 +379,8 @@ Connection::Step Connection::process_text(sim::Time now, const net::Segment& seg
   tcb_.rcv_wnd = rcvbuf_.window();
   fin_in_order_ = adv.fin;
   if (adv.octets > 0) actions_.notify(trace::Notice::Data, trace::AppError::None, adv.octets);
-  if (adv.octets > 0 && !adv.fin && delay_ack(now)) return Step::Continue;
+  if (adv.fin) return Step::Continue;  // the eighth step acknowledges the text with the FIN
+  if (adv.octets > 0 && delay_ack(now)) return Step::Continue;
   owe_ack("§3.10.7.4 seventh: text accepted -> <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>");
   return Step::Continue;
 }
@@ -417,6 +418,14 @@ Connection::Step Connection::check_fin(sim::Time now, const net::Segment&) {
       tcb_.rcv_nxt += 1;
       fin_received_ = true;
       actions_.notify(trace::Notice::Eof, trace::AppError::None, 0);
+      // With delayed ACK (§3.8.6.3 SHLD-18: "A TCP endpoint SHOULD implement a delayed ACK, but
+      // an ACK should not be excessively delayed; in particular, the delay MUST be less than 0.5
+      // seconds (MUST-40)") the ACK of a FIN that moves ESTABLISHED to CLOSE-WAIT waits like
+      // that of text, so an application that closes at once sends one FIN,ACK (catalog 3.15,
+      // Figure 5 note 2). Linux does the same: tcp_fin() enters CLOSE_WAIT in ping-pong
+      // (delayed-ACK) mode, but sends FIN_WAIT1/2's ACK at once (tcp_send_ack()). The FIN counts
+      // as one more segment towards SHLD-19's "every second full-sized segment".
+      if (state_ == State::Established && delay_ack(now)) break;
       owe_ack("§3.10.7.4 eighth: FIN -> ACK it");
       break;
     default:

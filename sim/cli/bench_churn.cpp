@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <malloc.h>
 #include <string>
 
 #include "sim/scenario/world.hpp"
@@ -61,6 +62,21 @@ std::uint64_t peak_rss_bytes() {
   return 0;
 }
 
+namespace {
+
+std::size_t heap_in_use() { return mallinfo2().uordblks; }
+
+// Heap per client when `scenario` is run to `at`, over the heap right after the world was built.
+double heap_per_client_at(scenario::World& world, sim::Time at, std::uint32_t clients) {
+  const std::size_t base = heap_in_use();
+  std::size_t sampled = base;
+  world.scheduler().schedule_at(at, [&sampled] { sampled = heap_in_use(); });
+  world.run();
+  return sampled > base ? static_cast<double>(sampled - base) / clients : 0.0;
+}
+
+}  // namespace
+
 ChurnResult run_churn(const ChurnParams& p) {
   ChurnResult r;
   const auto t0 = std::chrono::steady_clock::now();
@@ -68,7 +84,11 @@ ChurnResult run_churn(const ChurnParams& p) {
   opt.keep_records = p.keep_records;
   scenario::World world(churn_scenario(p), opt);
   const auto t1 = std::chrono::steady_clock::now();
+  const std::size_t base = heap_in_use();
+  std::size_t at_100s = base;
+  world.scheduler().schedule_at(sim::Time::zero() + Duration::s(100), [&at_100s] { at_100s = heap_in_use(); });
   world.run();
+  r.heap_per_time_wait = at_100s > base ? static_cast<double>(at_100s - base) / p.clients : 0.0;
   const auto t2 = std::chrono::steady_clock::now();
   r.build_seconds = std::chrono::duration<double>(t1 - t0).count();
   r.wall_seconds = std::chrono::duration<double>(t2 - t1).count();
@@ -82,6 +102,19 @@ ChurnResult run_churn(const ChurnParams& p) {
   for (std::uint32_t i = 1; i <= p.clients; ++i)
     r.open_connections += world.stack(server + i)->socket_count();
   r.segments = world.trace().segments().sent;
+  // After the timed run and its peak RSS reading, so neither includes this second world.
+  if (p.established_probe) {
+    // Clients that connect and stay: two ESTABLISHED TCBs per connection at t = 2 s.
+    scenario::Scenario hold = churn_scenario(p);
+    app::Script connect_only = *hold.groups[0].script;
+    connect_only.steps.resize(1);
+    hold.groups[0].script = std::make_shared<const app::Script>(connect_only);
+    hold.until = Duration::s(2);
+    scenario::RunOptions opt;
+    opt.keep_records = false;
+    scenario::World world(std::move(hold), opt);
+    r.heap_per_established = heap_per_client_at(world, sim::Time::zero() + Duration::ms(1999), p.clients) / 2;
+  }
   return r;
 }
 
@@ -92,13 +125,13 @@ void print_churn(std::ostream& out, const ChurnParams& p, const ChurnResult& r, 
                   "{\"workload\": \"churn\", \"clients\": %u, \"loss\": %g, \"keep_records\": %s, \"wall_seconds\": %.3f, "
                   "\"build_seconds\": %.3f, \"events\": %llu, \"events_per_second\": %.0f, \"peak_rss_bytes\": %llu, "
                   "\"rss_bytes_per_client\": %.0f, \"sim_seconds\": %.3f, \"segments\": %llu, \"bytes_received\": %llu, "
-                  "\"bytes_expected\": %llu, \"correct\": %s}\n",
+                  "\"bytes_expected\": %llu, \"heap_bytes_per_established_tcb\": %.0f, \"heap_bytes_per_time_wait_client\": %.0f, \"correct\": %s}\n",
                   p.clients, p.loss, p.keep_records ? "true" : "false", r.wall_seconds, r.build_seconds,
                   static_cast<unsigned long long>(r.events), r.events_per_second(),
                   static_cast<unsigned long long>(r.peak_rss_bytes), static_cast<double>(r.peak_rss_bytes) / p.clients,
                   r.sim_seconds, static_cast<unsigned long long>(r.segments),
                   static_cast<unsigned long long>(r.bytes_received), static_cast<unsigned long long>(r.bytes_expected),
-                  r.correct() ? "true" : "false");
+                  r.heap_per_established, r.heap_per_time_wait, r.correct() ? "true" : "false");
     out << buf;
     return;
   }
@@ -106,11 +139,13 @@ void print_churn(std::ostream& out, const ChurnParams& p, const ChurnResult& r, 
                 "churn: %u clients, loss %g, trace %s\n"
                 "  build %.3f s, run %.3f s wall, %llu events, %.2f M events/s\n"
                 "  peak RSS %.1f MB (%.0f bytes per client), virtual time %.3f s, %llu segments\n"
+                "  heap per ESTABLISHED TCB %.0f bytes, per client in TIME-WAIT %.0f bytes (TCB, stack, app, links)\n"
                 "  check: %llu of %llu bytes received, %llu sockets open at the end: %s\n",
                 p.clients, p.loss, p.keep_records ? "kept" : "counters only", r.build_seconds, r.wall_seconds,
                 static_cast<unsigned long long>(r.events), r.events_per_second() / 1e6, r.peak_rss_bytes / 1e6,
                 static_cast<double>(r.peak_rss_bytes) / p.clients, r.sim_seconds,
-                static_cast<unsigned long long>(r.segments), static_cast<unsigned long long>(r.bytes_received),
+                static_cast<unsigned long long>(r.segments), r.heap_per_established, r.heap_per_time_wait,
+                static_cast<unsigned long long>(r.bytes_received),
                 static_cast<unsigned long long>(r.bytes_expected), static_cast<unsigned long long>(r.open_connections),
                 r.correct() ? "ok" : "FAILED");
   out << buf;

@@ -20,6 +20,7 @@ struct ChurnParams {
   double loss = 0.0;
   bool keep_records = false;  // keep the trace in memory (the default run of `tcpsim run` does)
   std::uint64_t seed = 1;
+  bool established_probe = true;
 };
 
 scenario::Scenario churn_scenario(const ChurnParams& p);
@@ -34,7 +35,12 @@ struct ChurnResult {
   std::uint64_t bytes_expected = 0;
   std::uint64_t open_connections = 0;  // sockets left at the end (the listener counts one)
   std::uint64_t segments = 0;
-  std::uint64_t retransmissions = 0;
+  // Heap in use (glibc mallinfo2) per connection, sampled in the run: at t = 100 s every client
+  // is in TIME-WAIT and every server connection is gone; with `established_probe`, a second run
+  // where the clients connect and stay, sampled at t = 2 s (two TCBs per connection: client
+  // and server), gives bytes per ESTABLISHED TCB without buffered data.
+  double heap_per_time_wait = 0;
+  double heap_per_established = 0;
   bool correct() const { return bytes_received == bytes_expected && open_connections == 1; }
   double events_per_second() const { return wall_seconds > 0 ? events / wall_seconds : 0; }
 };

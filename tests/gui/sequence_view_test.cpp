@@ -182,7 +182,7 @@ class SequenceViewTest : public QObject {
   }
 
   void viewPaintsTheDiagramAndOutlinesTheSelection() {
-    auto w = run(QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/handshake/basic-three-way-handshake.json"));
+    auto w = run(QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/rfc9293-figures/basic-three-way-handshake.json"));
     QVERIFY(w != nullptr);
     SequenceView v;
     v.resize(1000, 700);

@@ -8,6 +8,7 @@
 #include <tuple>
 #include <utility>
 
+#include "sim/diagram/lanes.hpp"
 #include "sim/diagram/layout_detail.hpp"
 #include "sim/trace/seq_view.hpp"
 
@@ -29,97 +30,10 @@ constexpr double kTimerSlotW = 5;
 constexpr int kTimerSlots = 4;
 // Lifeline to side label: past the state band and the timer brackets.
 constexpr double kLabelGap = Style::band_w / 2 + 3 + kTimerSlots * kTimerSlotW + 4;
-const net::Endpoint kWildcard{};
 
-// --- lanes ----------------------------------------------------------------------------------
+// --- lanes ---------------------------------------------------------------------------------
 
-// Every (host, local endpoint) seen in the trace, in first-appearance order per host, with the
-// remote endpoints it talks to. A local endpoint with several remotes is split into one lane
-// per remote (a server port with several clients).
-class LaneMap {
- public:
-  void see(NodeId node, net::Endpoint local, net::Endpoint remote) {
-    auto [it, fresh] = groups_.try_emplace({node, local});
-    if (fresh) {
-      it->second.order = order_++;
-      it->second.node = node;
-      it->second.local = local;
-    }
-    if (remote != kWildcard && it->second.remote_set.insert(remote).second) it->second.remotes.push_back(remote);
-  }
-
-  // Lanes in host order, then first appearance; `hosts` gets one header per host.
-  void assign(std::vector<Lane>& lanes) {
-    std::vector<Group*> order;
-    for (auto& [key, g] : groups_) order.push_back(&g);
-    std::sort(order.begin(), order.end(), [](const Group* a, const Group* b) {
-      return std::tie(a->node, a->order) < std::tie(b->node, b->order);
-    });
-    for (Group* g : order) {
-      // A host's calls without an endpoint (no socket yet) go to its first real lane.
-      if (g->local == kWildcard && std::any_of(order.begin(), order.end(), [g](const Group* o) {
-            return o->node == g->node && o->local != kWildcard;
-          }))
-        continue;
-      g->first_lane = lanes.size();
-      if (g->remotes.size() <= 1) {
-        lanes.push_back(make_lane(*g, kWildcard));
-      } else {
-        for (const auto& r : g->remotes) {
-          g->lane_of_remote[r] = lanes.size();
-          lanes.push_back(make_lane(*g, r));
-        }
-      }
-      by_endpoint_.try_emplace(g->local, g);
-    }
-    for (auto& [key, g] : groups_)
-      if (g.first_lane == kNone) {
-        auto it = std::find_if(order.begin(), order.end(), [&](const Group* o) {
-          return o->node == g.node && o->first_lane != kNone;
-        });
-        if (it != order.end()) g.first_lane = (*it)->first_lane;
-      }
-  }
-
-  std::size_t lane(NodeId node, net::Endpoint local, net::Endpoint remote) const {
-    const auto it = groups_.find({node, local});
-    return it == groups_.end() ? kNone : it->second.lane(remote);
-  }
-  // The lane that would receive a segment for `dst` from `src` (any host), for lost segments.
-  std::size_t receiver(net::Endpoint dst, net::Endpoint src) const {
-    const auto it = by_endpoint_.find(dst);
-    return it == by_endpoint_.end() ? kNone : it->second->lane(src);
-  }
-
- private:
-  struct Group {
-    NodeId node = trace::kNoNode;
-    net::Endpoint local;
-    std::size_t order = 0;
-    std::vector<net::Endpoint> remotes;
-    std::set<net::Endpoint> remote_set;
-    std::map<net::Endpoint, std::size_t> lane_of_remote;
-    std::size_t first_lane = kNone;
-    std::size_t lane(net::Endpoint remote) const {
-      const auto it = lane_of_remote.find(remote);
-      return it == lane_of_remote.end() ? first_lane : it->second;
-    }
-  };
-  static Lane make_lane(const Group& g, net::Endpoint remote) {
-    Lane l;
-    l.node = g.node;
-    l.local = g.local;
-    l.remote = remote;
-    l.label.text = g.local == kWildcard ? std::string("-") : g.local.to_string();
-    if (remote != kWildcard) l.label.text += " <> " + remote.to_string();
-    l.label.small = true;
-    return l;
-  }
-
-  std::map<std::pair<NodeId, net::Endpoint>, Group> groups_;
-  std::map<net::Endpoint, Group*> by_endpoint_;
-  std::size_t order_ = 0;
-};
+using detail::LaneMap;
 
 // The (node, conn) a record is about, if any.
 struct Owner {
@@ -321,18 +235,18 @@ void Builder::lanes() {
   std::vector<const net::Segment*> sent_seg;
   for (const auto& r : rs) {
     if (const auto* s = std::get_if<trace::SegmentSent>(&r.body)) {
-      map_.see(s->node, s->seg.source(), s->seg.destination());
+      map_.see(s->node, s->seg.source(), s->seg.destination(), !s->injected);
       if (s->id >= sent_seg.size()) sent_seg.resize(s->id + 1, nullptr);
       sent_seg[s->id] = &s->seg;
       widest = std::max(widest, text_width(s->seg.flags.to_string()) + text_width(" seq=4294967295 ack=4294967295"));
     } else if (const auto* d = std::get_if<trace::SegmentDelivered>(&r.body)) {
       if (d->id < sent_seg.size() && sent_seg[d->id] != nullptr)
-        map_.see(d->node, sent_seg[d->id]->destination(), sent_seg[d->id]->source());
+        map_.see(d->node, sent_seg[d->id]->destination(), sent_seg[d->id]->source(), false);
     } else if (const auto* c = std::get_if<trace::SegmentDuplicated>(&r.body)) {
       if (c->copy >= sent_seg.size()) sent_seg.resize(c->copy + 1, nullptr);
       if (c->id < sent_seg.size()) sent_seg[c->copy] = sent_seg[c->id];
     } else if (auto o = owner_of(r.body)) {
-      map_.see(o->node, o->conn.local, o->conn.remote);
+      map_.see(o->node, o->conn.local, o->conn.remote, true);
     }
   }
   map_.assign(out_.lanes);

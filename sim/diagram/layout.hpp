@@ -4,6 +4,7 @@
 // coordinate space (x to the right, y = time running down, 1 unit = 1 pixel at zoom 1):
 //  - one lane (lifeline) per endpoint host:port, the lanes of a host side by side under its name;
 //    when several connections share a local endpoint (a server port) each gets its own sub-column;
+//    a host has at most four lanes, the last one shared by the rest (see lanes.hpp);
 //  - one arrow per segment sent (or copied by duplication), from the send event to the receive
 //    event, so that its slant is the transit delay; lost arrows stop part-way with a cross and
 //    the reason, arrows still in flight at the cursor are dashed and unterminated;
@@ -101,6 +102,7 @@ struct Lane {
   net::Endpoint remote;  // set when the lane is one connection of a shared local endpoint
   double x = 0;
   Label label;           // "10.0.0.1:1024" (and "<> 10.0.0.9:5000" when split)
+  std::size_t folded = 0;  // > 0: the host's last lane, shared by this many further endpoints
   std::size_t first_record = kNone;
 };
 // The host name above its lanes.

@@ -2,9 +2,13 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <map>
 #include <string>
 
 #include "sim/diagram/layout.hpp"
+#include "sim/diagram/lanes.hpp"
+#include "sim/scenario/loader.hpp"
+#include "sim/scenario/world.hpp"
 #include "tests/diagram/exchange.hpp"
 
 using namespace tcpsim;
@@ -394,4 +398,29 @@ TEST_CASE("The same trace gives the same layout and the same SVG", "[layout][det
   const std::string b = diagram::to_svg(diagram::build_layout(test::Exchange(3000, 2).trace, {}));
   CHECK(a.size() > 1000);
   CHECK(a == b);
+}
+
+TEST_CASE("A SYN flood from spoofed sources folds a host's extra endpoints into one shared lane", "[layout][lanes]") {
+  auto loaded = scenario::load_file(TCPSIM_SOURCE_DIR "/scenarios/attacks/syn-flood-backlog-overflow.json");
+  REQUIRE(loaded.scenario);
+  scenario::World w(*loaded.scenario);
+  w.run();
+  const Layout l = diagram::build_layout(w.trace(), Options{}, {w.scenario().name, {}});
+  REQUIRE(l.hosts.size() == 3);  // client, server, attacker
+  std::map<trace::NodeId, std::size_t> per_host;
+  std::size_t folded = 0;
+  for (const auto& lane : l.lanes) {
+    ++per_host[lane.node];
+    folded += lane.folded;
+  }
+  for (const auto& [node, n] : per_host) CHECK(n <= diagram::detail::kMaxLanesPerHost);
+  CHECK(folded > 30);  // 40 spoofed sources and the server's children
+  // The legitimate client keeps its own sub-column at the server, first of the host's lanes.
+  const auto& client = l.lanes.front();
+  CHECK(client.label.text.rfind("10.0.0.1:", 0) == 0);
+  const auto server_lane = std::find_if(l.lanes.begin(), l.lanes.end(), [&](const auto& x) { return x.node != client.node; });
+  REQUIRE(server_lane != l.lanes.end());
+  CHECK(server_lane->remote == client.local);
+  CHECK(l.width < 4000);
+  CHECK(overlaps_near(l, 0, 1500).empty());
 }

@@ -182,7 +182,7 @@ class SequenceViewTest : public QObject {
   }
 
   void viewPaintsTheDiagramAndOutlinesTheSelection() {
-    auto w = run(QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/handshake/basic-three-way-handshake.json"));
+    auto w = run(QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/rfc9293-figures/basic-three-way-handshake.json"));
     QVERIFY(w != nullptr);
     SequenceView v;
     v.resize(1000, 700);
@@ -236,8 +236,15 @@ class SequenceViewTest : public QObject {
         red = c.red() > 180 && c.green() < 80 && c.blue() < 80;
       }
     QVERIFY(red);
-    if (const QByteArray out = qgetenv("TCPSIM_DIAGRAM_OUT"); !out.isEmpty())
-      QVERIFY(v.export_png(QString::fromUtf8(out) + QStringLiteral("/gui-fault-rules.png")));
+    // To look at a picture: TCPSIM_DIAGRAM_OUT=dir [TCPSIM_DIAGRAM_SCENARIO=file.json].
+    if (const QByteArray out = qgetenv("TCPSIM_DIAGRAM_OUT"); !out.isEmpty()) {
+      const QByteArray other = qgetenv("TCPSIM_DIAGRAM_SCENARIO");
+      auto ow = other.isEmpty() ? nullptr : run(QString::fromUtf8(other));
+      if (ow) v.set_trace(ow->trace(), {ow->scenario().name, {}});
+      QVERIFY(v.export_png(QString::fromUtf8(out) + QStringLiteral("/gui-") +
+                           QString::fromStdString(ow ? ow->scenario().name : w->scenario().name) + QStringLiteral(".png")));
+      v.set_trace(w->trace());
+    }
     v.clear();
     QVERIFY(v.layout().arrows.empty());
     QVERIFY(!v.export_png(path));  // nothing to draw

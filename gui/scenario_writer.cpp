@@ -183,11 +183,14 @@ Json step(const app::Step& st) {
       o["port"] = st.port;
       if (st.backlog != 128) o["backlog"] = st.backlog;
       if (st.iss) o["iss"] = st.iss->raw();
+      if (st.linger_zero) o["linger_zero"] = true;
       break;
     case Do::Connect:
       o["to"] = st.remote.to_string();
       if (st.local_port) o["local_port"] = *st.local_port;
       if (st.iss) o["iss"] = st.iss->raw();
+      if (st.linger_zero) o["linger_zero"] = true;
+      if (st.reuse_addr) o["reuse_addr"] = true;
       break;
     case Do::Send:
       o["bytes"] = st.bytes;
@@ -202,15 +205,38 @@ Json step(const app::Step& st) {
   return o;
 }
 
+void put_script(Json& o, const app::Script& script) {
+  if (!script.auto_accept) o["auto_accept"] = false;
+  if (!script.auto_receive) o["auto_receive"] = false;
+  Json steps = Json::array();
+  for (const auto& st : script.steps) steps.push_back(step(st));
+  o["steps"] = steps;
+}
+
 Json app_json(const scenario::AppConfig& a) {
   Json o;
   o["host"] = a.host;
   if (!a.name.empty()) o["name"] = a.name;
-  if (!a.script.auto_accept) o["auto_accept"] = false;
-  if (!a.script.auto_receive) o["auto_receive"] = false;
-  Json steps = Json::array();
-  for (const auto& st : a.script.steps) steps.push_back(step(st));
-  o["steps"] = steps;
+  put_script(o, a.script);
+  return o;
+}
+
+Json group_json(const scenario::HostGroup& g, scenario::Profile profile) {
+  Json o;
+  o["name"] = g.name;
+  o["count"] = g.count;
+  o["ip"] = g.first_ip.to_string();
+  Json link;
+  link["to"] = g.link_to;
+  put_params(link, g.link);
+  o["link"] = link;
+  put_tcp(o, g.tcp, profile);
+  if (g.script) {
+    Json app;
+    put_script(app, *g.script);
+    o["app"] = app;
+  }
+  if (g.start_spread != sim::Duration::zero()) o["start_spread"] = duration(g.start_spread);
   return o;
 }
 
@@ -241,6 +267,11 @@ std::string write_scenario(const scenario::Scenario& s, const std::string& expec
   }
   o["hosts"] = hosts;
   if (!routers.empty()) o["routers"] = routers;
+  if (!s.groups.empty()) {
+    Json groups = Json::array();
+    for (const auto& g : s.groups) groups.push_back(group_json(g, s.profile));
+    o["groups"] = groups;
+  }
   if (!s.links.empty()) {
     Json links = Json::array();
     for (const auto& l : s.links) links.push_back(link(l));

@@ -154,6 +154,7 @@ void StateTimeline::build_tracks() {
   int k = 0;
   for (const auto& e : conns_->endpoints) {
     if (e.changes.empty()) continue;
+    if (tracks_.size() == kMaxTracks) break;  // a thousand clients would make a thousand lines
     Track t;
     t.series = new QLineSeries;
     t.series->setName(QString::fromStdString(e.label));

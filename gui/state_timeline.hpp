@@ -27,6 +27,10 @@ class QValueAxis;
 
 namespace tcpsim::gui {
 
+// Tracks drawn at most: the first endpoints to change state (a churn of a thousand clients
+// would otherwise be a thousand lines).
+inline constexpr std::size_t kMaxTracks = 16;
+
 // The y value of a state (trace spelling) on the timeline: its index in RFC 9293 order, -1 if unknown.
 int state_row(std::string_view trace_name);
 

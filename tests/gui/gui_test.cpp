@@ -382,7 +382,7 @@ class GuiTest : public QObject {
       tcpsim::scenario::World wa(*a.scenario), wb(*b.scenario);
       wa.run();
       wb.run();
-      QCOMPARE(wb.trace().records().size(), wa.trace().records().size());
+      QVERIFY2(wb.trace().records().size() == wa.trace().records().size(), qPrintable(file));
       QCOMPARE(tcpsim::gui::segment_counts_text(wb.trace().segments()), tcpsim::gui::segment_counts_text(wa.trace().segments()));
     }
   }

@@ -10,6 +10,10 @@ AddressBook address_book(const scenario::Scenario& s) {
   AddressBook book;
   for (const auto& n : s.nodes)
     if (n.ip) book[n.ip->value] = n.name;
+  // Group members too ("c17"), as far as a window can list them.
+  constexpr std::uint32_t kMaxNamed = 100'000;
+  for (const auto& g : s.groups)
+    for (std::uint32_t i = 1; i <= g.count && i <= kMaxNamed; ++i) book[g.first_ip.value + i - 1] = g.member(i);
   return book;
 }
 

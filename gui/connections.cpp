@@ -84,6 +84,7 @@ std::vector<EndpointAtCursor> endpoints_at(const trace::Trace& trace, const Conn
     if (it == conns.by_key.end()) continue;
     auto& e = out[it->second];
     seen[it->second] = true;
+    e.last_record = i;
     if (const auto* s = std::get_if<trace::StateChanged>(&body)) {
       e.state = std::string(s->to);
       e.last_change = i;

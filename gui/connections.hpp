@@ -58,6 +58,7 @@ struct EndpointAtCursor {
   std::string state = "CLOSED";             // trace spelling; CLOSED before its first change
   std::optional<std::size_t> last_change;   // record index of the last StateChanged revealed
   std::vector<PendingTimer> timers;         // armed and neither fired nor cancelled yet
+  std::size_t last_record = 0;              // its latest record before the cursor
 };
 // Every endpoint that has appeared in the first `cursor` records.
 std::vector<EndpointAtCursor> endpoints_at(const trace::Trace& trace, const Connections& conns, std::size_t cursor);

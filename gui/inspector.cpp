@@ -1,6 +1,7 @@
 #include "gui/inspector.hpp"
 
 #include <QHeaderView>
+#include <algorithm>
 #include <variant>
 
 #include "gui/stepper.hpp"
@@ -190,8 +191,14 @@ void Inspector::show_at(const Run* run, std::size_t cursor, std::optional<std::s
                                    : QStringLiteral("after #%1, t = %2 s").arg(cursor - 1).arg(qs(sim::format_seconds(t.records()[cursor - 1].time)));
   auto* conns = new QTreeWidgetItem(this, {QStringLiteral("Connections"), when});
   conns->setFont(0, bold);
-  const auto eps = endpoints_at(t, run->connections, cursor);
+  auto eps = endpoints_at(t, run->connections, cursor);
   if (eps.empty()) add(conns, QStringLiteral("(none yet)"), QString());
+  // With many connections, the ones that moved last (stable: ties keep trace order).
+  const std::size_t total = eps.size();
+  if (total > kMaxEndpointsShown) {
+    std::stable_sort(eps.begin(), eps.end(), [](const auto& a, const auto& b) { return a.last_record > b.last_record; });
+    eps.resize(kMaxEndpointsShown);
+  }
   for (const auto& e : eps) {
     auto* ep = add(conns, qs(e.endpoint->label), qs(display_state(e.state)));
     ep->setFont(1, bold);
@@ -212,6 +219,9 @@ void Inspector::show_at(const Run* run, std::size_t cursor, std::optional<std::s
       }
     }
   }
+  if (total > eps.size())
+    add(conns, QStringLiteral("… %1 more").arg(total - eps.size()),
+        QStringLiteral("the %1 most recently active are shown; filter the event list by endpoint for the others").arg(eps.size()));
   expandAll();
 }
 

@@ -4,7 +4,8 @@
 //                     sender's and receiver's ISN (the first SYN each side sent), options, the
 //                     rule that sent it, and its fate as far as the cursor reveals it
 //                     (delivered after d, dropped: reason, duplicated, delayed, in flight).
-//   Connections       for each endpoint revealed: its state, the cause of its last transition
+//   Connections       for each endpoint revealed (the most recently active first, at most
+//                     kMaxEndpointsShown): its state, the cause of its last transition
 //                     as a "why" line, its pending timers (all from the trace), and the TCB
 //                     variables a replayed world reports (set_tcb()).
 #pragma once
@@ -26,6 +27,9 @@ using TcbVariables = std::vector<std::pair<QString, QString>>;
 using TcbProvider = std::function<std::optional<TcbVariables>(const ConnKey&)>;
 // SND.UNA, SND.NXT, SND.WND, RCV.NXT, RCV.WND (absolute, and relative to ISS / IRS), RTO, ...
 TcbVariables tcb_rows(const tcp::Status& s);
+
+// Endpoints listed at most (the most recently active first); the rest are counted.
+inline constexpr std::size_t kMaxEndpointsShown = 12;
 
 class Inspector final : public QTreeWidget {
  public:

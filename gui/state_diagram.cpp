@@ -54,7 +54,8 @@ QPointF target(tcp::State from, tcp::State to) {
 // The edges of Figure 5 itself; the others come from its notes and §3.10.
 bool primary(tcp::Event e) {
   using E = tcp::Event;
-  return e != E::UserAbort && e != E::RcvRst && e != E::RetransmitGiveUp && e != E::UserTimeout;
+  return e != E::UserAbort && e != E::RcvRst && e != E::RetransmitGiveUp && e != E::UserTimeout &&
+         e != E::FinWait2Timeout;  // Linux's orphan timeout, not in the figure
 }
 
 // Where the segment from the centre of a box towards `toward` leaves the box.

@@ -34,6 +34,9 @@ const char* to_string(Step::Do d) {
 }
 
 ScriptedApp::ScriptedApp(sim::Scheduler& sched, tcp::TcpStack& stack, Script script)
+    : ScriptedApp(sched, stack, std::make_shared<const Script>(std::move(script))) {}
+
+ScriptedApp::ScriptedApp(sim::Scheduler& sched, tcp::TcpStack& stack, std::shared_ptr<const Script> script)
     : sched_(sched), stack_(stack), script_(std::move(script)) {}
 
 ScriptedApp::~ScriptedApp() {
@@ -41,16 +44,16 @@ ScriptedApp::~ScriptedApp() {
     for (const sim::EventId id : pending_) sched_.cancel(id);
 }
 
-void ScriptedApp::start() {
+void ScriptedApp::start(sim::Duration offset) {
   if (started_) return;
   started_ = true;
-  for (std::size_t i = 0; i < script_.steps.size(); ++i) {
-    const Step& st = script_.steps[i];
-    if (st.at) schedule(i, tcp::kNoSocket, sim::Time::zero() + *st.at + st.after);
+  for (std::size_t i = 0; i < script_->steps.size(); ++i) {
+    const Step& st = script_->steps[i];
+    if (st.at) schedule(i, tcp::kNoSocket, sim::Time::zero() + offset + *st.at + st.after);
   }
   // The first step without a trigger starts the chain of steps that follow each other.
-  if (!script_.steps.empty() && !script_.steps[0].at && !script_.steps[0].on)
-    schedule(0, tcp::kNoSocket, sched_.now() + script_.steps[0].after);
+  if (!script_->steps.empty() && !script_->steps[0].at && !script_->steps[0].on)
+    schedule(0, tcp::kNoSocket, sched_.now() + offset + script_->steps[0].after);
 }
 
 void ScriptedApp::schedule(std::size_t i, SocketId s, sim::Time at) {
@@ -65,9 +68,9 @@ void ScriptedApp::schedule(std::size_t i, SocketId s, sim::Time at) {
 
 void ScriptedApp::trigger(Event e, SocketId s) {
   std::vector<bool>& fired = fired_[s];
-  fired.resize(script_.steps.size(), false);
-  for (std::size_t i = 0; i < script_.steps.size(); ++i) {
-    const Step& st = script_.steps[i];
+  fired.resize(script_->steps.size(), false);
+  for (std::size_t i = 0; i < script_->steps.size(); ++i) {
+    const Step& st = script_->steps[i];
     if (st.at || !st.on || *st.on != e || fired[i]) continue;
     fired[i] = true;
     schedule(i, s, sched_.now() + st.after);
@@ -78,14 +81,14 @@ void ScriptedApp::trigger(Event e, SocketId s) {
 void ScriptedApp::completed(std::size_t i, SocketId s) {
   if (outstanding_ == 0) pending_.clear();
   const std::size_t next = i + 1;
-  if (next >= script_.steps.size()) return;
-  const Step& st = script_.steps[next];
+  if (next >= script_->steps.size()) return;
+  const Step& st = script_->steps[next];
   if (st.at || st.on) return;
   schedule(next, s, sched_.now() + st.after);
 }
 
 void ScriptedApp::run(std::size_t i, SocketId target) {
-  const Step& st = script_.steps[i];
+  const Step& st = script_->steps[i];
   ++steps_run_;
   // An `at` step (or a chain started at start()) acts on the app's current socket.
   const SocketId s = target != tcp::kNoSocket ? target : current();
@@ -142,7 +145,7 @@ void ScriptedApp::run(std::size_t i, SocketId target) {
 
 // Offers `rest` octets of the current chunk; `left` chunks remain including this one.
 void ScriptedApp::send_chunk(std::size_t i, SocketId s, std::uint32_t left, std::uint64_t rest) {
-  const Step& st = script_.steps[i];
+  const Step& st = script_->steps[i];
   const auto idx = static_cast<std::uint32_t>(i);
   auto again = [&](sim::Duration in, std::uint32_t l, std::uint64_t r) {
     ++outstanding_;
@@ -184,7 +187,7 @@ void ScriptedApp::adopt(SocketId child) {
 }
 
 bool ScriptedApp::offer_child(SocketId offered) {
-  if (!listening() || (!script_.auto_accept && accept_steps_.empty())) return false;
+  if (!listening() || (!script_->auto_accept && accept_steps_.empty())) return false;
   if (offered != tcp::kNoSocket) {
     const auto mine = stack_.status(listener_);
     const auto theirs = stack_.status(offered);
@@ -193,10 +196,10 @@ bool ScriptedApp::offer_child(SocketId offered) {
   const auto child = stack_.accept(listener_);
   if (!child) return false;
   adopt(*child);
-  if (!script_.auto_accept) {
+  if (!script_->auto_accept) {
     // The oldest waiting Accept step is done: the steps after it act on this connection.
     const std::uint32_t step = accept_steps_.front();
-    accept_steps_.pop_front();
+    accept_steps_.erase(accept_steps_.begin());
     completed(step, *child);
   }
   return true;
@@ -209,7 +212,7 @@ void ScriptedApp::notify(SocketId s, Notice n, AppError e, std::uint64_t) {
       trigger(Event::Connected, s);
       break;
     case Notice::Data:
-      if (script_.auto_receive) bytes_received_ += stack_.receive(s, UINT64_MAX);
+      if (script_->auto_receive) bytes_received_ += stack_.receive(s, UINT64_MAX);
       trigger(Event::Data, s);
       break;
     case Notice::Eof:
@@ -222,7 +225,9 @@ void ScriptedApp::notify(SocketId s, Notice n, AppError e, std::uint64_t) {
       break;
     case Notice::Closed:
       trigger(Event::Closed, s);
-      fired_.erase(s);  // the connection is gone: its per-connection state goes too
+      // The connection is gone: its per-connection state goes too (a server accepts millions).
+      fired_.erase(s);
+      owned_.erase(s);
       break;
   }
 }
@@ -233,13 +238,15 @@ AppHost::AppHost(sim::Scheduler& sched, tcp::TcpStack& stack) : sched_(sched), s
 
 AppHost::~AppHost() { stack_.set_observer(nullptr); }
 
-ScriptedApp& AppHost::add(Script script) {
+ScriptedApp& AppHost::add(Script script) { return add(std::make_shared<const Script>(std::move(script))); }
+
+ScriptedApp& AppHost::add(std::shared_ptr<const Script> script) {
   apps_.push_back(std::make_unique<ScriptedApp>(sched_, stack_, std::move(script)));
   return *apps_.back();
 }
 
-void AppHost::start() {
-  for (auto& app : apps_) app->start();
+void AppHost::start(sim::Duration offset) {
+  for (auto& app : apps_) app->start(offset);
 }
 
 void AppHost::dispatch(SocketId s, Notice n, AppError e, std::uint64_t bytes) {

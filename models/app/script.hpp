@@ -26,7 +26,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <map>
@@ -86,12 +85,15 @@ inline constexpr sim::Duration kSendRetry = sim::Duration::ms(10);
 class ScriptedApp {
  public:
   ScriptedApp(sim::Scheduler& sched, tcp::TcpStack& stack, Script script);
+  // Many apps may share one script (a group of hosts running the same program).
+  ScriptedApp(sim::Scheduler& sched, tcp::TcpStack& stack, std::shared_ptr<const Script> script);
   ScriptedApp(const ScriptedApp&) = delete;
   ScriptedApp& operator=(const ScriptedApp&) = delete;
   ~ScriptedApp();
 
-  // Schedules the `at` steps (and those with no trigger). Call once.
-  void start();
+  // Schedules the `at` steps (and the first step if it has no trigger), `offset` later than
+  // written: the app's clock starts at `offset`. Call once.
+  void start(sim::Duration offset = {});
   // A notification of the stack about `s` (see AppHost, or install it as the stack's observer
   // when the app is alone on its host).
   void notify(SocketId s, trace::Notice n, trace::AppError e, std::uint64_t bytes);
@@ -105,7 +107,7 @@ class ScriptedApp {
   bool listening() const { return listener_ != tcp::kNoSocket; }
   SocketId socket() const { return socket_; }      // current socket (kNoSocket before any)
   SocketId listener() const { return listener_; }  // kNoSocket if the app never listened
-  const Script& script() const { return script_; }
+  const Script& script() const { return *script_; }
 
   // --- statistics ---
   std::uint64_t bytes_sent() const { return bytes_sent_; }  // accepted by send()
@@ -128,7 +130,7 @@ class ScriptedApp {
 
   sim::Scheduler& sched_;
   tcp::TcpStack& stack_;
-  Script script_;
+  std::shared_ptr<const Script> script_;
   std::vector<sim::EventId> pending_;  // scheduled steps and chunks, cancelled on destruction
   std::uint32_t outstanding_ = 0;     // of those, not yet run (pending_ is cleared at 0)
   // Per connection: which `on` steps have fired on it (kNoSocket: the app before any socket).
@@ -136,7 +138,7 @@ class ScriptedApp {
   SocketId listener_ = tcp::kNoSocket;
   SocketId socket_ = tcp::kNoSocket;
   std::set<SocketId> owned_;  // connected sockets and accepted children
-  std::deque<std::uint32_t> accept_steps_;  // Accept steps waiting for a child, oldest first
+  std::vector<std::uint32_t> accept_steps_;  // Accept steps waiting for a child, oldest first
   // The rest of a partly accepted chunk, by (socket, step), while its retry is scheduled.
   std::map<std::pair<SocketId, std::uint32_t>, std::uint64_t> resume_;
   std::uint64_t bytes_sent_ = 0;
@@ -158,7 +160,8 @@ class AppHost {
   AppHost& operator=(const AppHost&) = delete;
 
   ScriptedApp& add(Script script);
-  void start();  // starts every app added so far
+  ScriptedApp& add(std::shared_ptr<const Script> script);
+  void start(sim::Duration offset = {});  // starts every app added so far (see ScriptedApp::start)
   std::size_t size() const { return apps_.size(); }
   ScriptedApp& operator[](std::size_t i) { return *apps_[i]; }
   const ScriptedApp& operator[](std::size_t i) const { return *apps_[i]; }

@@ -17,7 +17,7 @@ std::uint64_t SendBuffer::append(std::uint64_t n) {
 
 std::uint64_t SendBuffer::append(std::span<const std::uint8_t> bytes) {
   const std::uint64_t take = std::min<std::uint64_t>(bytes.size(), free_space());
-  if (with_bytes_) bytes_.insert(bytes_.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(take));
+  if (with_bytes_) bytes_.append(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(take));
   size_ += take;
   return take;
 }
@@ -25,14 +25,13 @@ std::uint64_t SendBuffer::append(std::span<const std::uint8_t> bytes) {
 void SendBuffer::consume(std::uint64_t n) {
   n = std::min(n, size_);
   size_ -= n;
-  if (with_bytes_) bytes_.erase(bytes_.begin(), bytes_.begin() + static_cast<std::ptrdiff_t>(n));
+  if (with_bytes_) bytes_.drop_front(n);
   if (size_ == 0) with_bytes_ = true;  // an empty buffer may hold bytes again
 }
 
 std::vector<std::uint8_t> SendBuffer::copy(std::uint64_t offset, std::uint32_t n) const {
   if (!has_bytes() || offset + n > size_) return {};
-  const auto first = bytes_.begin() + static_cast<std::ptrdiff_t>(offset);
-  return {first, first + n};
+  return bytes_.copy(offset, n);
 }
 
 void SendBuffer::clear() {
@@ -53,7 +52,7 @@ void ReceiveBuffer::append(const Piece& p, std::uint32_t skip) {
     with_bytes_ = false;
     bytes_.clear();
   } else if (with_bytes_) {
-    bytes_.insert(bytes_.end(), p.bytes.begin() + skip, p.bytes.end());
+    bytes_.append(p.bytes.begin() + skip, p.bytes.end());
   }
   unread_ += n;
 }
@@ -87,10 +86,8 @@ ReceiveBuffer::Advance ReceiveBuffer::deliver(net::SeqNum rcv_nxt, const Piece& 
 
 std::uint64_t ReceiveBuffer::read(std::uint64_t max, std::vector<std::uint8_t>* bytes) {
   const std::uint64_t n = std::min(max, unread_);
-  if (with_bytes_ && bytes != nullptr) {
-    bytes->assign(bytes_.begin(), bytes_.begin() + static_cast<std::ptrdiff_t>(n));
-  }
-  if (with_bytes_) bytes_.erase(bytes_.begin(), bytes_.begin() + static_cast<std::ptrdiff_t>(n));
+  if (with_bytes_ && bytes != nullptr) *bytes = bytes_.copy(0, n);
+  if (with_bytes_) bytes_.drop_front(n);
   unread_ -= n;
   if (unread_ == 0) with_bytes_ = true;
   return n;

@@ -6,7 +6,9 @@
 #pragma once
 
 #include <cstdint>
+#include <algorithm>
 #include <deque>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -15,6 +17,35 @@
 namespace tcpsim::tcp {
 
 // Data octets from SND.UNA's first data octet to the end of what the user has SENT.
+// Octets with content, in order. Allocates nothing until the first octet arrives and frees its
+// storage when it drains, so the many connections that carry only counts (or nothing, like one
+// in TIME-WAIT) cost no heap (a std::deque allocates about 600 bytes as soon as it exists).
+class ByteQueue {
+ public:
+  std::size_t size() const { return q_ ? q_->size() : 0; }
+  template <class It>
+  void append(It first, It last) {
+    if (first == last) return;
+    if (!q_) q_ = std::make_unique<std::deque<std::uint8_t>>();
+    q_->insert(q_->end(), first, last);
+  }
+  void drop_front(std::size_t n) {
+    if (!q_ || n == 0) return;
+    q_->erase(q_->begin(), q_->begin() + static_cast<std::ptrdiff_t>(std::min(n, q_->size())));
+    if (q_->empty()) q_.reset();
+  }
+  // Octets [offset, offset + n), which must exist.
+  std::vector<std::uint8_t> copy(std::size_t offset, std::size_t n) const {
+    if (!q_ || n == 0) return {};
+    const auto first = q_->begin() + static_cast<std::ptrdiff_t>(offset);
+    return {first, first + static_cast<std::ptrdiff_t>(n)};
+  }
+  void clear() { q_.reset(); }
+
+ private:
+  std::unique_ptr<std::deque<std::uint8_t>> q_;
+};
+
 class SendBuffer {
  public:
   explicit SendBuffer(std::uint32_t capacity) : capacity_(capacity) {}
@@ -35,7 +66,7 @@ class SendBuffer {
   std::uint32_t capacity_;
   std::uint64_t size_ = 0;
   bool with_bytes_ = true;
-  std::deque<std::uint8_t> bytes_;
+  ByteQueue bytes_;
 };
 
 // In-order octets not yet read by the user, plus out-of-order segments held for reassembly
@@ -77,7 +108,7 @@ class ReceiveBuffer {
 
   std::uint32_t capacity_;
   std::uint64_t unread_ = 0;
-  std::deque<std::uint8_t> bytes_;  // content of the unread octets that had content
+  ByteQueue bytes_;  // content of the unread octets that had content
   bool with_bytes_ = true;
   std::vector<Piece> held_;
 };

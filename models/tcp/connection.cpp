@@ -15,6 +15,7 @@ std::string_view to_string(TimerKind k) {
     case TimerKind::UserTimeout: return "user-timeout";
     case TimerKind::DelayedAck: return "delayed-ack";
     case TimerKind::Keepalive: return "keepalive";
+    case TimerKind::FinWait2: return "fin-wait-2";
   }
   return "?";
 }
@@ -63,6 +64,7 @@ void Connection::set_state(sim::Time now, Event e, std::string_view cause) {
       cancel_all_timers();
       arm(TimerKind::TimeWait, now + params_.time_wait());
       break;
+    case State::FinWait2: arm_fin_wait_2_timer(now); break;
     case State::Closed: enter_closed(); break;
     case State::Listen:
       if (from == State::SynReceived) reset_tcb();
@@ -167,6 +169,7 @@ void Connection::timer_expired(sim::Time now, TimerKind t) {
     case TimerKind::UserTimeout: on_user_timeout_expired(now); break;
     case TimerKind::DelayedAck: send_ack("§3.8.6.3: delayed-ACK timer -> ACK"); break;
     case TimerKind::Keepalive: on_keepalive_expired(now); break;
+    case TimerKind::FinWait2: on_fin_wait_2_expired(now); break;
   }
 }
 

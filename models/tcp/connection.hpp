@@ -26,9 +26,23 @@
 //   UserTimeout - armed with the retransmission timer when the profile sets a user timeout;
 //                 restarted by every ACK of new data (§3.10.8 USER TIMEOUT);
 //   DelayedAck  - when TcpParams::delayed_ack is on: the ACK of a first in-order data segment
+//                 (or of a FIN in ESTABLISHED, so a CLOSE on EOF sends one FIN,ACK: catalog 3.15)
 //                 waits up to delayed_ack_timeout; the second segment is ACKed at once (§3.8.6.3);
 //   Keepalive   - when TcpParams::keepalive is on, in ESTABLISHED and CLOSE-WAIT: restarted by
-//                 every arrival, probes <SEQ=SND.NXT-1> when idle, gives up after N probes (§3.8.4).
+//                 every arrival, probes <SEQ=SND.NXT-1> when idle, gives up after N probes (§3.8.4);
+//   FinWait2    - TcpParams::fin_wait_2_timeout (linux tcp_fin_timeout, D16): FIN-WAIT-2 after a
+//                 full CLOSE ends in CLOSED, silently (not in the RFC, where FIN-WAIT-2 waits forever).
+//
+// Closed sockets (linux profile). After a CloseMode::Full CLOSE the connection is what Linux
+// calls orphaned: besides the FIN-WAIT-2 timer, its retransmissions give up after
+// TcpParams::orphan_retries (tcp_orphan_retries: 8) instead of R2 (catalog 3.19).
+//
+// Unacceptable segments (linux profile, D6, D8). TcpParams::oow_ack_interval limits the ACKs that
+// answer unacceptable segments without text or FIN (first step) and unacceptable ACK fields
+// (fifth step) to one per interval (tcp_oow_rate_limited), so the RFC 1337 §2.3 ACK loop stops;
+// TcpParams::rst_accepts_rcv_nxt_minus_one takes a RST at RCV.NXT-1 in CLOSE-WAIT, LAST-ACK and
+// CLOSING as valid (tcp_reset_check). A RST in an active-open SYN-RECEIVED reports "connection
+// reset" under TcpParams::syn_received_rst_is_reset (D14), "connection refused" otherwise.
 //
 // Fast retransmit (RFC 5681 §3.2, TcpParams::fast_retransmit, dupack_threshold): the third
 // duplicate ACK (RFC 5681 §2: no data, no SYN/FIN, SEG.ACK = SND.UNA, same window, data
@@ -52,14 +66,16 @@
 //     off in both profiles; when on, every data segment counts as full-sized),
 //     congestion control: no cwnd, slow start nor fast recovery (the sender is limited by
 //     SND.WND only; fast retransmit alone is modelled, see above);
-//   - rate limiting of out-of-window duplicate ACKs (Linux tcp_oow_rate_limited; challenge ACKs
-//     are limited by TcpParams::challenge_ack_interval); TIME-WAIT reopen is only a predicate for the
+//   - a shared timestamp for the out-of-window and challenge ACK limits (Linux has one,
+//     last_oow_ack_time; here oow_ack_interval and challenge_ack_interval count separately);
+//     EPIPE for a reset in CLOSE-WAIT (recorded as ECONNRESET); TIME-WAIT reopen is only a predicate for the
 //     host (syn_may_reopen), without the return to TIME-WAIT for an old duplicate nor RFC 6191;
 //     timestamps / PAWS, window scaling, SACK, URG (the sixth step), security/compartment;
 //   - zero-window probes never count toward R2 (MUST-37 holds; unanswered probes do not abort);
-//   - receiver SWS avoidance applies only to the window update after RECEIVE: ordinary ACKs
-//     advertise the exact free buffer space; R1 "negative advice" is not acted on (no IP layer);
-//     ICMP soft/hard errors are not handled.
+//   - receiver SWS avoidance applies only to the window update after RECEIVE (sent when the right
+//     edge can move by min(RCV.BUFF/2, Eff.snd.MSS) and the peer's remaining window is at most
+//     RCV.BUFF/2, see send_window_update_if_needed): ordinary ACKs advertise the exact free space;
+//     R1 "negative advice" is not acted on (no IP layer); ICMP soft/hard errors are not handled.
 // Choices recorded (catalog §4): ABORT enters CLOSED, not TIME-WAIT (D13, §3.10.5 over §3.5.2);
 // a RST in SYN-SENT is validated by its ACK only (D7); the user timeout runs only while data is
 // unacknowledged; R2's clock starts when the segment became the front of the queue; a passive
@@ -191,6 +207,9 @@ class Connection {
   void cancel_all_timers();
   void reset_connection(sim::Time now, trace::AppError err, Event e, std::string_view cause);
   bool syn_unacked() const;
+  // The application closed the socket (CloseMode::Full): Linux calls such a socket orphaned.
+  bool orphaned() const { return full_close_; }
+  bool orphan_limit_applies() const { return orphaned() && params_.orphan_retries && !syn_unacked(); }
   bool fin_acked() const;
   std::uint64_t data_in_flight() const;
   std::uint64_t unsent() const;
@@ -218,7 +237,9 @@ class Connection {
   bool acceptable(const net::Segment& seg) const;
   bool delay_ack(sim::Time now);
   bool new_data_after_close(const net::Segment& seg) const;
+  bool rst_at_fin_seq(const net::Segment& seg) const;
   void send_challenge_ack(sim::Time now, std::string_view cause);
+  void send_oow_ack(sim::Time now, const net::Segment& seg, std::string_view cause);
   void ack_advances(sim::Time now, const net::Segment& seg);
   void update_window(const net::Segment& seg);
   bool duplicate_ack(const net::Segment& seg) const;
@@ -248,6 +269,8 @@ class Connection {
   void on_time_wait_expired(sim::Time now);
   void on_user_timeout_expired(sim::Time now);
   void on_keepalive_expired(sim::Time now);
+  void arm_fin_wait_2_timer(sim::Time now);
+  void on_fin_wait_2_expired(sim::Time now);
   void restart_keepalive(sim::Time now);
   bool retries_exhausted(sim::Time now) const;
 
@@ -274,7 +297,7 @@ class Connection {
   bool fin_in_order_ = false;    // step 7 found the FIN contiguous (step 8 processes it)
   bool handshake_retransmitted_ = false;  // RFC 6298 (5.7)
   bool probe_outstanding_ = false;        // a zero-window probe octet is in flight
-  std::uint32_t last_adv_wnd_ = 0;        // window we last advertised
+  net::SeqNum last_adv_edge_{};          // right edge (ACK + window) we last advertised
   int retransmissions_ = 0;               // of the segment at the front of the queue
   sim::Time front_first_sent_{};          // when that segment was first sent
   std::optional<net::SeqNum> rtt_seq_{};  // timed segment (Karn: cleared on retransmission)
@@ -282,6 +305,7 @@ class Connection {
   sim::Duration persist_interval_{};
   std::uint64_t segments_sent_ = 0;
   std::optional<sim::Time> last_challenge_ack_{};
+  std::optional<sim::Time> last_oow_ack_{};  // TcpParams::oow_ack_interval
   int keepalive_probes_ = 0;               // unanswered keep-alive probes
   int segments_unacked_ = 0;              // in-order data segments since our last ACK
   int dupacks_ = 0;                       // RFC 5681 duplicate ACKs since SND.UNA last moved

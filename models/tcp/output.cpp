@@ -21,7 +21,7 @@ net::Segment Connection::make_segment(net::SeqNum seq, net::Flags flags) const {
 
 void Connection::emit(const net::Segment& seg, std::string_view cause) {
   if (seg.flags.ack && !seg.flags.rst) {
-    last_adv_wnd_ = seg.window;
+    last_adv_edge_ = seg.ack + seg.window;
     segments_unacked_ = 0;
     cancel(TimerKind::DelayedAck);  // this segment carries the acknowledgment
   }
@@ -203,14 +203,22 @@ void Connection::update_persist(sim::Time now) {
   }
 }
 
-// §3.8.6.2.2 (receiver SWS avoidance): "the receiver SHOULD NOT increase the right window edge
-// unless it can increase it by at least min(Fr * RCV.BUFF, Eff.snd.MSS)" with Fr = 1/2. After
-// the user reads, a window update is sent once the window has opened that far.
+// §3.8.6.2.2 (receiver SWS avoidance): "The suggested SWS avoidance algorithm for the receiver
+// is to keep RCV.NXT+RCV.WND fixed until the reduction satisfies: RCV.BUFF - RCV.USER - RCV.WND
+// >= min( Fr * RCV.BUFF, Eff.snd.MSS )" with Fr = 1/2, and "the receiver must use its own
+// Eff.snd.MSS". After the user reads, a window update may advertise the new right edge once it
+// lies that far beyond the one last advertised. The RFC does not say when the update is worth a
+// segment of its own; as Linux's tcp_cleanup_rbuf() ("2*rcv_window_now <= window_clamp"), it is
+// sent only while the window the peer can still use is at most Fr * RCV.BUFF, so a read right
+// after an ACK that left the peer a wide window does not repeat that ACK with a larger window.
 void Connection::send_window_update_if_needed() {
   if (state_ != State::Established && state_ != State::FinWait1 && state_ != State::FinWait2) return;
-  const std::uint32_t threshold = std::min<std::uint32_t>(rcvbuf_.capacity() / 2, params_.mss);
-  const std::uint32_t now_wnd = std::min<std::uint32_t>(tcb_.rcv_wnd, 65535);
-  if (now_wnd > last_adv_wnd_ && now_wnd - last_adv_wnd_ >= threshold) {
+  const std::uint32_t half_buff = rcvbuf_.capacity() / 2;
+  const std::int64_t threshold = std::min<std::uint32_t>(half_buff, tcb_.snd_mss);
+  const net::SeqNum edge = tcb_.rcv_nxt + std::min<std::uint32_t>(tcb_.rcv_wnd, 65535);
+  const std::int64_t advance = edge - last_adv_edge_;
+  const std::int64_t usable = last_adv_edge_ - tcb_.rcv_nxt;  // the window the peer still has
+  if (advance >= threshold && usable <= static_cast<std::int64_t>(half_buff)) {
     send_ack("§3.8.6.2.2: window opened by RECEIVE -> window update");
   }
 }

@@ -35,15 +35,20 @@ void visit_params(Params& p, Visitor&& v) {
   v("rto_style", p.rto_style, "rfc6298: SRTT + max(G, 4 RTTVAR), floored at rto_min; linux: SRTT + max(4 RTTVAR, rto_min)");
   v("syn_linear_timeouts", p.syn_linear_timeouts, "first SYN retransmissions that do not double the RTO");
   v("user_timeout", p.user_timeout, "give up when data stays unacknowledged this long (ETIMEDOUT)");
+  v("fin_wait_2_timeout", p.fin_wait_2_timeout, "after a full close, FIN-WAIT-2 ends silently after this long (null: waits forever)");
   // give-up rules
   v("syn_retries", p.syn_retries, "when an active open gives up (ETIMEDOUT)");
   v("synack_retries", p.synack_retries, "when a half-open passive connection is dropped");
   v("r1", p.r1, "retransmissions before negative advice (recorded only)");
   v("r2", p.r2, "when a synchronized connection gives up (ETIMEDOUT)");
+  v("orphan_retries", p.orphan_retries, "after a full close, give up after this many retransmissions (null: r2 applies)");
   // robustness and close semantics
   v("rfc5961", p.rfc5961, "exact-match RST and challenge ACKs for in-window RST and SYN");
   v("rfc5961_ack_range", p.rfc5961_ack_range, "RFC 5961 section 5 ACK range check (MAY-12)");
   v("challenge_ack_interval", p.challenge_ack_interval, "at most one challenge ACK per interval");
+  v("oow_ack_interval", p.oow_ack_interval, "at most one reply per interval to unacceptable segments and ACK fields (segments with data or FIN always get one)");
+  v("rst_accepts_rcv_nxt_minus_one", p.rst_accepts_rcv_nxt_minus_one, "in CLOSE-WAIT, LAST-ACK and CLOSING a RST at RCV.NXT - 1 is valid");
+  v("syn_received_rst_is_reset", p.syn_received_rst_is_reset, "a RST in an active-open SYN-RECEIVED reports connection reset, not refused");
   v("rfc1337", p.rfc1337, "ignore RST in TIME-WAIT (TIME-WAIT assassination fix)");
   v("dup_syn_in_syn_received", p.dup_syn_in_syn_received, "answer to a retransmitted SYN in SYN-RECEIVED: ack or syn-ack");
   v("accept_crossing_synack", p.accept_crossing_synack, "simultaneous open completes on the crossing SYN,ACKs");

@@ -25,6 +25,8 @@ TcpParams TcpParams::rfc9293() {
   p.syn_linear_timeouts = 0;
   // RFC 9293 §3.9.1.1: "The present global default is five minutes" (D17).
   p.user_timeout = Duration::s(300);
+  // §3.10.7.4 FIN-WAIT-2 has no timer: the connection waits for the peer's FIN forever (D16).
+  p.fin_wait_2_timeout = std::nullopt;
   // RFC 9293 §3.8.3 MUST-23: "R2 for a SYN segment MUST be set large enough to provide
   // retransmission of the segment for at least 3 minutes." Rule chosen (catalog 3.8): give up at
   // the first expiry at or after 180 s from the first SYN (183 s with the 60 s RTO cap).
@@ -33,6 +35,8 @@ TcpParams TcpParams::rfc9293() {
   // RFC 9293 §3.8.3 SHLD-10: R1 "at least 3 retransmissions"; SHLD-11: R2 "at least 100 seconds".
   p.r1 = 3;
   p.r2 = {.count = std::nullopt, .duration = Duration::s(100)};
+  // The RFC has no separate budget once the user has closed: R2 applies to the FIN too.
+  p.orphan_retries = std::nullopt;
   // RFC 9293 §3.10.7.4 carries RFC 5961 §3/§4 as the mitigation for stacks that implement it;
   // the catalog's rfc9293 profile turns it on. The ACK range check is MAY-12: off.
   p.rfc5961 = true;
@@ -40,6 +44,14 @@ TcpParams TcpParams::rfc9293() {
   // RFC 5961 §7: challenge ACKs SHOULD be rate-limited; its example (10 in 5 s) is not modelled,
   // so the rfc9293 profile sends every one.
   p.challenge_ack_interval = std::nullopt;
+  // §3.10.7.4 first: "If an incoming segment is not acceptable, an acknowledgment should be sent
+  // in reply"; fifth: "If the ACK acks something not yet sent (SEG.ACK > SND.NXT), then send an
+  // ACK". Every such ACK is sent, so the ACK loop of RFC 1337 §2.3 is endless (catalog 3.3, D8).
+  p.oow_ack_interval = std::nullopt;
+  // §3.10.7.4 second (RFC 5961 §3): a RST is valid only at exactly RCV.NXT (D6).
+  p.rst_accepts_rcv_nxt_minus_one = false;
+  // §3.10.7.4 second, SYN-RECEIVED after an active OPEN: "signal the user "connection refused"" (D14).
+  p.syn_received_rst_is_reset = false;
   // RFC 9293 §3.10.7.4 TIME-WAIT: "If the RST bit is set, then enter the CLOSED state" (D2).
   p.rfc1337 = false;
   // Table 6 rejects the retransmitted SYN: "an acknowledgment should be sent in reply" (D3).
@@ -114,13 +126,28 @@ TcpParams TcpParams::linux_profile() {
   // tcp_retries1 = 3, tcp_retries2 = 15.
   p.r1 = 3;
   p.r2 = {.count = 15, .duration = std::nullopt};
+  // tcp_orphan_retries = 0, which tcp_orphan_retries() turns into 8 "if socket sent something
+  // recently": a socket closed by its application gives up after 8 retransmissions (catalog 3.19).
+  p.orphan_retries = 8;
   // TCP_USER_TIMEOUT defaults to 0 = off (D17).
   p.user_timeout = std::nullopt;
+  // tcp_fin_timeout = 60 s: an orphaned FIN_WAIT2 socket is destroyed after it, silently (D16).
+  p.fin_wait_2_timeout = Duration::s(60);
   // tcp_validate_incoming(): RFC 5961 RST/SYN checks; ACK range check since 354e4aa391ed.
   p.rfc5961 = true;
   p.rfc5961_ack_range = true;
   // tcp_invalid_ratelimit = 500 ms per socket (the per-netns tcp_challenge_ack_limit is INT_MAX).
   p.challenge_ack_interval = Duration::ms(500);
+  // tcp_oow_rate_limited() with tcp_invalid_ratelimit = 500 ms per socket: the duplicate ACK for
+  // an unacceptable segment and the challenge ACK for SEG.ACK > SND.NXT (42726ec644cb) or below
+  // SND.UNA - MAX.SND.WND are sent at most once per 500 ms, "Data packets without SYNs are not
+  // likely part of an ACK loop" and are always answered (catalog 3.3, D8).
+  p.oow_ack_interval = Duration::ms(500);
+  // tcp_reset_check(): "seq == rcv_nxt - 1" is also a valid RST in CLOSE_WAIT, LAST_ACK and
+  // CLOSING (the peer may reset from its FIN's sequence number) (catalog 3.24, D6).
+  p.rst_accepts_rcv_nxt_minus_one = true;
+  // tcp_reset(): ECONNREFUSED only in SYN_SENT; a reset in SYN_RECV gives ECONNRESET (D14).
+  p.syn_received_rst_is_reset = true;
   // tcp_rfc1337 = 0: RST kills TIME-WAIT (D2).
   p.rfc1337 = false;
   // tcp_check_req(): a pure retransmitted SYN in SYN_RECV gets the SYN,ACK again (D3).

@@ -42,17 +42,22 @@ struct TcpParams {
   RtoStyle rto_style = RtoStyle::Rfc6298;
   int syn_linear_timeouts = 0;  // first N SYN retransmissions do not double the RTO
   std::optional<sim::Duration> user_timeout{};
+  std::optional<sim::Duration> fin_wait_2_timeout{};  // orphaned FIN-WAIT-2 lifetime (Linux tcp_fin_timeout)
 
   // --- give-up rules (RFC 9293 §3.8.3) ---
   RetryLimit syn_retries{};
   RetryLimit synack_retries{};
   int r1 = 3;  // retransmissions before "negative advice" (recorded only; no IP layer to advise)
   RetryLimit r2{};
+  std::optional<std::uint32_t> orphan_retries{};  // retransmission count after a full CLOSE (replaces r2's)
 
   // --- robustness and close semantics ---
   bool rfc5961 = true;            // exact-match RST + challenge ACK, challenge ACK for SYN
   bool rfc5961_ack_range = false;  // MAY-12 ACK-range check with MAX.SND.WND
   std::optional<sim::Duration> challenge_ack_interval{};  // at most one challenge ACK per interval
+  std::optional<sim::Duration> oow_ack_interval{};  // at most one ACK per interval to unacceptable ACK-only segments
+  bool rst_accepts_rcv_nxt_minus_one = false;  // CLOSE-WAIT/LAST-ACK/CLOSING: RST at RCV.NXT-1 is valid (catalog D6)
+  bool syn_received_rst_is_reset = false;      // active-open SYN-RECEIVED + RST: "reset", not "refused" (D14)
   bool rfc1337 = false;            // ignore RST in TIME-WAIT (RFC 1337 fix F1)
   DupSynAnswer dup_syn_in_syn_received = DupSynAnswer::Ack;
   bool accept_crossing_synack = false;    // simultaneous open as Figure 7 draws it (catalog D4)

@@ -36,7 +36,7 @@ bool completes_handshake(const Tcb& tcb, const net::Segment& seg) {
   return net::seq_in_window(seg.seq, tcb.rcv_nxt, right) && tcb.snd_una < seg.ack && seg.ack <= tcb.snd_nxt;
 }
 
-void erase_id(std::deque<SocketId>& q, SocketId id) { q.erase(std::remove(q.begin(), q.end(), id), q.end()); }
+void erase_id(std::vector<SocketId>& q, SocketId id) { q.erase(std::remove(q.begin(), q.end(), id), q.end()); }
 
 }  // namespace
 
@@ -59,8 +59,9 @@ class TcpStack::Socket final : public Actions {
   std::uint16_t port = 0;
   std::uint32_t syn_capacity = 0;
   std::uint32_t accept_capacity = 0;
-  std::deque<SocketId> half_open;     // SYN queue: children in SYN-RECEIVED
-  std::deque<SocketId> accept_queue;  // children ESTABLISHED, not yet accepted
+  // Vectors, not deques: every socket has these, and an empty std::deque costs ~600 bytes.
+  std::vector<SocketId> half_open;     // SYN queue: children in SYN-RECEIVED
+  std::vector<SocketId> accept_queue;  // children ESTABLISHED, not yet accepted
   std::optional<sim::Time> last_cookie{};  // when the last SYN cookie was sent
   // child: its listener until accepted; the ISS a TIME-WAIT reopen imposes
   SocketId parent = kNoSocket;
@@ -375,14 +376,14 @@ void TcpStack::mark_dead(Socket& s) {
 void TcpStack::settle() {
   while (!dead_.empty()) {
     const SocketId id = dead_.front();
-    dead_.pop_front();
+    dead_.erase(dead_.begin());
     if (Socket* s = find(id)) release(*s);
   }
   if (flushing_) return;
   flushing_ = true;
   while (!notices_.empty()) {
     const PendingNotice n = notices_.front();
-    notices_.pop_front();
+    notices_.erase(notices_.begin());
     if (observer_) observer_(n.socket, n.notice, n.error, n.bytes);
   }
   flushing_ = false;
@@ -438,7 +439,7 @@ std::optional<SocketId> TcpStack::accept(SocketId listener) {
   app_call(l ? l->conn().id() : net::ConnId{}, "accept", "socket=" + std::to_string(listener));
   if (!l || !l->listener() || l->accept_queue.empty()) return std::nullopt;
   const SocketId c = l->accept_queue.front();
-  l->accept_queue.pop_front();
+  l->accept_queue.erase(l->accept_queue.begin());
   if (Socket* child = find(c)) child->parent = kNoSocket;
   return c;
 }

@@ -199,8 +199,8 @@ class TcpStack {
   std::unordered_map<net::ConnId, SocketId, ConnIdHash> by_tuple_;
   std::map<std::uint16_t, SocketId> listeners_;
   std::map<std::uint16_t, std::uint32_t> port_users_;  // local port -> sockets using it
-  std::deque<SocketId> dead_;
-  std::deque<PendingNotice> notices_;
+  std::vector<SocketId> dead_;  // short FIFOs (vectors: an empty std::deque allocates)
+  std::vector<PendingNotice> notices_;
   bool flushing_ = false;
   std::map<std::uint16_t, net::SeqNum> fixed_iss_port_;
   std::map<net::ConnId, net::SeqNum> fixed_iss_tuple_;

@@ -70,6 +70,7 @@ std::string_view to_string(Event e) {
     case Event::RetransmitGiveUp: return "retransmission give-up";
     case Event::UserTimeout: return "user timeout";
     case Event::TimeWaitExpired: return "2MSL timeout";
+    case Event::FinWait2Timeout: return "FIN-WAIT-2 timeout";
   }
   return "?";
 }
@@ -125,6 +126,7 @@ std::optional<State> transition(State s, Event e) {
       break;
     case S::FinWait2:
       if (e == E::RcvFin) return S::TimeWait;
+      if (e == E::FinWait2Timeout) return S::Closed;  // catalog 2.10, D16 (linux profile)
       break;
     case S::CloseWait:
       if (e == E::UserClose) return S::LastAck;  // RFC 1122 §4.2.2.20(a): not CLOSING

@@ -59,8 +59,9 @@ enum class Event : std::uint8_t {
   RetransmitGiveUp,  // R2 / SYN retries exhausted (§3.8.3)
   UserTimeout,       // §3.10.8 USER TIMEOUT
   TimeWaitExpired,   // §3.10.8 TIME-WAIT TIMEOUT (2 MSL)
+  FinWait2Timeout,   // not in the RFC: Linux tcp_fin_timeout for an orphaned FIN-WAIT-2 (catalog D16)
 };
-inline constexpr int kEventCount = 14;
+inline constexpr int kEventCount = 15;
 
 std::string_view to_string(Event e);
 

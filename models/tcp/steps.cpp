@@ -77,6 +77,7 @@ std::optional<net::Segment> Connection::zero_window_allowance(const net::Segment
 // <CTL=ACK>. After sending the acknowledgment, drop the unacceptable segment and return."
 Connection::Step Connection::check_sequence_number(sim::Time now, const net::Segment& seg) {
   if (acceptable(seg)) return Step::Continue;
+  if (seg.flags.rst && rst_at_fin_seq(seg)) return Step::Continue;  // valid: the second step resets
   if (seg.flags.rst) {
     actions_.discard(seg, "§3.10.7.4 first: unacceptable RST -> drop");
     return Step::Stop;
@@ -88,7 +89,7 @@ Connection::Step Connection::check_sequence_number(sim::Time now, const net::Seg
     // sentence; we restart 2MSL as the RFC intends and Linux does (catalog 3.18, D20).
     arm(TimerKind::TimeWait, now + params_.time_wait());
   }
-  send_ack("§3.10.7.4 first: unacceptable segment -> <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>");
+  send_oow_ack(now, seg, "§3.10.7.4 first: unacceptable segment -> <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>");
   actions_.discard(seg, "§3.10.7.4 first: unacceptable segment");
   return Step::Stop;
 }
@@ -101,12 +102,22 @@ Connection::Step Connection::check_rst(sim::Time now, const net::Segment& seg) {
     actions_.discard(seg, "RFC 1337 F1: RST in TIME-WAIT -> ignore");
     return Step::Stop;
   }
-  if (params_.rfc5961 && seg.seq != tcb_.rcv_nxt) {
+  if (params_.rfc5961 && seg.seq != tcb_.rcv_nxt && !rst_at_fin_seq(seg)) {
     // RFC 5961 §3 as carried by §3.10.7.4: "If the RST bit is set and the sequence number does not
     // exactly match the next expected sequence value, yet is within the current receive window,
     // TCP endpoints MUST send an acknowledgment (challenge ACK)".
     send_challenge_ack(now, "§3.10.7.4 second (RFC 5961 §3): RST in window, not RCV.NXT -> challenge ACK");
     actions_.discard(seg, "§3.10.7.4 second (RFC 5961 §3): RST not at RCV.NXT");
+    return Step::Stop;
+  }
+  if (rst_at_fin_seq(seg) && seg.seq != tcb_.rcv_nxt) {
+    // CLOSE-WAIT: Linux reports EPIPE, recorded as ECONNRESET (no EPIPE in trace::AppError).
+    if (state_ == State::CloseWait) {
+      reset_connection(now, trace::AppError::ConnReset, Event::RcvRst,
+                       "linux tcp_reset_check: RST at RCV.NXT-1 in CLOSE-WAIT -> connection reset");
+    } else {
+      set_state(now, Event::RcvRst, "linux tcp_reset_check: RST at RCV.NXT-1 in LAST-ACK/CLOSING -> CLOSED");
+    }
     return Step::Stop;
   }
   switch (state_) {
@@ -117,6 +128,11 @@ Connection::Step Connection::check_rst(sim::Time now, const net::Segment& seg) {
       // then the connection was refused; signal the user "connection refused"."
       if (passive_) {
         set_state(now, Event::ReturnToListen, "§3.10.7.4 second: RST in SYN-RECEIVED after passive OPEN -> LISTEN");
+      } else if (params_.syn_received_rst_is_reset) {
+        // Deviation (linux profile, catalog D14): tcp_reset() reports ECONNREFUSED only in
+        // SYN_SENT; a reset in SYN_RECV gives ECONNRESET.
+        reset_connection(now, trace::AppError::ConnReset, Event::RcvRst,
+                         "linux tcp_reset: RST in SYN-RECEIVED after active OPEN -> connection reset");
       } else {
         reset_connection(now, trace::AppError::ConnRefused, Event::RcvRst,
                          "§3.10.7.4 second: RST in SYN-RECEIVED after active OPEN -> connection refused");
@@ -140,6 +156,16 @@ Connection::Step Connection::check_rst(sim::Time now, const net::Segment& seg) {
   return Step::Stop;
 }
 
+// Deviation (linux profile, TcpParams::rst_accepts_rcv_nxt_minus_one, catalog 3.24 and D6):
+// tcp_reset_check() also accepts "seq == rcv_nxt - 1" in CLOSE_WAIT, LAST_ACK and CLOSING, where
+// RFC 5961 §3 accepts exactly RCV.NXT and Table 6 finds the RST below the window: a peer whose
+// FIN we received may reset from that FIN's sequence number.
+bool Connection::rst_at_fin_seq(const net::Segment& seg) const {
+  if (!params_.rst_accepts_rcv_nxt_minus_one || !seg.flags.rst) return false;
+  if (state_ != State::CloseWait && state_ != State::LastAck && state_ != State::Closing) return false;
+  return seg.seq == tcb_.rcv_nxt - 1;
+}
+
 // RFC 5961 §7: "An implementation SHOULD include an ACK throttling mechanism". With the profile's
 // interval set, a challenge ACK within that interval of the previous one is not sent (as Linux's
 // tcp_invalid_ratelimit); the segment is dropped either way.
@@ -147,6 +173,22 @@ void Connection::send_challenge_ack(sim::Time now, std::string_view cause) {
   const auto& interval = params_.challenge_ack_interval;
   if (interval && last_challenge_ack_ && now - *last_challenge_ack_ < *interval) return;
   last_challenge_ack_ = now;
+  send_ack(cause);
+}
+
+// The ACK answering an unacceptable segment (first step) or an unacceptable ACK field (fifth
+// step). RFC 5961 §7: "An implementation SHOULD include an ACK throttling mechanism to be
+// conservative." Deviation (linux profile, TcpParams::oow_ack_interval, catalog 3.3 and D8):
+// tcp_oow_rate_limited() sends at most one such ACK per interval per connection, which throttles
+// the endless ACK loop of RFC 1337 §2.3; "Data packets without SYNs are not likely part of an ACK
+// loop", so a segment occupying sequence space (text or FIN) without SYN is always answered.
+// Simplification: Linux shares this timestamp with the challenge ACKs; here each has its own.
+void Connection::send_oow_ack(sim::Time now, const net::Segment& seg, std::string_view cause) {
+  const auto& interval = params_.oow_ack_interval;
+  if (interval && (seg.seq_len() == 0 || seg.flags.syn)) {
+    if (last_oow_ack_ && now - *last_oow_ack_ < *interval) return;
+    last_oow_ack_ = now;
+  }
   send_ack(cause);
 }
 
@@ -187,7 +229,7 @@ Connection::Step Connection::check_ack(sim::Time now, const net::Segment& seg) {
     // MAY-12 (RFC 5961 §5): "the ACK value is acceptable only if it is in the range of
     // ((SND.UNA - MAX.SND.WND) =< SEG.ACK =< SND.NXT). All incoming segments whose ACK value
     // doesn't satisfy the above condition MUST be discarded and an ACK sent back."
-    send_ack("§3.10.7.4 fifth (RFC 5961 §5): ACK below SND.UNA - MAX.SND.WND -> ACK");
+    send_oow_ack(now, seg, "§3.10.7.4 fifth (RFC 5961 §5): ACK below SND.UNA - MAX.SND.WND -> ACK");
     actions_.discard(seg, "§3.10.7.4 fifth (RFC 5961 §5): ACK out of range");
     return Step::Stop;
   }
@@ -196,7 +238,7 @@ Connection::Step Connection::check_ack(sim::Time now, const net::Segment& seg) {
   if (seg.ack > tcb_.snd_nxt) {
     // "If the ACK acks something not yet sent (SEG.ACK > SND.NXT), then send an ACK, drop the
     // segment, and return."
-    send_ack("§3.10.7.4 fifth: ACK of unsent data -> ACK");
+    send_oow_ack(now, seg, "§3.10.7.4 fifth: ACK of unsent data -> ACK");
     actions_.discard(seg, "§3.10.7.4 fifth: SEG.ACK > SND.NXT");
     return Step::Stop;
   }
@@ -379,7 +421,8 @@ Connection::Step Connection::process_text(sim::Time now, const net::Segment& seg
   tcb_.rcv_wnd = rcvbuf_.window();
   fin_in_order_ = adv.fin;
   if (adv.octets > 0) actions_.notify(trace::Notice::Data, trace::AppError::None, adv.octets);
-  if (adv.octets > 0 && !adv.fin && delay_ack(now)) return Step::Continue;
+  if (adv.fin) return Step::Continue;  // the eighth step acknowledges the text with the FIN
+  if (adv.octets > 0 && delay_ack(now)) return Step::Continue;
   owe_ack("§3.10.7.4 seventh: text accepted -> <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>");
   return Step::Continue;
 }
@@ -417,6 +460,14 @@ Connection::Step Connection::check_fin(sim::Time now, const net::Segment&) {
       tcb_.rcv_nxt += 1;
       fin_received_ = true;
       actions_.notify(trace::Notice::Eof, trace::AppError::None, 0);
+      // With delayed ACK (§3.8.6.3 SHLD-18: "A TCP endpoint SHOULD implement a delayed ACK, but
+      // an ACK should not be excessively delayed; in particular, the delay MUST be less than 0.5
+      // seconds (MUST-40)") the ACK of a FIN that moves ESTABLISHED to CLOSE-WAIT waits like
+      // that of text, so an application that closes at once sends one FIN,ACK (catalog 3.15,
+      // Figure 5 note 2). Linux does the same: tcp_fin() enters CLOSE_WAIT in ping-pong
+      // (delayed-ACK) mode, but sends FIN_WAIT1/2's ACK at once (tcp_send_ack()). The FIN counts
+      // as one more segment towards SHLD-19's "every second full-sized segment".
+      if (state_ == State::Established && delay_ack(now)) break;
       owe_ack("§3.10.7.4 eighth: FIN -> ACK it");
       break;
     default:

@@ -12,9 +12,16 @@ namespace tcpsim::tcp {
 // else (data, FIN) have separate limits. The time is measured from when the segment at the front
 // of the queue was first sent (or became the front by an ACK).
 bool Connection::retries_exhausted(sim::Time now) const {
-  const RetryLimit& limit = state_ == State::SynSent ? params_.syn_retries
-                            : syn_unacked()          ? params_.synack_retries
-                                                     : params_.r2;
+  RetryLimit limit = state_ == State::SynSent ? params_.syn_retries
+                     : syn_unacked()          ? params_.synack_retries
+                                              : params_.r2;
+  if (orphan_limit_applies()) {
+    // Deviation (linux profile, TcpParams::orphan_retries, catalog 3.19): once the application
+    // has closed the socket, tcp_write_timeout() counts against tcp_orphan_retries (0 means 8
+    // "if socket sent something recently") instead of tcp_retries2. Simplification: counted in
+    // retransmissions, where Linux converts the count into the time 8 doublings from 200 ms take.
+    limit.count = static_cast<int>(*params_.orphan_retries);
+  }
   if (limit.count && retransmissions_ >= *limit.count) return true;
   if (limit.duration && now - front_first_sent_ >= *limit.duration) return true;
   return false;
@@ -34,7 +41,8 @@ void Connection::on_retransmit_expired(sim::Time now) {
     // §3.8.3 MUST-20: "When the number of transmissions of the same segment reaches a threshold
     // R2 greater than R1, close the connection." Linux reports ETIMEDOUT.
     reset_connection(now, trace::AppError::TimedOut, Event::RetransmitGiveUp,
-                     "§3.8.3: R2 reached -> close, ETIMEDOUT");
+                     orphan_limit_applies() ? "linux tcp_orphan_retries reached (closed socket) -> close, ETIMEDOUT"
+                                            : "§3.8.3: R2 reached -> close, ETIMEDOUT");
     return;
   }
   const bool handshake = syn_unacked();
@@ -110,6 +118,23 @@ void Connection::on_keepalive_expired(sim::Time now) {
   ++keepalive_probes_;
   emit(make_segment(tcb_.snd_nxt - 1, {.ack = true}), "§3.8.4: idle -> keep-alive probe <SEQ=SND.NXT-1>");
   arm(TimerKind::Keepalive, now + params_.keepalive_interval);
+}
+
+// Deviation (linux profile, TcpParams::fin_wait_2_timeout, catalog 2.10 and D16): RFC 9293 has
+// no FIN-WAIT-2 timer, but Linux gives an orphaned FIN_WAIT2 socket tcp_fin_time() =
+// max(tcp_fin_timeout, 3.5 RTO), from the ACK of our FIN (tcp_rcv_state_process()) or from a
+// close() in FIN_WAIT2 (tcp_close()). A half-closed connection (shutdown) keeps waiting.
+void Connection::arm_fin_wait_2_timer(sim::Time now) {
+  if (state_ != State::FinWait2 || !orphaned() || !params_.fin_wait_2_timeout) return;
+  const sim::Duration rto = rto_.rto();
+  arm(TimerKind::FinWait2, now + std::max(*params_.fin_wait_2_timeout, rto * 4 - rto / 2));
+}
+
+// The orphaned FIN-WAIT-2 socket is destroyed without a segment (the timewait socket Linux
+// keeps for the rest of tcp_fin_timeout sends nothing either).
+void Connection::on_fin_wait_2_expired(sim::Time now) {
+  actions_.notify(trace::Notice::Closed, trace::AppError::None, 0);
+  set_state(now, Event::FinWait2Timeout, "linux tcp_fin_timeout: orphaned FIN-WAIT-2 -> CLOSED");
 }
 
 void Connection::restart_keepalive(sim::Time now) {

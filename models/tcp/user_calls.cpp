@@ -127,6 +127,12 @@ CallError Connection::close(sim::Time now, CloseMode mode) {
     default:
       // FIN-WAIT-1/2: "Strictly speaking, this is an error and should receive an "error:
       // connection closing" response." CLOSING, LAST-ACK, TIME-WAIT: "error: connection closing".
+      // After a half-close (shutdown) the socket close() still orphans the connection: the
+      // linux-profile rules for closed sockets apply from now on (catalog D16, 3.19).
+      if (mode == CloseMode::Full && !full_close_) {
+        full_close_ = true;
+        arm_fin_wait_2_timer(now);
+      }
       return CallError::ConnectionClosing;
   }
 }

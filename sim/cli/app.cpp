@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/cli/bench_churn.hpp"
+#include "sim/cli/bench_flood.hpp"
 #include "sim/cli/bench_kernel.hpp"
 #include "sim/cli/check.hpp"
 #include "sim/cli/ladder.hpp"
@@ -235,6 +237,25 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   bench_kernel->add_option("--queue", bench_args.queue, "wheel (the default queue), radix, heap or all")
       ->check(CLI::IsMember({"wheel", "radix", "heap", "all"}));
 
+  ChurnParams churn_args;
+  bool churn_json = false;
+  auto* bench_churn = bench->add_subcommand("churn", "N clients connect, send 1000 bytes and close (see README: Performance)");
+  bench_churn->add_option("--clients", churn_args.clients, "Number of clients")->check(CLI::Range(1, 10'000'000));
+  bench_churn->add_option("--loss", churn_args.loss, "Random loss on every link")->check(CLI::Range(0.0, 0.5));
+  bench_churn->add_flag("--records", churn_args.keep_records, "Keep the trace records in memory (as tcpsim run does)");
+  bench_churn->add_option("--seed", churn_args.seed, "Seed");
+  bench_churn->add_flag("--json", churn_json, "Print one JSON object");
+
+  FloodParams flood_args;
+  bool flood_json = false;
+  auto* bench_flood = bench->add_subcommand("flood", "A spoofed SYN flood against a listen backlog while clients connect");
+  bench_flood->add_option("--rate", flood_args.rate, "Spoofed SYNs per second")->check(CLI::Range(1, 10'000'000));
+  bench_flood->add_option("--seconds", flood_args.seconds, "Flood duration (virtual seconds)")->check(CLI::Range(0.01, 3600.0));
+  bench_flood->add_option("--clients", flood_args.clients, "Legitimate clients")->check(CLI::Range(1, 1'000'000));
+  bench_flood->add_option("--backlog", flood_args.backlog, "Server listen backlog")->check(CLI::Range(1, 65535));
+  bench_flood->add_flag("--syn-cookies", flood_args.syn_cookies, "Answer with SYN cookies when the SYN queue is full");
+  bench_flood->add_flag("--json", flood_json, "Print one JSON object");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -252,6 +273,15 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     if (*validate) return cmd_validate(validate_files, out, err);
     if (*check) return cmd_check(check_args, out, err);
     if (*bench_kernel) return cmd_bench_kernel(bench_args, out);
+    if (*bench_flood) {
+      print_flood(out, flood_args, run_flood(flood_args), flood_json);
+      return kOk;
+    }
+    if (*bench_churn) {
+      const ChurnResult r = run_churn(churn_args);
+      print_churn(out, churn_args, r, churn_json);
+      return r.correct() ? kOk : kExpectationFailed;
+    }
     if (*profiles) {
       print_profiles(out, profiles_markdown);
       return kOk;

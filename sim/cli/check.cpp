@@ -104,7 +104,10 @@ int cmd_check(const CheckArgs& a, std::ostream& out, std::ostream& err) {
 
   bool wrote = true;
   if (!a.junit.empty()) wrote = write_file(a.junit, scenario::junit_xml(results), err) && wrote;
-  if (!a.out_dir.empty()) wrote = write_file(fs::path(a.out_dir) / "summary.json", scenario::summary_json(results), err) && wrote;
+  if (!a.out_dir.empty()) {
+    wrote = write_file(fs::path(a.out_dir) / "summary.json", scenario::summary_json(results), err) && wrote;
+    wrote = write_file(fs::path(a.out_dir) / "index.html", scenario::index_html(results, a.out_dir), err) && wrote;
+  }
   if (!wrote) return kBadInput;
   if (invalid > 0) return kBadInput;
   return fail > 0 ? kExpectationFailed : kOk;

@@ -267,7 +267,8 @@ void print_ladder(std::ostream& out, const trace::Trace& trace, const net::Netwo
       body = body.substr(0, lo) + c + body.substr(lo, hi - lo + 1) + kReset + body.substr(hi + 1);
       suffix = std::string(lost ? kRed : kDim) + suffix + kReset;
     }
-    out << prefix(t, injected) << margin << body << margin << suffix << "\n";
+    // The right margin holds states; on an arrow's line the fate takes its place.
+    out << prefix(t, injected) << margin << body << suffix << "\n";
   };
   // An annotation line: `text` beside the lifeline of `node`, `detail` after the diagram.
   auto annotate = [&](sim::Time t, NodeId node, const std::string& text, const std::string& detail) {
@@ -298,13 +299,16 @@ void print_ladder(std::ostream& out, const trace::Trace& trace, const net::Netwo
         emit_arrow(r.time, sent_node[d->id], *sent_seg[d->id], fate(d->copy), "dup ", false);
       }
     } else if (const auto* note = std::get_if<trace::Note>(&r.body)) {
-      std::string line = prefix(r.time) + margin + canvas.blank() + margin + "  note: " + note->text;
+      std::string line = prefix(r.time) + margin + canvas.blank() + "  note: " + note->text;
       out << (opt.color ? std::string(kYellow) + line + kReset : line) << "\n";
     } else if (const auto* st = std::get_if<trace::StateChanged>(&r.body)) {
       std::string state(st->to);
       std::replace(state.begin(), state.end(), '_', '-');
-      std::string detail = trace.node_name(st->node) + ":" + std::to_string(st->conn.local.port);
-      detail += opt.causes && !st->cause.empty() ? " " + std::string(st->cause) : " " + std::string(st->from) + " -> " + std::string(st->to);
+      // With causes: "B:80 §3.10.7.4 fifth: our FIN acked in LAST-ACK -> CLOSED".
+      std::string detail;
+      if (opt.causes)
+        detail = trace.node_name(st->node) + ":" + std::to_string(st->conn.local.port) + " " +
+                 (st->cause.empty() ? std::string(st->from) + " -> " + std::string(st->to) : std::string(st->cause));
       annotate(r.time, st->node, state, detail);
     } else if (!opt.annotations) {
       continue;

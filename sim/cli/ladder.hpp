@@ -20,7 +20,7 @@ struct LadderOptions {
   bool rfc_labels = false; // <SEQ=..><ACK=..><CTL=..> instead of "SYN,ACK seq=.. ack=.."
   bool causes = true;     // the rule behind each state change
   bool annotations = true;  // user calls, application errors, timer expiries
-  int width = 100;        // width of the diagram part (the fate and cause texts may run past it)
+  int width = 90;         // prefix, margins and lifelines: with the usual fate text a line fits in 100 columns
 };
 
 void print_ladder(std::ostream& out, const trace::Trace& trace, const net::Network& net, const LadderOptions& opt);

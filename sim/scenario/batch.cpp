@@ -268,3 +268,49 @@ std::string summary_json(const std::vector<CaseResult>& results) {
 }
 
 }  // namespace tcpsim::scenario
+
+namespace tcpsim::scenario {
+
+std::string index_html(const std::vector<CaseResult>& results, const fs::path& out_dir) {
+  std::size_t pass = 0;
+  for (const auto& r : results) pass += r.outcome == Outcome::Pass;
+  std::string h;
+  h += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>tcpsim check: " +
+       std::to_string(pass) + "/" + std::to_string(results.size()) + " passed</title>\n";
+  h += "<style>body{font-family:sans-serif;margin:2em;max-width:80em}"
+       "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4em;vertical-align:top;text-align:left}"
+       ".PASS{color:#1a7f37;font-weight:bold}.FAIL,.ERROR{color:#cf222e;font-weight:bold}.INVALID{color:#9a6700;font-weight:bold}"
+       "pre{white-space:pre-wrap;font-size:85%;background:#f6f8fa;padding:.5em}details img{max-width:100%;border:1px solid #ddd}"
+       "td.id{font-family:monospace;white-space:nowrap}</style></head><body>\n";
+  h += "<h1>tcpsim check</h1>\n<p>" + std::to_string(results.size()) + " scenarios: " + std::to_string(pass) +
+       " passed, " + std::to_string(results.size() - pass) + " not passed.</p>\n";
+  h += "<table><tr><th>verdict</th><th>scenario</th><th>description</th><th>time</th></tr>\n";
+  for (const auto& r : results) {
+    const char* verdict = to_string(r.outcome);
+    char t[32];
+    std::snprintf(t, sizeof t, "%.3f s", r.wall_seconds);
+    h += std::string("<tr><td class=\"") + verdict + "\">" + verdict + "</td><td class=\"id\">" + xml_escape(r.id) +
+         "</td><td>" + xml_escape(r.description);
+    const auto lines = r.failure_lines();
+    if (!lines.empty()) {
+      std::string body;
+      for (const auto& l : lines) body += l + "\n";
+      h += "<pre>" + xml_escape(body) + "</pre>";
+    }
+    const std::string svg = r.id + "/diagram.svg";
+    std::error_code ec;
+    if (!out_dir.empty() && fs::exists(out_dir / svg, ec))
+      h += "<details><summary>sequence diagram</summary><img src=\"" + xml_escape(svg) + "\" alt=\"sequence diagram of " +
+           xml_escape(r.id) + "\"></details>";
+    std::string files;
+    for (const char* f : {"trace.jsonl", "capture.pcap", "summary.json", "ladder.txt"})
+      if (!out_dir.empty() && fs::exists(out_dir / r.id / f, ec))
+        files += std::string(files.empty() ? "" : " · ") + "<a href=\"" + xml_escape(r.id + "/" + f) + "\">" + f + "</a>";
+    if (!files.empty()) h += "<div>" + files + "</div>";
+    h += "</td><td>" + std::string(t) + "</td></tr>\n";
+  }
+  h += "</table>\n</body></html>\n";
+  return h;
+}
+
+}  // namespace tcpsim::scenario

@@ -70,5 +70,9 @@ std::string junit_xml(const std::vector<CaseResult>& results);
 // The batch summary as JSON text (counts and one entry per scenario).
 std::string summary_json(const std::vector<CaseResult>& results);
 std::string case_summary_json(const CaseResult& r);
+// A self-contained HTML page (no server, no script) listing every scenario with its verdict,
+// description, failures and, when `<id>/diagram.svg` exists under the output directory, its
+// sequence diagram. Links are relative, so the page opens straight from the folder.
+std::string index_html(const std::vector<CaseResult>& results, const std::filesystem::path& out_dir);
 
 }  // namespace tcpsim::scenario

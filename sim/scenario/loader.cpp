@@ -77,7 +77,7 @@ void read_name(detail::Object& top, Scenario& s) {
 
 Scenario read_scenario(detail::Reader& r, const Json& root) {
   static const Names kFields{"name", "description", "seed", "profile", "tcp", "until", "hosts",
-                             "routers", "links", "faults", "inject", "apps", "notes", "expect", "fingerprint"};
+                             "routers", "links", "faults", "inject", "apps", "groups", "notes", "expect", "fingerprint"};
   Scenario s;
   detail::Object top(r, root, "", kFields, "a JSON object at the top level");
   if (!top.valid()) return s;
@@ -95,6 +95,7 @@ Scenario read_scenario(detail::Reader& r, const Json& root) {
   detail::NodeTable table;
   detail::read_nodes(top, s, table, tcp);
   detail::read_links(top, s, table);
+  detail::read_groups(top, s, table, tcp);
   detail::read_faults(top, s, table);
   detail::read_injections(top, s, table);
   detail::read_apps(top, s, table);

@@ -196,6 +196,25 @@ std::optional<Step> read_step(Reader& r, const Json& v, const std::string& point
 
 }  // namespace
 
+bool read_script(Object& o, const NodeTable& table, app::Script& script) {
+  Reader& r = o.reader();
+  if (const auto b = o.boolean("auto_accept")) script.auto_accept = *b;
+  if (const auto b = o.boolean("auto_receive")) script.auto_receive = *b;
+  const Json* steps = o.require("steps", "the app's steps, e.g. [{\"at\": \"0s\", \"do\": \"listen\", \"port\": 80}]");
+  if (steps == nullptr || r.array(*steps, o.ptr("steps"), "steps") == nullptr) return false;
+  if (steps->size() > kMaxSteps) {
+    r.error(o.ptr("steps"), "expected at most " + std::to_string(kMaxSteps) + " steps, found " + elements(steps->size()));
+    return false;
+  }
+  bool ok = true;
+  for (std::size_t k = 0; k < steps->size(); ++k) {
+    auto st = read_step(r, (*steps)[k], o.ptr("steps") + "/" + std::to_string(k), table);
+    if (st) script.steps.push_back(*st);
+    else ok = false;
+  }
+  return ok;
+}
+
 void read_apps(Object& top, Scenario& out, const NodeTable& table) {
   Reader& r = top.reader();
   const Json* list = top.get("apps");
@@ -230,20 +249,7 @@ void read_apps(Object& top, Scenario& out, const NodeTable& table) {
       ok = false;
     }
     if (const auto n = o.string("name")) a.name = *n;
-    if (const auto b = o.boolean("auto_accept")) a.script.auto_accept = *b;
-    if (const auto b = o.boolean("auto_receive")) a.script.auto_receive = *b;
-    const Json* steps = o.require("steps", "the app's steps, e.g. [{\"at\": \"0s\", \"do\": \"listen\", \"port\": 80}]");
-    if (steps == nullptr || r.array(*steps, o.ptr("steps"), "steps") == nullptr) continue;
-    if (steps->size() > kMaxSteps) {
-      r.error(o.ptr("steps"), "expected at most " + std::to_string(kMaxSteps) + " steps, found " + elements(steps->size()));
-      continue;
-    }
-    for (std::size_t k = 0; k < steps->size(); ++k) {
-      auto st = read_step(r, (*steps)[k], o.ptr("steps") + "/" + std::to_string(k), table);
-      if (st) a.script.steps.push_back(*st);
-      else ok = false;
-    }
-    if (ok) out.apps.push_back(std::move(a));
+    if (read_script(o, table, a.script) && ok) out.apps.push_back(std::move(a));
   }
 }
 

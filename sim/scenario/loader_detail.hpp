@@ -154,6 +154,9 @@ struct NodeTable {
   const std::vector<net::NodeConfig>* nodes = nullptr;
 
   const net::NodeConfig* find(std::string_view name) const;
+  // Host groups (name prefix, member count): "c17" is a member of ("c", 100).
+  std::vector<std::pair<std::string, std::uint32_t>> groups;
+  bool is_group_member(std::string_view name) const;
   // A node name or a dotted-quad literal -> an address; errors for unknown names (with a
   // suggestion), malformed literals and routers without an address.
   std::optional<net::Ipv4> resolve_address(Reader& r, const Json& v, const std::string& pointer) const;
@@ -187,6 +190,12 @@ void read_tcp_defaults(Object& top, const Scenario& s, TcpDefaults& out);
 void read_host_tcp(Object& host, const TcpDefaults& defaults, HostTcp& out);
 void read_nodes(Object& top, Scenario& out, NodeTable& table, const TcpDefaults& tcp);
 void read_apps(Object& top, Scenario& out, const NodeTable& table);
+// Link parameters (delay, jitter, bandwidth, queue, loss, ...) present in `o`, over `p`.
+void read_link_params(Object& o, net::LinkParams& p);
+// An app's "auto_accept", "auto_receive" and "steps" (loader_apps.cpp); false on an error.
+bool read_script(Object& o, const NodeTable& table, app::Script& script);
+// "groups" (loader_groups.cpp), after the nodes.
+void read_groups(Object& top, Scenario& out, NodeTable& table, const TcpDefaults& tcp);
 // "expect" and "fingerprint" (loader_expect.cpp).
 void read_expect(Object& top, Scenario& out, const NodeTable& table);
 void read_links(Object& top, Scenario& out, const NodeTable& table);

@@ -66,7 +66,7 @@ std::optional<EndpointKey> endpoint_key(Reader& r, const std::string& text, cons
   const auto gt = text.find('>');
   if (!split(text.substr(0, gt), k.host, k.port) || k.host.empty()) return error(what);
   const net::NodeConfig* node = table.find(k.host);
-  if (node == nullptr || node->router) {
+  if ((node == nullptr && !table.is_group_member(k.host)) || (node != nullptr && node->router)) {
     std::string m = "unknown host " + quote(k.host) + " in endpoint " + quote(text);
     if (const std::string s = suggest(k.host, table.names); !s.empty()) m += "; " + s;
     return error(m);

@@ -156,6 +156,14 @@ SetHere read_params(Object& o, net::LinkParams& p) {
 
 }  // namespace
 
+void read_link_params(Object& o, net::LinkParams& p) {
+  const SetHere set = read_params(o, p);
+  if (!set.invalid && p.jitter > p.delay)
+    o.reader().error(!set.jitter.empty() ? set.jitter : (!set.delay.empty() ? set.delay : o.pointer()),
+                     "the jitter (" + sim::format_duration(p.jitter) + ") is larger than the delay (" +
+                         sim::format_duration(p.delay) + "); the jitter must not exceed the delay");
+}
+
 void read_nodes(Object& top, Scenario& out, NodeTable& table, const TcpDefaults& tcp) {
   table.nodes = &out.nodes;
   read_node_list(top, out, table, false, tcp);

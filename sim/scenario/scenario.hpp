@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +39,23 @@ struct AppConfig {
   app::Script script{};
 };
 
+// N hosts alike ("N clients like this"), kept as one description so a million of them cost no
+// more than the network, stacks and apps they become. Member i (1-based) is "<name><i>" at
+// address first_ip + i - 1, linked to `link_to` with `link` in both directions, runs TCP with
+// `tcp` and, if given, the app `script`, whose clock starts at a time drawn uniformly from
+// [0, start_spread) for each member (seeded).
+struct HostGroup {
+  std::string name{};
+  net::Ipv4 first_ip{};
+  std::uint32_t count = 0;
+  HostTcp tcp{};
+  std::string link_to{};
+  net::LinkParams link{};
+  std::shared_ptr<const app::Script> script{};
+  sim::Duration start_spread{};
+  std::string member(std::uint32_t i) const { return name + std::to_string(i); }
+};
+
 struct Scenario {
   std::string name{};
   std::string description{};
@@ -49,6 +67,7 @@ struct Scenario {
   std::vector<net::NodeConfig> nodes;  // hosts, then routers, in file order
   std::vector<HostTcp> tcp;            // one per node, same order (routers: disabled)
   std::vector<AppConfig> apps;
+  std::vector<HostGroup> groups;       // built after the nodes above
   std::vector<net::LinkConfig> links;
   std::vector<net::FaultRule> faults;
   std::vector<net::Injection> injections;

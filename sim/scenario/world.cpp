@@ -46,6 +46,7 @@ World::World(Scenario scenario, const RunOptions& options)
   }
   for (auto& h : app_hosts_)
     if (h) h->start();
+  for (const HostGroup& g : scenario_.groups) build_group(g);
 
   // Scenario events. Each callback captures the world and an index (the scheduler stores
   // callbacks inline and small).
@@ -61,6 +62,31 @@ World::World(Scenario scenario, const RunOptions& options)
   for (std::size_t i = 0; i < scenario_.notes.size(); ++i)
     sched_.schedule_at(scenario_.notes[i].at,
                        [this, i] { trace_.emit(sched_.now(), trace::Note{scenario_.notes[i].text}); });
+}
+
+void World::build_group(const HostGroup& g) {
+  sim::Rng rng = streams_.stream("group/" + g.name);
+  const tcp::TcpParams params = g.tcp.params;
+  const std::size_t first = stacks_.size();
+  stacks_.resize(first + g.count);
+  app_hosts_.resize(first + g.count);
+  for (std::uint32_t i = 1; i <= g.count; ++i) {
+    const std::string name = g.member(i);
+    const net::NodeId id = net_->add_node({name, net::Ipv4{g.first_ip.value + (i - 1)}, false});
+    net_->add_link({name, g.link_to, g.link, g.link});
+    if (!g.tcp.enabled) continue;
+    if (id >= stacks_.size()) {
+      stacks_.resize(id + 1);
+      app_hosts_.resize(id + 1);
+    }
+    stacks_[id] = std::make_unique<tcp::TcpStack>(sched_, trace_, *net_, id, params, streams_);
+    if (g.tcp.ephemeral_ports) stacks_[id]->set_ephemeral_range(g.tcp.ephemeral_ports->first, g.tcp.ephemeral_ports->second);
+    if (!g.script) continue;
+    app_hosts_[id] = std::make_unique<app::AppHost>(sched_, *stacks_[id]);
+    app_hosts_[id]->add(g.script);
+    const auto spread = static_cast<std::uint64_t>(g.start_spread.count());
+    app_hosts_[id]->start(sim::Duration::ns(spread > 0 ? static_cast<std::int64_t>(rng.uniform_int(0, spread - 1)) : 0));
+  }
 }
 
 World::~World() = default;

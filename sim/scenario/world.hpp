@@ -62,6 +62,7 @@ class World {
 
  private:
   void finish();
+  void build_group(const HostGroup& g);
 
   Scenario scenario_;
   std::uint64_t seed_;

@@ -266,6 +266,11 @@ TEST_CASE("tcpsim check writes JUnit XML and a results directory", "[cli][check]
   CHECK(summary["scenarios"] == 3);
   CHECK(summary["passed"] == 1);
   CHECK(summary["results"][1]["verdict"] == "FAIL");
+  const std::string html = slurp(out / "index.html");
+  CHECK(html.find("<td class=\"PASS\">PASS</td><td class=\"id\">a-pass</td>") != std::string::npos);
+  CHECK(html.find("<td class=\"FAIL\">FAIL</td><td class=\"id\">b/c-fail</td>") != std::string::npos);
+  CHECK(html.find("expected final state LISTEN") != std::string::npos);
+  CHECK(html.find("<a href=\"a-pass/trace.jsonl\">trace.jsonl</a>") != std::string::npos);
 }
 
 TEST_CASE("check --bless records a fingerprint; a changed exchange then fails naming the first differing line", "[cli][check]") {
@@ -314,4 +319,30 @@ TEST_CASE("With --rfc the ladder labels segments in RFC 9293 figure notation", "
   CHECK(r.out.find(" <SEQ=0><ACK=1><CTL=SYN,ACK> ") != std::string::npos);
   CHECK(r.out.find(" <SEQ=1><ACK=1><DATA=100> ") != std::string::npos);
   CHECK(r.out.find(" <SEQ=101><ACK=1><CTL=FIN,ACK> ") != std::string::npos);
+}
+
+TEST_CASE("bench churn runs the workload at a small N and checks every byte arrived", "[cli][bench]") {
+  const Result r = cli({"bench", "churn", "--clients", "50", "--json"});
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["clients"] == 50);
+  CHECK(j["bytes_received"] == 50000);
+  CHECK(j["correct"] == true);
+  CHECK(j["segments"] == 450);  // 9 per connection: handshake, data + ACK, two FINs and their ACKs
+  CHECK(j["events"].get<std::uint64_t>() > 0);
+  CHECK(j["heap_bytes_per_established_tcb"].get<double>() > 0);
+}
+
+TEST_CASE("bench flood: legitimate clients fail with a full SYN queue and connect with SYN cookies", "[cli][bench]") {
+  const Result off = cli({"bench", "flood", "--seconds", "0.6", "--rate", "20000", "--clients", "10", "--json"});
+  const Result on = cli({"bench", "flood", "--seconds", "0.6", "--rate", "20000", "--clients", "10", "--syn-cookies", "--json"});
+  INFO(off.out << on.out);
+  REQUIRE(off.code == 0);
+  REQUIRE(on.code == 0);
+  const auto a = nlohmann::json::parse(off.out);
+  const auto b = nlohmann::json::parse(on.out);
+  CHECK(a["spoofed_syns"].get<std::uint64_t>() > 11000);
+  CHECK(a["connected"] == 0);
+  CHECK(b["connected"] == 10);
 }

@@ -2,7 +2,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <set>
+#include <variant>
+
 #include "loader_support.hpp"
+#include "sim/scenario/world.hpp"
 
 using namespace tcpsim;
 using namespace tcpsim::scenario;
@@ -194,4 +198,54 @@ TEST_CASE("An app on an unknown host or a router is an error", "[loader][apps]")
 TEST_CASE("A negative send size is rejected with the range", "[loader][apps]") {
   const std::string text = with(R"(, "apps": [{"host": "client", "steps": [{"do": "send", "bytes": -5}]}])");
   check_error(only_error(load(text)), where(text, "-5"), "/apps/0/steps/0/bytes", "expected an integer in [1, 1099511627776], found -5");
+}
+
+TEST_CASE("A host group describes N members with consecutive addresses, one link each and a shared app", "[loader][groups]") {
+  const Scenario s = ok(load(with(R"(, "groups": [{"name": "c", "count": 3, "ip": "10.1.0.1",
+      "link": {"to": "server", "delay": "5ms", "loss": 0.5}, "profile": "linux",
+      "app": {"steps": [{"at": "0s", "do": "connect", "to": "server:80"}]}, "start_spread": "2s"}])")));
+  REQUIRE(s.groups.size() == 1);
+  const HostGroup& g = s.groups[0];
+  CHECK(g.member(3) == "c3");
+  CHECK(g.count == 3);
+  CHECK(g.first_ip == *net::Ipv4::parse("10.1.0.1"));
+  CHECK(g.link_to == "server");
+  CHECK(g.link.delay == 5_ms);
+  CHECK(g.link.loss.rate == 0.5);
+  CHECK(g.tcp.params.profile == "linux");
+  REQUIRE(g.script != nullptr);
+  CHECK(g.script->steps.size() == 1);
+  CHECK(g.start_spread == 2_s);
+}
+
+TEST_CASE("A group whose members would clash with a node's name or address is an error", "[loader][groups]") {
+  const std::string t1 = with(R"(, "groups": [{"name": "client", "count": 0, "ip": "10.1.0.1", "link": {"to": "server"}}])");
+  check_error(only_error(load(t1)), where(t1, "0,"), "/groups/0/count", "expected an integer in [1, 10000000], found 0");
+  const std::string t2 = with(R"(, "groups": [{"name": "h", "count": 5, "ip": "10.0.0.1", "link": {"to": "server"}}])");
+  check_error(only_error(load(t2)), where(t2, "\"10.0.0.1\"", "groups"), "/groups/0/ip",
+              "the group's addresses 10.0.0.1 .. 10.0.0.5 include 10.0.0.1 of node \"client\"");
+  const std::string t3 = with(R"(, "groups": [{"name": "h", "count": 2, "ip": "10.1.0.1", "link": {"to": "sever"}}])");
+  check_error(only_error(load(t3)), where(t3, "\"sever\""), "/groups/0/link/to", "did you mean \"server\"?");
+}
+
+TEST_CASE("A world builds every member of a group, each starting its app within the spread", "[world][groups]") {
+  const Scenario s = ok(load(with(R"(, "groups": [{"name": "c", "count": 20, "ip": "10.1.0.1",
+      "link": {"to": "server", "delay": "5ms"},
+      "app": {"steps": [{"at": "0s", "do": "connect", "to": "server:80"}]}, "start_spread": "1s"}],
+      "apps": [{"host": "server", "steps": [{"at": "0s", "do": "listen", "port": 80}]}])")));
+  World w(s);
+  w.run();
+  std::set<std::string> connected;
+  sim::Time first = sim::Time::max(), last = sim::Time::zero();
+  for (const auto& r : w.trace().records())
+    if (const auto* c = std::get_if<trace::AppCall>(&r.body); c && c->call == "connect") {
+      connected.insert(w.trace().node_name(c->node));
+      first = std::min(first, r.time);
+      last = std::max(last, r.time);
+    }
+  CHECK(connected.size() == 20);
+  CHECK(connected.contains("c20"));
+  CHECK(last < sim::Time::zero() + 1_s);
+  CHECK(last - first > 100_ms);  // spread out, not all at once
+  CHECK(w.stack(*w.network().find("c7")) != nullptr);
 }

@@ -16,6 +16,7 @@
 #include "sim/cli/check.hpp"
 #include "sim/cli/ladder.hpp"
 #include "sim/cli/profiles.hpp"
+#include "sim/diagram/svg.hpp"
 #include "sim/scenario/expect.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/scenario/world.hpp"
@@ -32,6 +33,7 @@ struct RunArgs {
   std::optional<std::uint64_t> seed;
   std::string until;
   std::string trace_path;
+  std::string svg_path;
   bool absolute = false;
   bool quiet = false;
   bool rfc_labels = false;
@@ -115,6 +117,17 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err) {
   out << "ran " << world.scheduler().executed() << " events to t=" << sim::format_seconds(world.scheduler().now())
       << " s\n";
   print_segment_summary(out, world.trace().segments());
+  if (!a.svg_path.empty()) {
+    diagram::Options d;
+    d.absolute = a.absolute;
+    std::ofstream svg(a.svg_path, std::ios::binary | std::ios::trunc);
+    diagram::write_svg(svg, diagram::build_layout(world.trace(), d, {s.name, {}}));
+    if (!svg.good()) {
+      err << "tcpsim run: cannot write the diagram to \"" << a.svg_path << "\"\n";
+      return kBadInput;
+    }
+    out << "diagram: " << a.svg_path << "\n";
+  }
   if (!a.trace_path.empty()) out << "trace: " << a.trace_path << " (" << world.trace().record_count() << " records)\n";
   if (trace_file && !trace_file.good()) {
     err << "tcpsim run: error while writing \"" << a.trace_path << "\"\n";
@@ -185,6 +198,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   run->add_option("--seed", run_args.seed, "Override the scenario's seed");
   run->add_option("--until", run_args.until, "Stop at this virtual time (e.g. 10s), overriding the scenario");
   run->add_option("--trace", run_args.trace_path, "Write the trace as JSON Lines to this file");
+  run->add_option("--svg", run_args.svg_path, "Write the sequence diagram as SVG to this file");
   run->add_flag("--absolute", run_args.absolute, "Show absolute sequence numbers (default: relative to ISN)");
   run->add_flag("-q,--quiet", run_args.quiet, "Print only the summary, not the ladder");
   run->add_flag("--rfc", run_args.rfc_labels, "Label segments as RFC 9293 figures do: <SEQ=100><ACK=301><CTL=SYN,ACK>");

@@ -1,0 +1,541 @@
+// build_layout(): lanes, the time axis, then one pass over the revealed records.
+#include "sim/diagram/layout.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <tuple>
+#include <utility>
+
+#include "sim/diagram/lanes.hpp"
+#include "sim/diagram/layout_detail.hpp"
+#include "sim/trace/seq_view.hpp"
+
+namespace tcpsim::diagram {
+namespace {
+
+using trace::NodeId;
+using trace::Record;
+
+constexpr double kTop = Style::header_h + 16;  // first lifeline y
+constexpr double kRowH = 22;                    // one event row (EventStep) and text spacing
+constexpr double kMedianGapPx = 48;             // auto scale: the median gap between events
+constexpr double kMaxLinearHeight = 200'000;
+constexpr double kBreakH = 36;                  // a squeezed gap (Compressed)
+constexpr double kMinSendSep = 18;              // between arrow starts (Compressed)
+constexpr double kAxisW = Style::axis_w;
+constexpr double kSideRoom = 200;               // side labels of the first and last lanes
+constexpr double kTimerSlotW = 5;
+constexpr int kTimerSlots = 4;
+// Lifeline to side label: past the state band and the timer brackets.
+constexpr double kLabelGap = Style::band_w / 2 + 3 + kTimerSlots * kTimerSlotW + 4;
+
+// --- lanes ---------------------------------------------------------------------------------
+
+using detail::LaneMap;
+
+// The (node, conn) a record is about, if any.
+struct Owner {
+  NodeId node;
+  net::ConnId conn;
+};
+std::optional<Owner> owner_of(const trace::Body& b) {
+  return std::visit(
+      [](const auto& x) -> std::optional<Owner> {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, trace::StateChanged> || std::is_same_v<T, trace::TimerEvent> ||
+                      std::is_same_v<T, trace::AppCall> || std::is_same_v<T, trace::AppNotify>)
+          return Owner{x.node, x.conn};
+        else
+          return std::nullopt;
+      },
+      b);
+}
+
+// --- time axis ------------------------------------------------------------------------------
+
+// y of every record of the whole trace, and the break marks of the Compressed axis.
+struct Axis {
+  std::vector<double> y;
+  std::vector<Break> breaks;
+};
+
+sim::Duration median_gap(const std::vector<Record>& rs) {
+  std::vector<std::int64_t> gaps;
+  gaps.reserve(rs.size());
+  for (std::size_t i = 1; i < rs.size(); ++i)
+    if (rs[i].time > rs[i - 1].time) gaps.push_back((rs[i].time - rs[i - 1].time).count());
+  if (gaps.empty()) return sim::Duration::ms(1);
+  auto mid = gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 2);
+  std::nth_element(gaps.begin(), mid, gaps.end());
+  return sim::Duration::ns(*mid);
+}
+
+Axis make_axis(const std::vector<Record>& rs, const Options& o) {
+  Axis a;
+  a.y.resize(rs.size());
+  const double top = kTop + kRowH;
+  if (o.axis == TimeAxis::EventStep) {
+    for (std::size_t i = 0; i < rs.size(); ++i) a.y[i] = top + static_cast<double>(i) * kRowH;
+    return a;
+  }
+  if (rs.empty()) return a;
+  const sim::Duration median = median_gap(rs);
+  double px_per_ns = o.px_per_ms > 0 ? o.px_per_ms / 1e6 : kMedianGapPx / static_cast<double>(median.count());
+  const sim::Time t0 = rs.front().time;
+  if (o.axis == TimeAxis::Linear) {
+    const double span = static_cast<double>((rs.back().time - t0).count());
+    if (o.px_per_ms <= 0 && span * px_per_ns > kMaxLinearHeight) px_per_ns = kMaxLinearHeight / span;
+    for (std::size_t i = 0; i < rs.size(); ++i) a.y[i] = top + static_cast<double>((rs[i].time - t0).count()) * px_per_ns;
+    return a;
+  }
+  const sim::Duration threshold =
+      o.compress_threshold > sim::Duration::zero() ? o.compress_threshold : std::max(median * 4, sim::Duration::us(1));
+  double y = top;
+  a.y[0] = y;
+  // Segments sent at (nearly) the same time would draw one on top of the other: each arrow
+  // starts at least kMinSendSep below the previous one (time still only moves down).
+  double last_send = -kMinSendSep;
+  auto starts_arrow = [](const Record& r) {
+    return std::holds_alternative<trace::SegmentSent>(r.body) || std::holds_alternative<trace::SegmentDuplicated>(r.body);
+  };
+  if (starts_arrow(rs[0])) last_send = y;
+  for (std::size_t i = 1; i < rs.size(); ++i) {
+    const sim::Duration gap = rs[i].time - rs[i - 1].time;
+    if (gap > threshold && static_cast<double>(gap.count()) * px_per_ns > kBreakH) {
+      Break b;
+      b.y0 = y;
+      y += kBreakH;
+      b.y1 = y;
+      b.skipped = gap;
+      a.breaks.push_back(std::move(b));
+    } else {
+      y += static_cast<double>(gap.count()) * px_per_ns;
+    }
+    if (starts_arrow(rs[i])) {
+      y = std::max(y, last_send + kMinSendSep);
+      last_send = y;
+    }
+    a.y[i] = y;
+  }
+  return a;
+}
+
+// --- labels ---------------------------------------------------------------------------------
+
+// RFC shorthand, numbers relative to each direction's ISN/IRS unless absolute (or that
+// direction sent no SYN), as the terminal ladder shows them.
+std::string arrow_text(const net::Segment& s, const trace::SeqView& v, const Options& o, bool retx, bool copy) {
+  const auto seq = o.absolute ? std::nullopt : v.rel_seq(s);
+  const auto ack = o.absolute ? std::nullopt : v.rel_ack(s);
+  std::string t = s.flags.to_string() + " seq=" + (seq ? std::to_string(*seq) : s.seq.to_string());
+  if (s.flags.ack) t += " ack=" + (ack ? std::to_string(*ack) : s.ack.to_string());
+  if (s.payload_len > 0) t += " +" + std::to_string(s.payload_len);
+  if (o.show_window) t += " win=" + std::to_string(s.window);
+  if (retx) t += " (rtx)";
+  if (copy) t += " x2";
+  return t;
+}
+
+std::string drop_text(const trace::SegmentDropped& d) {
+  switch (d.reason) {
+    case trace::DropReason::Loss: return "loss";
+    case trace::DropReason::FaultRule: return "fault rule " + std::to_string(d.rule);
+    case trace::DropReason::QueueOverflow: return "queue overflow";
+    case trace::DropReason::NoRoute: return "no route";
+    case trace::DropReason::Corrupted: return "bad checksum";
+  }
+  return "lost";
+}
+
+// "SYN_SENT" as RFC 9293 writes it: "SYN-SENT".
+std::string rfc_name(std::string_view state) {
+  std::string s(state);
+  std::replace(s.begin(), s.end(), '_', '-');
+  return s;
+}
+
+std::string clip(std::string s, std::size_t n) {
+  if (s.size() > n) s = s.substr(0, n - 3) + "...";
+  return s;
+}
+
+// --- the walk -------------------------------------------------------------------------------
+
+class Builder {
+ public:
+  Builder(const trace::Trace& t, const Options& o, const Names& n) : trace_(t), opt_(o), names_(n) {}
+
+  Layout run() {
+    const auto& rs = trace_.records();
+    out_.options = opt_;
+    out_.records_total = rs.size();
+    out_.revealed = std::min(opt_.cursor, rs.size());
+    axis_ = make_axis(rs, opt_);
+    lanes();
+    fates();
+    out_.lanes_top = kTop;
+    out_.cursor_y = out_.revealed == 0 ? kTop : axis_.y[out_.revealed - 1];
+    out_.record_y.assign(axis_.y.begin(), axis_.y.begin() + static_cast<std::ptrdiff_t>(out_.revealed));
+    for (std::size_t i = 0; i < out_.revealed; ++i) record(i, rs[i]);
+    finish();
+    return std::move(out_);
+  }
+
+ private:
+  void lanes();
+  void fates();
+  void record(std::size_t i, const Record& r);
+  void sent(std::size_t i, trace::SegmentId id, NodeId node, const net::Segment& seg, bool copy,
+            bool injected, std::string_view cause);
+  void state(std::size_t i, double y, const trace::StateChanged& s);
+  void timer(std::size_t i, const Record& r, const trace::TimerEvent& t);
+  void annotate(std::size_t i, double y, std::size_t lane, AnnotationKind kind, std::string text, std::string detail);
+  void finish();
+  void header();
+  void side_label(Label& l, std::size_t lane, double y, bool small);
+  std::size_t lane_of(NodeId node, const net::ConnId& c) const { return map_.lane(node, c.local, c.remote); }
+  double lane_x(std::size_t lane) const { return lane == kNone ? 0 : out_.lanes[lane].x; }
+  bool left_side(std::size_t lane) const { return lane == 0 && out_.lanes.size() > 1; }
+  std::string host_name(NodeId n) const {
+    if (n < names_.hosts.size() && !names_.hosts[n].empty()) return names_.hosts[n];
+    return n < trace_.node_count() ? trace_.node_name(n) : "?";
+  }
+
+  struct SegInfo {
+    NodeId node = trace::kNoNode;
+    const net::Segment* seg = nullptr;
+    std::size_t end = kNone;  // Delivered / Dropped record in the whole trace
+    std::size_t arrow = kNone;
+    std::string effects;
+  };
+  SegInfo& info(trace::SegmentId id) {
+    if (id >= segs_.size()) segs_.resize(id + 1);
+    return segs_[id];
+  }
+
+  const trace::Trace& trace_;
+  const Options& opt_;
+  const Names& names_;
+  trace::SeqView seqs_;
+  Axis axis_;
+  LaneMap map_;
+  Layout out_;
+  std::vector<SegInfo> segs_;
+  std::vector<std::size_t> open_band_;                                           // by lane
+  std::map<std::pair<std::size_t, std::string_view>, std::size_t> open_timer_;  // (lane, timer)
+  std::vector<std::array<bool, kTimerSlots>> slots_;                             // by lane
+  double gap_ = 260;
+};
+
+void Builder::lanes() {
+  const auto& rs = trace_.records();
+  double widest = 0;
+  std::vector<const net::Segment*> sent_seg;
+  for (const auto& r : rs) {
+    if (const auto* s = std::get_if<trace::SegmentSent>(&r.body)) {
+      map_.see(s->node, s->seg.source(), s->seg.destination(), !s->injected);
+      if (s->id >= sent_seg.size()) sent_seg.resize(s->id + 1, nullptr);
+      sent_seg[s->id] = &s->seg;
+      widest = std::max(widest, text_width(s->seg.flags.to_string()) + text_width(" seq=4294967295 ack=4294967295"));
+    } else if (const auto* d = std::get_if<trace::SegmentDelivered>(&r.body)) {
+      if (d->id < sent_seg.size() && sent_seg[d->id] != nullptr)
+        map_.see(d->node, sent_seg[d->id]->destination(), sent_seg[d->id]->source(), false);
+    } else if (const auto* c = std::get_if<trace::SegmentDuplicated>(&r.body)) {
+      if (c->copy >= sent_seg.size()) sent_seg.resize(c->copy + 1, nullptr);
+      if (c->id < sent_seg.size()) sent_seg[c->copy] = sent_seg[c->id];
+    } else if (auto o = owner_of(r.body)) {
+      map_.see(o->node, o->conn.local, o->conn.remote, true);
+    }
+  }
+  map_.assign(out_.lanes);
+  gap_ = std::clamp(widest * (opt_.absolute ? 1.0 : 0.75) + 110, 280.0, 520.0);
+  const double left = kAxisW + (out_.lanes.size() > 1 ? kSideRoom : 40);
+  for (std::size_t i = 0; i < out_.lanes.size(); ++i) out_.lanes[i].x = left + static_cast<double>(i) * gap_;
+  open_band_.assign(out_.lanes.size(), kNone);
+  slots_.assign(out_.lanes.size(), {});
+}
+
+void Builder::fates() {
+  const auto& rs = trace_.records();
+  for (std::size_t i = 0; i < rs.size(); ++i) {
+    const auto& b = rs[i].body;
+    if (const auto* d = std::get_if<trace::SegmentDelivered>(&b)) info(d->id).end = i;
+    else if (const auto* x = std::get_if<trace::SegmentDropped>(&b)) info(x->id).end = i;
+  }
+}
+
+void Builder::record(std::size_t i, const Record& r) {
+  const double y = axis_.y[i];
+  std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, trace::SegmentSent>) {
+          sent(i, x.id, x.node, x.seg, false, x.injected, x.cause);
+        } else if constexpr (std::is_same_v<T, trace::SegmentDuplicated>) {
+          const auto& orig = info(x.id);
+          if (orig.seg != nullptr) sent(i, x.copy, orig.node, *orig.seg, true, false, {});
+        } else if constexpr (std::is_same_v<T, trace::SegmentDelayed>) {
+          auto& e = info(x.id).effects;
+          e += (e.empty() ? "" : "; ") + std::string(x.cause == trace::EffectCause::Link ? "reordered +" : "delayed +") +
+               sim::format_duration(x.extra) + (x.rule != trace::kNoRule ? " by rule " + std::to_string(x.rule) : "");
+        } else if constexpr (std::is_same_v<T, trace::SegmentCorrupted>) {
+          auto& e = info(x.id).effects;
+          e += (e.empty() ? "" : "; ") + std::string("corrupted by rule ") + std::to_string(x.rule);
+        } else if constexpr (std::is_same_v<T, trace::StateChanged>) {
+          state(i, y, x);
+        } else if constexpr (std::is_same_v<T, trace::TimerEvent>) {
+          timer(i, r, x);
+        } else if constexpr (std::is_same_v<T, trace::AppCall>) {
+          annotate(i, y, lane_of(x.node, x.conn), AnnotationKind::Call,
+                   "(" + std::string(x.call) + (x.args.empty() ? "" : " " + x.args) + ")",
+                   host_name(x.node) + " " + std::string(x.call) + "(" + x.args + ")");
+        } else if constexpr (std::is_same_v<T, trace::AppNotify>) {
+          std::string t = trace::to_string(x.notice);
+          if (x.error != trace::AppError::None) t += std::string(" ") + trace::to_string(x.error);
+          if (x.bytes != 0) t += " " + std::to_string(x.bytes);
+          annotate(i, y, lane_of(x.node, x.conn), AnnotationKind::Notify, "[" + t + "]",
+                   host_name(x.node) + " notified: " + t);
+        } else if constexpr (std::is_same_v<T, trace::Note>) {
+          annotate(i, y, kNone, AnnotationKind::Note, "note: " + x.text, x.text);
+        }
+        // SegmentDelivered / SegmentDropped: folded into the arrow when it was sent.
+      },
+      r.body);
+}
+
+void Builder::sent(std::size_t i, trace::SegmentId id, NodeId node, const net::Segment& seg,
+                   bool copy, bool injected, std::string_view cause) {
+  SegInfo& si = info(id);
+  si.node = node;
+  si.seg = &seg;
+  // A retransmission: this direction already sent sequence space beyond this segment's start
+  // (trace::SeqView, the ladder's rule; a copy made by the network is not one), or TCP says so.
+  const bool again = !copy && seqs_.observe(seg, injected);
+  Arrow a;
+  a.record = i;
+  a.segment = id;
+  a.copy = copy;
+  a.injected = injected;
+  a.cause = cause;
+  a.from_lane = map_.lane(node, seg.source(), seg.destination());
+  if (a.from_lane == kNone) return;  // cannot happen: every sender has a lane
+  const auto& rs = trace_.records();
+  const bool ends = si.end != kNone;
+  const auto* dropped = ends ? std::get_if<trace::SegmentDropped>(&rs[si.end].body) : nullptr;
+  if (ends && dropped == nullptr) {
+    const auto& d = std::get<trace::SegmentDelivered>(rs[si.end].body);
+    a.to_lane = map_.lane(d.node, seg.destination(), seg.source());
+  } else {
+    a.to_lane = map_.receiver(seg.destination(), seg.source());
+  }
+  a.retransmission = again || cause.find("retransmi") != std::string_view::npos;
+  a.label.text = arrow_text(seg, seqs_, opt_, a.retransmission, copy);
+
+  const double x0 = lane_x(a.from_lane);
+  double x1 = a.to_lane != kNone && a.to_lane != a.from_lane ? lane_x(a.to_lane) : x0 + (left_side(a.from_lane) || a.from_lane == 0 ? 1 : -1) * gap_ * 0.6;
+  const double y0 = axis_.y[i];
+  const double y_end = ends ? axis_.y[si.end] : y0 + kMedianGapPx;
+  a.from = {x0, y0};
+  if (ends && si.end < out_.revealed) {
+    a.end_record = si.end;
+    if (dropped != nullptr) {
+      a.fate = Fate::Lost;
+      a.reason = drop_text(*dropped);
+      // A corrupted segment travels all the way and fails its checksum at the receiver.
+      const double frac = a.to_lane == kNone ? 1.0 : dropped->reason == trace::DropReason::Corrupted ? 0.9 : 0.6;
+      a.to = {x0 + (x1 - x0) * frac, y_end};
+    } else {
+      a.fate = Fate::Delivered;
+      a.to = {x1, y_end};
+    }
+  } else {
+    // In flight at the cursor: the tip at the cursor's height, as far across as the segment has
+    // travelled on its eventual path, but at least a third of the way (a segment sent by the last
+    // revealed record must still show where it is going and carry its label).
+    a.fate = Fate::InFlight;
+    const double span = y_end - y0;
+    const double frac = span > 0 ? std::clamp((out_.cursor_y - y0) / span, 1.0 / 3, 0.95) : 0.5;
+    a.to = {x0 + (x1 - x0) * frac * (dropped != nullptr ? 0.6 : 1.0), std::max(y0, out_.cursor_y)};
+  }
+  si.arrow = out_.arrows.size();
+  out_.arrows.push_back(std::move(a));
+}
+
+void Builder::state(std::size_t i, double y, const trace::StateChanged& s) {
+  const std::size_t lane = lane_of(s.node, s.conn);
+  if (lane == kNone) return;
+  if (std::size_t b = open_band_[lane]; b != kNone) out_.bands[b].y1 = y;
+  open_band_[lane] = kNone;
+  if (s.to != "CLOSED") {
+    open_band_[lane] = out_.bands.size();
+    out_.bands.push_back({lane, i, s.to, y, y});
+  }
+  StateMark m;
+  m.lane = lane;
+  m.record = i;
+  m.from = s.from;
+  m.to = s.to;
+  m.cause = s.cause;
+  m.y = y;
+  m.label.text = rfc_name(s.to);
+  side_label(m.label, lane, y, false);
+  out_.states.push_back(std::move(m));
+}
+
+void Builder::timer(std::size_t i, const Record& r, const trace::TimerEvent& t) {
+  const std::size_t lane = lane_of(t.node, t.conn);
+  if (lane == kNone) return;
+  const double y = axis_.y[i];
+  const auto key = std::make_pair(lane, t.timer);
+  if (auto it = open_timer_.find(key); it != open_timer_.end()) {
+    auto& b = out_.timers[it->second];
+    b.y1 = y;
+    b.end_record = i;
+    b.end = t.op == trace::TimerOp::Fired ? TimerEnd::Fired : TimerEnd::Cancelled;
+    slots_[lane][static_cast<std::size_t>(b.slot)] = false;
+    open_timer_.erase(it);
+  }
+  if (t.op != trace::TimerOp::Armed) return;
+  std::size_t slot = 0;
+  while (slot + 1 < kTimerSlots && slots_[lane][slot]) ++slot;
+  slots_[lane][slot] = true;
+  TimerBracket b;
+  b.lane = lane;
+  b.record = i;
+  b.timer = t.timer;
+  b.deadline = t.deadline;
+  b.y0 = b.y1 = y;
+  b.slot = static_cast<int>(slot);
+  // Brackets between the lifeline and the lane's text, the gap stays for the arrows.
+  const double dir = left_side(lane) ? -1 : 1;
+  b.x = lane_x(lane) + dir * (Style::band_w / 2 + 3 + static_cast<double>(slot) * kTimerSlotW);
+  b.label.text = std::string(timer_short_name(t.timer)) + " " + sim::format_duration(t.deadline - r.time);
+  side_label(b.label, lane, y, true);
+  open_timer_[key] = out_.timers.size();
+  out_.timers.push_back(std::move(b));
+}
+
+void Builder::annotate(std::size_t i, double y, std::size_t lane, AnnotationKind kind, std::string text,
+                       std::string detail) {
+  Annotation a;
+  a.lane = lane;
+  a.record = i;
+  a.kind = kind;
+  a.y = y;
+  a.label.text = clip(std::move(text), kind == AnnotationKind::Note ? 48 : 30);
+  a.detail = std::move(detail);
+  if (lane != kNone) {
+    side_label(a.label, lane, y, true);
+  } else {
+    a.label.small = true;
+    // Right of the last lane's own text.
+    const double x = (out_.lanes.empty() ? kAxisW : out_.lanes.back().x) + kSideRoom;
+    a.label.box = {x, y - Style::small_px * Style::line_h / 2, text_width(a.label.text, true), Style::small_px * Style::line_h};
+  }
+  out_.annotations.push_back(std::move(a));
+}
+
+// Text beside a lane: left of the first lane (right-aligned), right of the others.
+void Builder::side_label(Label& l, std::size_t lane, double y, bool small) {
+  l.small = small;
+  const double w = text_width(l.text, small);
+  const double h = (small ? Style::small_px : Style::font_px) * Style::line_h;
+  const double x = left_side(lane) ? lane_x(lane) - kLabelGap - w : lane_x(lane) + kLabelGap;
+  l.box = {x, y - h / 2, w, h};
+}
+
+void Builder::finish() {
+  const double end = out_.cursor_y;
+  for (std::size_t b : open_band_)
+    if (b != kNone) out_.bands[b].y1 = end;
+  for (auto& [key, t] : open_timer_) out_.timers[t].y1 = end;
+  for (const auto& b : axis_.breaks)
+    if (b.y1 <= end + 1e-9) out_.breaks.push_back(b);
+  for (auto& b : out_.breaks) {
+    b.label.text = "~" + sim::format_duration(b.skipped);
+    b.label.small = true;
+    const double w = text_width(b.label.text, true);
+    b.label.box = {kAxisW - 8 - w, (b.y0 + b.y1) / 2 - Style::small_px * 0.65, w, Style::small_px * Style::line_h};
+  }
+  for (auto& a : out_.arrows) {
+    auto& si = segs_[a.segment];
+    a.effects = si.effects;
+  }
+  // Time ticks on the left axis, where the time changes and there is room.
+  const auto& rs = trace_.records();
+  double last_y = -1e9;
+  for (std::size_t i = 0; i < out_.revealed; ++i) {
+    const double y = axis_.y[i];
+    if (i > 0 && rs[i].time == rs[i - 1].time) continue;
+    if (y - last_y < kRowH) continue;
+    Tick t;
+    t.y = y;
+    t.time = rs[i].time;
+    t.label.text = sim::format_seconds(rs[i].time);
+    t.label.small = true;
+    const double w = text_width(t.label.text, true);
+    t.label.box = {kAxisW - 8 - w, y - Style::small_px * 0.65, w, Style::small_px * Style::line_h};
+    last_y = y;
+    out_.ticks.push_back(std::move(t));
+  }
+  out_.lanes_bottom = end + 2 * kRowH;
+  header();
+  detail::place_labels(out_);
+  double bottom = out_.lanes_bottom;
+  for (const auto& b : out_.label_boxes()) bottom = std::max(bottom, b.bottom());
+  out_.lanes_bottom = bottom + kRowH / 2;
+  out_.height = out_.lanes_bottom + kRowH;
+  double right = out_.lanes.empty() ? kAxisW + 200 : out_.lanes.back().x + kSideRoom + 40;
+  for (const auto& b : out_.label_boxes()) right = std::max(right, b.right() + 20);
+  right = std::max(right, out_.title_label.box.right() + 20);
+  right = std::max(right, out_.legend.box.right() + 20);
+  out_.width = right;
+  detail::build_index(out_);
+}
+
+void Builder::header() {
+  out_.title = names_.title.empty() ? std::string("sequence diagram") : names_.title;
+  out_.title_label.text = out_.title + "  (" + to_string(opt_.axis) + " time, " +
+                          (opt_.absolute ? "absolute" : "relative") + " seq/ack)";
+  out_.title_label.box = {16, 8, text_width(out_.title_label.text), Style::font_px * Style::line_h};
+  out_.legend.text = "-> delivered   - - in flight   X lost (reason)   (rtx) retransmission   x2 duplicate   "
+                     "| timer bracket   (call)   [notice]   STATE after the event";
+  out_.legend.small = true;
+  out_.legend.box = {16, 28, text_width(out_.legend.text, true), Style::small_px * Style::line_h};
+  for (std::size_t i = 0; i < out_.lanes.size(); ++i) {
+    auto& l = out_.lanes[i];
+    const double w = text_width(l.label.text, true);
+    l.label.box = {l.x - w / 2, Style::header_h - 14, w, Style::small_px * Style::line_h};
+    if (out_.hosts.empty() || out_.hosts.back().node != l.node) {
+      HostHeader h;
+      h.node = l.node;
+      h.label.text = host_name(l.node);
+      h.x0 = h.x1 = l.x;
+      out_.hosts.push_back(std::move(h));
+    }
+    out_.hosts.back().x1 = l.x;
+  }
+  for (auto& h : out_.hosts) {
+    const double w = text_width(h.label.text);
+    h.label.box = {(h.x0 + h.x1) / 2 - w / 2, Style::header_h - 34, w, Style::font_px * Style::line_h};
+  }
+}
+
+}  // namespace
+
+const char* to_string(TimeAxis a) {
+  switch (a) {
+    case TimeAxis::Linear: return "linear";
+    case TimeAxis::EventStep: return "event-step";
+    case TimeAxis::Compressed: return "compressed";
+  }
+  return "?";
+}
+
+Layout build_layout(const trace::Trace& trace, const Options& options, const Names& names) {
+  return Builder(trace, options, names).run();
+}
+
+}  // namespace tcpsim::diagram

@@ -28,7 +28,7 @@ class Selector {
   std::vector<Packet> take() { return std::move(out_); }
 
  private:
-  bool here(trace::NodeId node) const { return !at_ || *at_ == node; }
+  bool here(trace::NodeId node) const { return !at_ || *at_ == node; }  // sent from here
 
   void take_packet(sim::Time t, trace::SegmentId id, Live& l) {
     l.captured = out_.size();
@@ -44,7 +44,9 @@ class Selector {
     if (it == live_.end()) return;
     // The copy is the segment as it is now: damaged if a rule damaged it before the copy was made.
     Live& l = live_[d.copy] = Live{it->second.seg, it->second.corrupted, std::nullopt};
-    if (here(d.node)) take_packet(t, d.copy, l);
+    // A copy is made in the network, after the segment left its sender: a host's interface
+    // sees it only if it arrives there.
+    if (!at_) take_packet(t, d.copy, l);
   }
   void handle(sim::Time, const trace::SegmentCorrupted& c) {
     const auto it = live_.find(c.id);

@@ -5,10 +5,11 @@
 //  - by default, where segments leave their sender: every SegmentSent (including segments a
 //    fault rule then drops, delays or damages) and every extra copy a link or fault rule makes
 //    (SegmentDuplicated), at the time it was sent or made;
-//  - at a named host's interface: the segments that host sent (and copies made as they left
-//    it), at their send time, and the segments that reached it (SegmentDelivered there, and
-//    damaged segments it discarded for their bad checksum), at their arrival time. A segment
-//    lost on the way appears in the sender's capture and not in the receiver's.
+//  - at a named host's interface: the segments that host sent, at their send time, and the
+//    segments (and copies) that reached it (SegmentDelivered there, and damaged segments it
+//    discarded for their bad checksum), at their arrival time. A segment lost on the way
+//    appears in the sender's capture and not in the receiver's; a copy the network made
+//    appears only where it arrives.
 // Segments a "corrupt" fault rule damaged (and segments injected as corrupted) carry a TCP
 // checksum that fails; every other checksum is valid. The IPv4 Identification field counts the
 // packets of one capture from 0.

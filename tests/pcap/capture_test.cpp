@@ -147,20 +147,23 @@ TEST_CASE("A capture at the receiver leaves out lost segments and stamps the oth
   }
 }
 
-TEST_CASE("Captures at both ends differ by exactly the segments lost between them") {
+TEST_CASE("Captures at both ends differ by exactly the segments lost between them and the copies made on the way") {
   const auto w = run("net/fault-rules.json");
   const auto client = pcap::select_packets(w->trace().records(), {host(*w, "client")});
   const auto server = pcap::select_packets(w->trace().records(), {host(*w, "server")});
-  std::set<trace::SegmentId> only_one_side;
+  std::set<trace::SegmentId> only_client, only_server;
   for (const auto id : ids(client))
-    if (!ids(server).count(id)) only_one_side.insert(id);
+    if (!ids(server).count(id)) only_client.insert(id);
   for (const auto id : ids(server))
-    if (!ids(client).count(id)) only_one_side.insert(id);
-  std::set<trace::SegmentId> lost;
+    if (!ids(client).count(id)) only_server.insert(id);
+  std::set<trace::SegmentId> lost, copies;
   for (const auto& d : records_of<trace::SegmentDropped>(w->trace()))
     if (d.reason != trace::DropReason::Corrupted) lost.insert(d.id);
-  CHECK(lost.size() == 1);  // the second SYN, dropped by rule 0
-  CHECK(only_one_side == lost);
+  for (const auto& d : records_of<trace::SegmentDuplicated>(w->trace())) copies.insert(d.copy);
+  CHECK(lost.size() == 1);    // the second SYN, dropped by rule 0
+  CHECK(copies.size() == 1);  // the FIN's copy, made by rule 2
+  CHECK(only_client == lost);
+  CHECK(only_server == copies);
 }
 
 TEST_CASE("An unknown name or a router is not a capture point, and the error says why") {

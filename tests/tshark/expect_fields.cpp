@@ -108,7 +108,7 @@ int main(int argc, char** argv) {
       c.copy = true;
       c.captured = false;
       live[copy] = c;
-      if (!at || r.at("node") == *at) take(copy);
+      if (!at) take(copy);  // made in the network: a host sees it only where it arrives
     } else if (kind == "corrupt") {
       live.at(r.at("seg")).damaged = true;
     } else if (kind == "deliver" || (kind == "drop" && r.at("reason") == "bad-checksum")) {

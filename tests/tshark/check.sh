@@ -7,7 +7,8 @@
 # HOST's interface with --capture-at) and checks, packet by packet, that tshark
 #  - decodes every packet: no malformed packet, nothing undecoded, a good IPv4 checksum, a good
 #    TCP checksum except on segments a corrupt rule damaged (which must show as bad);
-#  - shows the trace's flags, absolute and relative seq/ack, payload length and window;
+#  - shows the trace's flags, absolute and relative seq/ack, payload length, window and TCP
+#    options (MSS, window scale, SACK-permitted, timestamps);
 #  - flags tcp.analysis.retransmission on exactly the packets the trace calls retransmissions
 #    (sim/trace/seq_view.hpp), as computed by TSHARK_EXPECT from the JSON Lines trace.
 # Exit 0: all match; 1: a mismatch (printed); 2: bad usage; 77: tshark is not installed (CTest
@@ -23,7 +24,7 @@
 set -euo pipefail
 
 if [ $# -lt 3 ]; then
-  sed -n "4,14p" "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n "4,15p" "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 TCPSIM=$1 EXPECT=$2 SCENARIO=$3
@@ -38,7 +39,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 FIELDS=(frame.number tcp.flags tcp.seq_raw tcp.ack_raw tcp.seq tcp.ack tcp.len tcp.window_size_value
-        tcp.analysis.retransmission tcp.checksum.status)
+        tcp.analysis.retransmission tcp.checksum.status tcp.options.mss_val tcp.options.wscale.shift
+        tcp.options.sack_perm tcp.options.timestamp.tsval tcp.options.timestamp.tsecr)
 HEALTH=(frame.number _ws.malformed ip.checksum.status tcp.checksum.status _ws.expert.group)
 # Expert info groups (epan/proto.h): PI_CHECKSUM, PI_UNDECODED, PI_MALFORMED.
 readonly G_CHECKSUM=16777216 G_UNDECODED=83886080 G_MALFORMED=117440512
@@ -67,8 +69,8 @@ check_point() {  # label, [host]
       {
         got = FNR
         if (!(FNR in want)) { printf "%s: frame %d: tshark shows a packet the trace does not have: %s\n", label, FNR, $0; bad = 1; next }
-        split(want[FNR], w, "\t"); split($0, g, "\t")
-        for (i = 1; i <= 10; i++) if (w[i] != "-" && w[i] != g[i]) {
+        nw = split(want[FNR], w, "\t"); split($0, g, "\t")
+        for (i = 1; i <= nw; i++) if (w[i] != "-" && w[i] != g[i]) {
           printf "%s: frame %d field %d: trace says \"%s\", tshark \"%s\"\n  trace:  %s\n  tshark: %s\n", label, FNR, i, w[i], g[i], want[FNR], $0
           bad = 1; break
         }

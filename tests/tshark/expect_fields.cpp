@@ -6,7 +6,9 @@
 // segments leave their sender), tab-separated, in the order of tests/tshark/check.sh's tshark
 // fields:
 //   frame  tcp.flags  tcp.seq_raw  tcp.ack_raw  tcp.seq  tcp.ack  tcp.len  tcp.window_size_value
-//   tcp.analysis.retransmission  tcp.checksum.status
+//   tcp.analysis.retransmission  tcp.checksum.status  tcp.options.mss_val
+//   tcp.options.wscale.shift  tcp.options.sack_perm  tcp.options.timestamp.tsval
+//   tcp.options.timestamp.tsecr
 // "-" means "not decided by the trace" (relative numbers of a direction whose SYN the capture
 // lacks, the acknowledgment of a segment without ACK, whether a link's duplicate copy counts
 // as a retransmission, or a crafted segment). Relative numbers and retransmissions follow sim/trace/seq_view.hpp,
@@ -57,6 +59,13 @@ net::Segment segment(const json& j) {
   s.flags = *net::Flags::parse(j.at("flags").get<std::string>());
   s.window = j.at("win").get<std::uint16_t>();
   s.payload_len = j.at("len").get<std::uint32_t>();
+  if (j.contains("options")) {
+    const json& o = j["options"];
+    if (o.contains("mss")) s.options.mss = o["mss"].get<std::uint16_t>();
+    if (o.contains("wscale")) s.options.wscale = o["wscale"].get<std::uint8_t>();
+    s.options.sack_permitted = o.value("sack_permitted", false);
+    if (o.contains("timestamps")) s.options.timestamps = net::Timestamps{o["timestamps"][0], o["timestamps"][1]};
+  }
   return s;
 }
 
@@ -73,7 +82,13 @@ void print(int frame, const Seen& p, trace::SeqView& view) {
   std::cout << frame << '\t' << flags << '\t' << s.seq.raw() << '\t' << (s.flags.ack ? std::to_string(s.ack.raw()) : "-")
             << '\t' << opt(view.rel_seq(s)) << '\t' << (s.flags.ack ? opt(view.rel_ack(s)) : "-") << '\t'
             << s.payload_len << '\t' << s.window << '\t' << (undecided ? "-" : again ? "1" : "") << '\t'
-            << (p.damaged ? 0 : 1) << '\n';
+            << (p.damaged ? 0 : 1);
+  // tshark shows SACK-permitted as the option's bytes (kind 4, length 2).
+  const net::Options& o = s.options;
+  std::cout << '\t' << (o.mss ? std::to_string(*o.mss) : "") << '\t' << (o.wscale ? std::to_string(*o.wscale) : "")
+            << '\t' << (o.sack_permitted ? "0402" : "") << '\t'
+            << (o.timestamps ? std::to_string(o.timestamps->val) : "") << '\t'
+            << (o.timestamps ? std::to_string(o.timestamps->ecr) : "") << '\n';
 }
 
 }  // namespace

@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <map>
@@ -31,7 +33,10 @@ trace::NodeId host(const scenario::World& w, const char* name) {
 }
 
 std::string temp_file(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("tcpsim-pcap-test-" + name + ".pcap")).string();
+  // The process id keeps concurrent runs of the suite (other build trees) apart.
+  return (std::filesystem::temp_directory_path() /
+          ("tcpsim-pcap-test-" + std::to_string(getpid()) + "-" + name + ".pcap"))
+      .string();
 }
 
 std::set<trace::SegmentId> ids(const std::vector<pcap::Packet>& packets) {

@@ -1,4 +1,6 @@
 // The command-line side of captures: tcpsim run --pcap / --capture-at, and check --out.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <sstream>
@@ -30,7 +32,7 @@ Result cli(std::vector<std::string> args) {
 std::string scenario(const std::string& rel) { return std::string(TCPSIM_SOURCE_DIR) + "/scenarios/" + rel; }
 
 fs::path temp_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("tcpsim-pcap-cli-test-" + name);
+  const fs::path dir = fs::temp_directory_path() / ("tcpsim-pcap-cli-test-" + std::to_string(getpid()) + "-" + name);
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;

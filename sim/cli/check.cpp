@@ -10,6 +10,7 @@
 
 #include "sim/cli/app.hpp"
 #include "sim/cli/ladder.hpp"
+#include "sim/pcap/capture.hpp"
 #include "sim/scenario/batch.hpp"
 #include "sim/scenario/world.hpp"
 
@@ -67,6 +68,10 @@ int cmd_check(const CheckArgs& a, std::ostream& out, std::ostream& err) {
   opt.jobs = a.jobs != 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
   opt.out_dir = a.out_dir;
   opt.bless = a.bless;
+  opt.write_capture = [](const trace::Trace& t, const fs::path& file) {
+    std::string why;
+    return pcap::write_capture(file.string(), t, {}, &why) ? std::string() : why;
+  };
   const auto ladder = [](const scenario::World& w) {
     std::ostringstream s;
     LadderOptions lo;

@@ -28,6 +28,9 @@ struct BatchOptions {
   // returns an error message, empty on success. The CLI fills it with the pcap writer, so this
   // layer needs no libpcap; left empty, no capture is written.
   std::function<std::string(const trace::Trace&, const std::filesystem::path& file)> write_capture;
+  // The same for the sequence diagram (<out_dir>/<id>/diagram.svg), filled with the SVG writer.
+  std::function<std::string(const trace::Trace&, const std::string& title, const std::filesystem::path& file)>
+      write_diagram;
 };
 
 enum class Outcome : std::uint8_t { Pass, Fail, Invalid, Error };

@@ -271,6 +271,9 @@ TEST_CASE("tcpsim check writes JUnit XML and a results directory", "[cli][check]
   CHECK(html.find("<td class=\"FAIL\">FAIL</td><td class=\"id\">b/c-fail</td>") != std::string::npos);
   CHECK(html.find("expected final state LISTEN") != std::string::npos);
   CHECK(html.find("<a href=\"a-pass/trace.jsonl\">trace.jsonl</a>") != std::string::npos);
+  CHECK(fs::exists(out / "a-pass" / "diagram.svg"));
+  CHECK(html.find("<img src=\"a-pass/diagram.svg\"") != std::string::npos);
+  CHECK(html.find("<a href=\"a-pass/capture.pcap\">capture.pcap</a>") != std::string::npos);
 }
 
 TEST_CASE("check --bless records a fingerprint; a changed exchange then fails naming the first differing line", "[cli][check]") {

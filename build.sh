@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tcpsim's one entry point for set-up, build, demo and tests on Debian 12.
 #
-#   ./build.sh demo    install what is missing, build, run the bundled demo scenario
+#   ./build.sh demo    install what is missing, build, run a bundled scenario, check the library
 #   ./build.sh test    install what is missing, build (warnings are errors), run every test,
 #                      then build again with ASan+UBSan and run the unit tests under it
 #   ./build.sh deps    only install what is missing (idempotent; nothing to do = no apt call);
@@ -62,9 +62,13 @@ build() {
 demo() {
   deps
   build
-  log "running scenarios/net/two-hop-lossy.json"
+  local tcpsim="./${BUILD_DIR}/sim/cli/tcpsim"
   mkdir -p results
-  "./${BUILD_DIR}/sim/cli/tcpsim" run scenarios/net/two-hop-lossy.json --trace results/two-hop-lossy.jsonl
+  log "running scenarios/loss/lost-final-ack.json (ladder; trace, diagram and capture in results/)"
+  "$tcpsim" run scenarios/loss/lost-final-ack.json --trace results/lost-final-ack.jsonl \
+    --svg results/lost-final-ack.svg --pcap results/lost-final-ack.pcap
+  log "checking the scenario library (results/check/index.html)"
+  "$tcpsim" check -q scenarios --out results/check --junit results/check/junit.xml
 }
 
 test_all() {

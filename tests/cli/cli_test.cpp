@@ -349,3 +349,10 @@ TEST_CASE("bench flood: legitimate clients fail with a full SYN queue and connec
   CHECK(a["connected"] == 0);
   CHECK(b["connected"] == 10);
 }
+
+TEST_CASE("A load test with a thousand hosts gets a note instead of a thousand-column ladder", "[cli][ladder]") {
+  const auto r = cli({"run", scenario("performance/churn-1000.json")});
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("(no ladder: 1001 hosts, more than the 8 a terminal can show side by side") != std::string::npos);
+  CHECK(r.out.find("expectations: 7 checked, all passed") != std::string::npos);
+}

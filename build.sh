@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # tcpsim's one entry point for set-up, build, demo and tests on Debian 12.
 #
-#   ./build.sh demo    install what is missing, build, run the bundled demo scenario
+#   ./build.sh demo    install what is missing, build, run a bundled scenario, check the library
 #   ./build.sh test    install what is missing, build (warnings are errors), run every test,
 #                      then build again with ASan+UBSan and run the unit tests under it
-#   ./build.sh deps    only install what is missing (idempotent; nothing to do = no apt call)
+#   ./build.sh deps    only install what is missing (idempotent; nothing to do = no apt call);
+#                      `deps test` also installs what only the tests need (tshark)
 #   ./build.sh build   only configure and build (build/)
 #
 # Environment: JOBS (default: number of cores), BUILD_DIR (default: build), TCPSIM_GUI=OFF to
@@ -19,27 +20,31 @@ SAN_DIR=${SAN_DIR:-build-asan}
 # Debian 12 packages the project needs, and why: see README.md "Dependencies".
 PACKAGES=(
   cmake g++ make pkg-config
-  libboost-graph-dev nlohmann-json3-dev catch2 libcli11-dev libbenchmark-dev
+  libboost-graph-dev nlohmann-json3-dev catch2 libcli11-dev libbenchmark-dev libpcap-dev
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev
 )
+# Only for `test`: tshark decodes our pcap captures in the tshark-labelled tests.
+TEST_PACKAGES=(tshark)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
-deps() {
+deps() {  # [extra packages...]
   local missing=()
-  for p in "${PACKAGES[@]}"; do
+  for p in "${PACKAGES[@]}" "$@"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
       missing+=("$p")
     fi
   done
   if [ ${#missing[@]} -eq 0 ]; then
-    log "dependencies: all ${#PACKAGES[@]} packages present"
+    log "dependencies: all $((${#PACKAGES[@]} + $#)) packages present"
     return
   fi
   log "dependencies: installing ${missing[*]}"
   local sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   $sudo apt-get update -qq
+  # tshark asks whether non-root users may capture; answer no without a prompt.
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
@@ -57,13 +62,17 @@ build() {
 demo() {
   deps
   build
-  log "running scenarios/net/two-hop-lossy.json"
+  local tcpsim="./${BUILD_DIR}/sim/cli/tcpsim"
   mkdir -p results
-  "./${BUILD_DIR}/sim/cli/tcpsim" run scenarios/net/two-hop-lossy.json --trace results/two-hop-lossy.jsonl
+  log "running scenarios/loss/lost-final-ack.json (ladder; trace, diagram and capture in results/)"
+  "$tcpsim" run scenarios/loss/lost-final-ack.json --trace results/lost-final-ack.jsonl \
+    --svg results/lost-final-ack.svg --pcap results/lost-final-ack.pcap
+  log "checking the scenario library (results/check/index.html)"
+  "$tcpsim" check -q scenarios --out results/check --junit results/check/junit.xml
 }
 
 test_all() {
-  deps
+  deps "${TEST_PACKAGES[@]}"
   build
   log "running every test (ctest)"
   (cd "$BUILD_DIR" && ctest --output-on-failure -j "$JOBS")
@@ -75,7 +84,7 @@ test_all() {
 }
 
 case "${1:-}" in
-  deps) deps ;;
+  deps) if [ "${2:-}" = test ]; then deps "${TEST_PACKAGES[@]}"; else deps; fi ;;
   build) deps; build ;;
   demo) demo ;;
   test) test_all ;;

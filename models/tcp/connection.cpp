@@ -33,10 +33,13 @@ std::string_view to_string(CallError e) {
 }
 
 Connection::Connection(const TcpParams& params, Actions& actions)
-    : params_(params), actions_(actions), rto_(params), sndbuf_(params.send_buffer),
-      rcvbuf_(params.recv_buffer) {
+    : Connection(std::make_shared<const TcpParams>(params), actions) {}
+
+Connection::Connection(std::shared_ptr<const TcpParams> params, Actions& actions)
+    : params_holder_(std::move(params)), params_(*params_holder_), actions_(actions), rto_(params_),
+      sndbuf_(params_.send_buffer), rcvbuf_(params_.recv_buffer) {
   tcb_.rcv_wnd = rcvbuf_.window();
-  tcb_.snd_mss = params.default_peer_mss;
+  tcb_.snd_mss = params_.default_peer_mss;
 }
 
 // The one place the state changes. Every handler names the event and the rule (`cause`).

@@ -83,6 +83,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -139,7 +140,9 @@ struct ReceiveResult {
 
 class Connection {
  public:
-  Connection(const TcpParams& params, Actions& actions);
+  Connection(const TcpParams& params, Actions& actions);  // keeps its own copy of `params`
+  // Shares `params` with other connections (a host's stack): 16 bytes instead of a copy.
+  Connection(std::shared_ptr<const TcpParams> params, Actions& actions);
 
   // --- user calls (user_calls.cpp) ---
   CallError open_passive(sim::Time now, net::Endpoint local);
@@ -274,7 +277,8 @@ class Connection {
   void restart_keepalive(sim::Time now);
   bool retries_exhausted(sim::Time now) const;
 
-  TcpParams params_;
+  std::shared_ptr<const TcpParams> params_holder_;
+  const TcpParams& params_;
   Actions& actions_;
   State state_ = State::Closed;
   net::ConnId id_{};
@@ -309,7 +313,7 @@ class Connection {
   int keepalive_probes_ = 0;               // unanswered keep-alive probes
   int segments_unacked_ = 0;              // in-order data segments since our last ACK
   int dupacks_ = 0;                       // RFC 5681 duplicate ACKs since SND.UNA last moved
-  std::optional<net::Segment> syn_text_{};  // text of the SYN, queued until ESTABLISHED
+  std::unique_ptr<net::Segment> syn_text_{};  // text of the SYN, queued until ESTABLISHED (rare: no inline space)
 };
 
 // RFC 9293 §3.10.7.1: the reply of a host that has no TCB for `seg` (nullopt for a RST).

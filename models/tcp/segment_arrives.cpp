@@ -81,7 +81,7 @@ void Connection::queue_syn_text(const net::Segment& seg) {
   text.flags.syn = false;
   text.seq = seg.seq + 1;
   text.options = {};
-  syn_text_ = std::move(text);
+  syn_text_ = std::make_unique<net::Segment>(std::move(text));
 }
 
 // §3.10.7.2 LISTEN: first check for a RST, second for an ACK, third for a SYN, fourth other.

@@ -138,7 +138,11 @@ class TcpStack::Socket final : public Actions {
 
 TcpStack::TcpStack(sim::Scheduler& sched, trace::Trace& trace, net::Network& network, net::NodeId host,
                    const TcpParams& params, const sim::RandomStreams& streams)
-    : sched_(sched), trace_(trace), network_(network), host_(host), params_(params), cookies_(0) {
+    : TcpStack(sched, trace, network, host, std::make_shared<const TcpParams>(params), streams) {}
+
+TcpStack::TcpStack(sim::Scheduler& sched, trace::Trace& trace, net::Network& network, net::NodeId host,
+                   std::shared_ptr<const TcpParams> params, const sim::RandomStreams& streams)
+    : sched_(sched), trace_(trace), network_(network), host_(host), params_(std::move(params)), cookies_(0) {
   const net::NodeConfig& node = network_.node(host);
   if (!node.ip || node.router) throw std::invalid_argument("TcpStack: " + node.name + " is not a host");
   ip_ = *node.ip;
@@ -244,7 +248,7 @@ void TcpStack::deliver_to_listener(Socket& l, const net::Segment& seg, std::opti
     return;
   }
   const bool syn_queue_full = l.half_open.size() >= l.syn_capacity;
-  if (syn_queue_full && !params_.syn_cookies) {
+  if (syn_queue_full && !params_->syn_cookies) {
     drop_syn("listen queue full: SYN dropped (SYN queue full)");
     return;
   }
@@ -276,7 +280,7 @@ void TcpStack::drop_syn(std::string_view why) {
 // larger", with the cookie as ISS and an MSS option, and keeps no state (never retransmitted).
 void TcpStack::send_cookie(Socket& l, const net::Segment& syn) {
   const sim::Time now = sched_.now();
-  const std::uint16_t peer_mss = syn.options.mss ? *syn.options.mss : params_.default_peer_mss;
+  const std::uint16_t peer_mss = syn.options.mss ? *syn.options.mss : params_->default_peer_mss;
   net::Segment sa{.src = syn.dst,
                   .dst = syn.src,
                   .sport = syn.dport,
@@ -284,8 +288,8 @@ void TcpStack::send_cookie(Socket& l, const net::Segment& syn) {
                   .seq = cookies_.make(now, {syn.destination(), syn.source()}, syn.seq, peer_mss),
                   .ack = syn.seq + 1,
                   .flags = {.syn = true, .ack = true},
-                  .window = static_cast<std::uint16_t>(std::min<std::uint32_t>(params_.recv_buffer, 65535))};
-  sa.options.mss = params_.mss;
+                  .window = static_cast<std::uint16_t>(std::min<std::uint32_t>(params_->recv_buffer, 65535))};
+  sa.options.mss = params_->mss;
   l.last_cookie = now;
   ++cookies_sent_;
   network_.send(host_, sa, "RFC 4987 §3.6: SYN queue full -> SYN,ACK with a SYN cookie as ISS, no state");
@@ -296,7 +300,7 @@ void TcpStack::send_cookie(Socket& l, const net::Segment& syn) {
 // true if the segment was consumed (a valid cookie); false sends it on to the LISTEN TCB.
 bool TcpStack::try_cookie(Socket& l, const net::Segment& seg) {
   const sim::Time now = sched_.now();
-  if (!params_.syn_cookies || !is_ack_only(seg) || !l.last_cookie || now - *l.last_cookie >= kCookieSlot * 2) {
+  if (!params_->syn_cookies || !is_ack_only(seg) || !l.last_cookie || now - *l.last_cookie >= kCookieSlot * 2) {
     return false;
   }
   const net::ConnId id{seg.destination(), seg.source()};
@@ -310,7 +314,7 @@ bool TcpStack::try_cookie(Socket& l, const net::Segment& seg) {
     // cookie stays valid, so a retransmission of the peer's segment may succeed later.
     // Deviation: Linux discards the segment here even with tcp_abort_on_overflow (only
     // tcp_check_req() resets); this host treats a cookie as a stored request and resets too.
-    if (params_.abort_on_overflow) {
+    if (params_->abort_on_overflow) {
       ++overflow_resets_;
       trace_.emit(now, trace::Note{"accept queue full: valid SYN cookie refused (abort_on_overflow)"});
       if (auto rst = reset_for_closed(seg)) {
@@ -347,7 +351,7 @@ bool TcpStack::overflows_accept_queue(const Socket& s, const net::Segment& seg) 
 // = 1: the child answers with a RST and is released.
 void TcpStack::accept_overflow(Socket& child, const net::Segment& seg) {
   const sim::Time now = sched_.now();
-  if (params_.abort_on_overflow) {
+  if (params_->abort_on_overflow) {
     ++overflow_resets_;
     trace_.emit(now, trace::Note{"accept queue full: third ACK refused with RST (abort_on_overflow)"});
     child.conn().refuse_on_overflow(now, seg);
@@ -423,8 +427,8 @@ SocketId TcpStack::listen(std::uint16_t port, std::uint32_t backlog) {
   l.port = port;
   // Catalog §3.14: capacity min(backlog, somaxconn), plus one where the queues are full only when
   // they hold more than that (Linux).
-  const std::uint32_t capped = params_.somaxconn ? std::min(backlog, *params_.somaxconn) : backlog;
-  const std::uint32_t cap = params_.backlog_plus_one ? capped + 1 : capped;
+  const std::uint32_t capped = params_->somaxconn ? std::min(backlog, *params_->somaxconn) : backlog;
+  const std::uint32_t cap = params_->backlog_plus_one ? capped + 1 : capped;
   l.syn_capacity = cap;
   l.accept_capacity = cap;
   listeners_[port] = l.id();

@@ -99,6 +99,9 @@ class TcpStack {
 
   TcpStack(sim::Scheduler& sched, trace::Trace& trace, net::Network& network, net::NodeId host,
            const TcpParams& params, const sim::RandomStreams& streams);
+  // The same, sharing `params` (e.g. with the other hosts of a group) instead of copying them.
+  TcpStack(sim::Scheduler& sched, trace::Trace& trace, net::Network& network, net::NodeId host,
+           std::shared_ptr<const TcpParams> params, const sim::RandomStreams& streams);
   ~TcpStack();
   TcpStack(const TcpStack&) = delete;
   TcpStack& operator=(const TcpStack&) = delete;
@@ -140,7 +143,7 @@ class TcpStack {
   std::optional<Status> status(SocketId s) const;
 
   net::NodeId host() const { return host_; }
-  const TcpParams& params() const { return params_; }
+  const TcpParams& params() const { return *params_; }
   net::Ipv4 ip() const { return ip_; }
   std::size_t socket_count() const { return sockets_.size(); }
   std::uint64_t syns_dropped() const { return syns_dropped_; }  // SYN or accept queue full
@@ -188,7 +191,7 @@ class TcpStack {
   net::Network& network_;
   net::NodeId host_;
   net::Ipv4 ip_;
-  TcpParams params_;
+  std::shared_ptr<const TcpParams> params_;  // shared by every connection of the host
   std::uint64_t isn_secret_;
   SynCookies cookies_;
   bool reuse_addr_ = false;

@@ -17,6 +17,7 @@
 #include "sim/cli/ladder.hpp"
 #include "sim/cli/profiles.hpp"
 #include "sim/diagram/svg.hpp"
+#include "sim/pcap/capture.hpp"
 #include "sim/scenario/expect.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/scenario/world.hpp"
@@ -34,6 +35,8 @@ struct RunArgs {
   std::string until;
   std::string trace_path;
   std::string svg_path;
+  std::string pcap_path;
+  std::string capture_at;
   bool absolute = false;
   bool quiet = false;
   bool rfc_labels = false;
@@ -86,6 +89,15 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err) {
     }
   }
   scenario::World world(std::move(*sc), opts);
+  pcap::CaptureOptions capture;
+  if (!a.capture_at.empty()) {
+    std::string why;
+    capture.at = pcap::find_capture_host(world.network(), a.capture_at, &why);
+    if (!capture.at) {
+      err << "tcpsim run: --capture-at: " << why << "\n";
+      return kBadInput;
+    }
+  }
   std::ofstream trace_file;
   std::unique_ptr<trace::JsonlSink> jsonl;
   if (!a.trace_path.empty()) {
@@ -127,6 +139,14 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err) {
       return kBadInput;
     }
     out << "diagram: " << a.svg_path << "\n";
+  }
+  if (!a.pcap_path.empty()) {
+    std::string why;
+    if (!pcap::write_capture(a.pcap_path, world.trace(), capture, &why)) {
+      err << "tcpsim run: --pcap: " << why << "\n";
+      return kBadInput;
+    }
+    out << "pcap: " << a.pcap_path << "\n";
   }
   if (!a.trace_path.empty()) out << "trace: " << a.trace_path << " (" << world.trace().record_count() << " records)\n";
   if (trace_file && !trace_file.good()) {
@@ -199,6 +219,10 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   run->add_option("--until", run_args.until, "Stop at this virtual time (e.g. 10s), overriding the scenario");
   run->add_option("--trace", run_args.trace_path, "Write the trace as JSON Lines to this file");
   run->add_option("--svg", run_args.svg_path, "Write the sequence diagram as SVG to this file");
+  auto* pcap_opt = run->add_option("--pcap", run_args.pcap_path, "Write every segment as an IPv4+TCP packet to this pcap file");
+  run->add_option("--capture-at", run_args.capture_at,
+                  "Capture at this host's interface (what it sent and received) instead of where segments leave their sender")
+      ->needs(pcap_opt);
   run->add_flag("--absolute", run_args.absolute, "Show absolute sequence numbers (default: relative to ISN)");
   run->add_flag("-q,--quiet", run_args.quiet, "Print only the summary, not the ladder");
   run->add_flag("--rfc", run_args.rfc_labels, "Label segments as RFC 9293 figures do: <SEQ=100><ACK=301><CTL=SYN,ACK>");
@@ -219,7 +243,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       ->check(CLI::Range(1, 1024));
   check->add_option("--junit", check_args.junit, "Write JUnit XML to this file");
   check->add_option("--filter", check_args.filter, "Only scenarios whose id (path without .json) matches this regex");
-  check->add_option("--out", check_args.out_dir, "Write per-scenario trace.jsonl and summary.json (and failure ladders) here");
+  check->add_option("--out", check_args.out_dir, "Write per-scenario trace.jsonl, capture.pcap and summary.json (and failure ladders) here");
   check->add_flag("--bless", check_args.bless, "Record each scenario's fingerprint (and its .trace file) instead of checking it");
   check->add_flag("-q,--quiet", check_args.quiet, "Print only failures and the summary");
   check->footer(kExitCodes);

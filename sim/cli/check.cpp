@@ -10,6 +10,8 @@
 
 #include "sim/cli/app.hpp"
 #include "sim/cli/ladder.hpp"
+#include "sim/diagram/svg.hpp"
+#include "sim/pcap/capture.hpp"
 #include "sim/scenario/batch.hpp"
 #include "sim/scenario/world.hpp"
 
@@ -67,6 +69,19 @@ int cmd_check(const CheckArgs& a, std::ostream& out, std::ostream& err) {
   opt.jobs = a.jobs != 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
   opt.out_dir = a.out_dir;
   opt.bless = a.bless;
+  opt.write_capture = [](const trace::Trace& t, const fs::path& file) {
+    std::string why;
+    return pcap::write_capture(file.string(), t, {}, &why) ? std::string() : why;
+  };
+  opt.write_diagram = [](const trace::Trace& t, const std::string& title, const fs::path& file) {
+    // A sequence diagram of a load test (churn-1000 has 1001 hosts) would be hundreds of MB and
+    // unreadable: above kMaxDiagramNodes nodes none is drawn (index.html then shows none).
+    constexpr std::size_t kMaxDiagramNodes = 32;
+    if (t.node_count() > kMaxDiagramNodes) return std::string();
+    std::ofstream svg(file, std::ios::binary | std::ios::trunc);
+    diagram::write_svg(svg, diagram::build_layout(t, diagram::Options{}, {title, {}}));
+    return svg.good() ? std::string() : "cannot write " + file.string();
+  };
   const auto ladder = [](const scenario::World& w) {
     std::ostringstream s;
     LadderOptions lo;

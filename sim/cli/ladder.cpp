@@ -151,6 +151,11 @@ void print_ladder(std::ostream& out, const trace::Trace& trace, const net::Netwo
   std::vector<NodeId> hosts;
   for (NodeId n = 0; n < net.node_count(); ++n)
     if (!net.node(n).router) hosts.push_back(n);
+  if (hosts.size() > kMaxLadderHosts) {
+    out << "(no ladder: " << hosts.size() << " hosts, more than the " << kMaxLadderHosts
+        << " a terminal can show side by side; use --trace, --svg, --pcap or the GUI)\n";
+    return;
+  }
   auto column_of = [&](NodeId n) -> int {
     const auto it = std::find(hosts.begin(), hosts.end(), n);
     return it == hosts.end() ? -1 : static_cast<int>(it - hosts.begin());

@@ -23,6 +23,9 @@ struct LadderOptions {
   int width = 90;         // prefix, margins and lifelines: with the usual fate text a line fits in 100 columns
 };
 
+// Beyond this many hosts (a load test) print_ladder says so instead of drawing.
+inline constexpr std::size_t kMaxLadderHosts = 8;
+
 void print_ladder(std::ostream& out, const trace::Trace& trace, const net::Network& net, const LadderOptions& opt);
 
 // One line accounting for every segment: "12 sent (3 injected), 1 copy, 10 delivered, ..."

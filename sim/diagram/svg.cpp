@@ -9,7 +9,8 @@
 namespace tcpsim::diagram {
 namespace {
 
-// Colours by element class (presentation attributes, not CSS, so that every renderer agrees).
+// Colours by element kind: presentation attributes, not CSS, and the kind in data-kind rather
+// than class (ImageMagick turns every class into a nested context and gives up on big files).
 const char* text_fill(std::string_view cls) {
   if (cls == "legend" || cls == "tick" || cls == "brk") return "#616161";
   if (cls == "reason") return "#c62828";
@@ -49,7 +50,7 @@ class Writer {
          << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << num(l_.width) << "\" height=\"" << num(l_.height)
          << "\" viewBox=\"0 0 " << num(l_.width) << " " << num(l_.height) << "\">\n";
     style();
-    out_ << "<rect class=\"bg\" x=\"0\" y=\"0\" width=\"" << num(l_.width) << "\" height=\"" << num(l_.height)
+    out_ << "<rect data-kind=\"bg\" x=\"0\" y=\"0\" width=\"" << num(l_.width) << "\" height=\"" << num(l_.height)
          << "\" fill=\"#ffffff\"/>\n";
     header();
     lanes();
@@ -76,7 +77,7 @@ class Writer {
 
   void text(const Label& l, const char* cls, std::size_t record = kNone) {
     if (!l.shown()) return;
-    out_ << "<text class=\"" << cls << "\" x=\"" << num(l.box.x) << "\" y=\"" << num(l.box.y + l.box.h * 0.78)
+    out_ << "<text data-kind=\"" << cls << "\" x=\"" << num(l.box.x) << "\" y=\"" << num(l.box.y + l.box.h * 0.78)
          << "\" font-family=\"DejaVu Sans Mono, Menlo, Consolas, monospace\" font-size=\""
          << num(l.small ? Style::small_px : Style::font_px) << "\" fill=\"" << text_fill(cls) << "\""
          << (bold(cls) ? " font-weight=\"bold\"" : "") << (std::string_view(cls) == "call" ? " font-style=\"italic\"" : "");
@@ -93,7 +94,7 @@ class Writer {
   void lanes() {
     for (const auto& ln : l_.lanes) {
       text(ln.label, "lane");
-      out_ << "<line class=\"lifeline\" x1=\"" << num(ln.x) << "\" y1=\"" << num(l_.lanes_top) << "\" x2=\""
+      out_ << "<line data-kind=\"lifeline\" x1=\"" << num(ln.x) << "\" y1=\"" << num(l_.lanes_top) << "\" x2=\""
            << num(ln.x) << "\" y2=\"" << num(l_.lanes_bottom) << "\" stroke=\"#90a4ae\" stroke-width=\"1\"/>\n";
     }
   }
@@ -101,7 +102,7 @@ class Writer {
   void brk(const Break& b) {
     // A zigzag across the diagram at the middle of the squeezed gap.
     const double ym = (b.y0 + b.y1) / 2;
-    out_ << "<polyline class=\"zigzag\" points=\"";
+    out_ << "<polyline data-kind=\"zigzag\" points=\"";
     bool up = true;
     for (double x = Style::axis_w; x <= l_.width - 20; x += 12, up = !up) out_ << num(x) << "," << num(ym + (up ? -4 : 4)) << " ";
     out_ << "\" fill=\"none\" stroke=\"#9e9e9e\" stroke-width=\"1.2\"/>\n";
@@ -110,7 +111,7 @@ class Writer {
 
   void band(const StateBand& b) {
     const double x = l_.lanes[b.lane].x - Style::band_w / 2;
-    out_ << "<rect class=\"band\" data-record=\"" << b.record << "\" x=\"" << num(x) << "\" y=\"" << num(b.y0)
+    out_ << "<rect data-kind=\"band\" data-record=\"" << b.record << "\" x=\"" << num(x) << "\" y=\"" << num(b.y0)
          << "\" width=\"" << num(Style::band_w) << "\" height=\"" << num(b.y1 - b.y0) << "\" fill=\""
          << state_colour(b.state) << "\"><title>" << xml_escape(b.state) << "</title></rect>\n";
   }
@@ -120,13 +121,13 @@ class Writer {
     const double tick = t.x > lane_x ? 4 : -4;  // the bracket's ends point away from the lane
     const char* end = t.end == TimerEnd::Fired ? "fired" : t.end == TimerEnd::Cancelled ? "cancelled" : "pending";
     out_ << "<g data-record=\"" << t.record << "\"><title>" << xml_escape(t.timer) << " timer, " << end
-         << "</title><path class=\"timer " << end << "\" d=\"M" << num(t.x + tick) << "," << num(t.y0) << " H"
+         << "</title><path data-kind=\"timer " << end << "\" d=\"M" << num(t.x + tick) << "," << num(t.y0) << " H"
          << num(t.x) << " V" << num(t.y1);
     if (t.end != TimerEnd::Pending) out_ << " H" << num(t.x + tick);
     out_ << "\" fill=\"none\" stroke=\"#6d4c41\" stroke-width=\"1.2\""
          << (t.end == TimerEnd::Pending ? " stroke-dasharray=\"3 2\"" : "") << "/>";
     if (t.end != TimerEnd::Pending)
-      out_ << "<circle class=\"" << end << "\" cx=\"" << num(t.x) << "\" cy=\"" << num(t.y1) << "\" r=\"2.5\" fill=\""
+      out_ << "<circle data-kind=\"" << end << "\" cx=\"" << num(t.x) << "\" cy=\"" << num(t.y1) << "\" r=\"2.5\" fill=\""
            << (t.end == TimerEnd::Fired ? "#d84315" : "#ffffff") << "\" stroke=\"#6d4c41\"/>";
     out_ << "</g>\n";
     text(t.label, "timer-label small", t.record);
@@ -140,7 +141,7 @@ class Writer {
     if (!a.cause.empty()) out_ << " \xe2\x80\x94 " << xml_escape(a.cause);
     if (!a.effects.empty()) out_ << " (" << xml_escape(a.effects) << ")";
     out_ << "</title>";
-    out_ << "<line class=\"arrow " << cls << "\" x1=\"" << num(a.from.x) << "\" y1=\"" << num(a.from.y) << "\" x2=\""
+    out_ << "<line data-kind=\"arrow " << cls << "\" x1=\"" << num(a.from.x) << "\" y1=\"" << num(a.from.y) << "\" x2=\""
          << num(a.to.x) << "\" y2=\"" << num(a.to.y) << "\" fill=\"none\" stroke=\"" << arrow_stroke(a)
          << "\" stroke-width=\"" << (a.retransmission ? "1.8" : "1.4") << "\"";
     if (a.fate == Fate::InFlight) out_ << " stroke-dasharray=\"6 4\"";
@@ -149,7 +150,7 @@ class Writer {
     out_ << "/>";
     if (a.fate == Fate::Lost) {
       const double s = 5;
-      out_ << "<path class=\"cross\" d=\"M" << num(a.to.x - s) << "," << num(a.to.y - s) << " L" << num(a.to.x + s)
+      out_ << "<path data-kind=\"cross\" d=\"M" << num(a.to.x - s) << "," << num(a.to.y - s) << " L" << num(a.to.x + s)
            << "," << num(a.to.y + s) << " M" << num(a.to.x - s) << "," << num(a.to.y + s) << " L" << num(a.to.x + s)
            << "," << num(a.to.y - s) << "\" stroke=\"#c62828\" stroke-width=\"2.2\"/>";
     }
@@ -159,11 +160,11 @@ class Writer {
   void arrow_text(const Arrow& a) {
     const Box& b = a.label.box;
     if (a.label.shown())
-      out_ << "<rect class=\"halo\" x=\"" << num(b.x - 2) << "\" y=\"" << num(b.y) << "\" width=\"" << num(b.w + 4)
+      out_ << "<rect data-kind=\"halo\" x=\"" << num(b.x - 2) << "\" y=\"" << num(b.y) << "\" width=\"" << num(b.w + 4)
          << "\" height=\"" << num(b.h) << "\" fill=\"#ffffff\" fill-opacity=\"0.85\" stroke=\"none\"/>\n";
     if (a.copy) {
       // The x2 badge at the start of a duplicate's line.
-      out_ << "<circle class=\"badge\" cx=\"" << num(a.from.x + (a.to.x > a.from.x ? 12 : -12)) << "\" cy=\""
+      out_ << "<circle data-kind=\"badge\" cx=\"" << num(a.from.x + (a.to.x > a.from.x ? 12 : -12)) << "\" cy=\""
            << num(a.from.y) << "\" r=\"3\" fill=\"#6a1b9a\"/>\n";
     }
     text(a.label, "label", a.record);

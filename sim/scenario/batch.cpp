@@ -105,6 +105,9 @@ CaseResult run_one(const BatchInput& in, const BatchOptions& opt, const LadderPr
       world.add_sink(sink.get());
     }
     world.run();
+    if (!dir.empty() && opt.write_capture) r.error = opt.write_capture(world.trace(), dir / "capture.pcap");
+    if (!dir.empty() && opt.write_diagram && r.error.empty())
+      r.error = opt.write_diagram(world.trace(), r.name, dir / "diagram.svg");
     r.events = world.scheduler().executed();
     r.sim_seconds = world.scheduler().now().seconds();
     r.segments = world.trace().segments().sent;

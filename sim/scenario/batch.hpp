@@ -16,6 +16,7 @@
 
 #include "sim/scenario/expect.hpp"
 #include "sim/scenario/loader.hpp"
+#include "sim/trace/trace.hpp"
 
 namespace tcpsim::scenario {
 
@@ -23,6 +24,13 @@ struct BatchOptions {
   unsigned jobs = 1;
   std::filesystem::path out_dir;  // empty: write nothing
   bool bless = false;             // rewrite fingerprints (and .trace files) instead of checking them
+  // With out_dir: writes the run's packet capture to `file` (<out_dir>/<id>/capture.pcap) and
+  // returns an error message, empty on success. The CLI fills it with the pcap writer, so this
+  // layer needs no libpcap; left empty, no capture is written.
+  std::function<std::string(const trace::Trace&, const std::filesystem::path& file)> write_capture;
+  // The same for the sequence diagram (<out_dir>/<id>/diagram.svg), filled with the SVG writer.
+  std::function<std::string(const trace::Trace&, const std::string& title, const std::filesystem::path& file)>
+      write_diagram;
 };
 
 enum class Outcome : std::uint8_t { Pass, Fail, Invalid, Error };

@@ -66,7 +66,7 @@ World::World(Scenario scenario, const RunOptions& options)
 
 void World::build_group(const HostGroup& g) {
   sim::Rng rng = streams_.stream("group/" + g.name);
-  const tcp::TcpParams params = g.tcp.params;
+  const auto params = std::make_shared<const tcp::TcpParams>(g.tcp.params);  // one copy for the group
   const std::size_t first = stacks_.size();
   stacks_.resize(first + g.count);
   app_hosts_.resize(first + g.count);

@@ -271,6 +271,9 @@ TEST_CASE("tcpsim check writes JUnit XML and a results directory", "[cli][check]
   CHECK(html.find("<td class=\"FAIL\">FAIL</td><td class=\"id\">b/c-fail</td>") != std::string::npos);
   CHECK(html.find("expected final state LISTEN") != std::string::npos);
   CHECK(html.find("<a href=\"a-pass/trace.jsonl\">trace.jsonl</a>") != std::string::npos);
+  CHECK(fs::exists(out / "a-pass" / "diagram.svg"));
+  CHECK(html.find("<img src=\"a-pass/diagram.svg\"") != std::string::npos);
+  CHECK(html.find("<a href=\"a-pass/capture.pcap\">capture.pcap</a>") != std::string::npos);
 }
 
 TEST_CASE("check --bless records a fingerprint; a changed exchange then fails naming the first differing line", "[cli][check]") {
@@ -345,4 +348,11 @@ TEST_CASE("bench flood: legitimate clients fail with a full SYN queue and connec
   CHECK(a["spoofed_syns"].get<std::uint64_t>() > 11000);
   CHECK(a["connected"] == 0);
   CHECK(b["connected"] == 10);
+}
+
+TEST_CASE("A load test with a thousand hosts gets a note instead of a thousand-column ladder", "[cli][ladder]") {
+  const auto r = cli({"run", scenario("performance/churn-1000.json")});
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("(no ladder: 1001 hosts, more than the 8 a terminal can show side by side") != std::string::npos);
+  CHECK(r.out.find("expectations: 7 checked, all passed") != std::string::npos);
 }

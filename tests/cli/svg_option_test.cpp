@@ -55,7 +55,7 @@ TEST_CASE("run with svg writes the sequence diagram with the scenario name and o
   const auto dups_at = out.find(" duplicate");
   std::size_t dups = 0;
   if (dups_at != std::string::npos) dups = std::stoul(out.substr(out.rfind(", ", dups_at) + 2));
-  CHECK(count(text, "<line class=\"arrow ") == sent + dups);
+  CHECK(count(text, "<line data-kind=\"arrow ") == sent + dups);
 }
 
 TEST_CASE("run with svg into a directory that does not exist fails as bad input", "[cli][svg]") {

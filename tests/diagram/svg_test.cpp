@@ -59,10 +59,10 @@ TEST_CASE("The SVG of a handshake, transfer and close is well-formed with one li
   CHECK(well_formed(svg, &why));
   INFO(why);
   CHECK(svg.rfind("<?xml", 0) == 0);
-  CHECK(count(svg, "<line class=\"arrow ") == layout.arrows.size());
-  CHECK(count(svg, "<line class=\"lifeline\"") == layout.lanes.size());
-  CHECK(count(svg, "<rect class=\"band\"") == layout.bands.size());
-  CHECK(count(svg, "<path class=\"timer ") == layout.timers.size());
+  CHECK(count(svg, "<line data-kind=\"arrow ") == layout.arrows.size());
+  CHECK(count(svg, "<line data-kind=\"lifeline\"") == layout.lanes.size());
+  CHECK(count(svg, "<rect data-kind=\"band\"") == layout.bands.size());
+  CHECK(count(svg, "<path data-kind=\"timer ") == layout.timers.size());
   // The title is escaped, and every label is written once.
   CHECK(svg.find("demo &lt;&amp;&gt; &quot;quotes&quot;") != std::string::npos);
   CHECK(count(svg, ">SYN seq=0</text>") == 1);
@@ -102,10 +102,10 @@ TEST_CASE("Lost, in-flight, retransmitted and duplicated arrows are styled apart
   t.emit(at(1001), trace::SegmentDuplicated{1, 2, a, trace::EffectCause::Link});
   t.emit(at(1010), trace::SegmentDelivered{1, b});
   const std::string svg = diagram::to_svg(diagram::build_layout(t, {}));
-  CHECK(count(svg, "class=\"arrow lost\"") == 1);
-  CHECK(count(svg, "class=\"arrow delivered retx\"") == 1);
-  CHECK(count(svg, "class=\"arrow inflight copy\"") == 1);
-  CHECK(count(svg, "<path class=\"cross\"") == 1);
+  CHECK(count(svg, "data-kind=\"arrow lost\"") == 1);
+  CHECK(count(svg, "data-kind=\"arrow delivered retx\"") == 1);
+  CHECK(count(svg, "data-kind=\"arrow inflight copy\"") == 1);
+  CHECK(count(svg, "<path data-kind=\"cross\"") == 1);
   CHECK(count(svg, ">lost: loss</text>") == 1);
   CHECK(count(svg, "stroke-dasharray=\"6 4\"") == 1);  // in flight
   std::string why;

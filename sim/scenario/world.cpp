@@ -28,20 +28,15 @@ World::World(Scenario scenario, const RunOptions& options)
   for (const auto& l : scenario_.links) net_->add_link(l);
   for (const auto& f : scenario_.faults) net_->add_fault(f);
 
-  stacks_.resize(scenario_.nodes.size());
-  app_hosts_.resize(scenario_.nodes.size());
+  const HostTcp rfc9293_host{};  // for nodes a scenario built in code gave no HostTcp
   for (std::size_t i = 0; i < scenario_.nodes.size(); ++i) {
-    const HostTcp* tcp = i < scenario_.tcp.size() ? &scenario_.tcp[i] : nullptr;
-    if (scenario_.nodes[i].router || (tcp && !tcp->enabled)) continue;
-    const auto id = *net_->find(scenario_.nodes[i].name);
-    const tcp::TcpParams params = tcp ? tcp->params : tcp::TcpParams::rfc9293();
-    stacks_[id] = std::make_unique<tcp::TcpStack>(sched_, trace_, *net_, id, params, streams_);
-    if (tcp && tcp->ephemeral_ports) stacks_[id]->set_ephemeral_range(tcp->ephemeral_ports->first, tcp->ephemeral_ports->second);
-    app_hosts_[id] = std::make_unique<app::AppHost>(sched_, *stacks_[id]);
+    const HostTcp& tcp = i < scenario_.tcp.size() ? scenario_.tcp[i] : rfc9293_host;
+    if (scenario_.nodes[i].router || !tcp.enabled) continue;
+    add_tcp(*net_->find(scenario_.nodes[i].name), std::make_shared<const tcp::TcpParams>(tcp.params), tcp, true);
   }
   for (const AppConfig& a : scenario_.apps) {
     const auto id = net_->find(a.host);
-    if (!id || !app_hosts_[*id]) throw std::invalid_argument("app on \"" + a.host + "\": not a host running TCP");
+    if (!id || !apps(*id)) throw std::invalid_argument("app on \"" + a.host + "\": not a host running TCP");
     app_hosts_[*id]->add(a.script);
   }
   for (auto& h : app_hosts_)
@@ -64,25 +59,26 @@ World::World(Scenario scenario, const RunOptions& options)
                        [this, i] { trace_.emit(sched_.now(), trace::Note{scenario_.notes[i].text}); });
 }
 
+void World::add_tcp(net::NodeId id, std::shared_ptr<const tcp::TcpParams> params, const HostTcp& tcp, bool apps) {
+  if (id >= stacks_.size()) {
+    stacks_.resize(id + 1);
+    app_hosts_.resize(id + 1);
+  }
+  stacks_[id] = std::make_unique<tcp::TcpStack>(sched_, trace_, *net_, id, std::move(params), streams_);
+  if (tcp.ephemeral_ports) stacks_[id]->set_ephemeral_range(tcp.ephemeral_ports->first, tcp.ephemeral_ports->second);
+  if (apps) app_hosts_[id] = std::make_unique<app::AppHost>(sched_, *stacks_[id]);
+}
+
 void World::build_group(const HostGroup& g) {
   sim::Rng rng = streams_.stream("group/" + g.name);
   const auto params = std::make_shared<const tcp::TcpParams>(g.tcp.params);  // one copy for the group
-  const std::size_t first = stacks_.size();
-  stacks_.resize(first + g.count);
-  app_hosts_.resize(first + g.count);
   for (std::uint32_t i = 1; i <= g.count; ++i) {
     const std::string name = g.member(i);
     const net::NodeId id = net_->add_node({name, net::Ipv4{g.first_ip.value + (i - 1)}, false});
     net_->add_link({name, g.link_to, g.link, g.link});
     if (!g.tcp.enabled) continue;
-    if (id >= stacks_.size()) {
-      stacks_.resize(id + 1);
-      app_hosts_.resize(id + 1);
-    }
-    stacks_[id] = std::make_unique<tcp::TcpStack>(sched_, trace_, *net_, id, params, streams_);
-    if (g.tcp.ephemeral_ports) stacks_[id]->set_ephemeral_range(g.tcp.ephemeral_ports->first, g.tcp.ephemeral_ports->second);
+    add_tcp(id, params, g.tcp, g.script != nullptr);
     if (!g.script) continue;
-    app_hosts_[id] = std::make_unique<app::AppHost>(sched_, *stacks_[id]);
     app_hosts_[id]->add(g.script);
     const auto spread = static_cast<std::uint64_t>(g.start_spread.count());
     app_hosts_[id]->start(sim::Duration::ns(spread > 0 ? static_cast<std::int64_t>(rng.uniform_int(0, spread - 1)) : 0));

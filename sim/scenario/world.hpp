@@ -63,6 +63,8 @@ class World {
  private:
   void finish();
   void build_group(const HostGroup& g);
+  // A TcpStack for host `id` (and an AppHost when `apps`), growing the per-node tables.
+  void add_tcp(net::NodeId id, std::shared_ptr<const tcp::TcpParams> params, const HostTcp& tcp, bool apps);
 
   Scenario scenario_;
   std::uint64_t seed_;

@@ -12,6 +12,26 @@ namespace tcpsim::cli {
 
 using sim::Duration;
 
+scenario::HostGroup client_group(std::uint32_t count, const tcp::TcpParams& params, const net::LinkParams& link,
+                                 std::uint64_t bytes, Duration spread) {
+  scenario::HostGroup g;
+  g.name = "c";
+  g.first_ip = *net::Ipv4::parse("10.64.0.1");
+  g.count = count;
+  g.tcp.params = params;
+  g.link_to = "server";
+  g.link = link;
+  app::Script client;
+  app::Step connect{.action = app::Step::Do::Connect, .at = Duration::zero()};
+  connect.remote = {*net::Ipv4::parse("10.0.0.1"), 80};
+  app::Step send{.action = app::Step::Do::Send, .on = app::Event::Connected};
+  send.bytes = bytes;
+  client.steps = {connect, send, app::Step{.action = app::Step::Do::Close}};
+  g.script = std::make_shared<const app::Script>(client);
+  g.start_spread = spread;
+  return g;
+}
+
 scenario::Scenario churn_scenario(const ChurnParams& p) {
   scenario::Scenario s;
   s.name = "churn";
@@ -30,27 +50,14 @@ scenario::Scenario churn_scenario(const ChurnParams& p) {
   server.steps = {listen, close_on_eof};
   s.apps.push_back({"server", "server", server});
 
-  scenario::HostGroup g;
-  g.name = "c";
-  g.first_ip = *net::Ipv4::parse("10.64.0.1");
-  g.count = p.clients;
-  g.tcp.params = tcp::TcpParams::rfc9293();
-  g.link_to = "server";
-  g.link.delay = Duration::ms(10);
-  g.link.bandwidth_bps = 100'000'000;
+  net::LinkParams link;
+  link.delay = Duration::ms(10);
+  link.bandwidth_bps = 100'000'000;
   if (p.loss > 0) {
-    g.link.loss.kind = net::LossModel::Kind::Bernoulli;
-    g.link.loss.rate = p.loss;
+    link.loss.kind = net::LossModel::Kind::Bernoulli;
+    link.loss.rate = p.loss;
   }
-  app::Script client;
-  app::Step connect{.action = app::Step::Do::Connect, .at = Duration::zero()};
-  connect.remote = {*net::Ipv4::parse("10.0.0.1"), 80};
-  app::Step send{.action = app::Step::Do::Send, .on = app::Event::Connected};
-  send.bytes = 1000;
-  app::Step close{.action = app::Step::Do::Close};
-  client.steps = {connect, send, close};
-  g.script = std::make_shared<const app::Script>(client);
-  g.start_spread = Duration::s(1);
+  scenario::HostGroup g = client_group(p.clients, tcp::TcpParams::rfc9293(), link, 1000, Duration::s(1));
   s.groups.push_back(std::move(g));
   return s;
 }

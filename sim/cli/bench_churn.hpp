@@ -25,6 +25,12 @@ struct ChurnParams {
 
 scenario::Scenario churn_scenario(const ChurnParams& p);
 
+// `count` clients c1..cN (from 10.64.0.1), each linked to "server" (10.0.0.1) by `link`; each
+// connects to port 80 at a random time in [0, spread), sends `bytes` and closes. Shared by the
+// churn and flood workloads.
+scenario::HostGroup client_group(std::uint32_t count, const tcp::TcpParams& params, const net::LinkParams& link,
+                                 std::uint64_t bytes, sim::Duration spread);
+
 struct ChurnResult {
   double wall_seconds = 0;
   double build_seconds = 0;

@@ -36,21 +36,10 @@ scenario::Scenario flood_scenario(const FloodParams& p) {
   server.steps = {listen, app::Step{.action = app::Step::Do::Close, .on = app::Event::Eof}};
   s.apps.push_back({"server", "server", server});
 
-  scenario::HostGroup g;
-  g.name = "c";
-  g.first_ip = *net::Ipv4::parse("10.64.0.1");
-  g.count = p.clients;
-  g.tcp.params = tcp::TcpParams::linux_profile();
-  g.link_to = "server";
-  g.link.delay = Duration::ms(10);
-  app::Script client;
-  app::Step connect{.action = app::Step::Do::Connect, .at = Duration::zero()};
-  connect.remote = {*net::Ipv4::parse("10.0.0.1"), 80};
-  app::Step send{.action = app::Step::Do::Send, .on = app::Event::Connected};
-  send.bytes = 100;
-  client.steps = {connect, send, app::Step{.action = app::Step::Do::Close}};
-  g.script = std::make_shared<const app::Script>(client);
-  g.start_spread = Duration::ns(static_cast<std::int64_t>(p.seconds * 1e9 * 5 / 6));
+  net::LinkParams link;
+  link.delay = Duration::ms(10);
+  scenario::HostGroup g = client_group(p.clients, tcp::TcpParams::linux_profile(), link, 100,
+                                       Duration::ns(static_cast<std::int64_t>(p.seconds * 1e9 * 5 / 6)));
   s.groups.push_back(std::move(g));
   s.until = Duration::ns(static_cast<std::int64_t>(p.seconds * 1e9));
   return s;

@@ -1,5 +1,9 @@
 #include "sim/pcap/capture.hpp"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
 #include <pcap/pcap.h>
 
 #include <map>
@@ -112,7 +116,8 @@ std::optional<trace::NodeId> find_capture_host(const net::Network& network, std:
   return *id;
 }
 
-bool write_pcap(const std::string& path, const std::vector<Packet>& packets, std::string* error) {
+bool write_pcap(const std::string& path, const std::vector<Packet>& packets, std::string* error, bool* opened) {
+  if (opened) *opened = false;
   const std::unique_ptr<pcap_t, PcapClose> p(
       pcap_open_dead_with_tstamp_precision(DLT_RAW, static_cast<int>(kMaxDatagram), PCAP_TSTAMP_PRECISION_NANO));
   if (!p) {
@@ -124,6 +129,7 @@ bool write_pcap(const std::string& path, const std::vector<Packet>& packets, std
     if (error) *error = "cannot write \"" + path + "\": " + pcap_geterr(p.get());
     return false;
   }
+  if (opened) *opened = true;
   std::uint16_t ip_id = 0;
   for (const Packet& pk : packets) {
     const std::vector<std::uint8_t> bytes = encode(pk.seg, {.ip_id = ip_id++, .bad_checksum = pk.corrupted});
@@ -134,16 +140,17 @@ bool write_pcap(const std::string& path, const std::vector<Packet>& packets, std
     h.caplen = h.len = static_cast<bpf_u_int32>(bytes.size());
     pcap_dump(reinterpret_cast<u_char*>(out.get()), &h, bytes.data());
   }
-  if (pcap_dump_flush(out.get()) != 0) {
-    if (error) *error = "error while writing \"" + path + "\"";
+  errno = 0;
+  if (pcap_dump_flush(out.get()) != 0 || ferror(pcap_dump_file(out.get())) != 0) {
+    if (error) *error = "cannot write \"" + path + "\"" + (errno != 0 ? std::string(": ") + std::strerror(errno) : "");
     return false;
   }
   return true;
 }
 
 bool write_capture(const std::string& path, const trace::Trace& trace, const CaptureOptions& options,
-                   std::string* error) {
-  return write_pcap(path, select_packets(trace.records(), options), error);
+                   std::string* error, bool* opened) {
+  return write_pcap(path, select_packets(trace.records(), options), error, opened);
 }
 
 }  // namespace tcpsim::pcap

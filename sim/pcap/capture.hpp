@@ -46,11 +46,13 @@ std::vector<Packet> select_packets(const std::vector<trace::Record>& records, co
 std::optional<trace::NodeId> find_capture_host(const net::Network& network, std::string_view name, std::string* error);
 
 // Writes `packets` to `path` as a pcap file (LINKTYPE_RAW, nanosecond timestamps). Returns
-// false and sets `error` when the file cannot be written.
-bool write_pcap(const std::string& path, const std::vector<Packet>& packets, std::string* error);
+// false and sets `error` when the file cannot be written; `opened` (when given) then tells a
+// path that could not be opened (false) from a write that failed (true, e.g. a full disk).
+bool write_pcap(const std::string& path, const std::vector<Packet>& packets, std::string* error,
+                bool* opened = nullptr);
 
 // select_packets() over the trace's records, then write_pcap(). The trace must keep records.
 bool write_capture(const std::string& path, const trace::Trace& trace, const CaptureOptions& options,
-                   std::string* error);
+                   std::string* error, bool* opened = nullptr);
 
 }  // namespace tcpsim::pcap

@@ -13,6 +13,7 @@
 
 #include "sim/scenario/fingerprint.hpp"
 #include "sim/scenario/world.hpp"
+#include "sim/trace/output_file.hpp"
 #include "sim/trace/jsonl.hpp"
 
 namespace tcpsim::scenario {
@@ -72,10 +73,11 @@ std::vector<BatchInput> collect_scenarios(const std::vector<fs::path>& paths, st
 
 namespace {
 
-bool write_text(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  return static_cast<bool>(out);
+// The first output error of a case is its error; later ones add nothing new.
+void note_write(CaseResult& r, const std::string& why) {
+  if (why.empty()) return;
+  r.write_failed = true;
+  if (r.error.empty()) r.error = why;
 }
 
 CaseResult run_one(const BatchInput& in, const BatchOptions& opt, const LadderPrinter& ladder) {
@@ -94,20 +96,21 @@ CaseResult run_one(const BatchInput& in, const BatchOptions& opt, const LadderPr
     r.description = loaded.scenario->description;
     const std::optional<std::string> fingerprint = loaded.scenario->fingerprint;
     World world(std::move(*loaded.scenario));
-    std::ofstream trace_file;
+    std::unique_ptr<trace::OutputFile> trace_file;
     std::unique_ptr<trace::JsonlSink> sink;
     fs::path dir;
     if (!opt.out_dir.empty()) {
       dir = opt.out_dir / in.id;
       fs::create_directories(dir);
-      trace_file.open(dir / "trace.jsonl", std::ios::binary | std::ios::trunc);
-      sink = std::make_unique<trace::JsonlSink>(trace_file);
+      trace_file = std::make_unique<trace::OutputFile>(dir / "trace.jsonl");
+      sink = std::make_unique<trace::JsonlSink>(trace_file->stream());
       world.add_sink(sink.get());
     }
     world.run();
-    if (!dir.empty() && opt.write_capture) r.error = opt.write_capture(world.trace(), dir / "capture.pcap");
+    if (trace_file) note_write(r, trace_file->close());
+    if (!dir.empty() && opt.write_capture && r.error.empty()) note_write(r, opt.write_capture(world.trace(), dir / "capture.pcap"));
     if (!dir.empty() && opt.write_diagram && r.error.empty())
-      r.error = opt.write_diagram(world.trace(), r.name, dir / "diagram.svg");
+      note_write(r, opt.write_diagram(world.trace(), r.name, dir / "diagram.svg"));
     r.events = world.scheduler().executed();
     r.sim_seconds = world.scheduler().now().seconds();
     r.segments = world.trace().segments().sent;
@@ -118,9 +121,8 @@ CaseResult run_one(const BatchInput& in, const BatchOptions& opt, const LadderPr
       const std::string fp = fingerprint_of(canonical);
       std::string golden;
       for (const auto& l : canonical) golden += l + "\n";
-      if (!write_fingerprint(in.file, fp, &err) || !write_text(golden_path(in.file), golden)) {
-        r.error = err.empty() ? "cannot write " + golden_path(in.file).string() : err;
-      }
+      if (!write_fingerprint(in.file, fp, &err)) note_write(r, err.empty() ? "cannot write " + in.file.string() : err);
+      else note_write(r, trace::write_file(golden_path(in.file), golden));
       r.blessed = true;
     } else if (fingerprint) {
       const FingerprintCheck c = compare_fingerprint(*fingerprint, canonical, golden_path(in.file));
@@ -130,9 +132,10 @@ CaseResult run_one(const BatchInput& in, const BatchOptions& opt, const LadderPr
     r.outcome = !r.error.empty() ? Outcome::Error : failed ? Outcome::Fail : Outcome::Pass;
     if (failed && ladder) r.ladder = ladder(world);
     if (!dir.empty()) {
-      trace_file.close();
-      write_text(dir / "summary.json", case_summary_json(r));
-      if (failed && !r.ladder.empty()) write_text(dir / "ladder.txt", r.ladder);
+      if (failed && !r.ladder.empty()) note_write(r, trace::write_file(dir / "ladder.txt", r.ladder));
+      if (r.write_failed) r.outcome = Outcome::Error;
+      note_write(r, trace::write_file(dir / "summary.json", case_summary_json(r)));
+      if (r.write_failed) r.outcome = Outcome::Error;
     }
   } catch (const std::exception& e) {
     r.outcome = Outcome::Error;

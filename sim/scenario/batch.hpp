@@ -46,6 +46,7 @@ struct CaseResult {
   std::optional<std::string> fingerprint_failure;
   bool blessed = false;
   std::string error;  // Outcome::Error: what went wrong
+  bool write_failed = false;  // an output file (trace, capture, diagram, summary, fingerprint) was not written
   double wall_seconds = 0;
   std::uint64_t events = 0;
   double sim_seconds = 0;

@@ -4,7 +4,11 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cerrno>
+#include <cmath>
 #include <cstdlib>
+#include <limits>
+#include <sstream>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -16,18 +20,21 @@
 #include "sim/cli/check.hpp"
 #include "sim/cli/ladder.hpp"
 #include "sim/cli/profiles.hpp"
+#include "sim/cli/terminal_text.hpp"
 #include "sim/diagram/svg.hpp"
 #include "sim/pcap/capture.hpp"
 #include "sim/scenario/expect.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/scenario/world.hpp"
 #include "sim/trace/jsonl.hpp"
+#include "sim/trace/output_file.hpp"
 
 namespace tcpsim::cli {
 namespace {
 
 constexpr const char* kExitCodes =
-    "Exit codes: 0 ok, 1 expectation failed, 2 bad input (scenario or usage), 3 internal error.";
+    "Exit codes: 0 ok, 1 expectation failed, 2 bad input (scenario, usage, an output path that cannot be opened), "
+    "3 internal error or an output that failed while written.";
 
 struct RunArgs {
   std::string file;
@@ -44,10 +51,55 @@ struct RunArgs {
   std::string color = "auto";
 };
 
-bool want_color(const std::string& mode, std::ostream& out) {
+// Where the CLI prints: the streams it was given, each behind a PrintableBuf.
+struct Console {
+  std::ostream& out;
+  std::ostream& err;
+  PrintableBuf& out_buf;
+  bool out_is_stdout;
+};
+
+bool want_color(const std::string& mode, const Console& c) {
   if (mode == "always") return true;
   if (mode == "never") return false;
-  return &out == &std::cout && isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
+  return c.out_is_stdout && isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
+}
+
+// A CLI11 check for an unsigned integer option: decimal digits only (no sign, no exponent, no
+// wrap-around of "-1" to 2^64-1), within [lo, hi].
+CLI::Validator unsigned_in(std::uint64_t lo, std::uint64_t hi) {
+  const std::string range = "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+  return CLI::Validator(
+      [lo, hi, range](const std::string& text) -> std::string {
+        const std::string expected = "expected an integer in " + range + ", found \"" + text + "\"";
+        if (text.empty() || text.size() > 20) return expected;
+        std::uint64_t v = 0;
+        for (const char c : text) {
+          if (c < '0' || c > '9') return expected;
+          const auto d = static_cast<std::uint64_t>(c - '0');
+          if (v > (std::numeric_limits<std::uint64_t>::max() - d) / 10) return expected;
+          v = v * 10 + d;
+        }
+        return v >= lo && v <= hi ? std::string() : expected;
+      },
+      "UINT in " + range);
+}
+
+// The same for a real number: finite (no nan, no inf) and within [lo, hi].
+CLI::Validator number_in(double lo, double hi) {
+  std::ostringstream r;
+  r << "[" << lo << ", " << hi << "]";
+  const std::string range = r.str();
+  return CLI::Validator(
+      [lo, hi, range](const std::string& text) -> std::string {
+        const std::string expected = "expected a number in " + range + ", found \"" + text + "\"";
+        char* end = nullptr;
+        errno = 0;
+        const double v = std::strtod(text.c_str(), &end);
+        if (text.empty() || end != text.c_str() + text.size() || errno == ERANGE || !std::isfinite(v)) return expected;
+        return v >= lo && v <= hi ? std::string() : expected;
+      },
+      "NUMBER in " + range);
 }
 
 // "expectations: 5 checked, all passed", or each failure as file: pointer: message.
@@ -71,7 +123,9 @@ std::optional<scenario::Scenario> load(const std::string& file, std::ostream& er
   return std::move(result.scenario);
 }
 
-int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err) {
+int cmd_run(const RunArgs& a, const Console& console) {
+  std::ostream& out = console.out;
+  std::ostream& err = console.err;
   auto sc = load(a.file, err);
   if (!sc) return kBadInput;
   scenario::RunOptions opts;
@@ -98,18 +152,24 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err) {
       return kBadInput;
     }
   }
-  std::ofstream trace_file;
+  std::unique_ptr<trace::OutputFile> trace_file;
   std::unique_ptr<trace::JsonlSink> jsonl;
   if (!a.trace_path.empty()) {
-    trace_file.open(a.trace_path, std::ios::binary | std::ios::trunc);
-    if (!trace_file) {
-      err << "tcpsim run: cannot write trace to \"" << a.trace_path << "\"\n";
+    trace_file = std::make_unique<trace::OutputFile>(a.trace_path);
+    if (!trace_file->open_error().empty()) {
+      err << "tcpsim run: --trace: " << trace_file->open_error() << "\n";
       return kBadInput;
     }
-    jsonl = std::make_unique<trace::JsonlSink>(trace_file);
+    jsonl = std::make_unique<trace::JsonlSink>(trace_file->stream());
     world.add_sink(jsonl.get());
   }
   world.run();
+  if (trace_file) {
+    if (const std::string why = trace_file->close(); !why.empty()) {
+      err << "tcpsim run: --trace: " << why << "\n";
+      return kInternalError;
+    }
+  }
 
   const auto& s = world.scenario();
   if (!a.quiet) {
@@ -122,7 +182,8 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err) {
     lo.rfc_labels = a.rfc_labels;
     lo.causes = !a.brief;
     lo.annotations = !a.brief;
-    lo.color = want_color(a.color, out);
+    lo.color = want_color(a.color, console);
+    console.out_buf.allow_colour(lo.color);
     print_ladder(out, world.trace(), world.network(), lo);
     out << "\n";
   }
@@ -132,27 +193,28 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err) {
   if (!a.svg_path.empty()) {
     diagram::Options d;
     d.absolute = a.absolute;
-    std::ofstream svg(a.svg_path, std::ios::binary | std::ios::trunc);
-    diagram::write_svg(svg, diagram::build_layout(world.trace(), d, {s.name, {}}));
-    if (!svg.good()) {
-      err << "tcpsim run: cannot write the diagram to \"" << a.svg_path << "\"\n";
+    trace::OutputFile svg(a.svg_path);
+    if (!svg.open_error().empty()) {
+      err << "tcpsim run: --svg: " << svg.open_error() << "\n";
       return kBadInput;
+    }
+    diagram::write_svg(svg.stream(), diagram::build_layout(world.trace(), d, {s.name, {}}));
+    if (const std::string why = svg.close(); !why.empty()) {
+      err << "tcpsim run: --svg: " << why << "\n";
+      return kInternalError;
     }
     out << "diagram: " << a.svg_path << "\n";
   }
   if (!a.pcap_path.empty()) {
     std::string why;
-    if (!pcap::write_capture(a.pcap_path, world.trace(), capture, &why)) {
+    bool opened = false;
+    if (!pcap::write_capture(a.pcap_path, world.trace(), capture, &why, &opened)) {
       err << "tcpsim run: --pcap: " << why << "\n";
-      return kBadInput;
+      return opened ? kInternalError : kBadInput;
     }
     out << "pcap: " << a.pcap_path << "\n";
   }
   if (!a.trace_path.empty()) out << "trace: " << a.trace_path << " (" << world.trace().record_count() << " records)\n";
-  if (trace_file && !trace_file.good()) {
-    err << "tcpsim run: error while writing \"" << a.trace_path << "\"\n";
-    return kBadInput;
-  }
   if (s.expect.empty()) return kOk;
   const scenario::Verdict v = scenario::check(world);
   print_verdict(out, v, s.source);
@@ -204,9 +266,9 @@ int cmd_bench_kernel(const BenchArgs& a, std::ostream& out) {
   return kOk;
 }
 
-}  // namespace
-
-int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+int run_commands(int argc, const char* const* argv, const Console& console) {
+  std::ostream& out = console.out;
+  std::ostream& err = console.err;
   CLI::App app{"tcpsim: a discrete-event simulator of TCP connection management (RFC 9293)", "tcpsim"};
   app.footer(kExitCodes);
   app.set_version_flag("--version", "tcpsim 0.1.0");
@@ -215,7 +277,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   RunArgs run_args;
   auto* run = app.add_subcommand("run", "Run one scenario: print its ladder diagram and segment summary");
   run->add_option("file", run_args.file, "Scenario file (.json)")->required();
-  run->add_option("--seed", run_args.seed, "Override the scenario's seed");
+  run->add_option("--seed", run_args.seed, "Override the scenario's seed")->check(unsigned_in(0, std::numeric_limits<std::uint64_t>::max()));
   run->add_option("--until", run_args.until, "Stop at this virtual time (e.g. 10s), overriding the scenario");
   run->add_option("--trace", run_args.trace_path, "Write the trace as JSON Lines to this file");
   run->add_option("--svg", run_args.svg_path, "Write the sequence diagram as SVG to this file");
@@ -240,7 +302,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   auto* check = app.add_subcommand("check", "Run scenarios as regression tests: verdict per scenario, summary, exit code");
   check->add_option("paths", check_args.paths, "Scenario files or directories (searched recursively; default: scenarios)");
   check->add_option("-j,--jobs", check_args.jobs, "Scenarios run in parallel (default: the number of cores)")
-      ->check(CLI::Range(1, 1024));
+      ->check(unsigned_in(1, 1024));
   check->add_option("--junit", check_args.junit, "Write JUnit XML to this file");
   check->add_option("--filter", check_args.filter, "Only scenarios whose id (path without .json) matches this regex");
   check->add_option("--out", check_args.out_dir, "Write per-scenario trace.jsonl, capture.pcap and summary.json (and failure ladders) here");
@@ -256,27 +318,27 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   bench->require_subcommand(1);
   BenchArgs bench_args;
   auto* bench_kernel = bench->add_subcommand("kernel", "Event scheduler alone: a timer-heavy mix with 1M pending");
-  bench_kernel->add_option("--pending", bench_args.pending, "Timers kept pending")->check(CLI::Range(1, 100'000'000));
-  bench_kernel->add_option("--events", bench_args.events, "Events to execute")->check(CLI::Range(1, 2'000'000'000));
+  bench_kernel->add_option("--pending", bench_args.pending, "Timers kept pending")->check(unsigned_in(1, 100'000'000));
+  bench_kernel->add_option("--events", bench_args.events, "Events to execute")->check(unsigned_in(1, 2'000'000'000));
   bench_kernel->add_option("--queue", bench_args.queue, "wheel (the default queue), radix, heap or all")
       ->check(CLI::IsMember({"wheel", "radix", "heap", "all"}));
 
   ChurnParams churn_args;
   bool churn_json = false;
   auto* bench_churn = bench->add_subcommand("churn", "N clients connect, send 1000 bytes and close (see README: Performance)");
-  bench_churn->add_option("--clients", churn_args.clients, "Number of clients")->check(CLI::Range(1, 10'000'000));
-  bench_churn->add_option("--loss", churn_args.loss, "Random loss on every link")->check(CLI::Range(0.0, 0.5));
+  bench_churn->add_option("--clients", churn_args.clients, "Number of clients")->check(unsigned_in(1, 10'000'000));
+  bench_churn->add_option("--loss", churn_args.loss, "Random loss on every link")->check(number_in(0.0, 0.5));
   bench_churn->add_flag("--records", churn_args.keep_records, "Keep the trace records in memory (as tcpsim run does)");
-  bench_churn->add_option("--seed", churn_args.seed, "Seed");
+  bench_churn->add_option("--seed", churn_args.seed, "Seed")->check(unsigned_in(0, std::numeric_limits<std::uint64_t>::max()));
   bench_churn->add_flag("--json", churn_json, "Print one JSON object");
 
   FloodParams flood_args;
   bool flood_json = false;
   auto* bench_flood = bench->add_subcommand("flood", "A spoofed SYN flood against a listen backlog while clients connect");
-  bench_flood->add_option("--rate", flood_args.rate, "Spoofed SYNs per second")->check(CLI::Range(1, 10'000'000));
-  bench_flood->add_option("--seconds", flood_args.seconds, "Flood duration (virtual seconds)")->check(CLI::Range(0.01, 3600.0));
-  bench_flood->add_option("--clients", flood_args.clients, "Legitimate clients")->check(CLI::Range(1, 1'000'000));
-  bench_flood->add_option("--backlog", flood_args.backlog, "Server listen backlog")->check(CLI::Range(1, 65535));
+  bench_flood->add_option("--rate", flood_args.rate, "Spoofed SYNs per second")->check(unsigned_in(1, 10'000'000));
+  bench_flood->add_option("--seconds", flood_args.seconds, "Flood duration (virtual seconds)")->check(number_in(0.01, 3600.0));
+  bench_flood->add_option("--clients", flood_args.clients, "Legitimate clients")->check(unsigned_in(1, 1'000'000));
+  bench_flood->add_option("--backlog", flood_args.backlog, "Server listen backlog")->check(unsigned_in(1, 65535));
   bench_flood->add_flag("--syn-cookies", flood_args.syn_cookies, "Answer with SYN cookies when the SYN queue is full");
   bench_flood->add_flag("--json", flood_json, "Print one JSON object");
 
@@ -293,7 +355,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   }
 
   try {
-    if (*run) return cmd_run(run_args, out, err);
+    if (*run) return cmd_run(run_args, console);
     if (*validate) return cmd_validate(validate_files, out, err);
     if (*check) return cmd_check(check_args, out, err);
     if (*bench_kernel) return cmd_bench_kernel(bench_args, out);
@@ -315,6 +377,24 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     return kInternalError;
   }
   return kInternalError;
+}
+
+}  // namespace
+
+int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  PrintableBuf out_buf(out);
+  PrintableBuf err_buf(err);
+  std::ostream safe_out(&out_buf);
+  std::ostream safe_err(&err_buf);
+  const int code = run_commands(argc, argv, Console{safe_out, safe_err, out_buf, &out == &std::cout});
+  safe_err.flush();
+  safe_out.flush();
+  if (!safe_out || !out) {
+    // Said on the error stream, which may still work (`tcpsim run x.json > /dev/full`).
+    err << "tcpsim: cannot write " << (out.rdbuf() == std::cout.rdbuf() ? "to standard output" : "the output") << "\n";
+    return kInternalError;
+  }
+  return code;
 }
 
 }  // namespace tcpsim::cli

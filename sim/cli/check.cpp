@@ -4,9 +4,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <thread>
+
+#include <re2/re2.h>
 
 #include "sim/cli/app.hpp"
 #include "sim/cli/ladder.hpp"
@@ -14,6 +15,7 @@
 #include "sim/pcap/capture.hpp"
 #include "sim/scenario/batch.hpp"
 #include "sim/scenario/world.hpp"
+#include "sim/trace/output_file.hpp"
 
 namespace tcpsim::cli {
 
@@ -23,16 +25,24 @@ using scenario::Outcome;
 
 namespace {
 
-bool write_file(const fs::path& path, const std::string& text, std::ostream& err) {
-  if (path.has_parent_path()) {
-    std::error_code ec;
-    fs::create_directories(path.parent_path(), ec);
+// Writes a report file: kOk, kBadInput when the path cannot be opened (a usage error, like a
+// missing directory), kInternalError when writing it failed (a full disk).
+int write_report(const fs::path& path, const std::string& text, std::string_view option, std::ostream& err) {
+  trace::OutputFile f(path);
+  if (!f.open_error().empty()) {
+    err << "tcpsim check: " << option << ": " << f.open_error() << "\n";
+    return kBadInput;
   }
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << text;
-  if (!f) err << "tcpsim check: cannot write " << path.string() << "\n";
-  return static_cast<bool>(f);
+  f.stream() << text;
+  if (const std::string why = f.close(); !why.empty()) {
+    err << "tcpsim check: " << option << ": " << why << "\n";
+    return kInternalError;
+  }
+  return kOk;
 }
+
+// The longest --filter accepted: ids are paths, and a pattern longer than any path is a mistake.
+constexpr std::size_t kMaxFilterLength = 1000;
 
 std::string seconds(double s) {
   char buf[32];
@@ -51,18 +61,36 @@ int cmd_check(const CheckArgs& a, std::ostream& out, std::ostream& err) {
   for (const auto& m : missing) err << "tcpsim check: " << m << ": no such file or directory\n";
   if (!missing.empty()) return kBadInput;
   if (!a.filter.empty()) {
-    std::regex re;
-    try {
-      re = std::regex(a.filter);
-    } catch (const std::regex_error& e) {
-      err << "tcpsim check: --filter: invalid regular expression \"" << a.filter << "\": " << e.what() << "\n";
+    // RE2 matches in time linear in the id and needs no stack for nested groups: a filter can
+    // neither hang nor crash the run, whatever it holds.
+    if (a.filter.size() > kMaxFilterLength) {
+      err << "tcpsim check: --filter: expected a regular expression of at most " << kMaxFilterLength
+          << " characters, found one of " << a.filter.size() << "\n";
       return kBadInput;
     }
-    std::erase_if(inputs, [&](const scenario::BatchInput& in) { return !std::regex_search(in.id, re); });
+    RE2::Options options;
+    options.set_log_errors(false);
+    options.set_max_mem(std::int64_t{8} << 20);
+    const RE2 re(a.filter, options);
+    if (!re.ok()) {
+      err << "tcpsim check: --filter: invalid regular expression \"" << a.filter << "\": " << re.error() << "\n";
+      return kBadInput;
+    }
+    std::erase_if(inputs, [&](const scenario::BatchInput& in) { return !RE2::PartialMatch(in.id, re); });
   }
   if (inputs.empty()) {
     err << "tcpsim check: no scenario files found\n";
     return kBadInput;
+  }
+
+  if (!a.out_dir.empty()) {
+    std::error_code ec;
+    fs::create_directories(a.out_dir, ec);
+    if (ec || !fs::is_directory(a.out_dir)) {
+      err << "tcpsim check: --out: cannot create the directory \"" << a.out_dir << "\"" << (ec ? ": " + ec.message() : "")
+          << "\n";
+      return kBadInput;
+    }
   }
 
   scenario::BatchOptions opt;
@@ -78,9 +106,9 @@ int cmd_check(const CheckArgs& a, std::ostream& out, std::ostream& err) {
     // unreadable: above kMaxDiagramNodes nodes none is drawn (index.html then shows none).
     constexpr std::size_t kMaxDiagramNodes = 32;
     if (t.node_count() > kMaxDiagramNodes) return std::string();
-    std::ofstream svg(file, std::ios::binary | std::ios::trunc);
-    diagram::write_svg(svg, diagram::build_layout(t, diagram::Options{}, {title, {}}));
-    return svg.good() ? std::string() : "cannot write " + file.string();
+    trace::OutputFile svg(file);
+    if (svg.open_error().empty()) diagram::write_svg(svg.stream(), diagram::build_layout(t, diagram::Options{}, {title, {}}));
+    return svg.close();
   };
   const auto ladder = [](const scenario::World& w) {
     std::ostringstream s;
@@ -106,7 +134,9 @@ int cmd_check(const CheckArgs& a, std::ostream& out, std::ostream& err) {
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   std::size_t pass = 0, fail = 0, invalid = 0;
+  bool wrote = true;
   for (const auto& r : results) {
+    wrote = wrote && !r.write_failed;
     pass += r.outcome == Outcome::Pass;
     fail += r.outcome == Outcome::Fail || r.outcome == Outcome::Error;
     invalid += r.outcome == Outcome::Invalid;
@@ -117,13 +147,15 @@ int cmd_check(const CheckArgs& a, std::ostream& out, std::ostream& err) {
   out << "\n" << results.size() << " scenarios: " << pass << " passed, " << fail << " failed, " << invalid
       << " invalid (" << seconds(wall) << ", " << opt.jobs << " jobs)\n";
 
-  bool wrote = true;
-  if (!a.junit.empty()) wrote = write_file(a.junit, scenario::junit_xml(results), err) && wrote;
+  // The worst report failure decides: a failed write (3) over a path that cannot be opened (2).
+  int report = wrote ? kOk : kInternalError;
+  if (!a.junit.empty()) report = std::max(report, write_report(a.junit, scenario::junit_xml(results), "--junit", err));
   if (!a.out_dir.empty()) {
-    wrote = write_file(fs::path(a.out_dir) / "summary.json", scenario::summary_json(results), err) && wrote;
-    wrote = write_file(fs::path(a.out_dir) / "index.html", scenario::index_html(results, a.out_dir), err) && wrote;
+    const fs::path dir(a.out_dir);
+    report = std::max(report, write_report(dir / "summary.json", scenario::summary_json(results), "--out", err));
+    report = std::max(report, write_report(dir / "index.html", scenario::index_html(results, a.out_dir), "--out", err));
   }
-  if (!wrote) return kBadInput;
+  if (report != kOk) return report;
   if (invalid > 0) return kBadInput;
   return fail > 0 ? kExpectationFailed : kOk;
 }

@@ -161,6 +161,11 @@ std::string xml_escape(const std::string& s) {
   return o;
 }
 
+// Names and paths come from the file system and may not be UTF-8: such bytes become U+FFFD.
+std::string dump_json(const nlohmann::ordered_json& j) {
+  return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
 nlohmann::ordered_json case_json(const CaseResult& r) {
   nlohmann::ordered_json j;
   j["id"] = r.id;
@@ -179,7 +184,7 @@ nlohmann::ordered_json case_json(const CaseResult& r) {
 
 }  // namespace
 
-std::string case_summary_json(const CaseResult& r) { return case_json(r).dump(2) + "\n"; }
+std::string case_summary_json(const CaseResult& r) { return dump_json(case_json(r)); }
 
 std::vector<CaseResult> run_batch(const std::vector<BatchInput>& inputs, const BatchOptions& options,
                                   const LadderPrinter& ladder, const std::function<void(const CaseResult&)>& progress) {
@@ -270,7 +275,7 @@ std::string summary_json(const std::vector<CaseResult>& results) {
   j["invalid"] = invalid;
   j["errors"] = error;
   j["results"] = std::move(cases);
-  return j.dump(2) + "\n";
+  return dump_json(j);
 }
 
 }  // namespace tcpsim::scenario

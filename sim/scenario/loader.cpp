@@ -10,6 +10,7 @@
 #include <limits>
 #include <system_error>
 
+#include "sim/kernel/printable.hpp"
 #include "sim/scenario/loader_detail.hpp"
 
 namespace tcpsim::scenario {
@@ -28,9 +29,9 @@ namespace {
 using detail::Json;
 using detail::Names;
 
-LoadResult file_error(std::string file, std::string message) {
+LoadResult file_error(std::string file, const std::string& message) {
   LoadResult r;
-  r.errors.push_back({std::move(file), 0, 0, "", std::move(message)});
+  r.errors.push_back({std::move(file), 0, 0, "", sim::printable(message)});
   return r;
 }
 
@@ -118,7 +119,8 @@ LoadResult load_string(std::string_view json_text, std::string display_name) {
   if (!root) {
     const SourcePosition pos = position_at(json_text, syntax.offset);
     LoadResult r;
-    r.errors.push_back({display_name, pos.line, pos.column, "", "invalid JSON: " + syntax.message});
+    // The message quotes the offending bytes, which may be anything (a binary file).
+    r.errors.push_back({display_name, pos.line, pos.column, "", "invalid JSON: " + sim::printable(syntax.message)});
     return r;
   }
 
@@ -136,6 +138,7 @@ LoadResult load_string(std::string_view json_text, std::string display_name) {
 
   LoadResult result;
   result.errors = errors.finish();
+  for (Diagnostic& d : result.errors) d.message = sim::printable(d.message);  // they quote the file's text
   if (result.errors.empty()) result.scenario = std::move(scenario);
   return result;
 }

@@ -133,6 +133,8 @@ J to_json(const SegmentCounts& c) {
   return j;
 }
 
-void JsonlSink::write(const Record& r, const Trace& t) { out_ << to_json(r, t).dump() << '\n'; }
+void JsonlSink::write(const Record& r, const Trace& t) {
+  out_ << to_json(r, t).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+}
 
 }  // namespace tcpsim::trace

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "sim/kernel/printable.hpp"
 #include "tests/cli/cli_support.hpp"
 
@@ -160,4 +162,20 @@ TEST_CASE("A file name with control characters is printed escaped", "[cli][termi
   CHECK(r.code == 2);
   CHECK_THAT(r.err, Catch::Contains("name\\e[2J.json"));
   CHECK(r.err.find('\x1b') == std::string::npos);
+}
+
+TEST_CASE("Reports stay valid JSON when file names and contents are not UTF-8", "[cli][terminal]") {
+  const auto dir = temp_file("not-utf8");
+  fs::create_directories(dir);
+  cli_support::write_text(dir / "binary\xff.json", std::string("\xff\xfe\x1b]0;t\x07 junk"));
+  cli_support::write_text(dir / "bad-string.json", "{\"name\": \"a\xff\"}");
+  const auto out = temp_file("not-utf8-out");
+  const auto r = cli({"check", "-j", "1", dir.string(), "--out", out.string(), "--junit", (out / "junit.xml").string()});
+  INFO(r.out << r.err);
+  CHECK(r.code == 2);  // two invalid files; nothing internal
+  CHECK_THAT(r.out, Catch::Contains("2 invalid"));
+  const auto summary = nlohmann::json::parse(cli_support::slurp(out / "summary.json"));
+  CHECK(summary["invalid"] == 2);
+  for (const auto& c : summary["results"])
+    for (const auto& f : c["failures"]) CHECK(tcpsim::sim::is_printable(f.get<std::string>()));
 }

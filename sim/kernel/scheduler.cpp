@@ -253,9 +253,9 @@ bool Scheduler::step() {
 }
 
 template <class Q>
-std::uint64_t Scheduler::run_loop(Q& q, Time until) {
+std::uint64_t Scheduler::run_loop(Q& q, Time until, std::uint64_t max_events) {
   std::uint64_t n = 0;
-  while (!stop_requested_) {
+  while (!stop_requested_ && n < max_events) {
     const QueueEntry* e = front(q, until);
     if (e == nullptr) break;
     execute(q, *e);
@@ -264,10 +264,17 @@ std::uint64_t Scheduler::run_loop(Q& q, Time until) {
   return n;
 }
 
-std::uint64_t Scheduler::run(Time until) {
+std::uint64_t Scheduler::run_within(Time limit, std::uint64_t max_events) {
   stop_requested_ = false;
-  const std::uint64_t n = with_queue([&](auto& q) { return run_loop(q, until); });
-  if (!stop_requested_ && until != Time::max() && until > now_) now_ = until;
+  return with_queue([&](auto& q) { return run_loop(q, limit, max_events); });
+}
+
+std::uint64_t Scheduler::run(Time until, std::uint64_t max_events) {
+  const std::uint64_t n = run_within(until, max_events);
+  if (stop_requested_ || until == Time::max() || until <= now_) return n;
+  // Stopped by the event budget: move on only if nothing is left up to `until`.
+  if (n == max_events && with_queue([&](auto& q) { return front(q, until); }) != nullptr) return n;
+  now_ = until;
   return n;
 }
 

@@ -85,8 +85,13 @@ class Scheduler {
   // pending. Cancelled entries are discarded on the way and do not count as events.
   bool step();
   // Executes every event with time <= until, in order, then advances now() to `until` (unless
-  // until is Time::max()). Returns the number of events executed. stop() ends it early.
-  std::uint64_t run(Time until = Time::max());
+  // until is Time::max()). Returns the number of events executed. stop() ends it early, and so
+  // does executing `max_events` events; now() then stays at the last event's time (it moves on
+  // to `until` only when no event at or before `until` is left).
+  std::uint64_t run(Time until = Time::max(), std::uint64_t max_events = UINT64_MAX);
+  // Like run(), but now() stays at the last event executed: for a limit that is a bound on the
+  // run rather than its intended end.
+  std::uint64_t run_within(Time limit, std::uint64_t max_events = UINT64_MAX);
   // Asks a running run() to return after the current event.
   void stop() { stop_requested_ = true; }
 
@@ -133,7 +138,7 @@ class Scheduler {
   template <class Q>
   void execute(Q& q, const QueueEntry& e);
   template <class Q>
-  std::uint64_t run_loop(Q& q, Time until);
+  std::uint64_t run_loop(Q& q, Time until, std::uint64_t max_events);
 
   QueueKind kind_;
   std::unique_ptr<EventQueue> queue_;

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "sim/cli/bench_kernel.hpp"
 #include "sim/cli/check.hpp"
 #include "sim/cli/ladder.hpp"
+#include "sim/cli/limit_flags.hpp"
 #include "sim/cli/profiles.hpp"
 #include "sim/diagram/svg.hpp"
 #include "sim/pcap/capture.hpp"
@@ -27,7 +29,8 @@ namespace tcpsim::cli {
 namespace {
 
 constexpr const char* kExitCodes =
-    "Exit codes: 0 ok, 1 expectation failed, 2 bad input (scenario or usage), 3 internal error.";
+    "Exit codes: 0 ok, 1 expectation failed, 2 bad input (scenario or usage) or a run stopped at a bound, "
+    "3 internal error (also out of memory).";
 
 struct RunArgs {
   std::string file;
@@ -42,6 +45,7 @@ struct RunArgs {
   bool rfc_labels = false;
   bool brief = false;
   std::string color = "auto";
+  LimitFlags limits;
 };
 
 bool want_color(const std::string& mode, std::ostream& out) {
@@ -88,6 +92,7 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err) {
       return kBadInput;
     }
   }
+  if (!parse_limit_flags(a.limits, "tcpsim run", opts.limits, err)) return kBadInput;
   scenario::World world(std::move(*sc), opts);
   pcap::CaptureOptions capture;
   if (!a.capture_at.empty()) {
@@ -151,6 +156,11 @@ int cmd_run(const RunArgs& a, std::ostream& out, std::ostream& err) {
   if (!a.trace_path.empty()) out << "trace: " << a.trace_path << " (" << world.trace().record_count() << " records)\n";
   if (trace_file && !trace_file.good()) {
     err << "tcpsim run: error while writing \"" << a.trace_path << "\"\n";
+    return kBadInput;
+  }
+  // A run stopped at a bound is incomplete: its expectations are not checked.
+  if (const auto& hit = world.bound_hit()) {
+    err << "tcpsim run: " << a.file << ": " << hit->what() << "; " << hit->how_to_raise(true) << "\n";
     return kBadInput;
   }
   if (s.expect.empty()) return kOk;
@@ -229,6 +239,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   run->add_flag("--brief", run_args.brief, "Leave out user calls, timer expiries and the rule behind each state change");
   run->add_option("--color", run_args.color, "Colour the ladder: auto (on a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
+  add_limit_flags(*run, run_args.limits);
   run->footer(kExitCodes);
 
   std::vector<std::string> validate_files;
@@ -246,6 +257,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   check->add_option("--out", check_args.out_dir, "Write per-scenario trace.jsonl, capture.pcap and summary.json (and failure ladders) here");
   check->add_flag("--bless", check_args.bless, "Record each scenario's fingerprint (and its .trace file) instead of checking it");
   check->add_flag("-q,--quiet", check_args.quiet, "Print only failures and the summary");
+  add_limit_flags(*check, check_args.limits);
   check->footer(kExitCodes);
 
   bool profiles_markdown = false;
@@ -310,6 +322,12 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       print_profiles(out, profiles_markdown);
       return kOk;
     }
+  } catch (const std::bad_alloc&) {
+    // Everything the run held is freed by now, so there is memory to say so.
+    err << "tcpsim: out of memory";
+    if (*run) err << " while running " << run_args.file << "; bound the trace kept in memory with --max-records N";
+    err << "\n";
+    return kInternalError;
   } catch (const std::exception& e) {
     err << "tcpsim: internal error: " << e.what() << "\n";
     return kInternalError;

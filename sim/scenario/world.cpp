@@ -99,9 +99,10 @@ void World::run() {
     // never dequeues an event past the bound and now() stays at the last event.
     if (stop_ <= time_bound_) sched_.run(stop_, budget);
     else sched_.run_within(time_bound_, budget);
-    // Over: move on to the stop time, as an unbounded run does.
-    if (next_step() == Next::Over && stop_ > time_bound_ && stop_ != sim::Time::max()) sched_.run(stop_, 0);
+    next_step();  // sets bound_hit_ if the run stopped at a bound
   }
+  // A complete run ends at its stop time, as it always has (run(stop, 0) executes nothing).
+  if (!bound_hit_ && stop_ != sim::Time::max()) sched_.run(stop_, 0);
   finish();
 }
 

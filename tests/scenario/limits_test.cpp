@@ -212,3 +212,11 @@ TEST_CASE("Destroying a world in the middle of a run allocates nothing", "[limit
   w.reset();
   CHECK(no_memory.refused() == 0);
 }
+
+TEST_CASE("A run with nothing to do still ends at its stop time", "[limits][world]") {
+  World w(loaded(load(scenario_with(R"(, "until": "5s")"))));
+  w.run();
+  CHECK_FALSE(w.bound_hit());
+  CHECK(w.scheduler().executed() == 0);
+  CHECK(w.scheduler().now() == sim::Time::zero() + 5_s);
+}

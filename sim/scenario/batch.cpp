@@ -5,9 +5,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <fstream>
+#include <exception>
 #include <mutex>
 #include <new>
 #include <set>
+#include <system_error>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -252,16 +254,34 @@ std::vector<CaseResult> run_batch(const std::vector<BatchInput>& inputs, const B
     }
     return results;
   }
+  // Nothing may leave this function while a worker is joinable (std::terminate): a thread that
+  // cannot be started leaves the work to the others, and an exception from `progress` (out of
+  // memory while a worker holds it all) is rethrown once every worker has been joined.
   std::vector<std::thread> pool;
-  for (unsigned j = 0; j < jobs; ++j) pool.emplace_back(worker);
+  pool.reserve(jobs);
+  for (unsigned j = 0; j < jobs; ++j) {
+    try {
+      pool.emplace_back(worker);
+    } catch (const std::system_error&) {
+      break;
+    }
+  }
+  if (pool.empty()) worker();
+  std::exception_ptr failed;
   // Report in input order as results arrive (the calling thread).
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     std::unique_lock lock(m);
     cv.wait(lock, [&] { return done[i] != 0; });
     lock.unlock();
-    if (progress) progress(results[i]);
+    if (!progress || failed) continue;
+    try {
+      progress(results[i]);
+    } catch (...) {
+      failed = std::current_exception();
+    }
   }
   for (auto& t : pool) t.join();
+  if (failed) std::rethrow_exception(failed);
   return results;
 }
 

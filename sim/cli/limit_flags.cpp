@@ -34,14 +34,20 @@ bool count_flag(const std::string& text, const char* flag, std::uint64_t max, co
 
 void add_limit_flags(CLI::App& command, LimitFlags& flags) {
   command.add_option("--max-time", flags.time,
-                     "Stop the run (exit 2) before virtual time passes this bound (default 720h; the scenario's "
-                     "\"limits\": {\"time\": ...} otherwise)");
+                     "Bound on virtual time: no event later than this runs, the run stops there and exits 2 "
+                     "(overrides the scenario's \"limits\": {\"time\"}; default " +
+                         sim::format_duration(scenario::kDefaultTimeBound) + ")")
+      ->type_name("DURATION");
   command.add_option("--max-events", flags.events,
-                     "Stop the run (exit 2) after this many events (default 50000000; the scenario's \"limits\": "
-                     "{\"events\": N} otherwise)");
+                     "Bound on events executed: the run stops there and exits 2 (overrides \"limits\": "
+                     "{\"events\"}; default " +
+                         std::to_string(scenario::kDefaultEventBound) + ")")
+      ->type_name("N");
   command.add_option("--max-records", flags.records,
-                     "Stop the run (exit 2) once this many trace records are kept in memory (default 2000000; the "
-                     "scenario's \"limits\": {\"records\": N} otherwise)");
+                     "Bound on trace records kept in memory: the run stops there and exits 2 (overrides \"limits\": "
+                     "{\"records\"}; default " +
+                         std::to_string(scenario::kDefaultRecordBound) + ")")
+      ->type_name("N");
 }
 
 bool parse_limit_flags(const LimitFlags& flags, const char* command, scenario::Limits& out, std::ostream& err) {

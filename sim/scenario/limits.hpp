@@ -2,9 +2,9 @@
 // memory. A scenario without "until" whose timers never stop (a keep-alive answered forever, a
 // persist timer probing a window that never opens) or that sends a terabyte would otherwise run
 // until memory is gone. Every run has all three bounds; the defaults are far above what any
-// bundled scenario needs (the largest runs 14 001 events, keeps 62 002 records and ends at
-// t = 946 s), and a scenario ("limits") or a command (--max-time, --max-events, --max-records)
-// can set each one.
+// bundled scenario needs (the busiest executes 14 001 events and keeps 62 002 records, the
+// longest ends at t = 946 s), and a scenario ("limits") or a command (--max-time, --max-events,
+// --max-records) can set each one.
 //
 // When a bound is hit the run stops between two events (deterministically: the same scenario and
 // seed stop after the same event, with the same trace) and World::bound_hit() says which bound,

@@ -59,6 +59,9 @@ void MainWindow::install_run(std::unique_ptr<Run> run, bool keep_previous) {
   messages_->hide();
   if (run_ && !run_->error.empty())
     show_messages(QStringLiteral("The simulation stopped with an error; the events before it are shown"), qs(run_->error));
+  else if (run_ && run_->bound)
+    show_messages(QStringLiteral("The run stopped at a bound before its end; the events before it are shown"),
+                  qs(bound_text(*run_->bound)));
   show_run();
 }
 
@@ -301,7 +304,11 @@ void MainWindow::refresh() {
                            .arg(cursor_)
                            .arg(records.size())
                            .arg(qs(sim::format_seconds(records[cursor_ - 1].time))));
-  counts_->setText(QStringLiteral("whole run: ") + segment_counts_text(r->trace()->segments()));
+  QString counts = QStringLiteral("whole run: ") + segment_counts_text(r->trace()->segments());
+  if (r->bound)
+    counts += QStringLiteral("   stopped at the %1 bound").arg(QString::fromLatin1(scenario::to_string(r->bound->bound)));
+  counts_->setText(counts);
+  counts_->setToolTip(r->bound ? qs(bound_text(*r->bound)) : QString());
 }
 
 void MainWindow::refresh_state_diagram() {

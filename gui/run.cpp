@@ -11,22 +11,23 @@ std::unique_ptr<Run> run_scenario(const scenario::Scenario& s, std::size_t max_r
   run->scenario = s;
   run->book = address_book(s);
   try {
-    run->world = std::make_unique<scenario::World>(s);
-    // World::run() in steps, to stop a run that would not end.
+    // Every world is bounded (a scenario without "until" whose timers never stop would otherwise
+    // hang the window); the window keeps at most `max_records` unless the scenario says otherwise.
+    scenario::RunOptions options;
+    if (!s.limits.records) options.limits.records = max_records;
+    run->world = std::make_unique<scenario::World>(s, options);
+    // World::run() in steps, as the replays do.
     while (run->world->step()) {
-      if (run->world->trace().records().size() >= max_records) {
-        run->error = "the run was stopped after " + std::to_string(run->world->trace().records().size()) +
-                     " records, at t = " + sim::format_seconds(run->world->scheduler().now()) +
-                     " s; give the scenario an \"until\" to end it sooner";
-        break;
-      }
     }
+    run->bound = run->world->bound_hit();
   } catch (const std::exception& e) {
     run->error = e.what();
   }
   if (run->world) run->connections = scan_connections(run->world->trace(), run->book);
   return run;
 }
+
+std::string bound_text(const scenario::BoundHit& hit) { return hit.what() + "; " + hit.how_to_raise(false); }
 
 std::unique_ptr<scenario::World> replay_to(const scenario::Scenario& s, std::size_t records) {
   try {

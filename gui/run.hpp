@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "gui/connections.hpp"
@@ -18,6 +19,7 @@ struct Run {
   scenario::Scenario scenario;
   std::unique_ptr<scenario::World> world;  // null if it could not be built
   std::string error;                       // what the world threw while building or running
+  std::optional<scenario::BoundHit> bound;  // set when the run stopped at a bound before its end
   AddressBook book;
   Connections connections;
 
@@ -25,13 +27,14 @@ struct Run {
   std::size_t size() const { return world ? world->trace().records().size() : 0; }
 };
 
-// A run is stopped once its trace holds this many records (a scenario without "until" whose
-// timers never stop would otherwise hang the window); Run::error then says so.
-inline constexpr std::size_t kMaxRecords = 2'000'000;
+// The record bound of a run in the window when the scenario sets none ("limits": {"records"}).
+inline constexpr std::size_t kMaxRecords = scenario::kDefaultRecordBound;
 
-// Builds the world and runs it to the end (or to `max_records`). Never throws: an exception
-// becomes Run::error, and the records emitted before it stay readable.
+// Builds the world and runs it to the end, or to one of its bounds (Run::bound then says which).
+// Never throws: an exception becomes Run::error, and the records emitted before it stay readable.
 std::unique_ptr<Run> run_scenario(const scenario::Scenario& s, std::size_t max_records = kMaxRecords);
+// "stopped at the record bound: ...; raise it with "limits": {"records": N} in the scenario, ..."
+std::string bound_text(const scenario::BoundHit& hit);
 
 // A fresh world of `s` stepped until its trace holds at least `records` records (the event that
 // emitted record records-1 has been executed entirely), or until it ends. Deterministic, so its

@@ -255,6 +255,13 @@ std::string write_scenario(const scenario::Scenario& s, const std::string& expec
   o["seed"] = s.seed;
   o["profile"] = scenario::to_string(s.profile);
   if (s.until) o["until"] = duration(*s.until);
+  if (s.limits.time || s.limits.events || s.limits.records) {
+    Json limits = Json::object();
+    if (s.limits.time) limits["time"] = duration(*s.limits.time);
+    if (s.limits.events) limits["events"] = *s.limits.events;
+    if (s.limits.records) limits["records"] = *s.limits.records;
+    o["limits"] = limits;
+  }
   Json hosts = Json::array();
   Json routers = Json::array();
   for (std::size_t i = 0; i < s.nodes.size(); ++i) {

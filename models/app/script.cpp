@@ -1,5 +1,6 @@
 #include "models/app/script.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace tcpsim::app {
@@ -56,11 +57,22 @@ void ScriptedApp::start(sim::Duration offset) {
     schedule(0, tcp::kNoSocket, sched_.now() + offset + script_->steps[0].after);
 }
 
+void ScriptedApp::track(sim::EventId id) {
+  // Forget the ids that have fired whenever the list has doubled since it was last pruned: a
+  // Send step waiting for buffer space for a month of virtual time schedules a retry every
+  // kSendRetry while outstanding_ never drops to 0.
+  if (pending_.size() >= prune_at_) {
+    std::erase_if(pending_, [this](sim::EventId e) { return !sched_.pending(e); });
+    prune_at_ = std::max<std::size_t>(kPruneFrom, 2 * pending_.size());
+  }
+  pending_.push_back(id);
+}
+
 void ScriptedApp::schedule(std::size_t i, SocketId s, sim::Time at) {
   if (at < sched_.now()) at = sched_.now();  // an `at` already past runs now
   ++outstanding_;
   const auto idx = static_cast<std::uint32_t>(i);
-  pending_.push_back(sched_.schedule_at(at, [this, idx, s] {
+  track(sched_.schedule_at(at, [this, idx, s] {
     --outstanding_;
     run(idx, s);
   }));
@@ -151,7 +163,7 @@ void ScriptedApp::send_chunk(std::size_t i, SocketId s, std::uint32_t left, std:
     ++outstanding_;
     // Captures: this, idx, s, l (20 bytes); the rest of a partly accepted chunk is in `resume_`.
     resume_[{s, idx}] = r;
-    pending_.push_back(sched_.schedule_in(in, [this, idx, s, l] {
+    track(sched_.schedule_in(in, [this, idx, s, l] {
       --outstanding_;
       const auto it = resume_.find({s, idx});
       const std::uint64_t r2 = it->second;

@@ -103,6 +103,10 @@ class ScriptedApp {
   // True while the app still has steps, sends or accepts to run.
   bool busy() const { return outstanding_ > 0 || !accept_steps_.empty(); }
 
+  // Scheduled steps and chunks the app keeps for cancelling on destruction (fired ones are
+  // pruned as the list grows): stays near the number outstanding.
+  std::size_t tracked_events() const { return pending_.size(); }
+
   bool owns(SocketId s) const { return s != tcp::kNoSocket && (s == listener_ || owned_.contains(s)); }
   bool listening() const { return listener_ != tcp::kNoSocket; }
   SocketId socket() const { return socket_; }      // current socket (kNoSocket before any)
@@ -121,6 +125,7 @@ class ScriptedApp {
  private:
   void trigger(Event e, SocketId s);
   void schedule(std::size_t i, SocketId s, sim::Time at);
+  void track(sim::EventId id);  // adds to pending_
   void run(std::size_t i, SocketId s);
   void completed(std::size_t i, SocketId s);
   void send_chunk(std::size_t i, SocketId s, std::uint32_t left, std::uint64_t rest);
@@ -133,6 +138,8 @@ class ScriptedApp {
   std::shared_ptr<const Script> script_;
   std::vector<sim::EventId> pending_;  // scheduled steps and chunks, cancelled on destruction
   std::uint32_t outstanding_ = 0;     // of those, not yet run (pending_ is cleared at 0)
+  static constexpr std::size_t kPruneFrom = 64;
+  std::size_t prune_at_ = kPruneFrom;  // pending_'s size at which fired ids are dropped
   // Per connection: which `on` steps have fired on it (kNoSocket: the app before any socket).
   std::map<SocketId, std::vector<bool>> fired_;
   SocketId listener_ = tcp::kNoSocket;

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <fstream>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "sim/cli/bench_kernel.hpp"
 #include "sim/cli/check.hpp"
 #include "sim/cli/ladder.hpp"
+#include "sim/cli/limit_flags.hpp"
 #include "sim/cli/profiles.hpp"
 #include "sim/cli/terminal_text.hpp"
 #include "sim/diagram/svg.hpp"
@@ -33,8 +35,8 @@ namespace tcpsim::cli {
 namespace {
 
 constexpr const char* kExitCodes =
-    "Exit codes: 0 ok, 1 expectation failed, 2 bad input (scenario, usage, an output path that cannot be opened), "
-    "3 internal error or an output that failed while written.";
+    "Exit codes: 0 ok, 1 expectation failed, 2 bad input (scenario, usage, an output path that cannot be opened) "
+    "or a run stopped at a bound, 3 internal error (also out of memory) or an output that failed while written.";
 
 struct RunArgs {
   std::string file;
@@ -49,6 +51,7 @@ struct RunArgs {
   bool rfc_labels = false;
   bool brief = false;
   std::string color = "auto";
+  LimitFlags limits;
 };
 
 // Where the CLI prints: the streams it was given, each behind a PrintableBuf.
@@ -142,6 +145,7 @@ int cmd_run(const RunArgs& a, const Console& console) {
       return kBadInput;
     }
   }
+  if (!parse_limit_flags(a.limits, "tcpsim run", opts.limits, err)) return kBadInput;
   scenario::World world(std::move(*sc), opts);
   pcap::CaptureOptions capture;
   if (!a.capture_at.empty()) {
@@ -215,6 +219,11 @@ int cmd_run(const RunArgs& a, const Console& console) {
     out << "pcap: " << a.pcap_path << "\n";
   }
   if (!a.trace_path.empty()) out << "trace: " << a.trace_path << " (" << world.trace().record_count() << " records)\n";
+  // A run stopped at a bound is incomplete: its expectations are not checked.
+  if (const auto& hit = world.bound_hit()) {
+    err << "tcpsim run: " << a.file << ": " << hit->what() << "; " << hit->how_to_raise(true) << "\n";
+    return kBadInput;
+  }
   if (s.expect.empty()) return kOk;
   const scenario::Verdict v = scenario::check(world);
   print_verdict(out, v, s.source);
@@ -291,6 +300,7 @@ int run_commands(int argc, const char* const* argv, const Console& console) {
   run->add_flag("--brief", run_args.brief, "Leave out user calls, timer expiries and the rule behind each state change");
   run->add_option("--color", run_args.color, "Colour the ladder: auto (on a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
+  add_limit_flags(*run, run_args.limits);
   run->footer(kExitCodes);
 
   std::vector<std::string> validate_files;
@@ -308,6 +318,7 @@ int run_commands(int argc, const char* const* argv, const Console& console) {
   check->add_option("--out", check_args.out_dir, "Write per-scenario trace.jsonl, capture.pcap and summary.json (and failure ladders) here");
   check->add_flag("--bless", check_args.bless, "Record each scenario's fingerprint (and its .trace file) instead of checking it");
   check->add_flag("-q,--quiet", check_args.quiet, "Print only failures and the summary");
+  add_limit_flags(*check, check_args.limits);
   check->footer(kExitCodes);
 
   bool profiles_markdown = false;
@@ -372,6 +383,12 @@ int run_commands(int argc, const char* const* argv, const Console& console) {
       print_profiles(out, profiles_markdown);
       return kOk;
     }
+  } catch (const std::bad_alloc&) {
+    // Everything the run held is freed by now, so there is memory to say so.
+    err << "tcpsim: out of memory";
+    if (*run) err << " while running " << run_args.file << "; bound the trace kept in memory with --max-records N";
+    err << "\n";
+    return kInternalError;
   } catch (const std::exception& e) {
     err << "tcpsim: internal error: " << e.what() << "\n";
     return kInternalError;

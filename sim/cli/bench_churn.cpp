@@ -89,6 +89,7 @@ ChurnResult run_churn(const ChurnParams& p) {
   const auto t0 = std::chrono::steady_clock::now();
   scenario::RunOptions opt;
   opt.keep_records = p.keep_records;
+  opt.limits = scenario::Limits::none();  // a benchmark sizes its run itself (10^6 clients: 14M events)
   scenario::World world(churn_scenario(p), opt);
   const auto t1 = std::chrono::steady_clock::now();
   const std::size_t base = heap_in_use();
@@ -119,6 +120,7 @@ ChurnResult run_churn(const ChurnParams& p) {
     hold.until = Duration::s(2);
     scenario::RunOptions opt;
     opt.keep_records = false;
+    opt.limits = scenario::Limits::none();
     scenario::World world(std::move(hold), opt);
     r.heap_per_established = heap_per_client_at(world, sim::Time::zero() + Duration::ms(1999), p.clients) / 2;
   }

@@ -78,6 +78,7 @@ FloodResult run_flood(const FloodParams& p) {
   FloodResult r;
   scenario::RunOptions opt;
   opt.keep_records = false;
+  opt.limits = scenario::Limits::none();  // a benchmark sizes its run itself
   scenario::World world(flood_scenario(p), opt);
   const auto server = *world.network().find("server");
   Flooder f{world, *world.network().find("attacker"), *world.network().node(server).ip,

@@ -94,6 +94,7 @@ int cmd_check(const CheckArgs& a, std::ostream& out, std::ostream& err) {
   }
 
   scenario::BatchOptions opt;
+  if (!parse_limit_flags(a.limits, "tcpsim check", opt.limits, err)) return kBadInput;
   opt.jobs = a.jobs != 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
   opt.out_dir = a.out_dir;
   opt.bless = a.bless;
@@ -133,19 +134,23 @@ int cmd_check(const CheckArgs& a, std::ostream& out, std::ostream& err) {
   });
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  std::size_t pass = 0, fail = 0, invalid = 0;
+  std::size_t pass = 0, fail = 0, invalid = 0, limited = 0, internal = 0;
   bool wrote = true;
   for (const auto& r : results) {
     wrote = wrote && !r.write_failed;
     pass += r.outcome == Outcome::Pass;
     fail += r.outcome == Outcome::Fail || r.outcome == Outcome::Error;
     invalid += r.outcome == Outcome::Invalid;
+    limited += r.outcome == Outcome::Limit;
+    internal += r.internal_error;
   }
   // The ladder of each failure, after the list, so the list stays readable.
   for (const auto& r : results)
     if (!r.ladder.empty() && !a.quiet) out << "\n--- ladder of " << r.id << " ---\n" << r.ladder;
   out << "\n" << results.size() << " scenarios: " << pass << " passed, " << fail << " failed, " << invalid
-      << " invalid (" << seconds(wall) << ", " << opt.jobs << " jobs)\n";
+      << " invalid";
+  if (limited > 0) out << ", " << limited << " stopped at a bound";
+  out << " (" << seconds(wall) << ", " << opt.jobs << " jobs)\n";
 
   // The worst report failure decides: a failed write (3) over a path that cannot be opened (2).
   int report = wrote ? kOk : kInternalError;
@@ -155,8 +160,9 @@ int cmd_check(const CheckArgs& a, std::ostream& out, std::ostream& err) {
     report = std::max(report, write_report(dir / "summary.json", scenario::summary_json(results), "--out", err));
     report = std::max(report, write_report(dir / "index.html", scenario::index_html(results, a.out_dir), "--out", err));
   }
+  if (internal > 0) return kInternalError;
   if (report != kOk) return report;
-  if (invalid > 0) return kBadInput;
+  if (invalid > 0 || limited > 0) return kBadInput;
   return fail > 0 ? kExpectationFailed : kOk;
 }
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/cli/limit_flags.hpp"
+
 namespace tcpsim::cli {
 
 struct CheckArgs {
@@ -17,6 +19,7 @@ struct CheckArgs {
   std::string out_dir;
   bool bless = false;
   bool quiet = false;  // only failures and the summary
+  LimitFlags limits;   // --max-time, --max-events, --max-records: over every scenario's "limits"
 };
 
 int cmd_check(const CheckArgs& a, std::ostream& out, std::ostream& err);

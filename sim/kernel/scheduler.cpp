@@ -17,6 +17,7 @@ struct alignas(64) Scheduler::Slot {
   Callback fn;             // 32 bytes
   Timer* timer = nullptr;  // the owning timer, nullptr for a one-shot event
   std::uint32_t gen = 0;   // bumped when the slot is released: its queue entries are then stale
+  std::uint32_t next_free = kNoSlot;  // while free: the next slot of the free list
   bool pending = false;    // a one-shot event that has neither fired nor been cancelled
 };
 static_assert(sizeof(Scheduler::Callback) == 32);
@@ -50,8 +51,10 @@ const char* queue_kind_name(QueueKind kind) {
   return "?";
 }
 
-Scheduler::Slot& Scheduler::slot(std::uint32_t i) { return chunks_[i >> kChunkBits][i & (kChunk - 1)]; }
-const Scheduler::Slot& Scheduler::slot(std::uint32_t i) const { return chunks_[i >> kChunkBits][i & (kChunk - 1)]; }
+Scheduler::Slot& Scheduler::slot(std::uint32_t i) noexcept { return chunks_[i >> kChunkBits][i & (kChunk - 1)]; }
+const Scheduler::Slot& Scheduler::slot(std::uint32_t i) const noexcept {
+  return chunks_[i >> kChunkBits][i & (kChunk - 1)];
+}
 std::uint32_t Scheduler::generation(std::uint32_t i) const { return slot(i).gen; }
 
 Scheduler::Scheduler(QueueKind kind) : kind_(kind), queue_(make_queue(queue_kind_name(kind))) {
@@ -95,9 +98,9 @@ void Scheduler::causality_error(Time at) const {
 
 std::uint32_t Scheduler::acquire(Callback cb, Timer* timer) {
   std::uint32_t i;
-  if (!free_.empty()) {
-    i = free_.back();
-    free_.pop_back();
+  if (free_head_ != kNoSlot) {
+    i = free_head_;
+    free_head_ = slot(i).next_free;
   } else {
     i = slots_used_;
     if ((i >> kChunkBits) >= chunks_.size()) {
@@ -115,7 +118,14 @@ std::uint32_t Scheduler::acquire(Callback cb, Timer* timer) {
   return i;
 }
 
-void Scheduler::release(std::uint32_t i) {
+void Scheduler::free_slot(std::uint32_t i) noexcept {
+  Slot& s = slot(i);
+  s.fn.reset();
+  s.next_free = free_head_;
+  free_head_ = i;
+}
+
+void Scheduler::release(std::uint32_t i) noexcept {
   Slot& s = slot(i);
   ++s.gen;  // any queue entry of this slot is now stale
   s.timer = nullptr;
@@ -124,8 +134,7 @@ void Scheduler::release(std::uint32_t i) {
     release_after_ = true;  // the callback is running from this slot: free it when it returns
     return;
   }
-  s.fn.reset();
-  free_.push_back(i);
+  free_slot(i);
 }
 
 EventId Scheduler::schedule_at(Time at, Callback cb) {
@@ -138,13 +147,13 @@ EventId Scheduler::schedule_at(Time at, Callback cb) {
   return {i, s.gen};
 }
 
-bool Scheduler::pending(EventId id) const {
+bool Scheduler::pending(EventId id) const noexcept {
   if (!id.valid() || id.slot >= slots_used_) return false;
   const Slot& s = slot(id.slot);
   return s.gen == id.gen && s.pending;
 }
 
-bool Scheduler::cancel(EventId id) {
+bool Scheduler::cancel(EventId id) noexcept {
   if (!pending(id)) return false;
   --live_;
   release(id.slot);
@@ -230,8 +239,7 @@ void Scheduler::execute(Q& q, const QueueEntry& entry) {
     Slot& done = slot(e.slot);
     ++done.gen;
     done.timer = nullptr;
-    done.fn.reset();
-    free_.push_back(e.slot);
+    free_slot(e.slot);
   }
 }
 
@@ -245,9 +253,9 @@ bool Scheduler::step() {
 }
 
 template <class Q>
-std::uint64_t Scheduler::run_loop(Q& q, Time until) {
+std::uint64_t Scheduler::run_loop(Q& q, Time until, std::uint64_t max_events) {
   std::uint64_t n = 0;
-  while (!stop_requested_) {
+  while (!stop_requested_ && n < max_events) {
     const QueueEntry* e = front(q, until);
     if (e == nullptr) break;
     execute(q, *e);
@@ -256,10 +264,17 @@ std::uint64_t Scheduler::run_loop(Q& q, Time until) {
   return n;
 }
 
-std::uint64_t Scheduler::run(Time until) {
+std::uint64_t Scheduler::run_within(Time limit, std::uint64_t max_events) {
   stop_requested_ = false;
-  const std::uint64_t n = with_queue([&](auto& q) { return run_loop(q, until); });
-  if (!stop_requested_ && until != Time::max() && until > now_) now_ = until;
+  return with_queue([&](auto& q) { return run_loop(q, limit, max_events); });
+}
+
+std::uint64_t Scheduler::run(Time until, std::uint64_t max_events) {
+  const std::uint64_t n = run_within(until, max_events);
+  if (stop_requested_ || until == Time::max() || until <= now_) return n;
+  // Stopped by the event budget: move on only if nothing is left up to `until`.
+  if (n == max_events && with_queue([&](auto& q) { return front(q, until); }) != nullptr) return n;
+  now_ = until;
   return n;
 }
 

@@ -11,7 +11,10 @@
 //    as you like, from anywhere, including the timer's own callback.
 //
 // Costs. Slots live in fixed chunks (stable addresses) with a free list and callbacks are stored
-// inline (InplaceFunction), so in steady state schedule, arm and cancel allocate nothing. A
+// inline (InplaceFunction), so in steady state schedule, arm and cancel allocate nothing. The
+// free list runs through the free slots themselves, so releasing a slot (cancel(), a Timer's
+// destructor, the end of a one-shot) never allocates and cannot throw: destructors that cancel
+// their events are safe also while the process is out of memory. A
 // slot holds the callback and a generation that is bumped when the slot is released, which makes
 // every queue entry of a fired or cancelled one-shot, or of a destroyed Timer, stale. A Timer's
 // own state (deadline, armed, its live queue entry) lives in the Timer object, i.e. in its owner:
@@ -74,16 +77,21 @@ class Scheduler {
   EventId schedule_at(Time at, Callback cb);
   EventId schedule_in(Duration d, Callback cb) { return schedule_at(now_ + d, std::move(cb)); }
   // Cancels a pending one-shot event. Returns false (and does nothing) if it already fired or
-  // was cancelled.
-  bool cancel(EventId id);
-  bool pending(EventId id) const;
+  // was cancelled. Allocates nothing: safe in destructors.
+  bool cancel(EventId id) noexcept;
+  bool pending(EventId id) const noexcept;
 
   // Executes exactly one event (the earliest) and returns true, or returns false if none is
   // pending. Cancelled entries are discarded on the way and do not count as events.
   bool step();
   // Executes every event with time <= until, in order, then advances now() to `until` (unless
-  // until is Time::max()). Returns the number of events executed. stop() ends it early.
-  std::uint64_t run(Time until = Time::max());
+  // until is Time::max()). Returns the number of events executed. stop() ends it early, and so
+  // does executing `max_events` events; now() then stays at the last event's time (it moves on
+  // to `until` only when no event at or before `until` is left).
+  std::uint64_t run(Time until = Time::max(), std::uint64_t max_events = UINT64_MAX);
+  // Like run(), but now() stays at the last event executed: for a limit that is a bound on the
+  // run rather than its intended end.
+  std::uint64_t run_within(Time limit, std::uint64_t max_events = UINT64_MAX);
   // Asks a running run() to return after the current event.
   void stop() { stop_requested_ = true; }
 
@@ -105,11 +113,15 @@ class Scheduler {
   static constexpr std::uint32_t kChunk = 1u << kChunkBits;
   static Slot* allocate_chunk(bool huge);
 
-  Slot& slot(std::uint32_t i);
-  const Slot& slot(std::uint32_t i) const;
+  static constexpr std::uint32_t kNoSlot = UINT32_MAX;
+  Slot& slot(std::uint32_t i) noexcept;
+  const Slot& slot(std::uint32_t i) const noexcept;
   std::uint32_t acquire(Callback cb, Timer* timer);  // timer: nullptr for a one-shot event
   std::uint32_t generation(std::uint32_t i) const;
-  void release(std::uint32_t i);
+  // Makes slot i stale and returns it to the free list (or has execute() do so once the slot's
+  // own callback returns). Never allocates.
+  void release(std::uint32_t i) noexcept;
+  void free_slot(std::uint32_t i) noexcept;  // pushes i onto the free list
   [[noreturn]] void causality_error(Time at) const;
   void push(const QueueEntry& e);
   // Calls f with the queue as its concrete type, so the hot paths are compiled per queue with
@@ -126,12 +138,12 @@ class Scheduler {
   template <class Q>
   void execute(Q& q, const QueueEntry& e);
   template <class Q>
-  std::uint64_t run_loop(Q& q, Time until);
+  std::uint64_t run_loop(Q& q, Time until, std::uint64_t max_events);
 
   QueueKind kind_;
   std::unique_ptr<EventQueue> queue_;
   std::vector<Slot*> chunks_;  // owned; slots [0, slots_used_) are constructed
-  std::vector<std::uint32_t> free_;
+  std::uint32_t free_head_ = kNoSlot;  // free list, linked through Slot::next_free
   std::uint32_t slots_used_ = 0;
   Time now_{};
   std::uint64_t seq_ = 0;
@@ -147,13 +159,13 @@ class Scheduler {
 class Timer {
  public:
   Timer(Scheduler& s, Scheduler::Callback cb);
-  ~Timer();
+  ~Timer();  // allocates nothing (see Scheduler::release)
   Timer(const Timer&) = delete;
   Timer& operator=(const Timer&) = delete;
 
   void arm_at(Time at);
   void arm_in(Duration d) { arm_at(s_->now() + d); }
-  void cancel() {
+  void cancel() noexcept {
     if (!armed_) return;
     armed_ = false;
     --s_->live_;

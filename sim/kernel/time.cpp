@@ -75,22 +75,21 @@ Duration parse_duration(std::string_view text) {
 }
 
 std::string format_duration(Duration d) {
-  std::int64_t v = d.count();
-  std::string sign;
-  if (v < 0) {
-    sign = "-";
-    v = -v;
-  }
+  // The magnitude as unsigned, so that the most negative duration has one too.
+  const bool negative = d.count() < 0;
+  const std::uint64_t v = negative ? 0 - static_cast<std::uint64_t>(d.count()) : static_cast<std::uint64_t>(d.count());
+  const std::string sign = negative ? "-" : "";
   if (v == 0) return "0s";
   // The largest unit in which the value has at most three decimals: "1.5s", "250us", "2min".
   for (const auto& u : kUnits) {
-    if (v < u.ns) continue;
-    if (v % u.ns == 0) return sign + std::to_string(v / u.ns) + std::string(u.name);
-    const std::int64_t milli = u.ns / 1000;
+    const auto unit = static_cast<std::uint64_t>(u.ns);
+    if (v < unit) continue;
+    if (v % unit == 0) return sign + std::to_string(v / unit) + std::string(u.name);
+    const std::uint64_t milli = unit / 1000;
     if (milli > 0 && v % milli == 0) {
       char buf[64];
-      std::snprintf(buf, sizeof buf, "%lld.%03lld", static_cast<long long>(v / u.ns),
-                    static_cast<long long>((v % u.ns) / milli));
+      std::snprintf(buf, sizeof buf, "%llu.%03llu", static_cast<unsigned long long>(v / unit),
+                    static_cast<unsigned long long>((v % unit) / milli));
       std::string s(buf);
       while (s.back() == '0') s.pop_back();
       return sign + s + std::string(u.name);
@@ -100,10 +99,11 @@ std::string format_duration(Duration d) {
 }
 
 std::string format_seconds(Time t) {
-  const std::int64_t v = t.ns();
+  const bool negative = t.ns() < 0;
+  const std::uint64_t v = negative ? 0 - static_cast<std::uint64_t>(t.ns()) : static_cast<std::uint64_t>(t.ns());
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%s%lld.%06lld", v < 0 ? "-" : "", static_cast<long long>((v < 0 ? -v : v) / 1'000'000'000),
-                static_cast<long long>(((v < 0 ? -v : v) % 1'000'000'000) / 1000));
+  std::snprintf(buf, sizeof buf, "%s%llu.%06llu", negative ? "-" : "", static_cast<unsigned long long>(v / 1'000'000'000),
+                static_cast<unsigned long long>((v % 1'000'000'000) / 1000));
   return buf;
 }
 

@@ -5,8 +5,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <fstream>
+#include <exception>
 #include <mutex>
+#include <new>
 #include <set>
+#include <system_error>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -26,6 +29,7 @@ const char* to_string(Outcome o) {
     case Outcome::Fail: return "FAIL";
     case Outcome::Invalid: return "INVALID";
     case Outcome::Error: return "ERROR";
+    case Outcome::Limit: return "LIMIT";
   }
   return "?";
 }
@@ -39,6 +43,7 @@ std::vector<std::string> CaseResult::failure_lines() const {
     out.push_back(l);
   }
   if (fingerprint_failure) out.push_back("/fingerprint: " + *fingerprint_failure);
+  if (bound) out.push_back(bound->what() + "; " + bound->how_to_raise(true));
   if (!error.empty()) out.push_back(error);
   return out;
 }
@@ -85,17 +90,19 @@ CaseResult run_one(const BatchInput& in, const BatchOptions& opt, const LadderPr
   r.file = in.file;
   r.id = in.id;
   const auto start = std::chrono::steady_clock::now();
-  LoadResult loaded = load_file(in.file);
-  if (!loaded.ok()) {
-    r.outcome = Outcome::Invalid;
-    r.load_errors = std::move(loaded.errors);
-    return r;
-  }
   try {
+    LoadResult loaded = load_file(in.file);
+    if (!loaded.ok()) {
+      r.outcome = Outcome::Invalid;
+      r.load_errors = std::move(loaded.errors);
+      return r;
+    }
     r.name = loaded.scenario->name;
     r.description = loaded.scenario->description;
     const std::optional<std::string> fingerprint = loaded.scenario->fingerprint;
-    World world(std::move(*loaded.scenario));
+    RunOptions run_options;
+    run_options.limits = opt.limits;
+    World world(std::move(*loaded.scenario), run_options);
     std::unique_ptr<trace::OutputFile> trace_file;
     std::unique_ptr<trace::JsonlSink> sink;
     fs::path dir;
@@ -108,41 +115,74 @@ CaseResult run_one(const BatchInput& in, const BatchOptions& opt, const LadderPr
     }
     world.run();
     if (trace_file) note_write(r, trace_file->close());
-    if (!dir.empty() && opt.write_capture && r.error.empty()) note_write(r, opt.write_capture(world.trace(), dir / "capture.pcap"));
-    if (!dir.empty() && opt.write_diagram && r.error.empty())
+    r.bound = world.bound_hit();
+    if (!dir.empty() && opt.write_capture && r.error.empty())
+      note_write(r, opt.write_capture(world.trace(), dir / "capture.pcap"));
+    if (!dir.empty() && opt.write_diagram && r.error.empty() && !r.bound)
       note_write(r, opt.write_diagram(world.trace(), r.name, dir / "diagram.svg"));
     r.events = world.scheduler().executed();
     r.sim_seconds = world.scheduler().now().seconds();
     r.segments = world.trace().segments().sent;
-    r.verdict = check(world);
-    const std::vector<std::string> canonical = canonical_trace(world.trace());
-    if (opt.bless) {
-      std::string err;
-      const std::string fp = fingerprint_of(canonical);
-      std::string golden;
-      for (const auto& l : canonical) golden += l + "\n";
-      if (!write_fingerprint(in.file, fp, &err)) note_write(r, err.empty() ? "cannot write " + in.file.string() : err);
-      else note_write(r, trace::write_file(golden_path(in.file), golden));
-      r.blessed = true;
-    } else if (fingerprint) {
-      const FingerprintCheck c = compare_fingerprint(*fingerprint, canonical, golden_path(in.file));
-      if (!c.matches) r.fingerprint_failure = c.message;
+    if (r.bound) {
+      // An incomplete run: its expectations and fingerprint would only report the missing end.
+      r.outcome = r.error.empty() ? Outcome::Limit : Outcome::Error;
+    } else {
+      r.verdict = check(world);
+      const std::vector<std::string> canonical = canonical_trace(world.trace());
+      if (opt.bless) {
+        std::string err;
+        const std::string fp = fingerprint_of(canonical);
+        std::string golden;
+        for (const auto& l : canonical) golden += l + "\n";
+        if (!write_fingerprint(in.file, fp, &err)) note_write(r, err.empty() ? "cannot write " + in.file.string() : err);
+        else note_write(r, trace::write_file(golden_path(in.file), golden));
+        r.blessed = true;
+      } else if (fingerprint) {
+        const FingerprintCheck c = compare_fingerprint(*fingerprint, canonical, golden_path(in.file));
+        if (!c.matches) r.fingerprint_failure = c.message;
+      }
+      const bool failed = !r.verdict.passed() || r.fingerprint_failure || !r.error.empty();
+      r.outcome = !r.error.empty() ? Outcome::Error : failed ? Outcome::Fail : Outcome::Pass;
+      if (failed && ladder) r.ladder = ladder(world);
+      if (!dir.empty() && failed && !r.ladder.empty()) note_write(r, trace::write_file(dir / "ladder.txt", r.ladder));
     }
-    const bool failed = !r.verdict.passed() || r.fingerprint_failure || !r.error.empty();
-    r.outcome = !r.error.empty() ? Outcome::Error : failed ? Outcome::Fail : Outcome::Pass;
-    if (failed && ladder) r.ladder = ladder(world);
     if (!dir.empty()) {
-      if (failed && !r.ladder.empty()) note_write(r, trace::write_file(dir / "ladder.txt", r.ladder));
       if (r.write_failed) r.outcome = Outcome::Error;
       note_write(r, trace::write_file(dir / "summary.json", case_summary_json(r)));
       if (r.write_failed) r.outcome = Outcome::Error;
     }
+  } catch (const std::bad_alloc&) {
+    // The world is gone by now, and its memory with it.
+    r.outcome = Outcome::Error;
+    r.internal_error = true;
+    r.ladder.clear();
+    r.error = "out of memory while running " + in.file.string() + "; bound the trace kept in memory with --max-records N";
   } catch (const std::exception& e) {
     r.outcome = Outcome::Error;
+    r.internal_error = true;
     r.error = std::string("internal error: ") + e.what();
   }
   r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return r;
+}
+
+// run_one() for a worker thread: nothing may escape it (an exception leaving a std::thread
+// terminates the process). What run_one's own handlers cannot report is reported here.
+CaseResult run_case(const BatchInput& in, const BatchOptions& opt, const LadderPrinter& ladder) noexcept {
+  try {
+    return run_one(in, opt, ladder);
+  } catch (...) {
+    CaseResult r;
+    try {
+      r.file = in.file;
+      r.id = in.id;
+      r.error = "internal error while reporting the result of " + in.file.string();
+    } catch (...) {
+    }
+    r.outcome = Outcome::Error;
+    r.internal_error = true;
+    return r;
+  }
 }
 
 std::string xml_escape(const std::string& s) {
@@ -179,6 +219,15 @@ nlohmann::ordered_json case_json(const CaseResult& r) {
   j["segments"] = r.segments;
   j["sim_end_seconds"] = r.sim_seconds;
   j["wall_seconds"] = r.wall_seconds;
+  if (r.bound) {
+    nlohmann::ordered_json b;
+    b["bound"] = to_string(r.bound->bound);
+    b["events"] = r.bound->events;
+    b["records"] = r.bound->records;
+    b["at_seconds"] = r.bound->at.seconds();
+    b["message"] = r.bound->what();
+    j["limit"] = std::move(b);
+  }
   return j;
 }
 
@@ -196,7 +245,7 @@ std::vector<CaseResult> run_batch(const std::vector<BatchInput>& inputs, const B
   const unsigned jobs = std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(inputs.size())));
   auto worker = [&] {
     for (std::size_t i; (i = next.fetch_add(1)) < inputs.size();) {
-      CaseResult r = run_one(inputs[i], options, ladder);
+      CaseResult r = run_case(inputs[i], options, ladder);
       std::lock_guard lock(m);
       results[i] = std::move(r);
       done[i] = 1;
@@ -205,21 +254,39 @@ std::vector<CaseResult> run_batch(const std::vector<BatchInput>& inputs, const B
   };
   if (jobs <= 1) {
     for (std::size_t i = 0; i < inputs.size(); ++i) {
-      results[i] = run_one(inputs[i], options, ladder);
+      results[i] = run_case(inputs[i], options, ladder);
       if (progress) progress(results[i]);
     }
     return results;
   }
+  // Nothing may leave this function while a worker is joinable (std::terminate): a thread that
+  // cannot be started leaves the work to the others, and an exception from `progress` (out of
+  // memory while a worker holds it all) is rethrown once every worker has been joined.
   std::vector<std::thread> pool;
-  for (unsigned j = 0; j < jobs; ++j) pool.emplace_back(worker);
+  pool.reserve(jobs);
+  for (unsigned j = 0; j < jobs; ++j) {
+    try {
+      pool.emplace_back(worker);
+    } catch (const std::system_error&) {
+      break;
+    }
+  }
+  if (pool.empty()) worker();
+  std::exception_ptr failed;
   // Report in input order as results arrive (the calling thread).
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     std::unique_lock lock(m);
     cv.wait(lock, [&] { return done[i] != 0; });
     lock.unlock();
-    if (progress) progress(results[i]);
+    if (!progress || failed) continue;
+    try {
+      progress(results[i]);
+    } catch (...) {
+      failed = std::current_exception();
+    }
   }
   for (auto& t : pool) t.join();
+  if (failed) std::rethrow_exception(failed);
   return results;
 }
 
@@ -228,7 +295,7 @@ std::string junit_xml(const std::vector<CaseResult>& results) {
   double total = 0;
   for (const auto& r : results) {
     failures += r.outcome == Outcome::Fail;
-    errors += r.outcome == Outcome::Invalid || r.outcome == Outcome::Error;
+    errors += r.outcome == Outcome::Invalid || r.outcome == Outcome::Error || r.outcome == Outcome::Limit;
     total += r.wall_seconds;
   }
   char buf[64];
@@ -260,13 +327,14 @@ std::string junit_xml(const std::vector<CaseResult>& results) {
 
 std::string summary_json(const std::vector<CaseResult>& results) {
   nlohmann::ordered_json j;
-  std::size_t pass = 0, fail = 0, invalid = 0, error = 0;
+  std::size_t pass = 0, fail = 0, invalid = 0, error = 0, limit = 0;
   nlohmann::ordered_json cases = nlohmann::ordered_json::array();
   for (const auto& r : results) {
     pass += r.outcome == Outcome::Pass;
     fail += r.outcome == Outcome::Fail;
     invalid += r.outcome == Outcome::Invalid;
     error += r.outcome == Outcome::Error;
+    limit += r.outcome == Outcome::Limit;
     cases.push_back(case_json(r));
   }
   j["scenarios"] = results.size();
@@ -274,6 +342,7 @@ std::string summary_json(const std::vector<CaseResult>& results) {
   j["failed"] = fail;
   j["invalid"] = invalid;
   j["errors"] = error;
+  j["limited"] = limit;
   j["results"] = std::move(cases);
   return dump_json(j);
 }
@@ -290,7 +359,7 @@ std::string index_html(const std::vector<CaseResult>& results, const fs::path& o
        std::to_string(pass) + "/" + std::to_string(results.size()) + " passed</title>\n";
   h += "<style>body{font-family:sans-serif;margin:2em;max-width:80em}"
        "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4em;vertical-align:top;text-align:left}"
-       ".PASS{color:#1a7f37;font-weight:bold}.FAIL,.ERROR{color:#cf222e;font-weight:bold}.INVALID{color:#9a6700;font-weight:bold}"
+       ".PASS{color:#1a7f37;font-weight:bold}.FAIL,.ERROR{color:#cf222e;font-weight:bold}.INVALID,.LIMIT{color:#9a6700;font-weight:bold}"
        "pre{white-space:pre-wrap;font-size:85%;background:#f6f8fa;padding:.5em}details img{max-width:100%;border:1px solid #ddd}"
        "td.id{font-family:monospace;white-space:nowrap}</style></head><body>\n";
   h += "<h1>tcpsim check</h1>\n<p>" + std::to_string(results.size()) + " scenarios: " + std::to_string(pass) +

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "sim/scenario/expect.hpp"
+#include "sim/scenario/limits.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/trace/trace.hpp"
 
@@ -24,6 +25,7 @@ struct BatchOptions {
   unsigned jobs = 1;
   std::filesystem::path out_dir;  // empty: write nothing
   bool bless = false;             // rewrite fingerprints (and .trace files) instead of checking them
+  Limits limits;                  // bounds over every scenario's own "limits"
   // With out_dir: writes the run's packet capture to `file` (<out_dir>/<id>/capture.pcap) and
   // returns an error message, empty on success. The CLI fills it with the pcap writer, so this
   // layer needs no libpcap; left empty, no capture is written.
@@ -33,8 +35,10 @@ struct BatchOptions {
       write_diagram;
 };
 
-enum class Outcome : std::uint8_t { Pass, Fail, Invalid, Error };
-const char* to_string(Outcome o);  // "PASS", "FAIL", "INVALID", "ERROR"
+// Limit: the run stopped at a bound (sim/scenario/limits.hpp) before its end; its expectations
+// and fingerprint are not checked.
+enum class Outcome : std::uint8_t { Pass, Fail, Invalid, Error, Limit };
+const char* to_string(Outcome o);  // "PASS", "FAIL", "INVALID", "ERROR", "LIMIT"
 
 struct CaseResult {
   std::filesystem::path file;
@@ -46,7 +50,9 @@ struct CaseResult {
   std::optional<std::string> fingerprint_failure;
   bool blessed = false;
   std::string error;  // Outcome::Error: what went wrong
-  bool write_failed = false;  // an output file (trace, capture, diagram, summary, fingerprint) was not written
+  bool write_failed = false;     // an output file (trace, capture, diagram, summary, fingerprint) was not written
+  bool internal_error = false;   // an exception (a bug, or out of memory) ended the case
+  std::optional<BoundHit> bound; // Outcome::Limit: where the run stopped
   double wall_seconds = 0;
   std::uint64_t events = 0;
   double sim_seconds = 0;

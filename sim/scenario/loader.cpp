@@ -76,9 +76,24 @@ void read_name(detail::Object& top, Scenario& s) {
   s.name = *name;
 }
 
+// "limits": {"time": "1000h", "events": 100000000, "records": 5000000}, each optional.
+void read_limits(detail::Object& top, Scenario& s) {
+  const Json* v = top.get("limits");
+  if (v == nullptr) return;
+  static const Names kFields{"time", "events", "records"};
+  detail::Object o(top.reader(), *v, top.ptr("limits"), kFields,
+                   "an object of bounds on the run like {\"time\": \"1000h\", \"events\": 100000000, \"records\": 5000000}");
+  if (!o.valid()) return;
+  static constexpr detail::DurationRule kTimeBound{true, kMaxTimeBound, kMaxTimeBoundText};
+  s.limits.time = o.duration("time", kTimeBound);
+  s.limits.events = o.integer("events", 1, kMaxEventBound);
+  s.limits.records = o.integer("records", 1, kMaxRecordBound);
+}
+
 Scenario read_scenario(detail::Reader& r, const Json& root) {
-  static const Names kFields{"name", "description", "seed", "profile", "tcp", "until", "hosts",
-                             "routers", "links", "faults", "inject", "apps", "groups", "notes", "expect", "fingerprint"};
+  static const Names kFields{"name",   "description", "seed",   "profile", "tcp",   "until",
+                             "limits", "hosts",       "routers", "links",  "faults", "inject",
+                             "apps",   "groups",      "notes",  "expect", "fingerprint"};
   Scenario s;
   detail::Object top(r, root, "", kFields, "a JSON object at the top level");
   if (!top.valid()) return s;
@@ -90,6 +105,7 @@ Scenario read_scenario(detail::Reader& r, const Json& root) {
       s.profile = *p == "linux" ? Profile::Linux : Profile::Rfc9293;
   }
   if (auto until = top.duration("until", detail::kTimeOfRunPositive)) s.until = *until;
+  read_limits(top, s);
 
   detail::TcpDefaults tcp;
   detail::read_tcp_defaults(top, s, tcp);

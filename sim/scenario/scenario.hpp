@@ -12,6 +12,7 @@
 #include "models/net/config.hpp"
 #include "models/tcp/params.hpp"
 #include "sim/scenario/expect.hpp"
+#include "sim/scenario/limits.hpp"
 #include "sim/kernel/time.hpp"
 
 namespace tcpsim::scenario {
@@ -63,6 +64,7 @@ struct Scenario {
   std::uint64_t seed = 1;
   Profile profile = Profile::Rfc9293;
   std::optional<sim::Duration> until{};  // stop time; unset = run until no event is pending
+  Limits limits{};                       // bounds on the run ("limits"); unset fields: defaults
 
   std::vector<net::NodeConfig> nodes;  // hosts, then routers, in file order
   std::vector<HostTcp> tcp;            // one per node, same order (routers: disabled)

@@ -21,8 +21,11 @@ World::World(Scenario scenario, const RunOptions& options)
     : scenario_(std::move(scenario)),
       seed_(options.seed.value_or(scenario_.seed)),
       stop_(stop_time_of(options.until ? options.until : scenario_.until)),
+      bounds_(Bounds::resolve(options.limits, scenario_.limits)),
+      time_bound_(sim::Time::zero() + bounds_.time),
       streams_(seed_) {
   trace_.set_keep_records(options.keep_records);
+  trace_.set_record_limit(bounds_.records, [this] { sched_.stop(); });
   net_ = std::make_unique<net::Network>(sched_, trace_, streams_);
   for (const auto& n : scenario_.nodes) net_->add_node(n);
   for (const auto& l : scenario_.links) net_->add_link(l);
@@ -89,19 +92,42 @@ World::~World() = default;
 
 void World::run() {
   if (finished_) return;
-  sched_.run(stop_);
+  if (next_step() == Next::Go) {
+    const std::uint64_t done = sched_.executed();
+    const std::uint64_t budget = bounds_.events > done ? bounds_.events - done : 0;
+    // The horizon is the stop time, or the time bound when that comes first: then the scheduler
+    // never dequeues an event past the bound and now() stays at the last event.
+    if (stop_ <= time_bound_) sched_.run(stop_, budget);
+    else sched_.run_within(time_bound_, budget);
+    next_step();  // sets bound_hit_ if the run stopped at a bound
+  }
+  // A complete run ends at its stop time, as it always has (run(stop, 0) executes nothing).
+  if (!bound_hit_ && stop_ != sim::Time::max()) sched_.run(stop_, 0);
   finish();
 }
 
 bool World::step() {
   if (finished_) return false;
-  const auto next = sched_.next_time();
-  if (!next || *next > stop_) {
+  if (next_step() != Next::Go) {
     finish();
     return false;
   }
   sched_.step();
   return true;
+}
+
+World::Next World::next_step() {
+  const auto next = sched_.next_time();
+  if (!next || *next > stop_) return Next::Over;
+  const std::uint64_t kept = trace_.records().size();
+  std::optional<Bound> hit;
+  if (kept >= bounds_.records) hit = Bound::Records;
+  else if (sched_.executed() >= bounds_.events) hit = Bound::Events;
+  else if (*next > time_bound_) hit = Bound::Time;
+  if (!hit) return Next::Go;
+  bound_hit_ = BoundHit{*hit, bounds_, sched_.executed(), kept, sched_.now(), std::nullopt};
+  if (*hit == Bound::Time) bound_hit_->next = *next;
+  return Next::Bounded;
 }
 
 void World::finish() {

@@ -5,6 +5,10 @@
 //
 // Both front ends go through this class: the CLI runs a world to the end, the GUI steps it one
 // event at a time. The trace it fills is the only output; everything shown is read from it.
+//
+// Every run is bounded (sim/scenario/limits.hpp): run() and step() stop at the first bound hit,
+// between two events, and bound_hit() then says which, where, and how to raise it. run() and
+// step() stop after the same event.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +29,7 @@ struct RunOptions {
   std::optional<std::uint64_t> seed;   // overrides the scenario's seed
   std::optional<sim::Duration> until;  // overrides the scenario's stop time
   bool keep_records = true;            // keep the trace in memory (off: counters and sinks only)
+  Limits limits;                       // bounds that override the scenario's "limits"
 };
 
 class World {
@@ -37,11 +42,14 @@ class World {
   // Sinks must be attached before the first event runs.
   void add_sink(trace::Sink* sink) { trace_.add_sink(sink); }
 
-  // Runs to the stop time (or until nothing is pending) and finishes the sinks.
+  // Runs to the stop time (or until nothing is pending, or to a bound) and finishes the sinks.
   void run();
-  // Executes exactly one event; false when the run is over.
+  // Executes exactly one event; false when the run is over (or stopped at a bound).
   bool step();
   bool finished() const { return finished_; }
+  // Set once the run has stopped at a bound: the run is incomplete.
+  const std::optional<BoundHit>& bound_hit() const { return bound_hit_; }
+  const Bounds& bounds() const { return bounds_; }
 
   const Scenario& scenario() const { return scenario_; }
   std::uint64_t seed() const { return seed_; }
@@ -62,6 +70,10 @@ class World {
 
  private:
   void finish();
+  // Between two events: whether the run is over (nothing left up to the stop time), stopped at a
+  // bound (sets bound_hit_), or goes on.
+  enum class Next { Over, Bounded, Go };
+  Next next_step();
   void build_group(const HostGroup& g);
   // A TcpStack for host `id` (and an AppHost when `apps`), growing the per-node tables.
   void add_tcp(net::NodeId id, std::shared_ptr<const tcp::TcpParams> params, const HostTcp& tcp, bool apps);
@@ -69,6 +81,9 @@ class World {
   Scenario scenario_;
   std::uint64_t seed_;
   sim::Time stop_;
+  Bounds bounds_;
+  sim::Time time_bound_;
+  std::optional<BoundHit> bound_hit_;
   sim::Scheduler sched_;
   trace::Trace trace_;
   sim::RandomStreams streams_;

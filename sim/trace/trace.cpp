@@ -95,7 +95,10 @@ void Trace::emit(sim::Time t, Body body) {
   }
   Record r{count_++, t, std::move(body)};
   for (Sink* s : sinks_) s->write(r, *this);
-  if (keep_) records_.push_back(std::move(r));
+  if (!keep_) return;
+  records_.push_back(std::move(r));
+  if (records_.size() >= record_limit_) [[unlikely]]
+    if (limit_reached_) limit_reached_();
 }
 
 void Trace::finish() {

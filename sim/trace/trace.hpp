@@ -43,6 +43,12 @@ class Trace {
 
   // Keep records in memory (default). A run that only needs counters can turn it off.
   void set_keep_records(bool keep) { keep_ = keep; }
+  // Calls `reached` after each record kept once `limit` records are kept (the scenario runtime's
+  // record bound stops the run there). One comparison per record kept.
+  void set_record_limit(std::uint64_t limit, std::function<void()> reached) {
+    record_limit_ = limit;
+    limit_reached_ = std::move(reached);
+  }
   void add_sink(Sink* sink) { sinks_.push_back(sink); }
   void finish();
 
@@ -60,6 +66,8 @@ class Trace {
   SegmentCounts counts_;
   SegmentId next_segment_id_ = 0;
   std::uint64_t count_ = 0;
+  std::uint64_t record_limit_ = UINT64_MAX;
+  std::function<void()> limit_reached_;
   bool keep_ = true;
 };
 

@@ -292,3 +292,17 @@ TEST_CASE("A connect step with linger_zero closes with a RST and the server sees
     if (const auto* s = std::get_if<trace::SegmentSent>(&r.body)) rst |= s->seg.flags.rst;
   CHECK(rst);
 }
+
+TEST_CASE("A send that waits for buffer space for hours keeps the app's bookkeeping small", "[app]") {
+  // 1 TiB to a server that never reads: the client's buffer stays full and its Send step looks
+  // again every kSendRetry, so an hour schedules 360 000 retries while the step never ends.
+  World w({"client"});
+  Script server{{listen_at(0_ms, 80)}};
+  server.auto_receive = false;
+  w.host("server").add(server);
+  ScriptedApp& client = w.host("client").add(Script{{connect_at(0_ms, 80), send_on(Event::Connected, std::uint64_t{1} << 40)}});
+  w.run_until(sim::Duration::s(3600));
+  CHECK(client.busy());
+  CHECK(w.sched.executed() > 360'000);
+  CHECK(client.tracked_events() < 200);
+}

@@ -101,8 +101,14 @@ class GuiTest : public QObject {
     QVERIFY(loaded.ok());
     const auto whole = tcpsim::gui::run_scenario(*loaded.scenario);
     QVERIFY(whole->error.empty());
+    QVERIFY(!whole->bound);
     const auto cut = tcpsim::gui::run_scenario(*loaded.scenario, 10);
-    QVERIFY2(cut->error.find("stopped after") != std::string::npos, cut->error.c_str());
+    QVERIFY(cut->error.empty());
+    QVERIFY(cut->bound);
+    QVERIFY(cut->bound->bound == tcpsim::scenario::Bound::Records);
+    const std::string text = tcpsim::gui::bound_text(*cut->bound);
+    QVERIFY2(text.find("stopped at the record bound") != std::string::npos, text.c_str());
+    QVERIFY2(text.find("\"limits\": {\"records\": N} in the scenario") != std::string::npos, text.c_str());
     QVERIFY(cut->size() >= 10 && cut->size() < whole->size());
     // Stepping the world gives the same records as running it.
     for (std::size_t i = 0; i < cut->size(); ++i)
@@ -432,6 +438,36 @@ class GuiTest : public QObject {
     QVERIFY(w.open_file(kLossy));
     QVERIFY(w.messages()->isHidden());
     QVERIFY(w.step_action()->isEnabled());
+  }
+
+  void aRunStoppedAtABoundSaysSoInTheStatusBar() {
+    // Keep-alive every 720 h, answered: only the virtual-time bound ends it.
+    QTemporaryDir dir;
+    const QString file = write_file(dir, QStringLiteral("keepalive.json"), R"({
+      "name": "keepalive-720h",
+      "tcp": {"keepalive": true, "keepalive_idle": "720h", "keepalive_interval": "720h"},
+      "hosts": [{"name": "A", "ip": "10.0.0.1"}, {"name": "B", "ip": "10.0.0.2"}],
+      "links": [{"between": ["A", "B"], "delay": "10ms"}],
+      "apps": [{"host": "B", "steps": [{"at": "0s", "do": "listen", "port": 80}]},
+               {"host": "A", "steps": [{"at": "1ms", "do": "connect", "to": "B:80"}]}],
+      "limits": {"time": "8760h"}
+    })");
+    MainWindow w;
+    QVERIFY(w.open_file(file));
+    QVERIFY(w.run()->bound);
+    QVERIFY2(w.status_text().contains(QStringLiteral("stopped at the virtual-time bound")), qPrintable(w.status_text()));
+    QVERIFY(w.messages()->toPlainText().contains(QStringLiteral("stopped at the virtual-time bound of 8760h")));
+    // The writer keeps the limits.
+    const std::string written = tcpsim::gui::write_scenario(w.run()->scenario);
+    QVERIFY2(written.find("\"limits\": {\n    \"time\": \"8760h\"\n  }") != std::string::npos, written.c_str());
+    tcpsim::scenario::Scenario s = w.run()->scenario;
+    s.limits.events = 123;
+    s.limits.records = 456;
+    const auto again = tcpsim::scenario::load_string(tcpsim::gui::write_scenario(s), "written.json");
+    QVERIFY(again.ok());
+    QVERIFY(again.scenario->limits.time == s.limits.time);
+    QCOMPARE(again.scenario->limits.events, std::optional<std::uint64_t>(123));
+    QCOMPARE(again.scenario->limits.records, std::optional<std::uint64_t>(456));
   }
 
   void recentFilesWatchingAndReload() {

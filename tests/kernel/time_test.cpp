@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 #include "sim/kernel/time.hpp"
 
 using namespace tcpsim::sim;
@@ -72,4 +74,48 @@ TEST_CASE("Time and Duration follow affine arithmetic", "[kernel][time]") {
   CHECK((t - Time::zero()) == 10_ms);
   CHECK(t + 5_ms > t);
   CHECK(saturating_add(Time::max() - 1_ns, 10_s) == Time::max());
+}
+
+TEST_CASE("Time plus a duration saturates at Time::max() instead of overflowing", "[kernel][time]") {
+  // The keep-alive-every-720h case: 3 200 probes later the clock is near 2^63 ns.
+  const Duration period = Duration::s(720 * 3600);
+  Time t = Time::zero();
+  for (int i = 0; i < 4000; ++i) t += period;
+  CHECK(t == Time::max());
+  CHECK(Time::max() + 1_ns == Time::max());
+  CHECK(Time::max() + Duration::max() == Time::max());
+  CHECK(Time::max() - 1_ns + 1_ns == Time::max());
+  CHECK((Time::max() - 1_ns) + 10_s == Time::max());
+  CHECK(saturating_add(Time::max() - 1_ns, 10_s) == Time::max());
+  // Below the edge the arithmetic is exact.
+  CHECK((Time::max() - 10_s) + 10_s == Time::max());
+  CHECK(((Time::max() - 10_s) + 9_s).ns() == Time::max().ns() - 1'000'000'000);
+}
+
+TEST_CASE("Time and Duration arithmetic saturates at both ends of the int64 range", "[kernel][time]") {
+  const Time min = Time::from_ns(std::numeric_limits<std::int64_t>::min());
+  CHECK(min - 1_ns == min);
+  CHECK(Time::zero() - Duration::max() - Duration::max() == min);
+  CHECK(Time::max() - min == Duration::max());
+  CHECK(min - Time::max() == Duration::ns(std::numeric_limits<std::int64_t>::min()));
+  CHECK(Duration::max() + 1_ns == Duration::max());
+  CHECK(Duration::max() * 2 == Duration::max());
+  CHECK(Duration::max() * -2 == Duration::ns(std::numeric_limits<std::int64_t>::min()));
+  CHECK(-Duration::ns(std::numeric_limits<std::int64_t>::min()) == Duration::max());
+  CHECK(Duration::s(std::numeric_limits<std::int64_t>::max() / 10) == Duration::max());
+  CHECK(Duration::ms(3) * 4 == 12_ms);
+  Duration d = Duration::max();
+  d += 1_s;
+  CHECK(d == Duration::max());
+  d = Duration::ns(std::numeric_limits<std::int64_t>::min());
+  d -= 1_s;
+  CHECK(d == Duration::ns(std::numeric_limits<std::int64_t>::min()));
+}
+
+TEST_CASE("The ends of the time range format without overflowing", "[kernel][time]") {
+  CHECK(format_seconds(Time::max()) == "9223372036.854775");
+  CHECK(format_seconds(Time::from_ns(std::numeric_limits<std::int64_t>::min())) == "-9223372036.854775");
+  CHECK(format_duration(Duration::ns(std::numeric_limits<std::int64_t>::min())) == "-9223372036854775.808us");
+  CHECK(format_duration(-1500_ms) == "-1.5s");
+  CHECK(parse_duration(format_duration(Duration::max())) == Duration::max());
 }

@@ -84,7 +84,7 @@ TEST_CASE("Output that cannot be printed is an error, not a silent exit 0", "[cl
   CHECK_THAT(err.str(), Catch::Contains("cannot write the output"));
 }
 
-TEST_CASE("--seed is read strictly: no sign, no wrap-around, no overflow", "[cli][usage]") {
+TEST_CASE("A seed on the command line is read strictly: no sign, no wrap-around, no overflow", "[cli][usage]") {
   const std::string file = scenario("rfc9293-figures/normal-close.json");
   for (const std::string bad : {"-1", "18446744073709551616", "99999999999999999999999", "1e3", "0x10", "", " 1", "+1"}) {
     const auto r = cli({"run", "-q", file, "--seed", bad});
@@ -106,7 +106,7 @@ TEST_CASE("Counts and rates on bench and check are range-checked the same way", 
   CHECK(cli({"bench", "flood", "--backlog", "65536"}).code == 2);
 }
 
-TEST_CASE("--filter cannot crash or hang check: nested and backtracking patterns", "[cli][usage]") {
+TEST_CASE("A check filter cannot crash or hang: nested and backtracking patterns", "[cli][usage]") {
   const std::string dir = scenario("rfc9293-figures");
   // 400 nested groups: std::regex recursed once per level and overflowed the stack.
   const std::string nested = std::string(400, '(') + "normal" + std::string(400, ')');

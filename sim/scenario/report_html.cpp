@@ -35,9 +35,10 @@ std::string theme_of(const std::string& id) {
   return slash == std::string::npos ? std::string() : id.substr(0, slash);
 }
 
-// "failed", "invalid", "error": how the totals line counts an outcome other than a pass.
-std::string outcome_words(std::string outcome) {
+// "failed", "invalid", "errors": how the totals line counts `n` of an outcome other than a pass.
+std::string outcome_words(std::string outcome, std::size_t n) {
   if (outcome == to_string(Outcome::Fail)) return "failed";
+  if (outcome == to_string(Outcome::Error)) return n == 1 ? "error" : "errors";
   for (char& c : outcome) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return outcome;
 }
@@ -226,7 +227,7 @@ std::string index_html(const std::vector<CaseResult>& results, const fs::path& o
   h += "</head><body>\n<header>\n<h1>tcpsim check</h1>\n<p class=\"totals\">" + plural(results.size(), "scenario", "scenarios") +
        ": " + std::to_string(pass) + " passed";
   for (const auto& [outcome, n] : by_outcome)
-    if (outcome != to_string(Outcome::Pass)) h += ", " + std::to_string(n) + " " + outcome_words(outcome);
+    if (outcome != to_string(Outcome::Pass)) h += ", " + std::to_string(n) + " " + outcome_words(outcome, n);
   h += ".</p>\n";
   h += "<div id=\"filterbar\" hidden><input id=\"filter\" type=\"search\" placeholder=\"Filter by id, name or description\" "
        "aria-label=\"Filter scenarios by id, name or description\" autocomplete=\"off\"><span id=\"shown\"></span></div>\n"

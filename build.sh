@@ -117,5 +117,5 @@ case "${1:-}" in
   demo) demo ;;
   install) install_programs ;;
   test) test_all ;;
-  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -43,6 +43,25 @@ std::string outcome_words(std::string outcome, std::size_t n) {
   return outcome;
 }
 
+// A relative link to `path` (raw bytes of the id, '/' between folders): every byte but letters,
+// digits, '/', '-', '.', '_' and '~' percent-encoded, so '#', '?', '%', spaces and bytes that are
+// not UTF-8 in a file name still name that file.
+std::string url_path(std::string_view path) {
+  static const char hex[] = "0123456789ABCDEF";
+  std::string o;
+  for (char ch : path) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '.' || c == '_' || c == '~') {
+      o += ch;
+    } else {
+      o += '%';
+      o += hex[c >> 4];
+      o += hex[c & 15];
+    }
+  }
+  return o;
+}
+
 // What the filter searches, on one line so each row's opening tag is one line of the page.
 std::string one_line(std::string text) {
   for (char& c : text)
@@ -164,7 +183,7 @@ class Writer {
     if (passed) h += files(r.id);
     const std::string svg = r.id + "/diagram.svg";
     if (exists(svg))
-      h += "<img loading=\"lazy\" src=\"" + html_escape(svg) + "\" alt=\"sequence diagram of " + html_escape(r.id) + "\">";
+      h += "<img loading=\"lazy\" src=\"" + url_path(svg) + "\" alt=\"sequence diagram of " + html_escape(r.id) + "\">";
     else
       h += "<p class=\"note\">No sequence diagram.</p>";
     h += "</div></details>\n";
@@ -189,7 +208,7 @@ class Writer {
     std::string links;
     for (const char* f : {"trace.jsonl", "capture.pcap", "summary.json", "ladder.txt"})
       if (exists(id + "/" + f))
-        links += std::string(links.empty() ? "" : " &middot; ") + "<a href=\"" + html_escape(id + "/" + f) + "\">" + f + "</a>";
+        links += std::string(links.empty() ? "" : " &middot; ") + "<a href=\"" + url_path(id + "/" + f) + "\">" + f + "</a>";
     return links.empty() ? std::string() : "<div class=\"files\">" + links + "</div>\n";
   }
 

@@ -87,3 +87,15 @@ TEST_CASE("the report links a scenario's files and diagram only where they were 
   CHECK(page.find("loss/e/") == std::string::npos);
   fs::remove_all(dir);
 }
+
+TEST_CASE("the report's links percent-encode what a file name may hold and a URL may not", "[report]") {
+  const fs::path dir = fs::temp_directory_path() / "tcpsim-report-html-url-test";
+  fs::remove_all(dir);
+  const std::string id = "odd/50% #1?\xff";
+  fs::create_directories(dir / id);
+  std::ofstream(dir / id / "trace.jsonl") << "x";
+  const std::string page = index_html({result(id, Outcome::Pass)}, dir);
+  at(page, "<a href=\"odd/50%25%20%231%3F%FF/trace.jsonl\">trace.jsonl</a>");
+  at(page, "data-id=\"odd/50% #1?\\xff\"");
+  fs::remove_all(dir);
+}

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # tcpsim's one entry point for set-up, build, demo and tests on Debian 12.
 #
-#   ./build.sh demo    install what is missing, build, run a bundled scenario, check the library
+#   ./build.sh demo    install what is missing, build tcpsim (and tcpsim-gui), run a bundled
+#                      scenario, check the library, say how to open it in the GUI
 #   ./build.sh test    install what is missing, build (warnings are errors), run every test,
 #                      then build again with ASan+UBSan and run the unit tests under it
 #   ./build.sh deps    only install what is missing (idempotent; nothing to do = no apt call);
-#                      `deps test` also installs what only the tests need (tshark)
+#                      `deps test` also installs what only the tests need (tshark, chromium, jq)
 #   ./build.sh build   only configure and build (build/)
+#   ./build.sh install build tcpsim (and tcpsim-gui) and install them under PREFIX/bin
 #
 # Environment: JOBS (default: number of cores), BUILD_DIR (default: build), TCPSIM_GUI=OFF to
-# skip the Qt GUI.
+# skip the Qt GUI, PREFIX (install; default /usr/local).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -23,8 +25,9 @@ PACKAGES=(
   libboost-graph-dev nlohmann-json3-dev catch2 libcli11-dev libbenchmark-dev libpcap-dev libre2-dev
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev
 )
-# Only for `test`: tshark decodes our pcap captures in the tshark-labelled tests.
-TEST_PACKAGES=(tshark)
+# Only for `test`: tshark decodes our pcap captures in the tshark-labelled tests; chromium (headless)
+# and jq for the report-labelled test of the HTML page `tcpsim check --out` writes.
+TEST_PACKAGES=(tshark chromium jq)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -59,9 +62,18 @@ build() {
   configure_and_build "$BUILD_DIR" -DTCPSIM_BUILD_GUI="${TCPSIM_GUI:-ON}"
 }
 
+# Only the programs (tcpsim, and tcpsim-gui unless TCPSIM_GUI=OFF): no tests, no benchmarks.
+build_programs() {
+  local gui=${TCPSIM_GUI:-ON} targets=(tcpsim)
+  if [ "$gui" = ON ]; then targets+=(tcpsim-gui); fi
+  log "building ${targets[*]} (${BUILD_DIR}, -j${JOBS}, warnings are errors)"
+  cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DTCPSIM_WERROR=ON -DTCPSIM_BUILD_GUI="$gui" >/dev/null
+  cmake --build "$BUILD_DIR" -j "$JOBS" --target "${targets[@]}"
+}
+
 demo() {
   deps
-  build
+  build_programs
   local tcpsim="./${BUILD_DIR}/sim/cli/tcpsim"
   mkdir -p results
   log "running scenarios/loss/lost-final-ack.json (ladder; trace, diagram and capture in results/)"
@@ -69,6 +81,22 @@ demo() {
     --svg results/lost-final-ack.svg --pcap results/lost-final-ack.pcap
   log "checking the scenario library (results/check/index.html)"
   "$tcpsim" check -q scenarios --out results/check --junit results/check/junit.xml
+  log "done"
+  echo "The library's report: file://$PWD/results/check/index.html"
+  if [ "${TCPSIM_GUI:-ON}" = ON ]; then
+    echo "Open the demo scenario in the GUI (needs a display):"
+    echo "  ./${BUILD_DIR}/gui/tcpsim-gui scenarios/loss/lost-final-ack.json"
+  fi
+}
+
+install_programs() {
+  deps
+  build_programs
+  local prefix=${PREFIX:-/usr/local} sudo=""
+  mkdir -p "$prefix" 2>/dev/null || true
+  if [ ! -w "$prefix" ] && [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  log "installing into ${prefix}/bin"
+  $sudo cmake --install "$BUILD_DIR" --prefix "$prefix"
 }
 
 test_all() {
@@ -87,6 +115,7 @@ case "${1:-}" in
   deps) if [ "${2:-}" = test ]; then deps "${TEST_PACKAGES[@]}"; else deps; fi ;;
   build) deps; build ;;
   demo) demo ;;
+  install) install_programs ;;
   test) test_all ;;
-  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -14,6 +14,7 @@
 #include "sim/diagram/svg.hpp"
 #include "sim/pcap/capture.hpp"
 #include "sim/scenario/batch.hpp"
+#include "sim/scenario/report_html.hpp"
 #include "sim/scenario/world.hpp"
 #include "sim/trace/output_file.hpp"
 

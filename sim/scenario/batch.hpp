@@ -4,7 +4,7 @@
 // run_batch() is what `tcpsim check` and the CTest suite use. Files are sorted by path; each
 // is run on its own World by one worker; results come back in that sorted order. Writers for
 // the per-scenario output directory and JUnit XML are here too, so every front end writes the
-// same files.
+// same files; the HTML page is in report_html.hpp.
 #pragma once
 
 #include <cstdint>
@@ -85,9 +85,5 @@ std::string junit_xml(const std::vector<CaseResult>& results);
 // The batch summary as JSON text (counts and one entry per scenario).
 std::string summary_json(const std::vector<CaseResult>& results);
 std::string case_summary_json(const CaseResult& r);
-// A self-contained HTML page (no server, no script) listing every scenario with its verdict,
-// description, failures and, when `<id>/diagram.svg` exists under the output directory, its
-// sequence diagram. Links are relative, so the page opens straight from the folder.
-std::string index_html(const std::vector<CaseResult>& results, const std::filesystem::path& out_dir);
 
 }  // namespace tcpsim::scenario

@@ -267,12 +267,16 @@ TEST_CASE("tcpsim check writes JUnit XML and a results directory", "[cli][check]
   CHECK(summary["passed"] == 1);
   CHECK(summary["results"][1]["verdict"] == "FAIL");
   const std::string html = slurp(out / "index.html");
-  CHECK(html.find("<td class=\"PASS\">PASS</td><td class=\"id\">a-pass</td>") != std::string::npos);
-  CHECK(html.find("<td class=\"FAIL\">FAIL</td><td class=\"id\">b/c-fail</td>") != std::string::npos);
+  // What did not pass comes first, however the ids sort.
+  const std::size_t fail_row = html.find("<span class=\"badge FAIL\">FAIL</span></span><span class=\"id\" title=\"b/c-fail\">");
+  const std::size_t pass_row = html.find("<span class=\"badge PASS\">PASS</span></span><span class=\"id\" title=\"a-pass\">");
+  REQUIRE(fail_row != std::string::npos);
+  REQUIRE(pass_row != std::string::npos);
+  CHECK(fail_row < pass_row);
   CHECK(html.find("expected final state LISTEN") != std::string::npos);
   CHECK(html.find("<a href=\"a-pass/trace.jsonl\">trace.jsonl</a>") != std::string::npos);
   CHECK(fs::exists(out / "a-pass" / "diagram.svg"));
-  CHECK(html.find("<img src=\"a-pass/diagram.svg\"") != std::string::npos);
+  CHECK(html.find("<img loading=\"lazy\" src=\"a-pass/diagram.svg\"") != std::string::npos);
   CHECK(html.find("<a href=\"a-pass/capture.pcap\">capture.pcap</a>") != std::string::npos);
 }
 

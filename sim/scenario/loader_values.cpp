@@ -268,7 +268,9 @@ std::optional<std::uint64_t> Reader::integer(const Json& v, const std::string& p
   } else if (v.is_number_float()) {
     const std::string raw = number_text(v, pointer);
     const double d = v.get<double>();
-    const bool whole = d == static_cast<double>(static_cast<std::int64_t>(d)) && d > -9e18 && d < 9e18;
+    // The range test comes first: converting a double outside int64's range (or NaN) is
+    // undefined behaviour.
+    const bool whole = d > -9e18 && d < 9e18 && d == static_cast<double>(static_cast<std::int64_t>(d));
     const bool written_as_integer = all_digits(raw) || (raw.size() > 1 && raw[0] == '-' && all_digits(raw.substr(1)));
     if (whole && !written_as_integer)
       error(pointer, expected + raw + " (write integers without a decimal point or exponent)");

@@ -164,6 +164,10 @@ struct NodeTable {
   std::optional<std::string> node_name(Reader& r, const Json& v, const std::string& pointer) const;
 };
 
+// A node name (hosts, routers, group name prefixes): [A-Za-z][A-Za-z0-9_-]*, at most 64
+// characters; an error says which character or the length is wrong.
+std::optional<std::string> node_identifier(Reader& r, const Json& v, const std::string& pointer);
+
 // Why a dotted-quad-looking string is not a valid address ("octet 256 is greater than 255").
 std::string ip_problem(std::string_view text);
 

@@ -9,10 +9,41 @@
 // clash with any other node's. The group is kept as one HostGroup (scenario.hpp).
 
 #include <limits>
+#include <optional>
+#include <string_view>
 
 #include "sim/scenario/loader_detail.hpp"
 
 namespace tcpsim::scenario::detail {
+namespace {
+
+// n >= 1 written without leading zeros, if `digits` is that (at most 8 digits).
+std::optional<std::uint32_t> member_number(std::string_view digits) {
+  if (digits.empty() || digits.size() > 8 || digits[0] == '0' ||
+      digits.find_first_not_of("0123456789") != std::string_view::npos)
+    return std::nullopt;
+  std::uint32_t n = 0;
+  for (char c : digits) n = n * 10 + static_cast<std::uint32_t>(c - '0');
+  return n;
+}
+
+// The first name that is a member of both groups ("c11" of c1..c20 and c1..c5), if any. A name
+// is a member of both only if one prefix starts with the other followed by digits: prefix "c"
+// and "c1" share c1<j> = c<1j>, the smallest being c11.
+std::optional<std::string> shared_member(const std::string& a, std::uint32_t a_count, const std::string& b,
+                                         std::uint32_t b_count) {
+  const bool a_shorter = a.size() <= b.size();
+  const std::string& shorter = a_shorter ? a : b;
+  const std::string& longer = a_shorter ? b : a;
+  const std::uint32_t shorter_count = a_shorter ? a_count : b_count;
+  if (longer.compare(0, shorter.size(), shorter) != 0) return std::nullopt;
+  if (longer.size() == shorter.size()) return shorter + "1";  // the same prefix
+  const auto n = member_number(std::string_view(longer).substr(shorter.size()));
+  if (!n || std::uint64_t{*n} * 10 + 1 > shorter_count) return std::nullopt;
+  return longer + "1";
+}
+
+}  // namespace
 
 void read_groups(Object& top, Scenario& out, NodeTable& table, const TcpDefaults& tcp) {
   Reader& r = top.reader();
@@ -24,6 +55,7 @@ void read_groups(Object& top, Scenario& out, NodeTable& table, const TcpDefaults
   static const Names kLinkFields{"to",   "delay",     "jitter",  "bandwidth",    "queue",
                                  "loss", "duplicate", "reorder", "reorder_delay"};
   constexpr std::uint64_t kMaxCount = 10'000'000;
+  std::vector<std::string> placed;  // pointers of the groups in out.groups, same order
   for (std::size_t i = 0; i < list->size(); ++i) {
     const std::string pointer = list_pointer + "/" + std::to_string(i);
     Object o(r, (*list)[i], pointer, kFields,
@@ -31,41 +63,64 @@ void read_groups(Object& top, Scenario& out, NodeTable& table, const TcpDefaults
     if (!o.valid()) continue;
     const std::size_t errors = r.errors().count();
     HostGroup g;
-    if (const auto n = o.string("name")) g.name = *n;
-    if (!o.get("name")) o.require("name", "the members' name prefix, e.g. \"c\" for c1, c2, ...");
+    // The name is a prefix for node names, so it follows the node name rule.
+    if (const Json* v = o.require("name", "the members' name prefix, e.g. \"c\" for c1, c2, ..."))
+      if (const auto n = node_identifier(r, *v, o.ptr("name"))) g.name = *n;
     if (const Json* c = o.require("count", "how many hosts, 1..10000000"))
       if (const auto n = r.integer(*c, o.ptr("count"), 1, kMaxCount)) g.count = static_cast<std::uint32_t>(*n);
+    bool ip_ok = false;
     if (const Json* a = o.require("ip", "the first member's address; the others follow"))
-      if (const auto ip = r.ip(*a, o.ptr("ip"))) g.first_ip = *ip;
-    if (g.count > 0 && std::uint64_t{g.first_ip.value} + g.count - 1 > std::numeric_limits<std::uint32_t>::max())
+      if (const auto ip = r.ip(*a, o.ptr("ip"))) {
+        g.first_ip = *ip;
+        ip_ok = true;
+      }
+    if (ip_ok && g.count > 0 && std::uint64_t{g.first_ip.value} + g.count - 1 > std::numeric_limits<std::uint32_t>::max()) {
       r.error(o.ptr("count"), std::to_string(g.count) + " addresses from " + g.first_ip.to_string() +
                                   " run past 255.255.255.255");
-    // Names and addresses of members must be new.
-    if (!g.name.empty() && g.count > 0 && r.errors().count() == errors) {
+      ip_ok = false;
+    }
+    // Names and addresses of members must be new: not a host's or router's, not another group's.
+    if (!g.name.empty() && g.count > 0) {
       for (const auto& [name, entry] : table.by_name) {
         if (name.size() <= g.name.size() || name.compare(0, g.name.size(), g.name) != 0) continue;
-        const std::string rest = name.substr(g.name.size());
-        if (rest.size() > 8 || rest.find_first_not_of("0123456789") != std::string::npos || rest[0] == '0') continue;
-        if (std::stoul(rest) <= g.count) {
-          r.error(o.ptr("name"), "member " + quote(name) + " of group " + quote(g.name) + " would clash with the node at " +
-                                     entry.pointer);
+        const auto n = member_number(std::string_view(name).substr(g.name.size()));
+        if (!n || *n > g.count) continue;
+        r.error(o.ptr("name"), "member " + quote(name) + " of group " + quote(g.name) + " would clash with the " +
+                                   (table.find(name) != nullptr && table.find(name)->router ? "router" : "host") + " " + quote(name) + " at " +
+                                   entry.pointer + " (" + r.errors().where(entry.pointer) + ")");
+        break;
+      }
+      for (std::size_t k = 0; k < out.groups.size(); ++k) {
+        const HostGroup& other = out.groups[k];
+        if (const auto shared = shared_member(g.name, g.count, other.name, other.count)) {
+          r.error(o.ptr("name"), "member " + quote(*shared) + " of group " + quote(g.name) +
+                                     " is also a member of group " + quote(other.name) + " at " + placed[k] + " (" +
+                                     r.errors().where(placed[k]) + "); member names must be unique");
           break;
         }
       }
+    }
+    if (ip_ok && g.count > 0) {
       const std::uint32_t last = g.first_ip.value + (g.count - 1);
-      for (const HostGroup& other : out.groups) {
+      const std::string range = g.first_ip.to_string() + " .. " + net::Ipv4{last}.to_string();
+      for (std::size_t k = 0; k < out.groups.size(); ++k) {
+        const HostGroup& other = out.groups[k];
         const std::uint32_t other_last = other.first_ip.value + (other.count - 1);
         if (g.first_ip.value <= other_last && other.first_ip.value <= last) {
-          r.error(o.ptr("ip"), "the group's addresses overlap those of group " + quote(other.name) + " (" +
-                                   other.first_ip.to_string() + " .. " + net::Ipv4{other_last}.to_string() + ")");
+          r.error(o.ptr("ip"), "the group's addresses " + range + " overlap those of group " + quote(other.name) +
+                                   " at " + placed[k] + " (" + r.errors().where(placed[k]) + "): " +
+                                   other.first_ip.to_string() + " .. " + net::Ipv4{other_last}.to_string());
           break;
         }
       }
       const auto lo = table.by_ip.lower_bound(g.first_ip.value);
-      if (lo != table.by_ip.end() && lo->first <= g.first_ip.value + (g.count - 1))
-        r.error(o.ptr("ip"), "the group's addresses " + g.first_ip.to_string() + " .. " +
-                                 net::Ipv4{g.first_ip.value + (g.count - 1)}.to_string() + " include " +
-                                 net::Ipv4{lo->first}.to_string() + " of node " + quote(lo->second));
+      if (lo != table.by_ip.end() && lo->first <= last) {
+        std::string owner = "node " + quote(lo->second);
+        if (const auto e = table.by_name.find(lo->second); e != table.by_name.end())
+          owner += " at " + e->second.pointer + " (" + r.errors().where(e->second.pointer) + ")";
+        r.error(o.ptr("ip"), "the group's addresses " + range + " include " + net::Ipv4{lo->first}.to_string() + " of " +
+                                 owner);
+      }
     }
     if (const Json* l = o.require("link", "the link every member has, e.g. {\"to\": \"server\", \"delay\": \"10ms\"}")) {
       Object lo(r, *l, o.ptr("link"), kLinkFields, "an object like {\"to\": \"server\", \"delay\": \"10ms\"}");
@@ -87,15 +142,14 @@ void read_groups(Object& top, Scenario& out, NodeTable& table, const TcpDefaults
     if (r.errors().count() != errors) continue;
     table.groups.emplace_back(g.name, g.count);
     out.groups.push_back(std::move(g));
+    placed.push_back(pointer);
   }
 }
 
 bool NodeTable::is_group_member(std::string_view name) const {
   for (const auto& [prefix, count] : groups) {
     if (name.size() <= prefix.size() || name.substr(0, prefix.size()) != prefix) continue;
-    const std::string_view rest = name.substr(prefix.size());
-    if (rest.size() > 8 || rest[0] == '0' || rest.find_first_not_of("0123456789") != std::string_view::npos) continue;
-    if (std::stoul(std::string(rest)) <= count) return true;
+    if (const auto n = member_number(name.substr(prefix.size())); n && *n <= count) return true;
   }
   return false;
 }

@@ -79,3 +79,110 @@ TEST_CASE("A group count of 1e300 is a range error, not an overflowing conversio
               "expected an integer in [1, 10000000], found 1e300");
 }
 
+// ---- group names and clashes --------------------------------------------------------------
+
+namespace {
+// A group; `name` is written as is (JSON text).
+std::string group(std::string_view name, int count, std::string_view ip, std::string_view to = "server") {
+  return R"({"name": )" + std::string(name) + R"(, "count": )" + std::to_string(count) + R"(, "ip": ")" +
+         std::string(ip) + R"(", "link": {"to": ")" + std::string(to) + R"("}})";
+}
+std::string groups(const std::string& list) { return scenario_with(R"(, "groups": [)" + list + "]"); }
+}  // namespace
+
+TEST_CASE("A group name follows the host name rule", "[loader][groups]") {
+  SECTION("empty") {
+    const std::string text = groups(group(R"("")", 2, "10.1.0.1"));
+    check_error(only_error(load(text)), where(text, "\"\""), "/groups/0/name", "expected a non-empty string");
+  }
+  SECTION("with a space") {
+    const std::string text = groups(group(R"("a b")", 2, "10.1.0.1"));
+    check_error(only_error(load(text)), where(text, "\"a b\""), "/groups/0/name", "a space at position 2 is not allowed");
+  }
+  SECTION("with an escape character") {
+    const std::string text = groups(group(R"("c\u001b[31m")", 2, "10.1.0.1"));
+    check_error(only_error(load(text)), where(text, "\"c\\u"), "/groups/0/name", "at position 2 is not allowed");
+  }
+  SECTION("10,000 characters long") {
+    const std::string text = groups(group("\"" + std::string(10000, 'c') + "\"", 2, "10.1.0.1"));
+    check_error(only_error(load(text)), where(text, "\"ccc"), "/groups/0/name",
+                "expected a node name of at most 64 characters, found one of 10000");
+  }
+  SECTION("not a string") {
+    const std::string text = groups(group("7", 2, "10.1.0.1"));
+    check_error(only_error(load(text)), where(text, "7,"), "/groups/0/name", "expected a non-empty string, found number 7");
+  }
+}
+
+TEST_CASE("An empty group name no longer skips the address check", "[loader][groups]") {
+  // 10.0.0.1 is the client's: both the name and the address are reported.
+  const std::string text = groups(group(R"("")", 2, "10.0.0.1"));
+  const LoadResult r = load(text);
+  INFO(report(r));
+  REQUIRE(r.errors.size() == 2);
+  check_error(r.errors[0], where(text, "\"\""), "/groups/0/name", "expected a non-empty string");
+  check_error(r.errors[1], where(text, "\"10.0.0.1\"", "groups"), "/groups/0/ip",
+              "include 10.0.0.1 of node \"client\" at /hosts/0");
+}
+
+TEST_CASE("Two groups with the same name clash, naming both groups", "[loader][groups]") {
+  const std::string text = groups(group(R"("c")", 2, "10.1.0.1") + ", " + group(R"("c")", 2, "10.2.0.1"));
+  check_error(only_error(load(text)), where(text, "\"c\"", "10.1.0.1"), "/groups/1/name",
+              "member \"c1\" of group \"c\" is also a member of group \"c\" at /groups/0 (line 1, column ");
+}
+
+TEST_CASE("Group c of 11 members and group c1 share the member c11", "[loader][groups]") {
+  const std::string text = groups(group(R"("c")", 11, "10.1.0.1") + ", " + group(R"("c1")", 1, "10.2.0.1"));
+  check_error(only_error(load(text)), where(text, "\"c1\""), "/groups/1/name",
+              "member \"c11\" of group \"c1\" is also a member of group \"c\" at /groups/0");
+  // In the other order the later group is blamed, for the same member.
+  const std::string swapped = groups(group(R"("c1")", 1, "10.2.0.1") + ", " + group(R"("c")", 11, "10.1.0.1"));
+  check_error(only_error(load(swapped)), where(swapped, "\"c\""), "/groups/1/name",
+              "member \"c11\" of group \"c\" is also a member of group \"c1\" at /groups/0");
+}
+
+TEST_CASE("Groups whose member names only look alike load and build", "[loader][groups][world]") {
+  // c1..c10 and c11: no name in common. d1..d5 and d-1..: different prefixes.
+  const Scenario s = loaded(load(groups(group(R"("c")", 10, "10.1.0.1") + ", " + group(R"("c1")", 1, "10.2.0.1") +
+                                        ", " + group(R"("d")", 5, "10.3.0.1") + ", " + group(R"("d-")", 5, "10.4.0.1"))));
+  CHECK(s.groups.size() == 4);
+  build_and_run(s);
+}
+
+TEST_CASE("A group member named like a host or a router is an error naming both", "[loader][groups]") {
+  const std::string hosts = R"({"name": "t", "hosts": [{"name": "client", "ip": "10.0.0.1"}, {"name": "c3", "ip": "10.0.0.3"}],
+    "routers": [{"name": "r7", "ip": "10.0.0.254"}], "groups": [)";
+  const std::string t1 = hosts + group(R"("c")", 5, "10.1.0.1", "client") + "]}";
+  check_error(only_error(load(t1)), where(t1, "\"c\""), "/groups/0/name",
+              "member \"c3\" of group \"c\" would clash with the host \"c3\" at /hosts/1 (line 1, column ");
+  const std::string t2 = hosts + group(R"("r")", 9, "10.1.0.1", "client") + "]}";
+  check_error(only_error(load(t2)), where(t2, "\"r\""), "/groups/0/name",
+              "member \"r7\" of group \"r\" would clash with the router \"r7\" at /routers/0");
+}
+
+TEST_CASE("Group addresses that overlap a host's or another group's are errors naming both", "[loader][groups]") {
+  const std::string t1 = groups(group(R"("c")", 5, "10.0.0.2"));
+  check_error(only_error(load(t1)), where(t1, "\"10.0.0.2\"", "groups"), "/groups/0/ip",
+              "the group's addresses 10.0.0.2 .. 10.0.0.6 include 10.0.0.2 of node \"server\" at /hosts/1 (line 1, column ");
+  const std::string t2 = groups(group(R"("c")", 100, "10.1.0.1") + ", " + group(R"("d")", 10, "10.1.0.95"));
+  check_error(only_error(load(t2)), where(t2, "\"10.1.0.95\""), "/groups/1/ip",
+              "the group's addresses 10.1.0.95 .. 10.1.0.104 overlap those of group \"c\" at /groups/0 (line 1, column ");
+}
+
+TEST_CASE("Every clash the world would throw on is a load error instead", "[loader][groups][world]") {
+  // Each of these passed the loader once, and World::World threw invalid_argument.
+  const std::string cases[] = {
+      groups(group(R"("c")", 11, "10.1.0.1") + ", " + group(R"("c1")", 1, "10.2.0.1")),
+      groups(group(R"("c")", 2, "10.1.0.1") + ", " + group(R"("c")", 2, "10.2.0.1")),
+      groups(group(R"("c")", 2, "10.1.0.1") + ", " + group(R"("d")", 2, "10.1.0.2")),
+      groups(group(R"("")", 2, "10.0.0.1")),
+      groups(group(R"("clien")", 2, "10.0.0.1")),
+  };
+  for (const std::string& text : cases) {
+    INFO(text);
+    const LoadResult r = load(text);
+    CHECK_FALSE(r.ok());
+    for (const Diagnostic& d : r.errors) CHECK(d.line > 0);
+  }
+}
+

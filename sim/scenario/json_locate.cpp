@@ -287,19 +287,37 @@ std::optional<std::uint32_t> JsonIndex::find(std::string_view pointer) const {
       const auto index = array_index(raw);
       if (index && *index < n.child_count) next = children_[n.first_child + *index];
     } else if (open == '{') {
-      const std::string token = unescape_token(raw);
-      for (std::uint32_t k = 0; k < n.child_count; ++k) {
-        const std::uint32_t child = children_[n.first_child + k];
-        std::string key;
-        read_string(text_, nodes_[child].key, &key);
-        if (key == token) next = child;  // keep the last: that is the value a parser keeps
-      }
+      next = member(node, unescape_token(raw));
     }
     if (!next) return std::nullopt;
     node = *next;
     if (slash == std::string_view::npos) return node;
     pos = slash + 1;
   }
+}
+
+std::optional<std::uint32_t> JsonIndex::member(std::uint32_t node, const std::string& key) const {
+  const Node& n = nodes_[node];
+  auto key_of = [&](std::uint32_t k) {
+    std::string decoded;
+    read_string(text_, nodes_[children_[n.first_child + k]].key, &decoded);
+    return decoded;
+  };
+  if (n.child_count <= kScanMembers) {
+    std::optional<std::uint32_t> found;
+    for (std::uint32_t k = 0; k < n.child_count; ++k)
+      if (key_of(k) == key) found = children_[n.first_child + k];  // keep the last
+    return found;
+  }
+  auto [it, built] = member_maps_.try_emplace(node);
+  if (built) {
+    it->second.reserve(n.child_count);
+    for (std::uint32_t k = 0; k < n.child_count; ++k)
+      it->second.insert_or_assign(key_of(k), children_[n.first_child + k]);  // the last wins
+  }
+  const auto m = it->second.find(key);
+  if (m == it->second.end()) return std::nullopt;
+  return m->second;
 }
 
 std::optional<std::size_t> JsonIndex::value_offset(std::string_view pointer) const {

@@ -98,3 +98,18 @@ TEST_CASE("The token start of an offset is found loosely, even in broken text", 
   CHECK(token_start(text, text.find(' ')) == text.find(' '));
   CHECK(token_start(text, text.size() - 1) == text.rfind('"'));
 }
+
+TEST_CASE("In a large object every member is found, and of a duplicate the last", "[loader][json-locate]") {
+  // More members than the index scans linearly, so the key map answers.
+  std::string text = "{";
+  for (int i = 0; i < 100; ++i) text += "\"k" + std::to_string(i) + "\": " + std::to_string(i) + ", ";
+  text += R"("k7": "again", "a\/b": 1, "x~y": 2})";
+  const JsonIndex index(text);
+  CHECK(index.value_offset("/k0") == text.find("0,"));
+  CHECK(index.value_offset("/k99") == text.find("99,"));
+  CHECK(index.value_text("/k7") == "\"again\"");
+  CHECK(index.key_offset("/k7") == text.rfind("\"k7\""));
+  CHECK(index.value_offset("/a~1b") == text.find("1, \"x"));
+  CHECK(index.value_text("/x~0y") == "2");
+  CHECK_FALSE(index.value_offset("/k100").has_value());
+}

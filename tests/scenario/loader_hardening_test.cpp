@@ -186,3 +186,17 @@ TEST_CASE("Every clash the world would throw on is a load error instead", "[load
   }
 }
 
+// ---- many errors ----------------------------------------------------------------------------
+
+TEST_CASE("80,000 unknown hosts in one expectation are all counted, 20 shown", "[loader][errors]") {
+  std::string members;
+  constexpr int kKeys = 80'000;
+  for (int i = 0; i < kKeys; ++i) members += (i ? ", \"h" : "\"h") + std::to_string(i) + "\": \"CLOSED\"";
+  const LoadResult r = load(scenario_with(R"(, "expect": {"final": {)" + members + "}}"));
+  REQUIRE(r.errors.size() == kMaxErrors + 1);
+  CHECK(r.errors[0].pointer == "/expect/final/h0");
+  CHECK(r.errors[0].line == 1);
+  CHECK_THAT(r.errors[0].message, Catch::Contains("unknown host \"h0\""));
+  CHECK(r.errors[kMaxErrors - 1].pointer == "/expect/final/h19");
+  CHECK(r.errors.back().message == "... and " + std::to_string(kKeys - kMaxErrors) + " more errors");
+}

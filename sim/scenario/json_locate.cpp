@@ -174,6 +174,34 @@ std::string pointer_escape(std::string_view key) {
 
 JsonIndex::JsonIndex(std::string_view text) : text_(text) { scan(); }
 
+SourcePosition JsonIndex::position(std::size_t offset) const {
+  if (offset > text_.size()) offset = text_.size();
+  const std::size_t bom = skip_bom(text_);
+  // Advances `pos` over byte i as position_at counts: a newline starts a line, a UTF-8
+  // continuation byte is no new column, and the byte order mark does not count.
+  auto advance = [&](SourcePosition& pos, std::size_t i) {
+    if (i < bom) return;
+    if (text_[i] == '\n') {
+      ++pos.line;
+      pos.column = 1;
+    } else if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) {
+      ++pos.column;
+    }
+  };
+  if (checkpoints_.empty()) {
+    checkpoints_.reserve(text_.size() / kStride + 1);
+    SourcePosition pos{1, 1};
+    for (std::size_t i = 0;; ++i) {
+      if (i % kStride == 0) checkpoints_.push_back(pos);
+      if (i == text_.size()) break;
+      advance(pos, i);
+    }
+  }
+  SourcePosition pos = checkpoints_[offset / kStride];
+  for (std::size_t i = offset / kStride * kStride; i < offset; ++i) advance(pos, i);
+  return pos;
+}
+
 void JsonIndex::scan() {
   const std::string_view t = text_;
   if (t.size() >= kNone) return;

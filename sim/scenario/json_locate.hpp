@@ -44,6 +44,11 @@ class JsonIndex {
 
   std::string_view text() const { return text_; }
 
+  // position_at(text(), offset) in O(kStride) time: the line and column of every kStride-th byte
+  // are computed in one pass on the first call, so that thousands of errors in a large file do
+  // not each count the lines from the start.
+  SourcePosition position(std::size_t offset) const;
+
   // Offset of the first character of the value at `pointer` ("" is the whole document); for an
   // object member that appears twice, the last occurrence (the one a parser keeps).
   std::optional<std::size_t> value_offset(std::string_view pointer) const;
@@ -95,6 +100,8 @@ class JsonIndex {
   // objects are scanned. (The cache makes lookups unsafe to run concurrently on one index.)
   static constexpr std::uint32_t kScanMembers = 16;
   mutable std::unordered_map<std::uint32_t, std::unordered_map<std::string, std::uint32_t>> member_maps_;
+  static constexpr std::size_t kStride = 4096;
+  mutable std::vector<SourcePosition> checkpoints_;  // of offsets 0, kStride, 2 kStride, ...
 };
 
 }  // namespace tcpsim::scenario

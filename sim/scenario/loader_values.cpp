@@ -95,7 +95,7 @@ void Errors::add_at(std::size_t offset, std::string pointer, std::string message
 
 std::string Errors::where_offset(std::size_t offset) const {
   if (index_ == nullptr || offset == kNoOffset) return "";
-  const SourcePosition pos = position_at(index_->text(), offset);
+  const SourcePosition pos = index_->position(offset);
   return "line " + std::to_string(pos.line) + ", column " + std::to_string(pos.column);
 }
 
@@ -115,7 +115,7 @@ std::vector<Diagnostic> Errors::finish() const {
   for (const Pending& p : sorted) {
     Diagnostic d{file_, 0, 0, p.pointer, p.message};
     if (index_ != nullptr && p.offset != kNoOffset) {
-      const SourcePosition pos = position_at(index_->text(), p.offset);
+      const SourcePosition pos = index_->position(p.offset);
       d.line = pos.line;
       d.column = pos.column;
     }

@@ -113,3 +113,23 @@ TEST_CASE("In a large object every member is found, and of a duplicate the last"
   CHECK(index.value_text("/x~0y") == "2");
   CHECK_FALSE(index.value_offset("/k100").has_value());
 }
+
+TEST_CASE("The index's line:column of every byte is what position_at says", "[loader][json-locate]") {
+  // Longer than the index's checkpoint stride, with a byte order mark, multi-byte characters
+  // and lines of every length.
+  std::string text = "\xEF\xBB\xBF{\"a\": [";
+  for (int i = 0; i < 2000; ++i) text += std::string(i % 7 == 0 ? "\n" : "") + "\"\xC3\xA9\xE2\x82\xAC" + std::to_string(i) + "\", ";
+  text += "1]}";
+  REQUIRE(text.size() > 3 * 4096);
+  const JsonIndex index(text);
+  for (std::size_t offset = 0; offset <= text.size() + 1; ++offset) {
+    const SourcePosition a = index.position(offset);
+    const SourcePosition b = position_at(text, offset);
+    if (a.line != b.line || a.column != b.column) {
+      INFO("offset " << offset);
+      CHECK(a.line == b.line);
+      CHECK(a.column == b.column);
+      break;
+    }
+  }
+}

@@ -68,7 +68,7 @@ std::optional<EndpointKey> endpoint_key(Reader& r, const std::string& text, cons
   const net::NodeConfig* node = table.find(k.host);
   if ((node == nullptr && !table.is_group_member(k.host)) || (node != nullptr && node->router)) {
     std::string m = "unknown host " + quote(k.host) + " in endpoint " + quote(text);
-    if (const std::string s = suggest(k.host, table.names); !s.empty()) m += "; " + s;
+    if (const std::string s = table.suggest_node(k.host); !s.empty()) m += "; " + s;
     return error(m);
   }
   if (gt != std::string::npos) {

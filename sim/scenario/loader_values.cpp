@@ -495,10 +495,17 @@ const net::NodeConfig* NodeTable::find(std::string_view name) const {
   return it == by_name.end() || nodes == nullptr ? nullptr : &(*nodes)[it->second.index];
 }
 
+std::string NodeTable::suggest_node(std::string_view name) const {
+  if (suggestions_spent + names.size() > kSuggestionBudget) return "";
+  suggestions_spent += names.size();
+  return suggest(name, names);
+}
+
 namespace {
-std::string unknown_node(std::string_view name, const Names& names) {
+std::string unknown_node(std::string_view name, const NodeTable& table) {
+  const Names& names = table.names;
   std::string msg = "unknown node " + quote(name);
-  if (const std::string s = suggest(name, names); !s.empty()) msg += "; " + s;
+  if (const std::string s = table.suggest_node(name); !s.empty()) msg += "; " + s;
   else if (names.empty()) msg += "; no nodes are defined";
   else if (names.size() <= 8) msg += "; the nodes are " + quoted_list(names, " and ");
   return msg;
@@ -512,7 +519,7 @@ std::optional<std::string> NodeTable::node_name(Reader& r, const Json& v, const 
   }
   const std::string& name = v.get_ref<const std::string&>();
   if (find(name) != nullptr) return name;
-  r.error(pointer, unknown_node(name, names));
+  r.error(pointer, unknown_node(name, *this));
   return std::nullopt;
 }
 
@@ -530,7 +537,7 @@ std::optional<net::Ipv4> NodeTable::resolve_address(Reader& r, const Json& v, co
   }
   const net::NodeConfig* node = find(text);
   if (node == nullptr) {
-    r.error(pointer, unknown_node(text, names));
+    r.error(pointer, unknown_node(text, *this));
     return std::nullopt;
   }
   if (!node->ip) {

@@ -186,6 +186,21 @@ TEST_CASE("Every clash the world would throw on is a load error instead", "[load
   }
 }
 
+TEST_CASE("Thousands of unknown node names are all reported, the first with a suggestion", "[loader][errors]") {
+  // Suggesting compares with every node name; past a budget the loader stops suggesting rather
+  // than take minutes.
+  std::string hosts, links;
+  for (int i = 1; i <= 3000; ++i)
+    hosts += (i > 1 ? ", " : "") + std::string(R"({"name": "h)") + std::to_string(i) + R"(", "ip": "10.)" +
+             std::to_string(i / 256) + "." + std::to_string(i % 256) + R"(.1"})";
+  for (int i = 1; i <= 2000; ++i)
+    links += (i > 1 ? ", " : "") + std::string(R"({"between": ["h1", "q)") + std::to_string(i + 1) + R"("]})";
+  const LoadResult r = load(R"({"name": "t", "hosts": [)" + hosts + R"(], "links": [)" + links + "]}");
+  REQUIRE(r.errors.size() == kMaxErrors + 1);
+  CHECK_THAT(r.errors[0].message, Catch::Contains("unknown node \"q2\"; did you mean \"h2\"?"));
+  CHECK(r.errors.back().message == "... and " + std::to_string(2000 - kMaxErrors) + " more errors");
+}
+
 // ---- many errors ----------------------------------------------------------------------------
 
 TEST_CASE("80,000 unknown hosts in one expectation are all counted, 20 shown", "[loader][errors]") {

@@ -8,7 +8,9 @@
 // Members are named c1 .. cN with consecutive addresses; their names and addresses must not
 // clash with any other node's. The group is kept as one HostGroup (scenario.hpp).
 
+#include <iterator>
 #include <limits>
+#include <map>
 #include <optional>
 #include <string_view>
 
@@ -43,6 +45,44 @@ std::optional<std::string> shared_member(const std::string& a, std::uint32_t a_c
   return longer + "1";
 }
 
+// The groups accepted so far, indexed so that each new group is checked in O(log n) rather
+// than against every earlier group.
+struct Accepted {
+  std::map<std::string, std::size_t, std::less<>> by_name;  // -> index in Scenario::groups
+  std::map<std::uint32_t, std::size_t> by_first_ip;
+};
+
+// An accepted group that shares a member name with `g`, if any. Only groups whose name is a
+// prefix of g's, or starts with g's name and a digit, can.
+std::optional<std::size_t> clashing_group(const Accepted& accepted, const std::vector<HostGroup>& groups,
+                                          const HostGroup& g) {
+  for (std::size_t n = 1; n <= g.name.size(); ++n)
+    if (const auto it = accepted.by_name.find(std::string_view(g.name).substr(0, n)); it != accepted.by_name.end())
+      if (shared_member(g.name, g.count, groups[it->second].name, groups[it->second].count)) return it->second;
+  for (auto it = accepted.by_name.lower_bound(g.name + "1"); it != accepted.by_name.end() && it->first < g.name + ":"; ++it)
+    if (shared_member(g.name, g.count, groups[it->second].name, groups[it->second].count)) return it->second;
+  return std::nullopt;
+}
+
+// For each group name seen, the node named <name><n> with the smallest n (nullptr if none):
+// computed once per name, so that repeated names do not scan the nodes again.
+using MemberNodes = std::map<std::string, std::pair<std::uint32_t, const NodeTable::Entry*>, std::less<>>;
+
+// The node whose name is a member name of `g`, if any.
+const NodeTable::Entry* first_member_node(const NodeTable& table, MemberNodes& cache, const HostGroup& g) {
+  auto [cached, fresh] = cache.try_emplace(g.name, std::uint32_t{0}, nullptr);
+  if (fresh) {
+    // Member names are the prefix, a digit 1-9, then digits: names in ["<name>1", "<name>:").
+    const std::string end = g.name + ":";
+    for (auto it = table.by_name.lower_bound(g.name + "1"); it != table.by_name.end() && it->first < end; ++it) {
+      const auto n = member_number(std::string_view(it->first).substr(g.name.size()));
+      if (n && (cached->second.second == nullptr || *n < cached->second.first)) cached->second = {*n, &it->second};
+    }
+  }
+  const auto& [n, entry] = cached->second;
+  return entry != nullptr && n <= g.count ? entry : nullptr;
+}
+
 }  // namespace
 
 void read_groups(Object& top, Scenario& out, NodeTable& table, const TcpDefaults& tcp) {
@@ -56,6 +96,8 @@ void read_groups(Object& top, Scenario& out, NodeTable& table, const TcpDefaults
                                  "loss", "duplicate", "reorder", "reorder_delay"};
   constexpr std::uint64_t kMaxCount = 10'000'000;
   std::vector<std::string> placed;  // pointers of the groups in out.groups, same order
+  Accepted accepted;
+  MemberNodes member_nodes;
   for (std::size_t i = 0; i < list->size(); ++i) {
     const std::string pointer = list_pointer + "/" + std::to_string(i);
     Object o(r, (*list)[i], pointer, kFields,
@@ -81,37 +123,32 @@ void read_groups(Object& top, Scenario& out, NodeTable& table, const TcpDefaults
     }
     // Names and addresses of members must be new: not a host's or router's, not another group's.
     if (!g.name.empty() && g.count > 0) {
-      for (const auto& [name, entry] : table.by_name) {
-        if (name.size() <= g.name.size() || name.compare(0, g.name.size(), g.name) != 0) continue;
-        const auto n = member_number(std::string_view(name).substr(g.name.size()));
-        if (!n || *n > g.count) continue;
-        r.error(o.ptr("name"), "member " + quote(name) + " of group " + quote(g.name) + " would clash with the " +
-                                   (table.find(name) != nullptr && table.find(name)->router ? "router" : "host") + " " + quote(name) + " at " +
-                                   entry.pointer + " (" + r.errors().where(entry.pointer) + ")");
-        break;
-      }
-      for (std::size_t k = 0; k < out.groups.size(); ++k) {
-        const HostGroup& other = out.groups[k];
-        if (const auto shared = shared_member(g.name, g.count, other.name, other.count)) {
-          r.error(o.ptr("name"), "member " + quote(*shared) + " of group " + quote(g.name) +
-                                     " is also a member of group " + quote(other.name) + " at " + placed[k] + " (" +
-                                     r.errors().where(placed[k]) + "); member names must be unique");
-          break;
-        }
+      if (const auto k = clashing_group(accepted, out.groups, g)) {
+        const HostGroup& other = out.groups[*k];
+        r.error(o.ptr("name"), "member " + quote(*shared_member(g.name, g.count, other.name, other.count)) +
+                                   " of group " + quote(g.name) + " is also a member of group " + quote(other.name) +
+                                   " at " + placed[*k] + " (" + r.errors().where(placed[*k]) +
+                                   "); member names must be unique");
+      } else if (const NodeTable::Entry* node = first_member_node(table, member_nodes, g)) {
+        const net::NodeConfig& n = (*table.nodes)[node->index];
+        r.error(o.ptr("name"), "member " + quote(n.name) + " of group " + quote(g.name) + " would clash with the " +
+                                   (n.router ? "router " : "host ") + quote(n.name) + " at " + node->pointer + " (" +
+                                   r.errors().where(node->pointer) + ")");
       }
     }
     if (ip_ok && g.count > 0) {
       const std::uint32_t last = g.first_ip.value + (g.count - 1);
       const std::string range = g.first_ip.to_string() + " .. " + net::Ipv4{last}.to_string();
-      for (std::size_t k = 0; k < out.groups.size(); ++k) {
+      // Accepted groups do not overlap, so the one starting last at or before `last` is the only
+      // one that can overlap this range.
+      if (auto it = accepted.by_first_ip.upper_bound(last); it != accepted.by_first_ip.begin()) {
+        const std::size_t k = std::prev(it)->second;
         const HostGroup& other = out.groups[k];
         const std::uint32_t other_last = other.first_ip.value + (other.count - 1);
-        if (g.first_ip.value <= other_last && other.first_ip.value <= last) {
+        if (other_last >= g.first_ip.value)
           r.error(o.ptr("ip"), "the group's addresses " + range + " overlap those of group " + quote(other.name) +
                                    " at " + placed[k] + " (" + r.errors().where(placed[k]) + "): " +
                                    other.first_ip.to_string() + " .. " + net::Ipv4{other_last}.to_string());
-          break;
-        }
       }
       const auto lo = table.by_ip.lower_bound(g.first_ip.value);
       if (lo != table.by_ip.end() && lo->first <= last) {
@@ -141,6 +178,8 @@ void read_groups(Object& top, Scenario& out, NodeTable& table, const TcpDefaults
     if (const auto d = o.duration("start_spread", kTimeOfRun)) g.start_spread = *d;
     if (r.errors().count() != errors) continue;
     table.groups.emplace_back(g.name, g.count);
+    accepted.by_name.emplace(g.name, out.groups.size());
+    accepted.by_first_ip.emplace(g.first_ip.value, out.groups.size());
     out.groups.push_back(std::move(g));
     placed.push_back(pointer);
   }

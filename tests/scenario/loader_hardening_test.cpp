@@ -186,6 +186,27 @@ TEST_CASE("Every clash the world would throw on is a load error instead", "[load
   }
 }
 
+TEST_CASE("Among many groups, the one that shares names or addresses with a new group is found", "[loader][groups]") {
+  // 200 groups g1x, g2x, ... of 10 members at 10.1.0.0 + 10 i; then one overlapping the 100th
+  // group's addresses, one whose members are also members of group "c", and one fine.
+  std::string list;
+  for (int i = 1; i <= 200; ++i)
+    list += group("\"g" + std::to_string(i) + "x\"", 10, "10.1." + std::to_string(i * 10 / 256) + "." +
+                                                         std::to_string(i * 10 % 256)) + ", ";
+  list += group(R"("c")", 200, "10.3.0.1") + ", ";
+  list += group(R"("late")", 3, "10.1.3.238") + ", ";  // 1006 .. 1008 past 10.1.0.0; g100x has 1000 .. 1009
+  list += group(R"("c12")", 1, "10.4.0.1") + ", ";      // c121 is also a member of c (c1..c200)
+  list += group(R"("c201")", 5, "10.5.0.1");            // c2011 ..: c has no member that long
+  const std::string text = groups(list);
+  const LoadResult r = load(text);
+  INFO(report(r));
+  REQUIRE(r.errors.size() == 2);
+  check_error(r.errors[0], where(text, "\"10.1.3.238\""), "/groups/201/ip",
+              "the group's addresses 10.1.3.238 .. 10.1.3.240 overlap those of group \"g100x\" at /groups/99");
+  check_error(r.errors[1], where(text, "\"c12\""), "/groups/202/name",
+              "member \"c121\" of group \"c12\" is also a member of group \"c\" at /groups/200");
+}
+
 TEST_CASE("Thousands of unknown node names are all reported, the first with a suggestion", "[loader][errors]") {
   // Suggesting compares with every node name; past a budget the loader stops suggesting rather
   // than take minutes.

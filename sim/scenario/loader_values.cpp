@@ -3,6 +3,7 @@
 // was expected and what was found.
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <limits>
 
@@ -13,21 +14,25 @@ namespace {
 
 constexpr std::uint64_t kU64Max = std::numeric_limits<std::uint64_t>::max();
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+char fold(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
+// Edit distance ignoring ASCII case. Words of up to 64 characters (all that suggest() compares)
+// need no allocation.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
+  std::array<std::size_t, 66> small{};
+  std::vector<std::size_t> large;
+  std::size_t* row = small.data();
+  if (b.size() + 1 > small.size()) {
+    large.resize(b.size() + 1);
+    row = large.data();
+  }
   for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
     std::size_t diagonal = row[0];
     row[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
       const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (fold(a[i - 1]) == fold(b[j - 1]) ? 0 : 1)});
       diagonal = above;
     }
   }
@@ -132,11 +137,13 @@ std::vector<Diagnostic> Errors::finish() const {
 
 std::string suggest(std::string_view word, const Names& candidates) {
   if (word.size() > 64) return "";
-  const std::string w = lower(word);
+  const std::string_view w = word;
   std::string_view best;
   std::size_t best_distance = 3;
   for (std::string_view c : candidates) {
-    const std::size_t d = edit_distance(w, lower(c));
+    // The distance is at least the difference in length: skip what cannot beat the best.
+    if ((w.size() > c.size() ? w.size() - c.size() : c.size() - w.size()) >= best_distance) continue;
+    const std::size_t d = edit_distance(w, c);
     if (d < best_distance && (d == 0 || d < c.size())) {
       best = c;
       best_distance = d;
@@ -430,11 +437,16 @@ Object::Object(Reader& reader, const Json& value, std::string pointer, const Nam
     return;
   }
   json_ = &value;
+  std::string expected;  // the list of fields, written once for all unknown fields
   auto unknown = [&](const std::string& key, std::size_t offset) {
     std::string msg = "unknown field " + quote(key);
-    if (const std::string s = suggest(key, fields); !s.empty()) msg += "; " + s;
-    else msg += "; expected " + (fields.empty() ? std::string("no fields") : quoted_list(fields));
-    reader_.errors().add_at(offset, ptr(key), msg);
+    if (const std::string s = suggest(key, fields); !s.empty()) {
+      msg += "; " + s;
+    } else {
+      if (expected.empty()) expected = "; expected " + (fields.empty() ? std::string("no fields") : quoted_list(fields));
+      msg += expected;
+    }
+    reader_.errors().add_at(offset, ptr(key), std::move(msg));
   };
   const JsonIndex* index = reader_.errors().index();
   if (index != nullptr && index->value_offset(pointer_)) {

@@ -79,6 +79,22 @@ TEST_CASE("A group count of 1e300 is a range error, not an overflowing conversio
               "expected an integer in [1, 10000000], found 1e300");
 }
 
+// ---- nesting -------------------------------------------------------------------------------
+
+TEST_CASE("Arrays nested more than 64 deep are a syntax error at the first one too deep", "[loader][syntax]") {
+  // The top-level object is level 1, so "hosts" holds 63 levels at most.
+  const std::string ok = R"({"name": "t", "hosts": )" + std::string(63, '[') + std::string(63, ']') + "}";
+  const Diagnostic shallow = only_error(load(ok));
+  CHECK_THAT(shallow.message, Catch::Contains("expected a host object"));
+  const std::string deep = R"({"name": "t", "description": "[[[[", "hosts": )" + std::string(100000, '[') +
+                           std::string(100000, ']') + "}";
+  const Diagnostic d = only_error(load(deep));
+  INFO(d.to_string());
+  CHECK(d.line == 1);
+  CHECK(d.column == static_cast<int>(deep.find("[[[[[") + 64));
+  CHECK_THAT(d.message, Catch::StartsWith("invalid JSON: arrays and objects are nested more than 64 levels deep"));
+}
+
 // ---- group names and clashes --------------------------------------------------------------
 
 namespace {

@@ -4,14 +4,17 @@
 #   ./build.sh demo    install what is missing, build tcpsim (and tcpsim-gui), run a bundled
 #                      scenario, check the library, say how to open it in the GUI
 #   ./build.sh test    install what is missing, build (warnings are errors), run every test,
-#                      then build again with ASan+UBSan and run the unit tests under it
+#                      then build again with ASan+UBSan and run the unit tests under it, then
+#                      fuzz the scenario loader for 60 s
+#   ./build.sh fuzz [seconds]   build the loader's libFuzzer harness with clang (build-fuzz/)
+#                      and fuzz it (default 600 s); crashes land in build-fuzz/crashes/
 #   ./build.sh deps    only install what is missing (idempotent; nothing to do = no apt call);
-#                      `deps test` also installs what only the tests need (tshark, chromium, jq)
+#                      `deps test` also installs what only the tests need (tshark, chromium, jq, clang)
 #   ./build.sh build   only configure and build (build/)
 #   ./build.sh install build tcpsim (and tcpsim-gui) and install them under PREFIX/bin
 #
 # Environment: JOBS (default: number of cores), BUILD_DIR (default: build), TCPSIM_GUI=OFF to
-# skip the Qt GUI, PREFIX (install; default /usr/local).
+# skip the Qt GUI, PREFIX (install; default /usr/local), FUZZ_DIR (default: build-fuzz).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -28,6 +31,10 @@ PACKAGES=(
 # Only for `test`: tshark decodes our pcap captures in the tshark-labelled tests; chromium (headless)
 # and jq for the report-labelled test of the HTML page `tcpsim check --out` writes.
 TEST_PACKAGES=(tshark chromium jq)
+# Only for `fuzz` (and `test`, which fuzzes briefly): clang, its libFuzzer and sanitizer
+# runtimes, and llvm-symbolizer for readable stacks.
+FUZZ_PACKAGES=(clang libclang-rt-14-dev llvm)
+FUZZ_DIR=${FUZZ_DIR:-build-fuzz}
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -99,8 +106,29 @@ install_programs() {
   $sudo cmake --install "$BUILD_DIR" --prefix "$prefix"
 }
 
+# The scenario loader under libFuzzer, ASan and UBSan (tests/fuzz/loader_fuzz.cpp). The working
+# corpus (git-ignored) starts from the bundled scenarios and tests/fuzz/regressions and keeps
+# what earlier runs found.
+fuzz() {  # seconds
+  local seconds=${1:-600}
+  log "fuzz build (${FUZZ_DIR}, clang, libFuzzer + ASan + UBSan, warnings are errors)"
+  cmake -S . -B "$FUZZ_DIR" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTCPSIM_WERROR=ON \
+    -DTCPSIM_FUZZ=ON -DTCPSIM_BUILD_GUI=OFF -DTCPSIM_BUILD_BENCH=OFF -DTCPSIM_BUILD_TESTS=OFF >/dev/null
+  cmake --build "$FUZZ_DIR" -j "$JOBS" --target loader_fuzz
+  local corpus="$FUZZ_DIR/corpus" crashes="$FUZZ_DIR/crashes"
+  mkdir -p "$corpus" "$crashes"
+  local f
+  for f in scenarios/*/*.json tests/fuzz/regressions/*; do
+    [ -f "$f" ] && cp "$f" "$corpus/seed-$(echo "$f" | tr / -)"
+  done
+  log "fuzzing the scenario loader for ${seconds}s (corpus ${corpus}, crashes go to ${crashes}/)"
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 "./$FUZZ_DIR/tests/fuzz/loader_fuzz" \
+    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -dict=tests/fuzz/scenario.dict \
+    -artifact_prefix="$crashes/" -print_final_stats=1 "$corpus"
+}
+
 test_all() {
-  deps "${TEST_PACKAGES[@]}"
+  deps "${TEST_PACKAGES[@]}" "${FUZZ_PACKAGES[@]}"
   build
   log "running every test (ctest)"
   (cd "$BUILD_DIR" && ctest --output-on-failure -j "$JOBS")
@@ -109,13 +137,15 @@ test_all() {
     -DTCPSIM_BUILD_BENCH=OFF
   (cd "$SAN_DIR" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --output-on-failure -j "$JOBS" -L unit)
+  fuzz 60
 }
 
 case "${1:-}" in
-  deps) if [ "${2:-}" = test ]; then deps "${TEST_PACKAGES[@]}"; else deps; fi ;;
+  deps) if [ "${2:-}" = test ]; then deps "${TEST_PACKAGES[@]}" "${FUZZ_PACKAGES[@]}"; else deps; fi ;;
   build) deps; build ;;
   demo) demo ;;
   install) install_programs ;;
   test) test_all ;;
-  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  fuzz) deps "${FUZZ_PACKAGES[@]}"; fuzz "${2:-600}" ;;
+  *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

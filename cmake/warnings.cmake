@@ -18,6 +18,14 @@ if(TCPSIM_SANITIZE)
                                                 -Wno-maybe-uninitialized)
   target_link_options(tcpsim_flags INTERFACE -fsanitize=address,undefined)
 endif()
+if(TCPSIM_FUZZ)
+  # Coverage for libFuzzer in every library, ASan, UBSan including float-to-integer overflow, and
+  # the first finding aborts the run. The harness alone links libFuzzer (tests/fuzz).
+  set(_tcpsim_fuzz_sanitizers -fsanitize=fuzzer-no-link,address,undefined,float-cast-overflow)
+  target_compile_options(tcpsim_flags INTERFACE ${_tcpsim_fuzz_sanitizers} -fno-sanitize-recover=all
+                                                -fno-omit-frame-pointer)
+  target_link_options(tcpsim_flags INTERFACE ${_tcpsim_fuzz_sanitizers} -fno-sanitize-recover=all)
+endif()
 
 # tcpsim_layer(NAME ALIAS SOURCES... DEPS ...) — a static library for one layer.
 function(tcpsim_layer name)

@@ -2,10 +2,15 @@
 
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <variant>
 
+#include <nlohmann/json.hpp>
+
 #include "sim/kernel/random.hpp"
+#include "sim/scenario/json_locate.hpp"
+#include "sim/scenario/loader.hpp"
 
 namespace tcpsim::scenario {
 
@@ -90,42 +95,72 @@ FingerprintCheck compare_fingerprint(const std::string& expected, const std::vec
   return c;
 }
 
-bool write_fingerprint(const std::filesystem::path& file, const std::string& fp, std::string* error) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    if (error) *error = "cannot read " + file.string();
-    return false;
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
-  const std::string key = "\"fingerprint\"";
-  if (const auto k = text.find(key); k != std::string::npos) {
-    const auto q1 = text.find('"', text.find(':', k + key.size()) + 1);
-    const auto q2 = q1 == std::string::npos ? q1 : text.find('"', q1 + 1);
-    if (q1 == std::string::npos || q2 == std::string::npos) {
-      if (error) *error = file.string() + ": cannot find the fingerprint's value";
-      return false;
-    }
-    text.replace(q1 + 1, q2 - q1 - 1, fp);
-  } else {
-    const auto close = text.rfind('}');
-    if (close == std::string::npos) {
-      if (error) *error = file.string() + ": no closing brace";
-      return false;
-    }
-    std::size_t end = close;
-    while (end > 0 && (text[end - 1] == ' ' || text[end - 1] == '\n' || text[end - 1] == '\r' || text[end - 1] == '\t'))
-      --end;
-    text.insert(end, ",\n  \"fingerprint\": \"" + fp + "\"");
-  }
+namespace {
+
+bool write_all(const std::filesystem::path& file, const std::string& text) {
   std::ofstream out(file, std::ios::binary | std::ios::trunc);
   out << text;
-  if (!out) {
-    if (error) *error = "cannot write " + file.string();
-    return false;
+  out.close();
+  return static_cast<bool>(out);
+}
+
+// `text` with the top-level "fingerprint" set to `fp`, or an error. Only the top-level member is
+// touched: its value's span comes from the JSON index, so a host named "fingerprint" or the word
+// in a description stays as it is.
+std::optional<std::string> with_fingerprint(const std::string& text, const std::string& fp, std::string& error) {
+  const JsonIndex index(text);
+  const std::string value = nlohmann::json(fp).dump();
+  std::string out = text;
+  if (const auto at = index.value_offset("/fingerprint")) {
+    out.replace(*at, index.value_text("/fingerprint").size(), value);
+    return out;
   }
-  return true;
+  const auto root = index.value_offset("");
+  const std::string_view whole = index.value_text("");
+  if (!root || whole.size() < 2 || whole.front() != '{' || whole.back() != '}') {
+    error = "the top level is not a JSON object";
+    return std::nullopt;
+  }
+  const std::size_t close = *root + whole.size() - 1;
+  std::size_t end = close;  // insert after the last member, before the whitespace that ends it
+  while (end > *root && (text[end - 1] == ' ' || text[end - 1] == '\n' || text[end - 1] == '\r' || text[end - 1] == '\t'))
+    --end;
+  const bool empty = text[end - 1] == '{';
+  out.insert(end, std::string(empty ? "\n" : ",\n") + "  \"fingerprint\": " + value + (empty ? "\n" : ""));
+  return out;
+}
+
+}  // namespace
+
+bool write_fingerprint(const std::filesystem::path& file, const std::string& fp, std::string* error) {
+  auto fail = [&](const std::string& why) {
+    if (error) *error = why;
+    return false;
+  };
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return fail("cannot read " + file.string());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  in.close();
+  const std::string text = ss.str();
+  // The index needs valid JSON, and a file that does not load has nothing to bless.
+  const LoadResult before = load_string(text, file.string());
+  if (!before.ok())
+    return fail(file.string() + ": not rewritten, it does not load: " +
+                (before.errors.empty() ? std::string("unknown error") : before.errors.front().to_string()));
+  std::string why;
+  const std::optional<std::string> updated = with_fingerprint(text, fp, why);
+  if (!updated) return fail(file.string() + ": cannot place the fingerprint: " + why);
+  if (!write_all(file, *updated)) return fail("cannot write " + file.string());
+
+  // Read back what was written: it must load and carry exactly the new fingerprint.
+  const LoadResult after = load_file(file);
+  if (after.ok() && after.scenario->fingerprint == fp) return true;
+  const std::string problem = !after.ok() && !after.errors.empty() ? after.errors.front().to_string()
+                                                                   : "the fingerprint read back differs from " + fp;
+  const bool restored = write_all(file, text);
+  return fail(file.string() + ": the rewritten file does not load as expected (" + problem + "); " +
+              (restored ? "the original text was put back" : "restoring the original text failed too"));
 }
 
 }  // namespace tcpsim::scenario

@@ -33,8 +33,10 @@ FingerprintCheck compare_fingerprint(const std::string& expected, const std::vec
 // The golden canonical trace of a scenario file: "dir/name.json" -> "dir/name.trace".
 std::filesystem::path golden_path(const std::filesystem::path& scenario_file);
 
-// Rewrites the "fingerprint" field of a scenario file in place (adding it before the closing
-// brace if absent), keeping the rest of the text as it is. False if the file cannot be written.
+// Rewrites the top-level "fingerprint" field of a scenario file in place (adding it before the
+// top-level closing brace if absent), keeping the rest of the text as it is, then loads the file
+// again to check it. False, with the reason in `error`, if the file does not load before or after
+// (the original text is then put back) or cannot be written.
 bool write_fingerprint(const std::filesystem::path& scenario_file, const std::string& fingerprint, std::string* error);
 
 }  // namespace tcpsim::scenario

@@ -174,6 +174,34 @@ std::string pointer_escape(std::string_view key) {
 
 JsonIndex::JsonIndex(std::string_view text) : text_(text) { scan(); }
 
+SourcePosition JsonIndex::position(std::size_t offset) const {
+  if (offset > text_.size()) offset = text_.size();
+  const std::size_t bom = skip_bom(text_);
+  // Advances `pos` over byte i as position_at counts: a newline starts a line, a UTF-8
+  // continuation byte is no new column, and the byte order mark does not count.
+  auto advance = [&](SourcePosition& pos, std::size_t i) {
+    if (i < bom) return;
+    if (text_[i] == '\n') {
+      ++pos.line;
+      pos.column = 1;
+    } else if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) {
+      ++pos.column;
+    }
+  };
+  if (checkpoints_.empty()) {
+    checkpoints_.reserve(text_.size() / kStride + 1);
+    SourcePosition pos{1, 1};
+    for (std::size_t i = 0;; ++i) {
+      if (i % kStride == 0) checkpoints_.push_back(pos);
+      if (i == text_.size()) break;
+      advance(pos, i);
+    }
+  }
+  SourcePosition pos = checkpoints_[offset / kStride];
+  for (std::size_t i = offset / kStride * kStride; i < offset; ++i) advance(pos, i);
+  return pos;
+}
+
 void JsonIndex::scan() {
   const std::string_view t = text_;
   if (t.size() >= kNone) return;
@@ -287,19 +315,37 @@ std::optional<std::uint32_t> JsonIndex::find(std::string_view pointer) const {
       const auto index = array_index(raw);
       if (index && *index < n.child_count) next = children_[n.first_child + *index];
     } else if (open == '{') {
-      const std::string token = unescape_token(raw);
-      for (std::uint32_t k = 0; k < n.child_count; ++k) {
-        const std::uint32_t child = children_[n.first_child + k];
-        std::string key;
-        read_string(text_, nodes_[child].key, &key);
-        if (key == token) next = child;  // keep the last: that is the value a parser keeps
-      }
+      next = member(node, unescape_token(raw));
     }
     if (!next) return std::nullopt;
     node = *next;
     if (slash == std::string_view::npos) return node;
     pos = slash + 1;
   }
+}
+
+std::optional<std::uint32_t> JsonIndex::member(std::uint32_t node, const std::string& key) const {
+  const Node& n = nodes_[node];
+  auto key_of = [&](std::uint32_t k) {
+    std::string decoded;
+    read_string(text_, nodes_[children_[n.first_child + k]].key, &decoded);
+    return decoded;
+  };
+  if (n.child_count <= kScanMembers) {
+    std::optional<std::uint32_t> found;
+    for (std::uint32_t k = 0; k < n.child_count; ++k)
+      if (key_of(k) == key) found = children_[n.first_child + k];  // keep the last
+    return found;
+  }
+  auto [it, built] = member_maps_.try_emplace(node);
+  if (built) {
+    it->second.reserve(n.child_count);
+    for (std::uint32_t k = 0; k < n.child_count; ++k)
+      it->second.insert_or_assign(key_of(k), children_[n.first_child + k]);  // the last wins
+  }
+  const auto m = it->second.find(key);
+  if (m == it->second.end()) return std::nullopt;
+  return m->second;
 }
 
 std::optional<std::size_t> JsonIndex::value_offset(std::string_view pointer) const {

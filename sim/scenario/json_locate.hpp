@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace tcpsim::scenario {
@@ -42,6 +43,11 @@ class JsonIndex {
   explicit JsonIndex(std::string_view text);
 
   std::string_view text() const { return text_; }
+
+  // position_at(text(), offset) in O(kStride) time: the line and column of every kStride-th byte
+  // are computed in one pass on the first call, so that thousands of errors in a large file do
+  // not each count the lines from the start.
+  SourcePosition position(std::size_t offset) const;
 
   // Offset of the first character of the value at `pointer` ("" is the whole document); for an
   // object member that appears twice, the last occurrence (the one a parser keeps).
@@ -81,12 +87,21 @@ class JsonIndex {
 
   void scan();
   std::optional<std::uint32_t> find(std::string_view pointer) const;
+  // The member `key` (decoded) of object `node`: the last one of that name, as a parser keeps.
+  std::optional<std::uint32_t> member(std::uint32_t node, const std::string& key) const;
 
   std::string_view text_;
   std::vector<Node> nodes_;
   std::vector<std::uint32_t> children_;  // each container's children, contiguous, in file order
   std::vector<Duplicate> duplicates_;
   std::size_t duplicate_count_ = 0;
+  // Objects with more than kScanMembers members get a key -> member map, built on their first
+  // lookup, so that an error for each of N members costs O(N) in all rather than O(N^2). Small
+  // objects are scanned. (The cache makes lookups unsafe to run concurrently on one index.)
+  static constexpr std::uint32_t kScanMembers = 16;
+  mutable std::unordered_map<std::uint32_t, std::unordered_map<std::string, std::uint32_t>> member_maps_;
+  static constexpr std::size_t kStride = 4096;
+  mutable std::vector<SourcePosition> checkpoints_;  // of offsets 0, kStride, 2 kStride, ...
 };
 
 }  // namespace tcpsim::scenario

@@ -162,7 +162,17 @@ struct NodeTable {
   std::optional<net::Ipv4> resolve_address(Reader& r, const Json& v, const std::string& pointer) const;
   // A node name that must exist.
   std::optional<std::string> node_name(Reader& r, const Json& v, const std::string& pointer) const;
+  // suggest(name, names) while the budget lasts: each suggestion compares with every name, so a
+  // file of thousands of nodes and thousands of unknown names would take minutes. After
+  // kSuggestionBudget comparisons, unknown names get no "did you mean".
+  std::string suggest_node(std::string_view name) const;
+  static constexpr std::size_t kSuggestionBudget = 2'000'000;
+  mutable std::size_t suggestions_spent = 0;
 };
+
+// A node name (hosts, routers, group name prefixes): [A-Za-z][A-Za-z0-9_-]*, at most 64
+// characters; an error says which character or the length is wrong.
+std::optional<std::string> node_identifier(Reader& r, const Json& v, const std::string& pointer);
 
 // Why a dotted-quad-looking string is not a valid address ("octet 256 is greater than 255").
 std::string ip_problem(std::string_view text);

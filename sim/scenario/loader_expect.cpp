@@ -68,7 +68,7 @@ std::optional<EndpointKey> endpoint_key(Reader& r, const std::string& text, cons
   const net::NodeConfig* node = table.find(k.host);
   if ((node == nullptr && !table.is_group_member(k.host)) || (node != nullptr && node->router)) {
     std::string m = "unknown host " + quote(k.host) + " in endpoint " + quote(text);
-    if (const std::string s = suggest(k.host, table.names); !s.empty()) m += "; " + s;
+    if (const std::string s = table.suggest_node(k.host); !s.empty()) m += "; " + s;
     return error(m);
   }
   if (gt != std::string::npos) {
@@ -146,13 +146,17 @@ void read_states(Reader& r, const Json& v, const std::string& pointer, const Nod
     const Json* list = &val;
     if (val.is_object()) {
       static const Names kFields{"exact", "contains"};
-      Object m(r, val, ptr, kFields, "");
+      const Object m(r, val, ptr, kFields, "");
       if (val.size() != 1) {
         r.error(ptr, "expected {\"exact\": [...]} or {\"contains\": [...]}");
         continue;
       }
-      p.match = val.contains("contains") ? Match::Contains : Match::Exact;
-      list = val.contains("contains") ? &val["contains"] : &val["exact"];
+      // The one member may be an unknown field, which the Object has reported already.
+      const Json* exact = m.get("exact");
+      const Json* contains = m.get("contains");
+      if (exact == nullptr && contains == nullptr) continue;
+      p.match = contains != nullptr ? Match::Contains : Match::Exact;
+      list = contains != nullptr ? contains : exact;
     }
     const std::string lp = list == &val ? ptr : ptr + (p.match == Match::Contains ? "/contains" : "/exact");
     if (!list->is_array() || list->empty()) {
@@ -189,14 +193,18 @@ void read_segments(Reader& r, const Json& v, const std::string& pointer, const N
   std::string lp = pointer;
   if (v.is_object()) {
     static const Names kFields{"exact", "contains"};
-    Object o(r, v, pointer, kFields, "");
+    const Object o(r, v, pointer, kFields, "");
     if (v.size() != 1) {
       r.error(pointer, "expected an array of segment patterns, {\"exact\": [...]} or {\"contains\": [...]}");
       return;
     }
-    l.match = v.contains("exact") ? Match::Exact : Match::Contains;
+    // The one member may be an unknown field, which the Object has reported already.
+    const Json* exact = o.get("exact");
+    const Json* contains = o.get("contains");
+    if (exact == nullptr && contains == nullptr) return;
+    l.match = exact != nullptr ? Match::Exact : Match::Contains;
     lp = pointer + (l.match == Match::Exact ? "/exact" : "/contains");
-    list = l.match == Match::Exact ? &v["exact"] : &v["contains"];
+    list = exact != nullptr ? exact : contains;
   }
   if (r.array(*list, lp, "segment patterns") == nullptr) return;
   bool ok = true;

@@ -6,9 +6,10 @@
 #include "sim/scenario/loader_detail.hpp"
 
 namespace tcpsim::scenario::detail {
-namespace {
 
+namespace {
 constexpr std::size_t kMaxNodeName = 64;
+}  // namespace
 
 // Node names appear in traces, diagrams and fault rules: [A-Za-z][A-Za-z0-9_-]*.
 std::optional<std::string> node_identifier(Reader& r, const Json& v, const std::string& pointer) {
@@ -33,6 +34,8 @@ std::optional<std::string> node_identifier(Reader& r, const Json& v, const std::
   }
   return name;
 }
+
+namespace {
 
 void read_node_list(Object& top, Scenario& out, NodeTable& table, bool router, const TcpDefaults& tcp) {
   Reader& r = top.reader();

@@ -154,9 +154,37 @@ SyntaxError explain(std::string_view text, const DomBuilder& b) {
   return {start, detail.empty() ? std::string("invalid JSON") : detail};
 }
 
+// The first '[' or '{' nested deeper than kMaxDepth, outside strings; kNoOffset if none. A
+// scenario is a few levels deep; a file of a million '[' would otherwise cost a DOM node and an
+// index frame per level.
+constexpr std::size_t kMaxDepth = 64;
+std::size_t too_deep(std::string_view text) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxDepth) return i;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return kNoOffset;
+}
+
 }  // namespace
 
 std::optional<Json> parse_json(std::string_view text, SyntaxError& error) {
+  if (const std::size_t at = too_deep(text); at != kNoOffset) {
+    error = {at, "arrays and objects are nested more than " + std::to_string(kMaxDepth) +
+                     " levels deep here; a scenario needs only a few levels"};
+    return std::nullopt;
+  }
   Json root;
   DomBuilder builder(root);
   const bool ok = Json::sax_parse(text, &builder, Json::input_format_t::json, /*strict=*/true, /*ignore_comments=*/false);

@@ -3,6 +3,7 @@
 // was expected and what was found.
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <limits>
 
@@ -13,21 +14,25 @@ namespace {
 
 constexpr std::uint64_t kU64Max = std::numeric_limits<std::uint64_t>::max();
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+char fold(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
+// Edit distance ignoring ASCII case. Words of up to 64 characters (all that suggest() compares)
+// need no allocation.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
+  std::array<std::size_t, 66> small{};
+  std::vector<std::size_t> large;
+  std::size_t* row = small.data();
+  if (b.size() + 1 > small.size()) {
+    large.resize(b.size() + 1);
+    row = large.data();
+  }
   for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
     std::size_t diagonal = row[0];
     row[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
       const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (fold(a[i - 1]) == fold(b[j - 1]) ? 0 : 1)});
       diagonal = above;
     }
   }
@@ -95,7 +100,7 @@ void Errors::add_at(std::size_t offset, std::string pointer, std::string message
 
 std::string Errors::where_offset(std::size_t offset) const {
   if (index_ == nullptr || offset == kNoOffset) return "";
-  const SourcePosition pos = position_at(index_->text(), offset);
+  const SourcePosition pos = index_->position(offset);
   return "line " + std::to_string(pos.line) + ", column " + std::to_string(pos.column);
 }
 
@@ -115,7 +120,7 @@ std::vector<Diagnostic> Errors::finish() const {
   for (const Pending& p : sorted) {
     Diagnostic d{file_, 0, 0, p.pointer, p.message};
     if (index_ != nullptr && p.offset != kNoOffset) {
-      const SourcePosition pos = position_at(index_->text(), p.offset);
+      const SourcePosition pos = index_->position(p.offset);
       d.line = pos.line;
       d.column = pos.column;
     }
@@ -132,11 +137,13 @@ std::vector<Diagnostic> Errors::finish() const {
 
 std::string suggest(std::string_view word, const Names& candidates) {
   if (word.size() > 64) return "";
-  const std::string w = lower(word);
+  const std::string_view w = word;
   std::string_view best;
   std::size_t best_distance = 3;
   for (std::string_view c : candidates) {
-    const std::size_t d = edit_distance(w, lower(c));
+    // The distance is at least the difference in length: skip what cannot beat the best.
+    if ((w.size() > c.size() ? w.size() - c.size() : c.size() - w.size()) >= best_distance) continue;
+    const std::size_t d = edit_distance(w, c);
     if (d < best_distance && (d == 0 || d < c.size())) {
       best = c;
       best_distance = d;
@@ -268,7 +275,9 @@ std::optional<std::uint64_t> Reader::integer(const Json& v, const std::string& p
   } else if (v.is_number_float()) {
     const std::string raw = number_text(v, pointer);
     const double d = v.get<double>();
-    const bool whole = d == static_cast<double>(static_cast<std::int64_t>(d)) && d > -9e18 && d < 9e18;
+    // The range test comes first: converting a double outside int64's range (or NaN) is
+    // undefined behaviour.
+    const bool whole = d > -9e18 && d < 9e18 && d == static_cast<double>(static_cast<std::int64_t>(d));
     const bool written_as_integer = all_digits(raw) || (raw.size() > 1 && raw[0] == '-' && all_digits(raw.substr(1)));
     if (whole && !written_as_integer)
       error(pointer, expected + raw + " (write integers without a decimal point or exponent)");
@@ -428,11 +437,16 @@ Object::Object(Reader& reader, const Json& value, std::string pointer, const Nam
     return;
   }
   json_ = &value;
+  std::string expected;  // the list of fields, written once for all unknown fields
   auto unknown = [&](const std::string& key, std::size_t offset) {
     std::string msg = "unknown field " + quote(key);
-    if (const std::string s = suggest(key, fields); !s.empty()) msg += "; " + s;
-    else msg += "; expected " + (fields.empty() ? std::string("no fields") : quoted_list(fields));
-    reader_.errors().add_at(offset, ptr(key), msg);
+    if (const std::string s = suggest(key, fields); !s.empty()) {
+      msg += "; " + s;
+    } else {
+      if (expected.empty()) expected = "; expected " + (fields.empty() ? std::string("no fields") : quoted_list(fields));
+      msg += expected;
+    }
+    reader_.errors().add_at(offset, ptr(key), std::move(msg));
   };
   const JsonIndex* index = reader_.errors().index();
   if (index != nullptr && index->value_offset(pointer_)) {
@@ -493,10 +507,17 @@ const net::NodeConfig* NodeTable::find(std::string_view name) const {
   return it == by_name.end() || nodes == nullptr ? nullptr : &(*nodes)[it->second.index];
 }
 
+std::string NodeTable::suggest_node(std::string_view name) const {
+  if (suggestions_spent + names.size() > kSuggestionBudget) return "";
+  suggestions_spent += names.size();
+  return suggest(name, names);
+}
+
 namespace {
-std::string unknown_node(std::string_view name, const Names& names) {
+std::string unknown_node(std::string_view name, const NodeTable& table) {
+  const Names& names = table.names;
   std::string msg = "unknown node " + quote(name);
-  if (const std::string s = suggest(name, names); !s.empty()) msg += "; " + s;
+  if (const std::string s = table.suggest_node(name); !s.empty()) msg += "; " + s;
   else if (names.empty()) msg += "; no nodes are defined";
   else if (names.size() <= 8) msg += "; the nodes are " + quoted_list(names, " and ");
   return msg;
@@ -510,7 +531,7 @@ std::optional<std::string> NodeTable::node_name(Reader& r, const Json& v, const 
   }
   const std::string& name = v.get_ref<const std::string&>();
   if (find(name) != nullptr) return name;
-  r.error(pointer, unknown_node(name, names));
+  r.error(pointer, unknown_node(name, *this));
   return std::nullopt;
 }
 
@@ -528,7 +549,7 @@ std::optional<net::Ipv4> NodeTable::resolve_address(Reader& r, const Json& v, co
   }
   const net::NodeConfig* node = find(text);
   if (node == nullptr) {
-    r.error(pointer, unknown_node(text, names));
+    r.error(pointer, unknown_node(text, *this));
     return std::nullopt;
   }
   if (!node->ip) {

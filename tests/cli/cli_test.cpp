@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/cli/app.hpp"
+#include "sim/scenario/fingerprint.hpp"
 
 namespace fs = std::filesystem;
 using tcpsim::cli::run_cli;
@@ -304,6 +305,56 @@ TEST_CASE("check --bless records a fingerprint; a changed exchange then fails na
   CHECK(r.out.find("first difference at line") != std::string::npos);
   CHECK(r.out.find("expected \"50000000 ") != std::string::npos);
   CHECK(r.out.find("found \"60000000 ") != std::string::npos);
+}
+
+TEST_CASE("check --bless writes only the top-level fingerprint, never a host or a text of that name", "[cli][check]") {
+  const fs::path dir = fs::temp_directory_path() / "tcpsim-check-bless-names";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path file = dir / "named.json";
+  // A host named "fingerprint" (the old rewrite replaced its "ip"), a description that quotes the
+  // field, and the top-level field missing at first.
+  const std::string original = R"({"name": "named", "description": "a host called \"fingerprint\": \"x\"", "tcp": {"msl": "1s"},
+  "hosts": [{"name": "fingerprint", "ip": "10.0.0.1"}, {"name": "server", "ip": "10.0.0.2"}],
+  "links": [{"between": ["fingerprint", "server"], "delay": "10ms"}],
+  "apps": [{"host": "server", "steps": [{"at": "0s", "do": "listen", "port": 80}, {"on": "eof", "do": "close"}]},
+           {"host": "fingerprint", "steps": [{"at": "0s", "do": "connect", "to": "server:80"}, {"do": "close", "after": "50ms"}]}],
+  "expect": {"final": {"fingerprint": "CLOSED"}}}
+)";
+  std::ofstream(file, std::ios::binary) << original;
+
+  const Result first = cli({"check", "--bless", file.string()});
+  INFO(first.out << first.err);
+  REQUIRE(first.code == 0);
+  const std::string blessed = slurp(file);
+  const std::size_t at = blessed.find(",\n  \"fingerprint\": \"fnv1a64:");
+  REQUIRE(at != std::string::npos);
+  const std::size_t value_end = blessed.find('"', blessed.find("fnv1a64:", at)) + 1;
+  // Everything but the added member is the original text.
+  CHECK(blessed.substr(0, at) + blessed.substr(value_end) == original);
+  CHECK(cli({"validate", file.string()}).code == 0);
+  CHECK(cli({"check", file.string()}).code == 0);
+
+  // With the field present (and wrong), blessing changes its value and nothing else.
+  std::string stale = blessed;
+  const std::size_t v = stale.find("fnv1a64:", at);
+  stale.replace(v, 24, "fnv1a64:0000000000000000");
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << stale;
+  CHECK(cli({"check", file.string()}).code == 1);
+  const Result second = cli({"check", "--bless", file.string()});
+  INFO(second.out << second.err);
+  CHECK(second.code == 0);
+  CHECK(slurp(file) == blessed);
+}
+
+TEST_CASE("write_fingerprint leaves a file that does not load as it is and says why", "[cli][check]") {
+  const fs::path file = temp_file("bless-invalid.json");
+  const std::string text = R"({"name": "x", "hosts": [{"name": "fingerprint", "ip": "10.0.0.300"}]})";
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
+  std::string error;
+  CHECK_FALSE(tcpsim::scenario::write_fingerprint(file, "fnv1a64:0123456789abcdef", &error));
+  CHECK_THAT(error, Catch::Contains("does not load") && Catch::Contains("/hosts/0/ip"));
+  CHECK(slurp(file) == text);
 }
 
 TEST_CASE("The ladder writes each new state beside its lifeline with the rule that caused it", "[cli][ladder]") {

@@ -27,7 +27,7 @@ std::unique_ptr<scenario::World> run(const std::string& rel) {
 
 trace::NodeId host(const scenario::World& w, const char* name) {
   std::string error;
-  const auto id = pcap::find_capture_host(w.network(), name, &error);
+  const auto id = tcpsim::pcap::find_capture_host(w.network(), name, &error);
   REQUIRE(id);
   return *id;
 }
@@ -39,7 +39,7 @@ std::string temp_file(const std::string& name) {
       .string();
 }
 
-std::set<trace::SegmentId> ids(const std::vector<pcap::Packet>& packets) {
+std::set<trace::SegmentId> ids(const std::vector<tcpsim::pcap::Packet>& packets) {
   std::set<trace::SegmentId> out;
   for (const auto& p : packets) out.insert(p.id);
   return out;
@@ -59,12 +59,12 @@ TEST_CASE("A capture read back with libpcap has the raw IPv4 link type, virtual 
   const auto w = run("loss/lost-syn.json");
   const std::string file = temp_file("read-back");
   std::string error;
-  REQUIRE(pcap::write_capture(file, w->trace(), {}, &error));
+  REQUIRE(tcpsim::pcap::write_capture(file, w->trace(), {}, &error));
   const ReadCapture c = read_capture(file);
   std::filesystem::remove(file);
 
   CHECK(c.linktype == DLT_RAW);
-  const auto packets = pcap::select_packets(w->trace().records());
+  const auto packets = tcpsim::pcap::select_packets(w->trace().records());
   REQUIRE(c.packets.size() == packets.size());
   REQUIRE(c.packets.size() == w->trace().segments().sent);
   for (std::size_t i = 0; i < packets.size(); ++i) {
@@ -72,7 +72,7 @@ TEST_CASE("A capture read back with libpcap has the raw IPv4 link type, virtual 
     const ReadPacket& p = c.packets[i];
     CHECK(p.ns == packets[i].time.ns());
     CHECK(p.len == p.bytes.size());
-    CHECK(p.bytes == pcap::encode(packets[i].seg, {.ip_id = static_cast<std::uint16_t>(i)}));
+    CHECK(p.bytes == tcpsim::pcap::encode(packets[i].seg, {.ip_id = static_cast<std::uint16_t>(i)}));
     CHECK(be16(p.bytes, 4) == i);  // identification counts packets
     CHECK(be16(p.bytes, 2) == packets[i].seg.wire_size());
     CHECK(ip_checksum_ok(p.bytes));
@@ -84,7 +84,7 @@ TEST_CASE("A capture read back with libpcap has the raw IPv4 link type, virtual 
 
 TEST_CASE("By default the capture holds every segment where it left its sender, dropped ones and copies included") {
   const auto w = run("net/fault-rules.json");
-  const auto packets = pcap::select_packets(w->trace().records());
+  const auto packets = tcpsim::pcap::select_packets(w->trace().records());
   const auto& counts = w->trace().segments();
   REQUIRE(counts.duplicates == 1);
   CHECK(packets.size() == counts.sent + counts.duplicates);
@@ -104,13 +104,14 @@ TEST_CASE("Segments a corrupt rule damaged show a bad TCP checksum, every other 
   for (const auto& c : records_of<trace::SegmentCorrupted>(w->trace())) damaged.insert(c.id);
   REQUIRE(damaged.size() == 2);
   const trace::NodeId server = host(*w, "server");
-  for (const pcap::CaptureOptions& at : {pcap::CaptureOptions{}, pcap::CaptureOptions{server}}) {
+  using tcpsim::pcap::CaptureOptions;
+  for (const CaptureOptions& at : {CaptureOptions{}, CaptureOptions{server}}) {
     const std::string file = temp_file(at.at ? "corrupt-server" : "corrupt-sender");
     std::string error;
-    REQUIRE(pcap::write_capture(file, w->trace(), at, &error));
+    REQUIRE(tcpsim::pcap::write_capture(file, w->trace(), at, &error));
     const ReadCapture c = read_capture(file);
     std::filesystem::remove(file);
-    const auto packets = pcap::select_packets(w->trace().records(), at);
+    const auto packets = tcpsim::pcap::select_packets(w->trace().records(), at);
     REQUIRE(c.packets.size() == packets.size());
     std::size_t bad = 0;
     for (std::size_t i = 0; i < packets.size(); ++i) {
@@ -126,8 +127,8 @@ TEST_CASE("Segments a corrupt rule damaged show a bad TCP checksum, every other 
 TEST_CASE("A capture at the receiver leaves out lost segments and stamps the others with their arrival time") {
   const auto w = run("loss/lost-syn.json");
   const trace::NodeId server = host(*w, "server");
-  const auto at_sender = pcap::select_packets(w->trace().records());
-  const auto at_server = pcap::select_packets(w->trace().records(), {server});
+  const auto at_sender = tcpsim::pcap::select_packets(w->trace().records());
+  const auto at_server = tcpsim::pcap::select_packets(w->trace().records(), {server});
 
   std::set<trace::SegmentId> lost;
   for (const auto& d : records_of<trace::SegmentDropped>(w->trace())) lost.insert(d.id);
@@ -154,8 +155,8 @@ TEST_CASE("A capture at the receiver leaves out lost segments and stamps the oth
 
 TEST_CASE("Captures at both ends differ by exactly the segments lost between them and the copies made on the way") {
   const auto w = run("net/fault-rules.json");
-  const auto client = pcap::select_packets(w->trace().records(), {host(*w, "client")});
-  const auto server = pcap::select_packets(w->trace().records(), {host(*w, "server")});
+  const auto client = tcpsim::pcap::select_packets(w->trace().records(), {host(*w, "client")});
+  const auto server = tcpsim::pcap::select_packets(w->trace().records(), {host(*w, "server")});
   std::set<trace::SegmentId> only_client, only_server;
   for (const auto id : ids(client))
     if (!ids(server).count(id)) only_client.insert(id);
@@ -174,16 +175,16 @@ TEST_CASE("Captures at both ends differ by exactly the segments lost between the
 TEST_CASE("An unknown name or a router is not a capture point, and the error says why") {
   const auto w = run("net/two-hop-lossy.json");
   std::string error;
-  CHECK_FALSE(pcap::find_capture_host(w->network(), "sever", &error));
+  CHECK_FALSE(tcpsim::pcap::find_capture_host(w->network(), "sever", &error));
   CHECK(error == "no host named \"sever\" (hosts: client, server)");
-  CHECK_FALSE(pcap::find_capture_host(w->network(), "r1", &error));
+  CHECK_FALSE(tcpsim::pcap::find_capture_host(w->network(), "r1", &error));
   CHECK(error.find("is a router") != std::string::npos);
-  CHECK(pcap::find_capture_host(w->network(), "server", &error));
+  CHECK(tcpsim::pcap::find_capture_host(w->network(), "server", &error));
 }
 
 TEST_CASE("Writing a capture where no file can be created fails with a message") {
   std::string error;
-  CHECK_FALSE(pcap::write_pcap("/nonexistent-dir/x.pcap", {}, &error));
+  CHECK_FALSE(tcpsim::pcap::write_pcap("/nonexistent-dir/x.pcap", {}, &error));
   CHECK(error.find("/nonexistent-dir/x.pcap") != std::string::npos);
 }
 
@@ -191,8 +192,8 @@ TEST_CASE("The same run gives the same capture, byte for byte") {
   const auto a = run("net/two-hop-lossy.json");
   const auto b = run("net/two-hop-lossy.json");
   std::string error;
-  REQUIRE(pcap::write_capture(temp_file("same-a"), a->trace(), {}, &error));
-  REQUIRE(pcap::write_capture(temp_file("same-b"), b->trace(), {}, &error));
+  REQUIRE(tcpsim::pcap::write_capture(temp_file("same-a"), a->trace(), {}, &error));
+  REQUIRE(tcpsim::pcap::write_capture(temp_file("same-b"), b->trace(), {}, &error));
   const ReadCapture ca = read_capture(temp_file("same-a"));
   const ReadCapture cb = read_capture(temp_file("same-b"));
   std::filesystem::remove(temp_file("same-a"));

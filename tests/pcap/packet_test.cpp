@@ -28,7 +28,7 @@ Segment data_segment() {
 }  // namespace
 
 TEST_CASE("The IPv4 header carries version 4, IHL 5, total length, TTL 64, protocol 6 and both addresses") {
-  const auto b = pcap::encode(data_segment(), {.ip_id = 0x1234});
+  const auto b = tcpsim::pcap::encode(data_segment(), {.ip_id = 0x1234});
   REQUIRE(b.size() == 20 + 20 + 5);
   CHECK(b[0] == 0x45);
   CHECK(b[1] == 0);
@@ -46,7 +46,7 @@ TEST_CASE("The TCP header carries ports, seq, ack, data offset, flag bits, windo
   Segment s = data_segment();
   s.flags = Flags{.ack = true, .fin = true, .psh = true, .urg = true};
   s.urgent = 3;
-  const auto b = pcap::encode(s);
+  const auto b = tcpsim::pcap::encode(s);
   CHECK(be16(b, 20) == 49152);
   CHECK(be16(b, 22) == 80);
   CHECK(be32(b, 24) == 0xfffffff0u);
@@ -59,13 +59,13 @@ TEST_CASE("The TCP header carries ports, seq, ack, data offset, flag bits, windo
 }
 
 TEST_CASE("Every flag lands on its RFC 9293 header bit") {
-  CHECK(pcap::encode(Segment{.flags = Flags{.syn = true}})[33] == 0x02);
-  CHECK(pcap::encode(Segment{.flags = Flags{.rst = true}})[33] == 0x04);
-  CHECK(pcap::encode(Segment{.flags = Flags{.ece = true, .cwr = true}})[33] == 0xc0);
+  CHECK(tcpsim::pcap::encode(Segment{.flags = Flags{.syn = true}})[33] == 0x02);
+  CHECK(tcpsim::pcap::encode(Segment{.flags = Flags{.rst = true}})[33] == 0x04);
+  CHECK(tcpsim::pcap::encode(Segment{.flags = Flags{.ece = true, .cwr = true}})[33] == 0xc0);
 }
 
 TEST_CASE("A segment with only a length carries a pattern indexed by sequence number") {
-  const auto b = pcap::encode(data_segment());
+  const auto b = tcpsim::pcap::encode(data_segment());
   // seq 0xfffffff0 = 4294967280 = 26 * 165191049 + 6 -> 'g'
   CHECK(std::string(b.begin() + 40, b.end()) == "ghijk");
   CHECK(tcp_checksum_ok(b));
@@ -73,7 +73,7 @@ TEST_CASE("A segment with only a length carries a pattern indexed by sequence nu
   Segment s = data_segment();
   s.seq = net::SeqNum(0xfffffffeu);
   s.payload_len = 4;
-  const auto w = pcap::encode(s);
+  const auto w = tcpsim::pcap::encode(s);
   CHECK(std::string(w.begin() + 40, w.end()) == "uvab");
 }
 
@@ -82,7 +82,7 @@ TEST_CASE("The pattern starts one past the sequence number of a SYN") {
   s.flags = Flags{.syn = true};
   s.seq = net::SeqNum(25);  // the first data byte is seq 26 -> 'a'
   s.payload_len = 2;
-  const auto b = pcap::encode(s);
+  const auto b = tcpsim::pcap::encode(s);
   CHECK(std::string(b.begin() + 40, b.end()) == "ab");
 }
 
@@ -90,7 +90,7 @@ TEST_CASE("A segment with payload bytes carries exactly those bytes") {
   Segment s = data_segment();
   s.payload_len = 3;
   s.payload = net::Payload({0x00, 0xff, 0x7f});
-  const auto b = pcap::encode(s);
+  const auto b = tcpsim::pcap::encode(s);
   REQUIRE(b.size() == 43);
   CHECK(b[40] == 0x00);
   CHECK(b[41] == 0xff);
@@ -102,8 +102,8 @@ TEST_CASE("A damaged segment has a failing TCP checksum and a valid IPv4 checksu
   for (std::uint32_t seq = 0; seq < 64; ++seq) {  // whatever the right checksum is, it fails
     Segment s = data_segment();
     s.seq = net::SeqNum(seq);
-    const auto good = pcap::encode(s);
-    const auto bad = pcap::encode(s, {.bad_checksum = true});
+    const auto good = tcpsim::pcap::encode(s);
+    const auto bad = tcpsim::pcap::encode(s, {.bad_checksum = true});
     CHECK(tcp_checksum_ok(good));
     CHECK_FALSE(tcp_checksum_ok(bad));
     CHECK(ip_checksum_ok(bad));
@@ -118,8 +118,8 @@ TEST_CASE("All four options are encoded as Linux sends them: MSS, SACK-permitted
   o.timestamps = net::Timestamps{0x01020304, 0xa0b0c0d0};
   o.wscale = 7;
   const std::vector<std::uint8_t> want{2, 4, 0x05, 0xb4, 4, 2, 8, 10, 1, 2, 3, 4, 0xa0, 0xb0, 0xc0, 0xd0, 1, 3, 3, 7};
-  CHECK(pcap::encode_options(o) == want);
-  const auto b = pcap::encode(Segment{.flags = Flags{.syn = true}, .options = o});
+  CHECK(tcpsim::pcap::encode_options(o) == want);
+  const auto b = tcpsim::pcap::encode(Segment{.flags = Flags{.syn = true}, .options = o});
   CHECK(b[32] >> 4 == 10);  // 20 + 20 bytes
   CHECK(be16(b, 2) == 60);
   CHECK(std::equal(want.begin(), want.end(), b.begin() + 40));
@@ -130,7 +130,7 @@ TEST_CASE("Timestamps without SACK-permitted are preceded by two NOPs") {
   net::Options o;
   o.timestamps = net::Timestamps{5, 0};
   const std::vector<std::uint8_t> want{1, 1, 8, 10, 0, 0, 0, 5, 0, 0, 0, 0};
-  CHECK(pcap::encode_options(o) == want);
+  CHECK(tcpsim::pcap::encode_options(o) == want);
 }
 
 TEST_CASE("Every combination of options fills exactly the length the data offset counts") {
@@ -140,11 +140,11 @@ TEST_CASE("Every combination of options fills exactly the length the data offset
     if (mask & 2) o.wscale = 14;
     if (mask & 4) o.sack_permitted = true;
     if (mask & 8) o.timestamps = net::Timestamps{1, 2};
-    const auto bytes = pcap::encode_options(o);
+    const auto bytes = tcpsim::pcap::encode_options(o);
     INFO("options mask " << mask);
     CHECK(bytes.size() == o.wire_length());
     const Segment s{.options = o, .payload_len = 7};
-    const auto b = pcap::encode(s);
+    const auto b = tcpsim::pcap::encode(s);
     CHECK(b.size() == s.wire_size());
     CHECK(tcp_header_len(b) == 20 + o.wire_length());
     CHECK(tcp_checksum_ok(b));

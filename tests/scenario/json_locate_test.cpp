@@ -98,3 +98,38 @@ TEST_CASE("The token start of an offset is found loosely, even in broken text", 
   CHECK(token_start(text, text.find(' ')) == text.find(' '));
   CHECK(token_start(text, text.size() - 1) == text.rfind('"'));
 }
+
+TEST_CASE("In a large object every member is found, and of a duplicate the last", "[loader][json-locate]") {
+  // More members than the index scans linearly, so the key map answers.
+  std::string text = "{";
+  for (int i = 0; i < 100; ++i) text += "\"k" + std::to_string(i) + "\": " + std::to_string(i) + ", ";
+  text += R"("k7": "again", "a\/b": 1, "x~y": 2})";
+  const JsonIndex index(text);
+  CHECK(index.value_offset("/k0") == text.find("0,"));
+  CHECK(index.value_offset("/k99") == text.find("99,"));
+  CHECK(index.value_text("/k7") == "\"again\"");
+  CHECK(index.key_offset("/k7") == text.rfind("\"k7\""));
+  CHECK(index.value_offset("/a~1b") == text.find("1, \"x"));
+  CHECK(index.value_text("/x~0y") == "2");
+  CHECK_FALSE(index.value_offset("/k100").has_value());
+}
+
+TEST_CASE("The index's line:column of every byte is what position_at says", "[loader][json-locate]") {
+  // Longer than the index's checkpoint stride, with a byte order mark, multi-byte characters
+  // and lines of every length.
+  std::string text = "\xEF\xBB\xBF{\"a\": [";
+  for (int i = 0; i < 2000; ++i) text += std::string(i % 7 == 0 ? "\n" : "") + "\"\xC3\xA9\xE2\x82\xAC" + std::to_string(i) + "\", ";
+  text += "1]}";
+  REQUIRE(text.size() > 3 * 4096);
+  const JsonIndex index(text);
+  for (std::size_t offset = 0; offset <= text.size() + 1; ++offset) {
+    const SourcePosition a = index.position(offset);
+    const SourcePosition b = position_at(text, offset);
+    if (a.line != b.line || a.column != b.column) {
+      INFO("offset " << offset);
+      CHECK(a.line == b.line);
+      CHECK(a.column == b.column);
+      break;
+    }
+  }
+}

@@ -16,26 +16,13 @@
 #include <vector>
 
 #include "sim/cli/app.hpp"
+#include "tests/cli/cli_support.hpp"
 
 namespace fs = std::filesystem;
-using tcpsim::cli::run_cli;
+using cli_support::cli;
+using cli_support::Result;
 
 namespace {
-
-struct Result {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-Result cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "tcpsim");
-  std::vector<const char*> argv;
-  for (auto& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  const int code = run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {code, out.str(), err.str()};
-}
 
 // A fresh directory for one test's files.
 fs::path dir_for(const std::string& test) {

@@ -101,7 +101,7 @@ struct Network::Impl {
   }
 
   // --- the path of a segment ---
-  SegmentId send(NodeId from, const Segment& seg, std::string_view cause, bool injected);
+  SegmentId send(NodeId from, const Segment& seg, std::string_view cause, bool injected, bool retransmission);
   void enter(NodeId at, const Segment& seg, SegmentId id, bool corrupted, sim::Duration delay);
   void route(NodeId at, std::uint32_t slot);
   void forward(NodeId at, std::uint32_t slot);
@@ -120,11 +120,12 @@ struct Network::Impl {
 //                original only, and the copy is never matched against rules
 //   corrupt   -> it travels normally and fails its checksum at the destination
 // The original enters first, then the copies in the order they were made.
-SegmentId Network::Impl::send(NodeId from, const Segment& seg, std::string_view cause, bool injected) {
+SegmentId Network::Impl::send(NodeId from, const Segment& seg, std::string_view cause, bool injected,
+                              bool retransmission) {
   check_node(from, "send");
   const SegmentId id = trace.next_segment_id();
   const sim::Time t = now();
-  trace.emit(t, trace::SegmentSent{id, from, seg, injected, cause});
+  trace.emit(t, trace::SegmentSent{id, from, seg, injected, cause, retransmission});
 
   copies.clear();
   bool dropped = false;
@@ -315,8 +316,9 @@ void Network::set_receiver(NodeId host, Receiver r) {
   impl_->receivers[host] = std::move(r);
 }
 
-SegmentId Network::send(NodeId from, const Segment& seg, std::string_view cause, bool injected) {
-  return impl_->send(from, seg, cause, injected);
+SegmentId Network::send(NodeId from, const Segment& seg, std::string_view cause, bool injected,
+                        bool retransmission) {
+  return impl_->send(from, seg, cause, injected, retransmission);
 }
 
 std::optional<NodeId> Network::find(std::string_view name) const {

@@ -51,7 +51,9 @@ class Network {
 
   // A segment leaves host `from`. Returns its id. `cause` is recorded with it (TCP's rule);
   // `injected` marks segments crafted by the scenario (`from` need not own seg.src).
-  SegmentId send(NodeId from, const Segment& seg, std::string_view cause = {}, bool injected = false);
+  // `retransmission`: the sender's TCP sends this segment again (its own fact, recorded as is).
+  SegmentId send(NodeId from, const Segment& seg, std::string_view cause = {}, bool injected = false,
+                 bool retransmission = false);
 
   std::optional<NodeId> find(std::string_view name) const;
   std::optional<NodeId> owner(Ipv4 addr) const;  // the host or router with this address

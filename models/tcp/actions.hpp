@@ -37,9 +37,12 @@ std::string_view to_string(CallError e);
 class Actions {
  public:
   virtual ~Actions() = default;
-  virtual void send(const net::Segment& seg, std::string_view cause) = 0;
+  // `retransmission`: the segment is one this connection sent before, sent again (a timeout, a
+  // fast retransmit, a repeated window probe, a SYN,ACK answered again): the model's own fact.
+  virtual void send(const net::Segment& seg, std::string_view cause, bool retransmission) = 0;
   virtual void discard(const net::Segment& seg, std::string_view cause) = 0;
-  virtual void arm(TimerKind timer, sim::Time deadline) = 0;
+  // Arms (or restarts) `timer`; `cause` names the rule, like every other action's.
+  virtual void arm(TimerKind timer, sim::Time deadline, std::string_view cause) = 0;
   virtual void cancel(TimerKind timer) = 0;
   // Connected, Data (bytes = octets newly readable), Eof, Error (with the AppError), Closed.
   virtual void notify(trace::Notice notice, trace::AppError error, std::uint64_t bytes) = 0;

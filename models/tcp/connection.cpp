@@ -65,7 +65,7 @@ void Connection::set_state(sim::Time now, Event e, std::string_view cause) {
       // §3.10.7.4 eighth step, FIN-WAIT-2: "Enter the TIME-WAIT state. Start the time-wait timer,
       // turn off the other timers."
       cancel_all_timers();
-      arm(TimerKind::TimeWait, now + params_.time_wait());
+      arm(TimerKind::TimeWait, now + params_.time_wait(), "§3.10.7.4 eighth: enter TIME-WAIT -> start the time-wait timer (2 MSL)");
       break;
     case State::FinWait2: arm_fin_wait_2_timer(now); break;
     case State::Closed: enter_closed(); break;
@@ -108,9 +108,9 @@ void Connection::reset_tcb() {
   syn_text_.reset();
 }
 
-void Connection::arm(TimerKind t, sim::Time deadline) {
+void Connection::arm(TimerKind t, sim::Time deadline, std::string_view cause) {
   timers_[static_cast<int>(t)] = deadline;
-  actions_.arm(t, deadline);
+  actions_.arm(t, deadline, cause);
 }
 
 void Connection::cancel(TimerKind t) {

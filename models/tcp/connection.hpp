@@ -205,7 +205,7 @@ class Connection {
   void set_state(sim::Time now, Event e, std::string_view cause);
   void enter_closed();
   void reset_tcb();
-  void arm(TimerKind t, sim::Time deadline);
+  void arm(TimerKind t, sim::Time deadline, std::string_view cause);
   void cancel(TimerKind t);
   void cancel_all_timers();
   void reset_connection(sim::Time now, trace::AppError err, Event e, std::string_view cause);
@@ -250,11 +250,11 @@ class Connection {
 
   // output.cpp: building and sending segments
   net::Segment make_segment(net::SeqNum seq, net::Flags flags) const;
-  void send_syn(sim::Time now, std::string_view cause);
-  void send_syn_ack(sim::Time now, std::string_view cause);
-  void send_initial(sim::Time now, net::Flags flags, std::string_view cause);
+  void send_syn(sim::Time now, std::string_view cause, bool retransmission = false);
+  void send_syn_ack(sim::Time now, std::string_view cause, bool retransmission = false);
+  void send_initial(sim::Time now, net::Flags flags, std::string_view cause, bool retransmission);
   void send_ack(std::string_view cause);
-  void emit(const net::Segment& seg, std::string_view cause);
+  void emit(const net::Segment& seg, std::string_view cause, bool retransmission = false);
   void owe_ack(std::string_view cause);
   void send_rst_for(const net::Segment& seg, std::string_view cause);
   void send_abort_rst(std::string_view cause);
@@ -301,6 +301,7 @@ class Connection {
   bool fin_in_order_ = false;    // step 7 found the FIN contiguous (step 8 processes it)
   bool handshake_retransmitted_ = false;  // RFC 6298 (5.7)
   bool probe_outstanding_ = false;        // a zero-window probe octet is in flight
+  bool resending_probe_ = false;          // output() resends from the probe octet
   net::SeqNum last_adv_edge_{};          // right edge (ACK + window) we last advertised
   int retransmissions_ = 0;               // of the segment at the front of the queue
   sim::Time front_first_sent_{};          // when that segment was first sent

@@ -1,6 +1,7 @@
 // Building and sending segments: RFC 9293 §3.10.1 (SYN), §3.10.2 (SEND: segmentize), §3.7.1
 // (MSS option), §3.8.6 (send window, zero-window probing), RFC 6298 §5 (retransmission timer).
 #include <algorithm>
+#include <utility>
 
 #include "models/tcp/connection.hpp"
 
@@ -19,14 +20,14 @@ net::Segment Connection::make_segment(net::SeqNum seq, net::Flags flags) const {
   return s;
 }
 
-void Connection::emit(const net::Segment& seg, std::string_view cause) {
+void Connection::emit(const net::Segment& seg, std::string_view cause, bool retransmission) {
   if (seg.flags.ack && !seg.flags.rst) {
     last_adv_edge_ = seg.ack + seg.window;
     segments_unacked_ = 0;
     cancel(TimerKind::DelayedAck);  // this segment carries the acknowledgment
   }
   ++segments_sent_;
-  actions_.send(seg, cause);
+  actions_.send(seg, cause, retransmission);
 }
 
 void Connection::owe_ack(std::string_view cause) {
@@ -39,26 +40,30 @@ void Connection::owe_ack(std::string_view cause) {
 // that it will expire after RTO seconds").
 void Connection::start_retransmit_timer(sim::Time now) {
   if (deadline(TimerKind::Retransmit)) return;
-  arm(TimerKind::Retransmit, now + rto_.rto());
+  arm(TimerKind::Retransmit, now + rto_.rto(), "RFC 6298 (5.1): segment sent, timer off -> start it (RTO)");
   front_first_sent_ = now;
   retransmissions_ = 0;
   if (params_.user_timeout && !deadline(TimerKind::UserTimeout)) {
-    arm(TimerKind::UserTimeout, now + *params_.user_timeout);
+    arm(TimerKind::UserTimeout, now + *params_.user_timeout, "§3.8.3: data outstanding -> start the user timeout");
   }
 }
 
 // §3.10.1: "A SYN segment of the form <SEQ=ISS><CTL=SYN> is sent. Set SND.UNA to ISS, SND.NXT to
 // ISS+1". §3.7.1 MUST-14: the MSS option is sent on the SYN.
-void Connection::send_syn(sim::Time now, std::string_view cause) { send_initial(now, {.syn = true}, cause); }
+void Connection::send_syn(sim::Time now, std::string_view cause, bool retransmission) {
+  send_initial(now, {.syn = true}, cause, retransmission);
+}
 
 // §3.10.7.2: "<SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> is sent. SND.NXT is set to ISS+1 and SND.UNA to ISS."
-void Connection::send_syn_ack(sim::Time now, std::string_view cause) {
-  send_initial(now, {.syn = true, .ack = true}, cause);
+void Connection::send_syn_ack(sim::Time now, std::string_view cause, bool retransmission) {
+  send_initial(now, {.syn = true, .ack = true}, cause, retransmission);
 }
 
 // The SYN or SYN,ACK at ISS. The first transmission advances SND.NXT past the SYN, starts the RTT
-// sample and the retransmission timer; a retransmission only resends.
-void Connection::send_initial(sim::Time now, net::Flags flags, std::string_view cause) {
+// sample and the retransmission timer; a later one only resends. Whether it is a retransmission is
+// the caller's to say: the SYN,ACK of a simultaneous open reuses the SYN's sequence number, but
+// it is a new segment (it acknowledges the peer's SYN), not the SYN sent again.
+void Connection::send_initial(sim::Time now, net::Flags flags, std::string_view cause, bool retransmission) {
   net::Segment s = make_segment(tcb_.iss, flags);
   s.options.mss = params_.mss;
   const bool first = tcb_.snd_nxt == tcb_.iss;
@@ -67,7 +72,7 @@ void Connection::send_initial(sim::Time now, net::Flags flags, std::string_view 
     rtt_seq_ = tcb_.snd_nxt;
     rtt_sent_ = now;
   }
-  emit(s, cause);
+  emit(s, cause, retransmission);
   if (first) start_retransmit_timer(now);
 }
 
@@ -97,12 +102,14 @@ void Connection::output(sim::Time now) {
     // probe octet was not accepted), as 4.4BSD's tcp_output() does when it leaves persist.
     tcb_.snd_nxt = tcb_.snd_una;
     probe_outstanding_ = false;
+    resending_probe_ = true;
   }
   const std::uint64_t before = segments_sent_;
   if (may_send_data) {
     while (send_data_segment(now)) {
     }
   }
+  resending_probe_ = false;
   if (ack_now_ && segments_sent_ == before) send_ack(ack_cause_);
   ack_now_ = false;
   update_persist(now);
@@ -145,8 +152,11 @@ bool Connection::send_data_segment(sim::Time now) {
     rtt_sent_ = now;
   }
   tcb_.snd_nxt += s.seq_len();
-  emit(s, s.flags.fin ? std::string_view{"§3.10.2 SEND + §3.10.4 CLOSE: last data with FIN"}
-                      : std::string_view{"§3.10.2 SEND: segmentize within the send window"});
+  // After a window probe, the first segment starts with the probe octet again.
+  emit(s,
+       s.flags.fin ? std::string_view{"§3.10.2 SEND + §3.10.4 CLOSE: last data with FIN"}
+                   : std::string_view{"§3.10.2 SEND: segmentize within the send window"},
+       std::exchange(resending_probe_, false));
   start_retransmit_timer(now);
   return !s.flags.fin;
 }
@@ -157,9 +167,9 @@ bool Connection::send_data_segment(sim::Time now) {
 void Connection::retransmit_front(sim::Time now) {
   if (syn_unacked()) {
     if (state_ == State::SynSent) {
-      send_syn(now, "§3.10.8 retransmission timeout: SYN again");
+      send_syn(now, "§3.10.8 retransmission timeout: SYN again", true);
     } else {
-      send_syn_ack(now, "§3.10.8 retransmission timeout: SYN,ACK again");
+      send_syn_ack(now, "§3.10.8 retransmission timeout: SYN,ACK again", true);
     }
     return;
   }
@@ -167,7 +177,7 @@ void Connection::retransmit_front(sim::Time now) {
   const bool fin_outstanding = fin_sent_ && !fin_acked();
   if (flight == 0) {
     if (fin_outstanding) {
-      emit(make_segment(fin_seq_, {.ack = true, .fin = true}), "§3.10.8 retransmission timeout: FIN again");
+      emit(make_segment(fin_seq_, {.ack = true, .fin = true}), "§3.10.8 retransmission timeout: FIN again", true);
     }
     return;
   }
@@ -184,7 +194,7 @@ void Connection::resend_from_una(std::string_view cause) {
   if (auto bytes = sndbuf_.copy(0, len); !bytes.empty()) s.payload = net::Payload(std::move(bytes));
   s.flags.psh = len == sndbuf_.size();
   s.flags.fin = len == flight && fin_sent_ && !fin_acked();
-  emit(s, cause);
+  emit(s, cause, true);
 }
 
 // §3.8.6.1: "The transmitting host SHOULD send the first zero-window probe when a zero window has
@@ -199,7 +209,7 @@ void Connection::update_persist(sim::Time now) {
   }
   if (!deadline(TimerKind::Persist)) {
     persist_interval_ = rto_.rto();
-    arm(TimerKind::Persist, now + persist_interval_);
+    arm(TimerKind::Persist, now + persist_interval_, "§3.8.6.1: zero send window, data waiting -> start the persist timer");
   }
 }
 

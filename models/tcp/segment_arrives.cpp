@@ -52,7 +52,7 @@ void Connection::closed_arrives(sim::Time, const net::Segment& seg) {
     actions_.discard(seg, "§3.10.7.1: RST to a closed connection -> drop");
     return;
   }
-  if (auto r = reset_for_closed(seg)) actions_.send(*r, "§3.10.7.1: segment to a closed connection -> RST");
+  if (auto r = reset_for_closed(seg)) actions_.send(*r, "§3.10.7.1: segment to a closed connection -> RST", false);
   actions_.discard(seg, "§3.10.7.1: no TCB");
 }
 

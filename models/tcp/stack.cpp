@@ -73,17 +73,17 @@ class TcpStack::Socket final : public Actions {
   std::optional<std::uint16_t> port_held{};  // counted in port_users_
   bool dead = false;
 
-  void send(const net::Segment& seg, std::string_view cause) override {
-    stack_.network_.send(stack_.host_, seg, cause);
+  void send(const net::Segment& seg, std::string_view cause, bool retransmission) override {
+    stack_.network_.send(stack_.host_, seg, cause, false, retransmission);
   }
   void discard(const net::Segment& seg, std::string_view cause) override {
-    stack_.trace_.emit(now(), trace::Note{"discard " + seg.to_string() + ": " + std::string(cause)});
+    stack_.trace_.emit(now(), trace::Note{"discard " + seg.to_string() + ": " + std::string(cause), stack_.host_, conn_.id()});
   }
-  void arm(TimerKind kind, sim::Time deadline) override {
+  void arm(TimerKind kind, sim::Time deadline, std::string_view cause) override {
     auto& t = timers_[static_cast<int>(kind)];
     if (!t) t.emplace(stack_.sched_, [s = this, kind] { s->on_timer(kind); });
     t->arm_at(deadline);
-    emit_timer(kind, trace::TimerOp::Armed, deadline);
+    emit_timer(kind, trace::TimerOp::Armed, deadline, cause);
   }
   void cancel(TimerKind kind) override {
     auto& t = timers_[static_cast<int>(kind)];
@@ -120,8 +120,8 @@ class TcpStack::Socket final : public Actions {
 
  private:
   sim::Time now() const { return stack_.sched_.now(); }
-  void emit_timer(TimerKind kind, trace::TimerOp op, sim::Time deadline) {
-    stack_.trace_.emit(now(), trace::TimerEvent{stack_.host_, conn_.id(), to_string(kind), op, deadline});
+  void emit_timer(TimerKind kind, trace::TimerOp op, sim::Time deadline, std::string_view cause = {}) {
+    stack_.trace_.emit(now(), trace::TimerEvent{stack_.host_, conn_.id(), to_string(kind), op, deadline, cause});
   }
   void on_timer(TimerKind kind) {
     emit_timer(kind, trace::TimerOp::Fired, now());
@@ -221,7 +221,7 @@ void TcpStack::on_segment(const net::Segment& seg) {
     const auto l = listeners_.find(id.local.port);
     if (s.conn().state() == State::TimeWait && l != listeners_.end() && s.conn().syn_may_reopen(seg)) {
       const net::SeqNum iss = s.conn().reopen_iss();
-      trace_.emit(sched_.now(), trace::Note{"§3.6.1 MAY-2: a new SYN reopens " + id.to_string() + " from TIME-WAIT"});
+      trace_.emit(sched_.now(), trace::Note{"§3.6.1 MAY-2: a new SYN reopens " + id.to_string() + " from TIME-WAIT", host_, id});
       release(s);
       deliver_to_listener(*find(l->second), seg, iss);
     } else if (overflows_accept_queue(s, seg)) {
@@ -273,7 +273,7 @@ void TcpStack::deliver_to_listener(Socket& l, const net::Segment& seg, std::opti
 
 void TcpStack::drop_syn(std::string_view why) {
   ++syns_dropped_;
-  trace_.emit(sched_.now(), trace::Note{std::string(why)});
+  trace_.emit(sched_.now(), trace::Note{std::string(why), host_});
 }
 
 // RFC 4987 §3.6: "the server ... sends back a SYN-ACK, exactly as if the SYN queue had been
@@ -306,7 +306,7 @@ bool TcpStack::try_cookie(Socket& l, const net::Segment& seg) {
   const net::ConnId id{seg.destination(), seg.source()};
   const std::optional<std::uint16_t> mss = cookies_.check(now, id, seg.seq - 1, seg.ack - 1);
   if (!mss) {
-    trace_.emit(now, trace::Note{"invalid SYN cookie from " + id.remote.to_string() + ": ACK in LISTEN"});
+    trace_.emit(now, trace::Note{"invalid SYN cookie from " + id.remote.to_string() + ": ACK in LISTEN", host_, id});
     return false;
   }
   if (l.accept_queue.size() >= l.accept_capacity) {
@@ -316,18 +316,18 @@ bool TcpStack::try_cookie(Socket& l, const net::Segment& seg) {
     // tcp_check_req() resets); this host treats a cookie as a stored request and resets too.
     if (params_->abort_on_overflow) {
       ++overflow_resets_;
-      trace_.emit(now, trace::Note{"accept queue full: valid SYN cookie refused (abort_on_overflow)"});
+      trace_.emit(now, trace::Note{"accept queue full: valid SYN cookie refused (abort_on_overflow)", host_, id});
       if (auto rst = reset_for_closed(seg)) {
         network_.send(host_, *rst, "linux tcp_abort_on_overflow: accept queue full -> <SEQ=SEG.ACK><CTL=RST>");
       }
     } else {
       ++acks_dropped_;
-      trace_.emit(now, trace::Note{"accept queue full: ACK with a valid SYN cookie dropped"});
+      trace_.emit(now, trace::Note{"accept queue full: ACK with a valid SYN cookie dropped", host_, id});
     }
     return true;
   }
   ++cookies_validated_;
-  trace_.emit(now, trace::Note{"SYN cookie validated for " + id.to_string() + ": MSS " + std::to_string(*mss)});
+  trace_.emit(now, trace::Note{"SYN cookie validated for " + id.to_string() + ": MSS " + std::to_string(*mss), host_, id});
   Socket& c = create(false);
   c.parent = l.id();
   c.linger_zero = l.linger_zero;
@@ -353,11 +353,11 @@ void TcpStack::accept_overflow(Socket& child, const net::Segment& seg) {
   const sim::Time now = sched_.now();
   if (params_->abort_on_overflow) {
     ++overflow_resets_;
-    trace_.emit(now, trace::Note{"accept queue full: third ACK refused with RST (abort_on_overflow)"});
+    trace_.emit(now, trace::Note{"accept queue full: third ACK refused with RST (abort_on_overflow)", host_, child.conn().id()});
     child.conn().refuse_on_overflow(now, seg);
   } else {
     ++acks_dropped_;
-    trace_.emit(now, trace::Note{"accept queue full: third ACK dropped, child stays SYN-RECEIVED"});
+    trace_.emit(now, trace::Note{"accept queue full: third ACK dropped, child stays SYN-RECEIVED", host_, child.conn().id()});
   }
 }
 
@@ -463,7 +463,7 @@ SocketId TcpStack::connect(net::Endpoint remote, std::optional<std::uint16_t> lo
     // largest sequence number it used on the previous connection incarnation"), as Linux's
     // tcp_twsk_unique() for tcp_tw_reuse.
     takeover_iss = old.conn().reopen_iss();
-    trace_.emit(sched_.now(), trace::Note{"reuse_addr: connect takes " + id.to_string() + " over from TIME-WAIT"});
+    trace_.emit(sched_.now(), trace::Note{"reuse_addr: connect takes " + id.to_string() + " over from TIME-WAIT", host_, id});
     release(old);
   }
   const bool pinned = fixed_iss_tuple_.contains(id) || fixed_iss_port_.contains(id.local.port);

@@ -19,6 +19,7 @@ struct ToJson {
     put_segment(j, s.seg);
     if (s.injected) j["injected"] = true;
     if (!s.cause.empty()) j["cause"] = s.cause;
+    if (s.retransmission) j["retransmission"] = true;
   }
   void operator()(const SegmentDelivered& s) {
     node(s.node);
@@ -63,6 +64,7 @@ struct ToJson {
     j["timer"] = s.timer;
     j["op"] = to_string(s.op);
     j["deadline_ns"] = s.deadline.ns();
+    if (!s.cause.empty()) j["cause"] = s.cause;
   }
   void operator()(const AppCall& s) {
     node(s.node);
@@ -77,7 +79,13 @@ struct ToJson {
     if (s.error != AppError::None) j["error"] = to_string(s.error);
     if (s.bytes != 0) j["bytes"] = s.bytes;
   }
-  void operator()(const Note& s) { j["text"] = s.text; }
+  void operator()(const Note& s) {
+    if (s.node != kNoNode) {
+      node(s.node);
+      j["conn"] = conn_json(s.conn);
+    }
+    j["text"] = s.text;
+  }
 };
 }  // namespace
 

@@ -43,13 +43,16 @@ const char* to_string(Notice n);
 enum class AppError : std::uint8_t { None, ConnRefused, TimedOut, ConnReset };
 const char* to_string(AppError e);  // "ECONNREFUSED", ...
 
-// A segment left `node` (its sender). `cause` names the rule that produced it, when TCP sent it.
+// A segment left `node` (its sender). `cause` names the rule that produced it, when TCP sent it;
+// `retransmission` is the sending TCP's own word that it sends this segment again (a timeout, a
+// fast retransmit, a repeated probe), not a guess from sequence numbers.
 struct SegmentSent {
   SegmentId id;
   NodeId node;
   net::Segment seg;
   bool injected = false;  // crafted by the scenario, not by a TCP
   std::string_view cause{};
+  bool retransmission = false;
 };
 // The segment reached the host that owns its destination address.
 struct SegmentDelivered {
@@ -100,6 +103,7 @@ struct TimerEvent {
   std::string_view timer;  // "retransmit", "time-wait", ...
   TimerOp op;
   sim::Time deadline{};
+  std::string_view cause{};  // Armed: the rule that (re)started it
 };
 struct AppCall {
   NodeId node;
@@ -114,8 +118,12 @@ struct AppNotify {
   AppError error = AppError::None;
   std::uint64_t bytes = 0;
 };
+// Free text: a scenario's note (node kNoNode), or what a host's TCP did without a segment or a
+// state change (a discarded segment, a SYN dropped at a full queue), at that host and connection.
 struct Note {
   std::string text;
+  NodeId node = kNoNode;
+  net::ConnId conn{};
 };
 
 using Body = std::variant<SegmentSent, SegmentDelivered, SegmentDropped, SegmentDuplicated, SegmentDelayed,

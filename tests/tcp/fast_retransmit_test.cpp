@@ -37,6 +37,7 @@ TEST_CASE("The third duplicate ACK resends the segment at SND.UNA once, before t
   CHECK(a->rec.sent.empty());
   a->deliver(at(1023_ms), ack_b(kIssA + 1461));
   CHECK(a->rec.send_causes == std::vector<std::string>{"RFC 5681 §3.2: third duplicate ACK -> fast retransmit"});
+  CHECK(a->rec.retransmitted == std::vector<bool>{true});
   CHECK(a->rec.take() == Segments{data_a(kIssA + 1461, 1460)});
   CHECK(a->rec.timer(TimerKind::Retransmit) == at(2020_ms));  // (5.1): the timer is already running
   a->deliver(at(1024_ms), ack_b(kIssA + 1461));  // a fourth duplicate: no fast recovery

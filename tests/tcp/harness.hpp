@@ -51,15 +51,19 @@ struct Notification {
 
 class Recorder : public Actions {
  public:
-  void send(const Segment& seg, std::string_view cause) override {
+  void send(const Segment& seg, std::string_view cause, bool retransmission) override {
     sent.push_back(seg);
     send_causes.emplace_back(cause);
+    retransmitted.push_back(retransmission);
   }
   void discard(const Segment& seg, std::string_view cause) override {
     discarded.push_back(seg);
     discard_causes.emplace_back(cause);
   }
-  void arm(TimerKind t, sim::Time deadline) override { timers[t] = deadline; }
+  void arm(TimerKind t, sim::Time deadline, std::string_view cause) override {
+    timers[t] = deadline;
+    timer_causes[t] = std::string(cause);
+  }
   void cancel(TimerKind t) override { timers.erase(t); }
   void notify(Notice n, AppError e, std::uint64_t bytes) override { notes.push_back({n, e, bytes}); }
   void state_changed(State from, State to, std::string_view cause) override {
@@ -76,6 +80,7 @@ class Recorder : public Actions {
   // The segments sent since the last call, and forget them.
   std::vector<Segment> take() {
     send_causes.clear();
+    retransmitted.clear();
     return std::exchange(sent, {});
   }
   std::optional<sim::Time> timer(TimerKind t) const {
@@ -83,12 +88,14 @@ class Recorder : public Actions {
     return it == timers.end() ? std::nullopt : std::optional<sim::Time>{it->second};
   }
   void clear_log() {
-    sent.clear(), send_causes.clear(), discarded.clear(), discard_causes.clear();
+    sent.clear(), send_causes.clear(), retransmitted.clear(), discarded.clear(), discard_causes.clear();
     states.clear(), state_causes.clear(), notes.clear();
   }
 
   std::vector<Segment> sent;
   std::vector<std::string> send_causes;
+  std::vector<bool> retransmitted;  // the model's own word, per segment in `sent`
+  std::map<TimerKind, std::string> timer_causes;  // the rule of the last arm() of each timer
   std::vector<Segment> discarded;
   std::vector<std::string> discard_causes;
   std::map<TimerKind, sim::Time> timers;

@@ -36,9 +36,11 @@ class NetHost final : public tcp::Actions {
   NetHost(const NetHost&) = delete;
   NetHost& operator=(const NetHost&) = delete;
 
-  void send(const net::Segment& seg, std::string_view cause) override { net_.send(node_, seg, cause); }
+  void send(const net::Segment& seg, std::string_view cause, bool retransmission) override {
+    net_.send(node_, seg, cause, false, retransmission);
+  }
   void discard(const net::Segment&, std::string_view) override {}
-  void arm(TimerKind kind, sim::Time deadline) override {
+  void arm(TimerKind kind, sim::Time deadline, std::string_view) override {
     auto& t = timers_[static_cast<int>(kind)];
     if (!t) t.emplace(sched_, [h = this, kind] { h->conn.timer_expired(h->sched_.now(), kind); });
     t->arm_at(deadline);

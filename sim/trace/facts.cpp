@@ -1,0 +1,150 @@
+#include "sim/trace/facts.hpp"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+namespace tcpsim::trace {
+namespace {
+
+using Direction = std::pair<net::Endpoint, net::Endpoint>;  // sender endpoint -> receiver endpoint
+
+struct DirectionState {
+  std::optional<net::SeqNum> isn;  // of the current incarnation
+  std::uint32_t incarnation = 0;
+  std::optional<std::uint16_t> window;  // of the last non-RST segment the TCP sent
+};
+
+// x relative to isn, when x is not before it (a number before the ISN belongs to no part of this
+// incarnation: an older one's, or an injected segment's).
+std::optional<std::uint32_t> relative(net::SeqNum x, const std::optional<net::SeqNum>& isn) {
+  if (!isn || x - *isn < 0) return std::nullopt;
+  return x.raw() - isn->raw();
+}
+
+void add_effect(std::string& effects, const std::string& e) { effects += (effects.empty() ? "" : "; ") + e; }
+
+}  // namespace
+
+TraceFacts::TraceFacts(const Trace& trace) {
+  const auto& rs = trace.records();
+  std::map<Direction, DirectionState> dirs;
+  auto at = [this](SegmentId id) -> SegmentFacts& {
+    if (id >= segments_.size()) segments_.resize(id + 1);
+    return segments_[id];
+  };
+  for (std::size_t i = 0; i < rs.size(); ++i) {
+    const Body& b = rs[i].body;
+    if (const auto* s = std::get_if<SegmentSent>(&b)) {
+      SegmentFacts& f = at(s->id);
+      f.record = i;
+      f.sender = s->node;
+      f.seg = &s->seg;
+      f.injected = s->injected;
+      f.retransmission = s->retransmission;
+      f.cause = s->cause;
+      starts_.emplace_back(i, s->id);
+      if (s->retransmission) ++retransmissions_;
+      if (s->injected) continue;  // no incarnation, no window history: absolute, as crafted
+      const net::Segment& g = s->seg;
+      DirectionState& d = dirs[{g.source(), g.destination()}];
+      if (g.flags.syn && (!d.isn || (*d.isn != g.seq && !s->retransmission))) {
+        d.isn = g.seq;
+        ++d.incarnation;
+      }
+      f.incarnation = d.incarnation;
+      f.rel_seq = relative(g.seq, d.isn);
+      if (g.flags.ack) {
+        const auto back = dirs.find({g.destination(), g.source()});
+        f.rel_ack = relative(g.ack, back == dirs.end() ? std::nullopt : back->second.isn);
+      }
+      if (!g.flags.rst) {
+        f.window_changed = d.window != g.window;
+        d.window = g.window;
+      }
+    } else if (const auto* c = std::get_if<SegmentDuplicated>(&b)) {
+      if (segment(c->id) == nullptr) continue;
+      SegmentFacts copy = segments_[c->id];  // the same transmission: same numbers, own fate
+      copy.record = i;
+      copy.copy_of = c->id;
+      copy.retransmission = false;
+      copy.fate = Fate::InFlight;
+      copy.end_record = kNoRecord;
+      copy.effects.clear();
+      at(c->copy) = std::move(copy);
+      starts_.emplace_back(i, c->copy);
+    } else if (const auto* d = std::get_if<SegmentDelivered>(&b)) {
+      if (d->id >= segments_.size()) continue;
+      SegmentFacts& f = segments_[d->id];
+      f.fate = Fate::Delivered;
+      f.end_record = i;
+      f.end_time = rs[i].time;
+      f.end_node = d->node;
+    } else if (const auto* x = std::get_if<SegmentDropped>(&b)) {
+      if (x->id >= segments_.size()) continue;
+      SegmentFacts& f = segments_[x->id];
+      f.fate = Fate::Dropped;
+      f.end_record = i;
+      f.end_time = rs[i].time;
+      f.end_node = x->node;
+      f.reason = x->reason;
+      f.rule = x->rule;
+      f.toward = x->toward;
+    } else if (const auto* y = std::get_if<SegmentDelayed>(&b)) {
+      if (y->id >= segments_.size()) continue;
+      add_effect(segments_[y->id].effects,
+                 std::string(y->cause == EffectCause::Link ? "reordered +" : "delayed +") +
+                     sim::format_duration(y->extra) + (y->rule != kNoRule ? " by rule " + std::to_string(y->rule) : ""));
+    } else if (const auto* k = std::get_if<SegmentCorrupted>(&b)) {
+      if (k->id >= segments_.size()) continue;
+      add_effect(segments_[k->id].effects, "corrupted by rule " + std::to_string(k->rule));
+    }
+  }
+}
+
+SegmentId TraceFacts::started_by(std::size_t record) const {
+  const auto it = std::lower_bound(starts_.begin(), starts_.end(), std::make_pair(record, SegmentId{0}));
+  return it != starts_.end() && it->first == record ? it->second : kNoSegment;
+}
+
+std::string drop_text(DropReason reason, int rule) {
+  switch (reason) {
+    case DropReason::Loss: return "loss";
+    case DropReason::FaultRule: return "fault rule " + std::to_string(rule);
+    case DropReason::QueueOverflow: return "queue overflow";
+    case DropReason::NoRoute: return "no route";
+    case DropReason::Corrupted: return "bad checksum";
+  }
+  return "lost";
+}
+
+std::string segment_label(const SegmentFacts& f, const LabelOptions& o) {
+  const net::Segment& s = *f.seg;
+  const bool absolute = o.absolute || o.rfc || f.injected;
+  // A relative number, or the absolute one; "(abs)" marks an absolute number among relative ones.
+  auto number = [&](net::SeqNum v, const std::optional<std::uint32_t>& rel) {
+    if (absolute) return v.to_string();
+    return rel ? std::to_string(*rel) : v.to_string() + "(abs)";
+  };
+  const bool window = o.window == LabelOptions::Window::Always ||
+                      (o.window == LabelOptions::Window::Changed && f.window_changed && !s.flags.rst);
+  if (o.rfc) {
+    // RFC 9293 §3.5 figure notation.
+    std::string l = "<SEQ=" + number(s.seq, f.rel_seq) + ">";
+    if (s.flags.ack) l += "<ACK=" + number(s.ack, f.rel_ack) + ">";
+    net::Flags ctl = s.flags;
+    ctl.ack = s.flags.ack && (s.flags.syn || s.flags.fin || s.flags.rst);  // ACK alone is implied by <ACK=>
+    ctl.psh = false;
+    if (!ctl.none()) l += "<CTL=" + ctl.to_string() + ">";
+    if (s.payload_len > 0) l += "<DATA=" + std::to_string(s.payload_len) + ">";
+    if (window) l += "<WND=" + std::to_string(s.window) + ">";
+    return l;
+  }
+  std::string l = s.flags.to_string() + " seq=" + number(s.seq, f.rel_seq);
+  if (s.flags.ack) l += " ack=" + number(s.ack, f.rel_ack);
+  if (s.payload_len > 0) l += " len=" + std::to_string(s.payload_len);
+  if (window) l += " win=" + std::to_string(s.window);
+  return l;
+}
+
+}  // namespace tcpsim::trace

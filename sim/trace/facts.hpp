@@ -1,0 +1,106 @@
+// What a trace says about each segment, worked out once for every reader: the terminal ladder,
+// the sequence diagram layout, the expectation checks and the GUI's inspector ask this index and
+// do not work out a fate, a retransmission or a relative number on their own.
+//
+// Per segment (and per copy a link or fault rule made):
+//  - where its record is, who sent it, and how its story ends: delivered (where), dropped (where,
+//    why, which fault rule, on which link) or still in flight; what delayed or damaged it;
+//  - whether it is a retransmission: the sending TCP's own word (SegmentSent::retransmission),
+//    never a guess from sequence numbers (that guess, Wireshark's, lives in the pcap cross-check);
+//  - its sequence and acknowledgment numbers relative to its connection *incarnation*. Each
+//    direction (sender endpoint -> receiver endpoint) starts an incarnation at the ISN of a SYN
+//    its TCP sends, and a later SYN with another ISN that is not a retransmission starts the next
+//    one, as Wireshark starts a new stream on a reused port. A number that lies before its
+//    incarnation's ISN (an old segment's, or an ACK of an injected SYN) has no relative value and
+//    is shown absolute; a segment the scenario injected belongs to no incarnation and is shown
+//    absolute throughout;
+//  - whether its window differs from the previous segment of its direction (RSTs carry none).
+// Built in one pass over the records, in trace order; a view that reveals records [0, cursor)
+// asks fate_at() so that nothing after its cursor leaks into the picture.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/trace/trace.hpp"
+
+namespace tcpsim::trace {
+
+inline constexpr std::size_t kNoRecord = std::numeric_limits<std::size_t>::max();
+inline constexpr SegmentId kNoSegment = std::numeric_limits<SegmentId>::max();
+
+enum class Fate : std::uint8_t { InFlight, Delivered, Dropped };
+
+struct SegmentFacts {
+  std::size_t record = kNoRecord;      // its SegmentSent, or the SegmentDuplicated that made the copy
+  std::size_t end_record = kNoRecord;  // SegmentDelivered / SegmentDropped; kNoRecord: in flight at the end
+  SegmentId copy_of = kNoSegment;      // a copy: the segment it copies
+  NodeId sender = kNoNode;
+  const net::Segment* seg = nullptr;   // points into the trace's records
+  bool injected = false;
+  bool retransmission = false;         // the sending TCP says it sends this segment again
+  std::string_view cause;              // the rule that sent it (empty for injected segments)
+
+  Fate fate = Fate::InFlight;          // at the end of the trace
+  sim::Time end_time{};
+  NodeId end_node = kNoNode;           // delivered to / dropped at
+  DropReason reason{};
+  int rule = kNoRule;                  // Dropped by a fault rule: which
+  NodeId toward = kNoNode;             // Dropped by a link: its far end
+  std::string effects;                 // "delayed +50ms by rule 1; corrupted by rule 0"
+
+  std::uint32_t incarnation = 0;       // of its direction, from 1; 0: none (injected, or no SYN seen)
+  std::optional<std::uint32_t> rel_seq;  // relative to the incarnation's ISN; nullopt: show absolute
+  std::optional<std::uint32_t> rel_ack;  // relative to the reverse direction's ISN
+  bool window_changed = false;         // first of its direction, or another window than the last
+
+  bool copy() const { return copy_of != kNoSegment; }
+  bool ended_before(std::size_t cursor) const { return end_record != kNoRecord && end_record < cursor; }
+  // Its fate as a view that reveals records [0, cursor) may tell it.
+  Fate fate_at(std::size_t cursor) const { return ended_before(cursor) ? fate : Fate::InFlight; }
+};
+
+class TraceFacts {
+ public:
+  explicit TraceFacts(const Trace& trace);
+
+  // nullptr for an id the trace never sent.
+  const SegmentFacts* segment(SegmentId id) const {
+    return id < segments_.size() && segments_[id].seg != nullptr ? &segments_[id] : nullptr;
+  }
+  // By segment id; entries with seg == nullptr are ids never used.
+  const std::vector<SegmentFacts>& segments() const { return segments_; }
+  // The segment a record starts (SegmentSent or SegmentDuplicated), kNoSegment for other records.
+  SegmentId started_by(std::size_t record) const;
+  std::uint64_t retransmissions() const { return retransmissions_; }
+
+ private:
+  std::vector<SegmentFacts> segments_;
+  std::vector<std::pair<std::size_t, SegmentId>> starts_;  // (record, segment), by record
+  std::uint64_t retransmissions_ = 0;
+};
+
+// How a dropped segment's reason reads: "loss", "fault rule 2", "queue overflow", "no route",
+// "bad checksum".
+std::string drop_text(DropReason reason, int rule);
+
+// A segment as one line of RFC shorthand, the same in every view:
+//   "SYN,ACK seq=0 ack=91(abs) len=1000 win=0"
+// Numbers are relative to the incarnation unless `absolute`, the segment is injected, or the
+// number lies outside its incarnation (then marked "(abs)"); `rfc` writes RFC 9293 figure notation
+// "<SEQ=100><ACK=301><CTL=SYN,ACK><DATA=1000>" with absolute numbers, as the figures do. The window
+// is written when it changed (Window::Changed), always, or never.
+struct LabelOptions {
+  enum class Window : std::uint8_t { Never, Changed, Always };
+  bool absolute = false;
+  bool rfc = false;
+  Window window = Window::Changed;
+};
+std::string segment_label(const SegmentFacts& f, const LabelOptions& o);
+
+}  // namespace tcpsim::trace

@@ -489,7 +489,8 @@ CallError TcpStack::send(SocketId sock, std::uint64_t octets, std::uint64_t* acc
 
 std::uint64_t TcpStack::receive(SocketId sock, std::uint64_t max) {
   Socket* s = find(sock);
-  app_call(s ? s->conn().id() : net::ConnId{}, "receive", "max=" + std::to_string(max));
+  // "receive" alone reads everything there is (max = UINT64_MAX is the API's way to say so).
+  app_call(s ? s->conn().id() : net::ConnId{}, "receive", max == UINT64_MAX ? std::string() : "max=" + std::to_string(max));
   if (!s) return 0;
   const std::uint64_t read = s->conn().receive(sched_.now(), max).octets;
   settle();
@@ -547,6 +548,16 @@ std::optional<Status> TcpStack::status(SocketId sock) const {
   const Socket* s = find(sock);
   if (!s) return std::nullopt;
   return s->conn().status();
+}
+
+std::optional<Status> TcpStack::status(const net::ConnId& id) const {
+  if (const auto it = by_tuple_.find(id); it != by_tuple_.end()) return status(it->second);
+  if (id.remote == net::Endpoint{}) {
+    if (const auto l = listeners_.find(id.local.port); l != listeners_.end()) {
+      if (auto st = status(l->second); st && st->id == id) return st;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace tcpsim::tcp

@@ -141,6 +141,9 @@ class TcpStack {
 
   State state(SocketId s) const;  // CLOSED for a released or unknown socket
   std::optional<Status> status(SocketId s) const;
+  // The connection with this 4-tuple (as StateChanged and TimerEvent records name it), or the
+  // listener of id.local's port when id.remote is unspecified; nullopt once released.
+  std::optional<Status> status(const net::ConnId& id) const;
 
   net::NodeId host() const { return host_; }
   const TcpParams& params() const { return *params_; }

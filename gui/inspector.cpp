@@ -22,21 +22,15 @@ std::string duration_text(sim::Duration d) {
   return sim::format_duration(d < sim::Duration::zero() ? -d : d);
 }
 
-// The initial sequence number of the sender of `seg` on this connection: the seq of the first
-// SYN sent from seg's source to its destination at or before record `upto`.
-std::optional<std::uint32_t> isn(const trace::Trace& trace, const net::Endpoint& from, const net::Endpoint& to, std::size_t upto) {
-  const auto& r = trace.records();
-  for (std::size_t i = 0; i <= upto && i < r.size(); ++i) {
-    const auto* s = std::get_if<trace::SegmentSent>(&r[i].body);
-    if (s && s->seg.flags.syn && s->seg.source() == from && s->seg.destination() == to) return s->seg.seq.raw();
-  }
-  return std::nullopt;
-}
-
-QString seq_text(std::uint32_t value, std::optional<std::uint32_t> base) {
+// "7001  (relative 1, incarnation 2)" (the incarnation of the sender's direction: 0 leaves it
+// out, for an ACK, which counts in the other direction), or the absolute number alone when the
+// trace's facts give it no relative value (injected, or before its incarnation's ISN).
+QString seq_text(std::uint32_t value, std::optional<std::uint32_t> rel, std::uint32_t incarnation, bool injected) {
   QString t = QString::number(value);
-  if (base) t += QStringLiteral("  (relative %1)").arg(static_cast<std::uint32_t>(value - *base));
-  return t;
+  if (rel && incarnation == 0) return t + QStringLiteral("  (relative %1)").arg(*rel);
+  if (rel) return t + QStringLiteral("  (relative %1, incarnation %2)").arg(*rel).arg(incarnation);
+  return t + (injected ? QStringLiteral("  (injected: no connection incarnation)")
+                       : QStringLiteral("  (before its incarnation's ISN: absolute)"));
 }
 
 QString options_text(const net::Options& o) {
@@ -48,44 +42,38 @@ QString options_text(const net::Options& o) {
   return parts.isEmpty() ? QStringLiteral("none") : parts.join(QStringLiteral(", "));
 }
 
-// What became of segment `id` (and its copies) in the records before `cursor`.
-QStringList fate(const Run& run, trace::SegmentId id, std::size_t sent_at, std::size_t cursor) {
+// What became of segment `f` and its copies, as far as records before `cursor` tell (the trace's
+// facts: one fate for every view).
+QStringList fate(const Run& run, const trace::SegmentFacts& f, std::size_t cursor) {
   const trace::Trace& t = *run.trace();
   const auto& r = t.records();
-  std::vector<trace::SegmentId> ids{id};
-  auto ours = [&](trace::SegmentId x) { return std::find(ids.begin(), ids.end(), x) != ids.end(); };
-  auto name = [&](trace::SegmentId x) { return x == id ? QString() : QStringLiteral("copy %1 ").arg(x); };
   QStringList out;
-  int open = 1;
-  for (std::size_t i = sent_at + 1; i < std::min(cursor, r.size()); ++i) {
-    const auto& b = r[i].body;
-    const QString dt = qs(duration_text(r[i].time - r[sent_at].time));
-    if (const auto* d = std::get_if<trace::SegmentDelivered>(&b); d && ours(d->id)) {
-      out << QStringLiteral("%1delivered to %2 after %3 (#%4)").arg(name(d->id), qs(t.node_name(d->node)), dt).arg(i);
-      --open;
-    } else if (const auto* x = std::get_if<trace::SegmentDropped>(&b); x && ours(x->id)) {
-      QString why = QString::fromLatin1(trace::to_string(x->reason));
-      if (x->rule != trace::kNoRule) why += QStringLiteral(" rule %1").arg(x->rule);
-      QString where = qs(t.node_name(x->node));
-      if (x->toward != trace::kNoNode) where += QStringLiteral("→") + qs(t.node_name(x->toward));
-      out << QStringLiteral("%1DROPPED (%2) at %3 after %4 (#%5)").arg(name(x->id), why, where, dt).arg(i);
-      --open;
-    } else if (const auto* u = std::get_if<trace::SegmentDuplicated>(&b); u && ours(u->id)) {
-      ids.push_back(u->copy);
-      ++open;
-      out << QStringLiteral("duplicated as copy %1 by %2 (#%3)")
-                 .arg(u->copy)
-                 .arg(u->cause == trace::EffectCause::Link ? QStringLiteral("the link") : QStringLiteral("fault rule %1").arg(u->rule))
-                 .arg(i);
-    } else if (const auto* l = std::get_if<trace::SegmentDelayed>(&b); l && ours(l->id)) {
-      out << QStringLiteral("delayed +%1 by %2 (#%3)")
-                 .arg(qs(duration_text(l->extra)))
-                 .arg(l->cause == trace::EffectCause::Link ? QStringLiteral("reordering") : QStringLiteral("fault rule %1").arg(l->rule))
-                 .arg(i);
-    } else if (const auto* c = std::get_if<trace::SegmentCorrupted>(&b); c && ours(c->id)) {
-      out << QStringLiteral("corrupted by fault rule %1 (#%2)").arg(c->rule).arg(i);
+  int open = 0;
+  auto tell = [&](const trace::SegmentFacts& x) {
+    const QString who = x.copy() ? QStringLiteral("copy %1 ").arg(x.id) : QString();
+    if (x.copy()) {
+      if (x.record >= cursor) return;
+      out << QStringLiteral("duplicated as copy %1 (#%2)").arg(x.id).arg(x.record);
     }
-  }
+    if (const std::string e = x.effects_text(cursor); !e.empty()) out << who + qs(e);
+    if (!x.ended_before(cursor)) {
+      ++open;
+      return;
+    }
+    const QString dt = qs(duration_text(r[x.end_record].time - r[f.record].time));
+    if (x.fate == trace::Fate::Delivered) {
+      out << QStringLiteral("%1delivered to %2 after %3 (#%4)").arg(who, qs(t.node_name(x.end_node)), dt).arg(x.end_record);
+    } else {
+      QString where = qs(t.node_name(x.end_node));
+      if (x.toward != trace::kNoNode) where += QStringLiteral("→") + qs(t.node_name(x.toward));
+      out << QStringLiteral("%1DROPPED (%2) at %3 after %4 (#%5)")
+                 .arg(who, qs(trace::drop_text(x.reason, x.rule)), where, dt)
+                 .arg(x.end_record);
+    }
+  };
+  tell(f);
+  for (const auto& x : run.facts->segments())
+    if (x.seg != nullptr && x.copy_of == f.id) tell(x);
   if (open > 0) out << (open == 1 ? QStringLiteral("in flight at the cursor") : QStringLiteral("%1 copies in flight at the cursor").arg(open));
   return out;
 }
@@ -98,8 +86,11 @@ void segment_rows(QTreeWidgetItem* top, const Run& run, std::size_t sent_at, std
   add(top, QStringLiteral("from"), qs(endpoint_name(run.book, g.source()) + "  (" + g.source().to_string() + ")"));
   add(top, QStringLiteral("to"), qs(endpoint_name(run.book, g.destination()) + "  (" + g.destination().to_string() + ")"));
   add(top, QStringLiteral("flags"), qs(g.flags.to_string()));
-  add(top, QStringLiteral("seq"), seq_text(g.seq.raw(), isn(t, g.source(), g.destination(), sent_at)));
-  add(top, QStringLiteral("ack"), g.flags.ack ? seq_text(g.ack.raw(), isn(t, g.destination(), g.source(), sent_at))
+  const trace::SegmentFacts* known = run.facts ? run.facts->segment(s.id) : nullptr;
+  if (known == nullptr) return;  // a run always has its facts; nothing to say without them
+  const trace::SegmentFacts& f = *known;
+  add(top, QStringLiteral("seq"), seq_text(g.seq.raw(), f.rel_seq, f.incarnation, f.injected));
+  add(top, QStringLiteral("ack"), g.flags.ack ? seq_text(g.ack.raw(), f.rel_ack, 0, f.injected)
                                               : QStringLiteral("%1 (ACK flag off)").arg(g.ack.raw()));
   add(top, QStringLiteral("window"), QString::number(g.window));
   add(top, QStringLiteral("urgent"), QString::number(g.urgent));
@@ -107,11 +98,13 @@ void segment_rows(QTreeWidgetItem* top, const Run& run, std::size_t sent_at, std
   add(top, QStringLiteral("length"), QStringLiteral("%1 bytes of data, %2 of sequence space, %3 on the wire").arg(g.payload_len).arg(g.seq_len()).arg(g.wire_size()));
   if (s.injected) add(top, QStringLiteral("origin"), QStringLiteral("injected by the scenario"));
   if (!s.cause.empty()) add(top, QStringLiteral("why sent"), qs(std::string(s.cause)));
-  auto* f = add(top, QStringLiteral("fate"), QString());
-  const QStringList lines = fate(run, s.id, sent_at, cursor);
-  f->setText(1, lines.join(QStringLiteral("; ")));
-  f->setToolTip(1, lines.join(QLatin1Char('\n')));
-  if (f->text(1).contains(QStringLiteral("DROPPED"))) f->setForeground(1, QColor(0xb0, 0x1c, 0x1c));
+  add(top, QStringLiteral("retransmission"),
+      f.retransmission ? QStringLiteral("yes: the sender sends this segment again") : QStringLiteral("no"));
+  auto* row = add(top, QStringLiteral("fate"), QString());
+  const QStringList lines = fate(run, f, cursor);
+  row->setText(1, lines.join(QStringLiteral("; ")));
+  row->setToolTip(1, lines.join(QLatin1Char('\n')));
+  if (row->text(1).contains(QStringLiteral("DROPPED"))) row->setForeground(1, QColor(0xb0, 0x1c, 0x1c));
 }
 
 void record_rows(QTreeWidgetItem* top, const Run& run, std::size_t index, std::size_t cursor) {
@@ -128,8 +121,10 @@ void record_rows(QTreeWidgetItem* top, const Run& run, std::size_t index, std::s
   } else if (const auto* m = std::get_if<trace::TimerEvent>(&rec.body)) {
     add(top, QStringLiteral("endpoint"), qs(endpoint_label(t, m->node, m->conn)));
     add(top, QStringLiteral("timer"), qs(std::string(m->timer) + " " + trace::to_string(m->op)));
-    if (m->op == trace::TimerOp::Armed)
+    if (m->op == trace::TimerOp::Armed) {
       add(top, QStringLiteral("due"), qs(sim::format_seconds(m->deadline) + " s (in " + duration_text(m->deadline - rec.time) + ")"));
+      if (!m->cause.empty()) add(top, QStringLiteral("why"), qs(std::string(m->cause)));
+    }
   } else if (const auto* c = std::get_if<trace::AppCall>(&rec.body)) {
     add(top, QStringLiteral("endpoint"), qs(endpoint_label(t, c->node, c->conn)));
     add(top, QStringLiteral("call"), qs(std::string(c->call) + "(" + c->args + ")"));
@@ -140,6 +135,7 @@ void record_rows(QTreeWidgetItem* top, const Run& run, std::size_t index, std::s
     if (n->bytes != 0) v += QStringLiteral(", %1 bytes").arg(n->bytes);
     add(top, QStringLiteral("notice"), v);
   } else if (const auto* note = std::get_if<trace::Note>(&rec.body)) {
+    if (note->node != trace::kNoNode) add(top, QStringLiteral("endpoint"), qs(endpoint_label(t, note->node, note->conn)));
     add(top, QStringLiteral("note"), qs(note->text));
   }
 }

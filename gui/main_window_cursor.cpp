@@ -248,14 +248,10 @@ void MainWindow::show_inspector() {
     inspector_->show_at(nullptr, 0, std::nullopt);
     return;
   }
-  // Socket ids are given in order on each host: no more than its endpoints in the trace.
-  std::map<trace::NodeId, std::uint32_t> per_node;
-  for (const auto& e : r->connections.endpoints) ++per_node[e.key.node];
-  const TcbProvider tcb = [this, r, per_node](const ConnKey& key) -> std::optional<TcbVariables> {
+  const TcbProvider tcb = [this, r](const ConnKey& key) -> std::optional<TcbVariables> {
     const scenario::World* w = replay_.at(*r, cursor_);
     if (w == nullptr) return std::nullopt;
-    const auto it = per_node.find(key.node);
-    const auto st = find_status(*w, key, (it == per_node.end() ? 0 : it->second) + 4);
+    const auto st = find_status(*w, key);
     if (!st) return std::nullopt;
     return tcb_rows(*st);
   };

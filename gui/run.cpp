@@ -23,7 +23,10 @@ std::unique_ptr<Run> run_scenario(const scenario::Scenario& s, std::size_t max_r
   } catch (const std::exception& e) {
     run->error = e.what();
   }
-  if (run->world) run->connections = scan_connections(run->world->trace(), run->book);
+  if (run->world) {
+    run->connections = scan_connections(run->world->trace(), run->book);
+    run->facts = std::make_unique<trace::TraceFacts>(run->world->trace());
+  }
   return run;
 }
 
@@ -65,14 +68,10 @@ scenario::World* Replay::at(const Run& run, std::size_t cursor) {
   return world_.get();
 }
 
-std::optional<tcp::Status> find_status(const scenario::World& world, const ConnKey& key, std::uint32_t max_socket) {
+std::optional<tcp::Status> find_status(const scenario::World& world, const ConnKey& key) {
   const tcp::TcpStack* stack = world.stack(key.node);
   if (stack == nullptr) return std::nullopt;
-  for (tcp::SocketId s = 1; s <= max_socket; ++s) {
-    const auto st = stack->status(s);
-    if (st && st->id == key.conn) return st;
-  }
-  return std::nullopt;
+  return stack->status(key.conn);
 }
 
 }  // namespace tcpsim::gui

@@ -12,6 +12,7 @@
 #include "models/tcp/connection.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/world.hpp"
+#include "sim/trace/facts.hpp"
 
 namespace tcpsim::gui {
 
@@ -22,6 +23,8 @@ struct Run {
   std::optional<scenario::BoundHit> bound;  // set when the run stopped at a bound before its end
   AddressBook book;
   Connections connections;
+  // Fates, retransmissions and numbering of the whole trace, as every view reads them.
+  std::unique_ptr<trace::TraceFacts> facts;
 
   const trace::Trace* trace() const { return world ? &world->trace() : nullptr; }
   std::size_t size() const { return world ? world->trace().records().size() : 0; }
@@ -60,8 +63,8 @@ class Replay {
   const Run* owner_ = nullptr;
 };
 
-// The STATUS of the connection `key` in `world`, if its host still has it. TcpStack answers by
-// SocketId only, so this asks the first `max_socket` ids (ids are given in order from 1).
-std::optional<tcp::Status> find_status(const scenario::World& world, const ConnKey& key, std::uint32_t max_socket);
+// The STATUS of the connection `key` in `world` (looked up by its 4-tuple), if its host still
+// has it.
+std::optional<tcp::Status> find_status(const scenario::World& world, const ConnKey& key);
 
 }  // namespace tcpsim::gui

@@ -293,10 +293,8 @@ QString SequenceView::tooltip_at(QPointF scene_pos) const {
     case PrimKind::Timer: {
       const auto& t = layout_.timers[hit->index];
       tip = qs(t.timer) + QStringLiteral(" timer, deadline ") + QString::fromStdString(sim::format_seconds(t.deadline)) +
-            QStringLiteral(" s") +
-            (t.end == diagram::TimerEnd::Fired       ? QStringLiteral(", fired")
-             : t.end == diagram::TimerEnd::Cancelled ? QStringLiteral(", cancelled")
-                                                     : QStringLiteral(", pending"));
+            QStringLiteral(" s, ") + QString::fromLatin1(diagram::to_string(t.end)) +
+            (t.cause.empty() ? QString() : QStringLiteral("\narmed by ") + qs(t.cause));
       break;
     }
     case PrimKind::Annotation: tip = QString::fromStdString(layout_.annotations[hit->index].detail); break;

@@ -191,9 +191,13 @@ int cmd_run(const RunArgs& a, const Console& console) {
     print_ladder(out, world.trace(), world.network(), lo);
     out << "\n";
   }
-  out << "ran " << world.scheduler().executed() << " events to t=" << sim::format_seconds(world.scheduler().now())
-      << " s\n";
-  print_segment_summary(out, world.trace().segments());
+  // One numbering: the "#" of the ladder is the trace record index; events are the scheduler's.
+  const std::uint64_t records = world.trace().record_count();
+  out << "ran to t=" << sim::format_seconds(world.scheduler().now()) << " s: " << records << " trace record"
+      << (records == 1 ? "" : "s");
+  if (records > 0 && world.trace().records().size() == records) out << " (#0-#" << records - 1 << ")";
+  out << ", " << world.scheduler().executed() << " scheduler events\n";
+  print_segment_summary(out, world.trace());
   if (!a.svg_path.empty()) {
     diagram::Options d;
     d.absolute = a.absolute;

@@ -1,10 +1,13 @@
 #include "sim/cli/ladder.hpp"
 
-#include "sim/trace/seq_view.hpp"
+#include "sim/diagram/layout.hpp"
+#include "sim/trace/facts.hpp"
 
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -14,57 +17,24 @@ namespace {
 using trace::NodeId;
 using trace::SegmentId;
 
-struct Fate {
-  enum class Kind { InFlight, Delivered, Dropped } kind = Kind::InFlight;
-  sim::Time at{};
-  trace::DropReason reason{};
-  int rule = trace::kNoRule;
-  NodeId node = trace::kNoNode;
-  NodeId toward = trace::kNoNode;
-  std::string effects;  // "delayed 50ms by rule 1", "reordered", "corrupted by rule 0"
-};
-
 const char* kReset = "\033[0m";
 const char* kRed = "\033[31m";
 const char* kGreen = "\033[32m";
 const char* kYellow = "\033[33m";
 const char* kDim = "\033[2m";
 
-// Relative to each direction's ISN unless `absolute` (or that direction sent no SYN).
-std::string label_of(const net::Segment& s, const trace::SeqView& v, const LadderOptions& opt) {
-  const auto rel_seq = opt.absolute ? std::nullopt : v.rel_seq(s);
-  const auto rel_ack = opt.absolute ? std::nullopt : v.rel_ack(s);
-  const std::string seq = rel_seq ? std::to_string(*rel_seq) : s.seq.to_string();
-  const std::string ack = rel_ack ? std::to_string(*rel_ack) : s.ack.to_string();
-  if (opt.rfc_labels) {
-    // RFC 9293 §3.5 figure notation.
-    std::string l = "<SEQ=" + seq + ">";
-    if (s.flags.ack) l += "<ACK=" + ack + ">";
-    net::Flags ctl = s.flags;
-    ctl.ack = s.flags.ack && (s.flags.syn || s.flags.fin || s.flags.rst);  // ACK alone is implied by <ACK=>
-    ctl.psh = false;
-    if (!ctl.none()) l += "<CTL=" + ctl.to_string() + ">";
-    if (s.payload_len > 0) l += "<DATA=" + std::to_string(s.payload_len) + ">";
-    return l;
-  }
-  std::string l = s.flags.to_string() + " seq=" + seq;
-  if (s.flags.ack) l += " ack=" + ack;
-  if (s.payload_len > 0) l += " len=" + std::to_string(s.payload_len);
-  return l;
-}
-
-std::string fate_text(const Fate& f, const trace::Trace& t) {
+// How a segment's story ends: "arrives 0.061000 (delayed +50ms by rule 0)", "lost: loss A->B".
+std::string fate_text(const trace::SegmentFacts& f, const trace::Trace& t) {
   std::string txt;
-  switch (f.kind) {
-    case Fate::Kind::Delivered: txt = "arrives " + sim::format_seconds(f.at); break;
-    case Fate::Kind::InFlight: txt = "in flight"; break;
-    case Fate::Kind::Dropped:
-      txt = std::string("lost: ") + trace::to_string(f.reason);
-      if (f.rule != trace::kNoRule) txt += " rule " + std::to_string(f.rule);
-      if (f.toward != trace::kNoNode) txt += " " + t.node_name(f.node) + "->" + t.node_name(f.toward);
+  switch (f.fate) {
+    case trace::Fate::Delivered: txt = "arrives " + sim::format_seconds(f.end_time); break;
+    case trace::Fate::InFlight: txt = "in flight"; break;
+    case trace::Fate::Dropped:
+      txt = "lost: " + trace::drop_text(f.reason, f.rule);
+      if (f.toward != trace::kNoNode) txt += " " + t.node_name(f.end_node) + "->" + t.node_name(f.toward);
       break;
   }
-  if (!f.effects.empty()) txt += " (" + f.effects + ")";
+  if (!f.effects.empty()) txt += " (" + f.effects_text() + ")";
   return txt;
 }
 
@@ -132,16 +102,36 @@ class Canvas {
 
 }  // namespace
 
-void print_segment_summary(std::ostream& out, const trace::SegmentCounts& c) {
+void print_segment_summary(std::ostream& out, const trace::Trace& t) {
+  const trace::SegmentCounts& c = t.segments();
   out << "segments: " << c.sent << " sent";
   if (c.injected != 0) out << " (" << c.injected << " injected)";
   if (c.duplicates != 0) out << ", " << c.duplicates << " duplicate" << (c.duplicates == 1 ? "" : "s");
   out << ", " << c.delivered << " delivered, " << c.dropped_total() << " dropped";
+  // "(2 by loss, 1 by fault rule 0)": the count first, then what dropped them, each rule by its
+  // own index (when the records are kept; otherwise the rules together).
+  std::map<int, std::uint64_t> by_rule;
+  for (const auto& r : t.records())
+    if (const auto* d = std::get_if<trace::SegmentDropped>(&r.body); d && d->reason == trace::DropReason::FaultRule)
+      ++by_rule[d->rule];
   std::string reasons;
-  for (int i = 0; i < trace::kDropReasons; ++i)
-    if (c.dropped[i] != 0)
-      reasons += (reasons.empty() ? "" : ", ") + std::string(trace::to_string(static_cast<trace::DropReason>(i))) +
-                 " " + std::to_string(c.dropped[i]);
+  auto add = [&reasons](std::uint64_t n, const std::string& what) {
+    reasons += (reasons.empty() ? "" : ", ") + std::to_string(n) + " by " + what;
+  };
+  for (int i = 0; i < trace::kDropReasons; ++i) {
+    const auto reason = static_cast<trace::DropReason>(i);
+    if (c.dropped[i] == 0) continue;
+    if (reason != trace::DropReason::FaultRule) {
+      add(c.dropped[i], trace::drop_text(reason, trace::kNoRule));
+      continue;
+    }
+    std::uint64_t named = 0;
+    for (const auto& [rule, n] : by_rule) {
+      add(n, trace::drop_text(reason, rule));
+      named += n;
+    }
+    if (named < c.dropped[i]) add(c.dropped[i] - named, named == 0 ? "fault rules" : "other fault rules");
+  }
   if (!reasons.empty()) out << " (" << reasons << ")";
   out << ", " << c.in_flight() << " in flight\n";
 }
@@ -161,34 +151,11 @@ void print_ladder(std::ostream& out, const trace::Trace& trace, const net::Netwo
     return it == hosts.end() ? -1 : static_cast<int>(it - hosts.begin());
   };
 
-  // Fates first: a segment's line shows how its story ends.
-  std::vector<Fate> fates;
-  auto fate = [&fates](SegmentId id) -> Fate& {
-    if (id >= fates.size()) fates.resize(id + 1);
-    return fates[id];
-  };
-  for (const auto& r : trace.records()) {
-    if (const auto* d = std::get_if<trace::SegmentDelivered>(&r.body)) {
-      auto& f = fate(d->id);
-      f.kind = Fate::Kind::Delivered;
-      f.at = r.time;
-    } else if (const auto* x = std::get_if<trace::SegmentDropped>(&r.body)) {
-      auto& f = fate(x->id);
-      f.kind = Fate::Kind::Dropped;
-      f.at = r.time;
-      f.reason = x->reason;
-      f.rule = x->rule;
-      f.node = x->node;
-      f.toward = x->toward;
-    } else if (const auto* y = std::get_if<trace::SegmentDelayed>(&r.body)) {
-      auto& e = fate(y->id).effects;
-      e += (e.empty() ? "" : "; ") + std::string(y->cause == trace::EffectCause::Link ? "reordered +" : "delayed +") +
-           sim::format_duration(y->extra) + (y->rule != trace::kNoRule ? " by rule " + std::to_string(y->rule) : "");
-    } else if (const auto* c = std::get_if<trace::SegmentCorrupted>(&r.body)) {
-      auto& e = fate(c->id).effects;
-      e += (e.empty() ? "" : "; ") + std::string("corrupted by rule ") + std::to_string(c->rule);
-    }
-  }
+  // Fates, retransmissions and numbering: the trace's facts, as every view reads them.
+  const trace::TraceFacts facts(trace);
+  trace::LabelOptions label_opt;
+  label_opt.absolute = opt.absolute;
+  label_opt.rfc = opt.rfc_labels;
 
   constexpr int kPrefix = 17;  // "%4d  %-10s " + space
   constexpr int kMargin = 14;  // beside the outer lifelines: room for "SYN-RECEIVED"
@@ -236,75 +203,71 @@ void print_ladder(std::ostream& out, const trace::Trace& trace, const net::Netwo
     return left + body + right;
   };
 
-  trace::SeqView seqs;
-  int line_no = 0;
-  bool any_injected = false;
-  auto prefix = [&](sim::Time t, bool injected = false) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%4d%c %-10s ", ++line_no, injected ? '*' : ' ', sim::format_seconds(t).c_str());
+  bool any_injected = false, any_abs = false;
+  // "#" is the trace record's index: the number failures, --trace and the GUI cite.
+  auto prefix = [&](const trace::Record& r, bool injected = false) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%4llu%c %-10s ", static_cast<unsigned long long>(r.index), injected ? '*' : ' ',
+                  sim::format_seconds(r.time).c_str());
     any_injected = any_injected || injected;
     return std::string(buf);
   };
   auto dim = [&](const std::string& text) { return opt.color ? std::string(kDim) + text + kReset : text; };
-  auto emit_arrow = [&](sim::Time t, NodeId from, const net::Segment& seg, const Fate& f, const std::string& tag,
-                        bool injected) {
-    // A link's duplicate is the same transmission, not a retransmission.
-    const bool again = tag.empty() && seqs.observe(seg, injected);
-    const auto dst = net.owner(seg.dst);
-    const int a = column_of(from);
+  auto emit_arrow = [&](const trace::Record& r, const trace::SegmentFacts& f) {
+    const net::Segment& seg = *f.seg;
+    const auto dst = f.fate == trace::Fate::Delivered ? std::optional<NodeId>(f.end_node) : net.owner(seg.dst);
+    const int a = column_of(f.sender);
     const int b = dst ? column_of(*dst) : -1;
-    std::string label = tag + (again ? "rtx " : "") + label_of(seg, seqs, opt);
-    const bool lost = f.kind == Fate::Kind::Dropped;
+    const std::string text = trace::segment_label(f, label_opt);
+    any_abs = any_abs || text.find("(abs)") != std::string::npos;
+    // A link's duplicate is the same transmission, not a retransmission.
+    const std::string label = std::string(f.copy() ? "dup " : "") + (f.retransmission ? "rtx " : "") + text;
+    const bool lost = f.fate == trace::Fate::Dropped;
     std::size_t lo = 0, hi = 0;
     std::string body = a >= 0 ? canvas.arrow(a, b, label, lost, &lo, &hi) : canvas.blank();
     std::string suffix = "  " + fate_text(f, trace);
-    if (opt.show_route && f.kind == Fate::Kind::Delivered) {
+    if (opt.show_route && f.fate == trace::Fate::Delivered) {
       // The routers a delivered segment crossed (routes are fixed for a run): "via r1,r2".
-      const auto hops = net.path(from, seg.dst);
+      const auto hops = net.path(f.sender, seg.dst);
       std::string via;
       for (std::size_t i = 1; i + 1 < hops.size(); ++i) via += (via.empty() ? "" : ",") + trace.node_name(hops[i]);
       if (!via.empty()) suffix += " via " + via;
     }
-    if (a < 0) suffix = "  " + label + " from " + trace.node_name(from) + suffix;
-    if (seg.source().ip != net.node(from).ip.value_or(net::Ipv4{})) suffix += " [spoofed src " + seg.src.to_string() + "]";
+    if (a < 0) suffix = "  " + label + " from " + trace.node_name(f.sender) + suffix;
+    if (seg.source().ip != net.node(f.sender).ip.value_or(net::Ipv4{})) suffix += " [spoofed src " + seg.src.to_string() + "]";
+    // The rule that sent it ("§3.10.7.1: no TCB -> RST"): a reply is as much a lesson as a state.
+    std::string why = opt.causes && !f.copy() && !f.cause.empty() ? "  " + std::string(f.cause) : std::string();
     if (opt.color) {
-      const char* c = lost ? kRed : (f.kind == Fate::Kind::InFlight ? kYellow : kGreen);
+      const char* c = lost ? kRed : (f.fate == trace::Fate::InFlight ? kYellow : kGreen);
       body = body.substr(0, lo) + c + body.substr(lo, hi - lo + 1) + kReset + body.substr(hi + 1);
       suffix = std::string(lost ? kRed : kDim) + suffix + kReset;
+      if (!why.empty()) why = dim(why);
     }
     // The right margin holds states; on an arrow's line the fate takes its place.
-    out << prefix(t, injected) << margin << body << suffix << "\n";
+    out << prefix(r, f.injected) << margin << body << suffix << why << "\n";
   };
   // An annotation line: `text` beside the lifeline of `node`, `detail` after the diagram.
-  auto annotate = [&](sim::Time t, NodeId node, const std::string& text, const std::string& detail) {
+  auto annotate = [&](const trace::Record& r, NodeId node, const std::string& text, const std::string& detail) {
     const int col = column_of(node);
     if (col < 0) return;
-    out << prefix(t) << trim(beside(col, text) + (detail.empty() ? "" : "  " + dim(detail))) << "\n";
+    out << prefix(r) << trim(beside(col, text) + (detail.empty() ? "" : "  " + dim(detail))) << "\n";
   };
+  auto endpoint = [&](NodeId node, const net::ConnId& c) { return trace.node_name(node) + ":" + std::to_string(c.local.port); };
 
-  std::vector<const net::Segment*> sent_seg;  // by id, for copies
-  std::vector<NodeId> sent_node;
-  for (const auto& r : trace.records()) {
-    if (const auto* s = std::get_if<trace::SegmentSent>(&r.body)) {
-      if (s->id >= sent_seg.size()) {
-        sent_seg.resize(s->id + 1, nullptr);
-        sent_node.resize(s->id + 1, trace::kNoNode);
-      }
-      sent_seg[s->id] = &s->seg;
-      sent_node[s->id] = s->node;
-      emit_arrow(r.time, s->node, s->seg, fate(s->id), "", s->injected);
-    } else if (const auto* d = std::get_if<trace::SegmentDuplicated>(&r.body)) {
-      if (d->id < sent_seg.size() && sent_seg[d->id] != nullptr) {
-        if (d->copy >= sent_seg.size()) {
-          sent_seg.resize(d->copy + 1, nullptr);
-          sent_node.resize(d->copy + 1, trace::kNoNode);
-        }
-        sent_seg[d->copy] = sent_seg[d->id];
-        sent_node[d->copy] = sent_node[d->id];
-        emit_arrow(r.time, sent_node[d->id], *sent_seg[d->id], fate(d->copy), "dup ", false);
-      }
+  // Timers armed and not yet fired or cancelled, to tell a restart from a start.
+  std::set<std::tuple<NodeId, net::ConnId, std::string_view>> pending;
+  for (std::size_t i = 0; i < trace.records().size(); ++i) {
+    const trace::Record& r = trace.records()[i];
+    if (std::holds_alternative<trace::SegmentSent>(r.body) || std::holds_alternative<trace::SegmentDuplicated>(r.body)) {
+      if (const auto* f = facts.segment(facts.started_by(i))) emit_arrow(r, *f);
     } else if (const auto* note = std::get_if<trace::Note>(&r.body)) {
-      std::string line = prefix(r.time) + margin + canvas.blank() + "  note: " + note->text;
+      if (note->node != trace::kNoNode) {
+        // What a host's TCP did without a segment or a state change, beside that host.
+        const bool discard = note->text.rfind("discard ", 0) == 0;
+        annotate(r, note->node, discard ? "(discard)" : "(note)", endpoint(note->node, note->conn) + " " + note->text);
+        continue;
+      }
+      std::string line = prefix(r) + margin + canvas.blank() + "  note: " + note->text;
       out << (opt.color ? std::string(kYellow) + line + kReset : line) << "\n";
     } else if (const auto* st = std::get_if<trace::StateChanged>(&r.body)) {
       std::string state(st->to);
@@ -312,26 +275,39 @@ void print_ladder(std::ostream& out, const trace::Trace& trace, const net::Netwo
       // With causes: "B:80 §3.10.7.4 fifth: our FIN acked in LAST-ACK -> CLOSED".
       std::string detail;
       if (opt.causes)
-        detail = trace.node_name(st->node) + ":" + std::to_string(st->conn.local.port) + " " +
+        detail = endpoint(st->node, st->conn) + " " +
                  (st->cause.empty() ? std::string(st->from) + " -> " + std::string(st->to) : std::string(st->cause));
-      annotate(r.time, st->node, state, detail);
+      annotate(r, st->node, state, detail);
+    } else if (const auto* tm = std::get_if<trace::TimerEvent>(&r.body)) {
+      const auto key = std::make_tuple(tm->node, tm->conn, tm->timer);
+      const bool restart = tm->op == trace::TimerOp::Armed && pending.contains(key);
+      if (tm->op == trace::TimerOp::Armed) pending.insert(key);
+      else pending.erase(key);
+      if (!opt.annotations) continue;
+      const std::string name(diagram::timer_short_name(tm->timer));
+      if (tm->op == trace::TimerOp::Fired) {
+        annotate(r, tm->node, "[" + std::string(tm->timer) + "]", trace.node_name(tm->node) + " " + std::string(tm->timer) + " timer fires");
+      } else if (restart && (tm->timer == "time-wait" || tm->timer == "fin-wait-2")) {
+        // The restarts that change a connection's fate (RTO restarts on every ACK: too many).
+        annotate(r, tm->node, name + " restart",
+                 endpoint(tm->node, tm->conn) + " " + std::string(tm->timer) + " timer restarted, " +
+                     sim::format_duration(tm->deadline - r.time) + (tm->cause.empty() ? "" : ": " + std::string(tm->cause)));
+      }
     } else if (!opt.annotations) {
       continue;
     } else if (const auto* c = std::get_if<trace::AppCall>(&r.body)) {
       if (c->call == "receive") continue;  // reads follow every data notice: too many to show
-      annotate(r.time, c->node, "(" + std::string(c->call) + ")",
+      annotate(r, c->node, "(" + std::string(c->call) + ")",
                trace.node_name(c->node) + " " + std::string(c->call) + (c->args.empty() ? "" : " " + c->args));
     } else if (const auto* nt = std::get_if<trace::AppNotify>(&r.body)) {
       if (nt->notice == trace::Notice::Error)
-        annotate(r.time, nt->node, trace::to_string(nt->error), trace.node_name(nt->node) + " app told " + trace::to_string(nt->error));
+        annotate(r, nt->node, trace::to_string(nt->error), trace.node_name(nt->node) + " app told " + trace::to_string(nt->error));
       else if (nt->notice == trace::Notice::Eof)
-        annotate(r.time, nt->node, "(EOF)", trace.node_name(nt->node) + " app reads the peer's FIN");
-    } else if (const auto* tm = std::get_if<trace::TimerEvent>(&r.body)) {
-      if (tm->op == trace::TimerOp::Fired)
-        annotate(r.time, tm->node, "[" + std::string(tm->timer) + "]", trace.node_name(tm->node) + " " + std::string(tm->timer) + " timer fires");
+        annotate(r, nt->node, "(EOF)", trace.node_name(nt->node) + " app reads the peer's FIN");
     }
   }
-  if (any_injected) out << "   * injected by the scenario\n";
+  if (any_injected) out << "   * injected by the scenario (numbers absolute: it belongs to no connection)\n";
+  if (any_abs) out << "   (abs) an absolute number: no incarnation of that connection reaches back to it\n";
 }
 
 }  // namespace tcpsim::cli

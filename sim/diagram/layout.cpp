@@ -10,7 +10,7 @@
 
 #include "sim/diagram/lanes.hpp"
 #include "sim/diagram/layout_detail.hpp"
-#include "sim/trace/seq_view.hpp"
+#include "sim/trace/facts.hpp"
 
 namespace tcpsim::diagram {
 namespace {
@@ -124,29 +124,16 @@ Axis make_axis(const std::vector<Record>& rs, const Options& o) {
 
 // --- labels ---------------------------------------------------------------------------------
 
-// RFC shorthand, numbers relative to each direction's ISN/IRS unless absolute (or that
-// direction sent no SYN), as the terminal ladder shows them.
-std::string arrow_text(const net::Segment& s, const trace::SeqView& v, const Options& o, bool retx, bool copy) {
-  const auto seq = o.absolute ? std::nullopt : v.rel_seq(s);
-  const auto ack = o.absolute ? std::nullopt : v.rel_ack(s);
-  std::string t = s.flags.to_string() + " seq=" + (seq ? std::to_string(*seq) : s.seq.to_string());
-  if (s.flags.ack) t += " ack=" + (ack ? std::to_string(*ack) : s.ack.to_string());
-  if (s.payload_len > 0) t += " +" + std::to_string(s.payload_len);
-  if (o.show_window) t += " win=" + std::to_string(s.window);
-  if (retx) t += " (rtx)";
-  if (copy) t += " x2";
+// The label every view writes (trace::segment_label), with the diagram's markers.
+std::string arrow_text(const trace::SegmentFacts& f, const Options& o) {
+  trace::LabelOptions l;
+  l.absolute = o.absolute;
+  l.window = o.show_window ? trace::LabelOptions::Window::Always : trace::LabelOptions::Window::Changed;
+  std::string t = trace::segment_label(f, l);
+  if (f.retransmission) t += " (rtx)";
+  if (f.copy()) t += " x2";
+  if (f.injected) t += " (injected)";
   return t;
-}
-
-std::string drop_text(const trace::SegmentDropped& d) {
-  switch (d.reason) {
-    case trace::DropReason::Loss: return "loss";
-    case trace::DropReason::FaultRule: return "fault rule " + std::to_string(d.rule);
-    case trace::DropReason::QueueOverflow: return "queue overflow";
-    case trace::DropReason::NoRoute: return "no route";
-    case trace::DropReason::Corrupted: return "bad checksum";
-  }
-  return "lost";
 }
 
 // "SYN_SENT" as RFC 9293 writes it: "SYN-SENT".
@@ -165,7 +152,7 @@ std::string clip(std::string s, std::size_t n) {
 
 class Builder {
  public:
-  Builder(const trace::Trace& t, const Options& o, const Names& n) : trace_(t), opt_(o), names_(n) {}
+  Builder(const trace::Trace& t, const Options& o, const Names& n) : trace_(t), opt_(o), names_(n), facts_(t) {}
 
   Layout run() {
     const auto& rs = trace_.records();
@@ -174,7 +161,6 @@ class Builder {
     out_.revealed = std::min(opt_.cursor, rs.size());
     axis_ = make_axis(rs, opt_);
     lanes();
-    fates();
     out_.lanes_top = kTop;
     out_.cursor_y = out_.revealed == 0 ? kTop : axis_.y[out_.revealed - 1];
     out_.record_y.assign(axis_.y.begin(), axis_.y.begin() + static_cast<std::ptrdiff_t>(out_.revealed));
@@ -185,10 +171,8 @@ class Builder {
 
  private:
   void lanes();
-  void fates();
   void record(std::size_t i, const Record& r);
-  void sent(std::size_t i, trace::SegmentId id, NodeId node, const net::Segment& seg, bool copy,
-            bool injected, std::string_view cause);
+  void sent(std::size_t i, const trace::SegmentFacts& f);
   void state(std::size_t i, double y, const trace::StateChanged& s);
   void timer(std::size_t i, const Record& r, const trace::TimerEvent& t);
   void annotate(std::size_t i, double y, std::size_t lane, AnnotationKind kind, std::string text, std::string detail);
@@ -203,26 +187,14 @@ class Builder {
     return n < trace_.node_count() ? trace_.node_name(n) : "?";
   }
 
-  struct SegInfo {
-    NodeId node = trace::kNoNode;
-    const net::Segment* seg = nullptr;
-    std::size_t end = kNone;  // Delivered / Dropped record in the whole trace
-    std::size_t arrow = kNone;
-    std::string effects;
-  };
-  SegInfo& info(trace::SegmentId id) {
-    if (id >= segs_.size()) segs_.resize(id + 1);
-    return segs_[id];
-  }
 
   const trace::Trace& trace_;
   const Options& opt_;
   const Names& names_;
-  trace::SeqView seqs_;
+  trace::TraceFacts facts_;  // fates, retransmissions, numbering: as every view reads them
   Axis axis_;
   LaneMap map_;
   Layout out_;
-  std::vector<SegInfo> segs_;
   std::vector<std::size_t> open_band_;                                           // by lane
   std::map<std::pair<std::size_t, std::string_view>, std::size_t> open_timer_;  // (lane, timer)
   std::vector<std::array<bool, kTimerSlots>> slots_;                             // by lane
@@ -257,32 +229,13 @@ void Builder::lanes() {
   slots_.assign(out_.lanes.size(), {});
 }
 
-void Builder::fates() {
-  const auto& rs = trace_.records();
-  for (std::size_t i = 0; i < rs.size(); ++i) {
-    const auto& b = rs[i].body;
-    if (const auto* d = std::get_if<trace::SegmentDelivered>(&b)) info(d->id).end = i;
-    else if (const auto* x = std::get_if<trace::SegmentDropped>(&b)) info(x->id).end = i;
-  }
-}
-
 void Builder::record(std::size_t i, const Record& r) {
   const double y = axis_.y[i];
   std::visit(
       [&](const auto& x) {
         using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, trace::SegmentSent>) {
-          sent(i, x.id, x.node, x.seg, false, x.injected, x.cause);
-        } else if constexpr (std::is_same_v<T, trace::SegmentDuplicated>) {
-          const auto& orig = info(x.id);
-          if (orig.seg != nullptr) sent(i, x.copy, orig.node, *orig.seg, true, false, {});
-        } else if constexpr (std::is_same_v<T, trace::SegmentDelayed>) {
-          auto& e = info(x.id).effects;
-          e += (e.empty() ? "" : "; ") + std::string(x.cause == trace::EffectCause::Link ? "reordered +" : "delayed +") +
-               sim::format_duration(x.extra) + (x.rule != trace::kNoRule ? " by rule " + std::to_string(x.rule) : "");
-        } else if constexpr (std::is_same_v<T, trace::SegmentCorrupted>) {
-          auto& e = info(x.id).effects;
-          e += (e.empty() ? "" : "; ") + std::string("corrupted by rule ") + std::to_string(x.rule);
+        if constexpr (std::is_same_v<T, trace::SegmentSent> || std::is_same_v<T, trace::SegmentDuplicated>) {
+          if (const auto* f = facts_.segment(facts_.started_by(i))) sent(i, *f);
         } else if constexpr (std::is_same_v<T, trace::StateChanged>) {
           state(i, y, x);
         } else if constexpr (std::is_same_v<T, trace::TimerEvent>) {
@@ -300,51 +253,45 @@ void Builder::record(std::size_t i, const Record& r) {
         } else if constexpr (std::is_same_v<T, trace::Note>) {
           annotate(i, y, kNone, AnnotationKind::Note, "note: " + x.text, x.text);
         }
-        // SegmentDelivered / SegmentDropped: folded into the arrow when it was sent.
+        // SegmentDelivered / Dropped / Delayed / Corrupted: the facts fold them into the arrow.
       },
       r.body);
 }
 
-void Builder::sent(std::size_t i, trace::SegmentId id, NodeId node, const net::Segment& seg,
-                   bool copy, bool injected, std::string_view cause) {
-  SegInfo& si = info(id);
-  si.node = node;
-  si.seg = &seg;
-  // A retransmission: this direction already sent sequence space beyond this segment's start
-  // (trace::SeqView, the ladder's rule; a copy made by the network is not one), or TCP says so.
-  const bool again = !copy && seqs_.observe(seg, injected);
+void Builder::sent(std::size_t i, const trace::SegmentFacts& f) {
+  const net::Segment& seg = *f.seg;
   Arrow a;
   a.record = i;
-  a.segment = id;
-  a.copy = copy;
-  a.injected = injected;
-  a.cause = cause;
-  a.from_lane = map_.lane(node, seg.source(), seg.destination());
+  a.segment = f.id;
+  a.copy = f.copy();
+  a.injected = f.injected;
+  a.cause = f.cause;
+  a.effects = f.effects_text(out_.revealed);
+  a.from_lane = map_.lane(f.sender, seg.source(), seg.destination());
   if (a.from_lane == kNone) return;  // cannot happen: every sender has a lane
-  const auto& rs = trace_.records();
-  const bool ends = si.end != kNone;
-  const auto* dropped = ends ? std::get_if<trace::SegmentDropped>(&rs[si.end].body) : nullptr;
-  if (ends && dropped == nullptr) {
-    const auto& d = std::get<trace::SegmentDelivered>(rs[si.end].body);
-    a.to_lane = map_.lane(d.node, seg.destination(), seg.source());
+  const bool ends = f.end_record != trace::kNoRecord;
+  const bool dropped = f.fate == trace::Fate::Dropped;
+  if (f.fate == trace::Fate::Delivered) {
+    a.to_lane = map_.lane(f.end_node, seg.destination(), seg.source());
   } else {
     a.to_lane = map_.receiver(seg.destination(), seg.source());
   }
-  a.retransmission = again || cause.find("retransmi") != std::string_view::npos;
-  a.label.text = arrow_text(seg, seqs_, opt_, a.retransmission, copy);
+  // The sender's own word (trace::TraceFacts), not a guess from sequence numbers.
+  a.retransmission = f.retransmission;
+  a.label.text = arrow_text(f, opt_);
 
   const double x0 = lane_x(a.from_lane);
   double x1 = a.to_lane != kNone && a.to_lane != a.from_lane ? lane_x(a.to_lane) : x0 + (left_side(a.from_lane) || a.from_lane == 0 ? 1 : -1) * gap_ * 0.6;
   const double y0 = axis_.y[i];
-  const double y_end = ends ? axis_.y[si.end] : y0 + kMedianGapPx;
+  const double y_end = ends ? axis_.y[f.end_record] : y0 + kMedianGapPx;
   a.from = {x0, y0};
-  if (ends && si.end < out_.revealed) {
-    a.end_record = si.end;
-    if (dropped != nullptr) {
+  if (f.ended_before(out_.revealed)) {
+    a.end_record = f.end_record;
+    if (dropped) {
       a.fate = Fate::Lost;
-      a.reason = drop_text(*dropped);
+      a.reason = trace::drop_text(f.reason, f.rule);
       // A corrupted segment travels all the way and fails its checksum at the receiver.
-      const double frac = a.to_lane == kNone ? 1.0 : dropped->reason == trace::DropReason::Corrupted ? 0.9 : 0.6;
+      const double frac = a.to_lane == kNone ? 1.0 : f.reason == trace::DropReason::Corrupted ? 0.9 : 0.6;
       a.to = {x0 + (x1 - x0) * frac, y_end};
     } else {
       a.fate = Fate::Delivered;
@@ -357,9 +304,8 @@ void Builder::sent(std::size_t i, trace::SegmentId id, NodeId node, const net::S
     a.fate = Fate::InFlight;
     const double span = y_end - y0;
     const double frac = span > 0 ? std::clamp((out_.cursor_y - y0) / span, 1.0 / 3, 0.95) : 0.5;
-    a.to = {x0 + (x1 - x0) * frac * (dropped != nullptr ? 0.6 : 1.0), std::max(y0, out_.cursor_y)};
+    a.to = {x0 + (x1 - x0) * frac * (dropped ? 0.6 : 1.0), std::max(y0, out_.cursor_y)};
   }
-  si.arrow = out_.arrows.size();
   out_.arrows.push_back(std::move(a));
 }
 
@@ -389,11 +335,13 @@ void Builder::timer(std::size_t i, const Record& r, const trace::TimerEvent& t) 
   if (lane == kNone) return;
   const double y = axis_.y[i];
   const auto key = std::make_pair(lane, t.timer);
+  bool restart = false;
   if (auto it = open_timer_.find(key); it != open_timer_.end()) {
     auto& b = out_.timers[it->second];
     b.y1 = y;
     b.end_record = i;
-    b.end = t.op == trace::TimerOp::Fired ? TimerEnd::Fired : TimerEnd::Cancelled;
+    restart = t.op == trace::TimerOp::Armed;
+    b.end = t.op == trace::TimerOp::Fired ? TimerEnd::Fired : restart ? TimerEnd::Restarted : TimerEnd::Cancelled;
     slots_[lane][static_cast<std::size_t>(b.slot)] = false;
     open_timer_.erase(it);
   }
@@ -406,12 +354,15 @@ void Builder::timer(std::size_t i, const Record& r, const trace::TimerEvent& t) 
   b.record = i;
   b.timer = t.timer;
   b.deadline = t.deadline;
+  b.cause = t.cause;
+  b.restart = restart;
   b.y0 = b.y1 = y;
   b.slot = static_cast<int>(slot);
   // Brackets between the lifeline and the lane's text, the gap stays for the arrows.
   const double dir = left_side(lane) ? -1 : 1;
   b.x = lane_x(lane) + dir * (Style::band_w / 2 + 3 + static_cast<double>(slot) * kTimerSlotW);
-  b.label.text = std::string(timer_short_name(t.timer)) + " " + sim::format_duration(t.deadline - r.time);
+  b.label.text = std::string(timer_short_name(t.timer)) + " " + sim::format_duration(t.deadline - r.time) +
+                 (restart ? " again" : "");
   side_label(b.label, lane, y, true);
   open_timer_[key] = out_.timers.size();
   out_.timers.push_back(std::move(b));
@@ -458,10 +409,6 @@ void Builder::finish() {
     b.label.small = true;
     const double w = text_width(b.label.text, true);
     b.label.box = {kAxisW - 8 - w, (b.y0 + b.y1) / 2 - Style::small_px * 0.65, w, Style::small_px * Style::line_h};
-  }
-  for (auto& a : out_.arrows) {
-    auto& si = segs_[a.segment];
-    a.effects = si.effects;
   }
   // Time ticks on the left axis, where the time changes and there is room.
   const auto& rs = trace_.records();
@@ -524,6 +471,16 @@ void Builder::header() {
 }
 
 }  // namespace
+
+const char* to_string(TimerEnd e) {
+  switch (e) {
+    case TimerEnd::Pending: return "pending";
+    case TimerEnd::Fired: return "fired";
+    case TimerEnd::Cancelled: return "cancelled";
+    case TimerEnd::Restarted: return "restarted";
+  }
+  return "?";
+}
 
 const char* to_string(TimeAxis a) {
   switch (a) {

@@ -151,9 +151,12 @@ struct StateMark {
   Label label;
 };
 
-enum class TimerEnd : std::uint8_t { Pending, Fired, Cancelled };
+// Restarted: armed again before it fired (the 2 MSL restart of TIME-WAIT, the RTO after an ACK);
+// the next bracket starts where this one ends.
+enum class TimerEnd : std::uint8_t { Pending, Fired, Cancelled, Restarted };
+const char* to_string(TimerEnd e);  // "pending", "fired", "cancelled", "restarted"
 
-// A timer from armed (y0) to fired or cancelled (y1), as a bracket beside the lane.
+// A timer from armed (y0) to fired, cancelled or restarted (y1), as a bracket beside the lane.
 struct TimerBracket {
   std::size_t lane = kNone;
   std::size_t record = kNone;      // the Armed TimerEvent
@@ -161,10 +164,12 @@ struct TimerBracket {
   std::string_view timer;          // "retransmit", "time-wait", ...
   TimerEnd end = TimerEnd::Pending;
   sim::Time deadline{};
+  std::string_view cause;          // the rule that armed it (tooltips)
+  bool restart = false;            // it restarts the bracket before it
   double x = 0;                    // the bracket's vertical line
   int slot = 0;                    // which of the parallel bracket columns beside the lane
   double y0 = 0, y1 = 0;
-  Label label;                     // "RTO", "2MSL", ... at the top of the bracket
+  Label label;                     // "RTO 1s", "2MSL 60s again", ... at the top of the bracket
 };
 
 enum class AnnotationKind : std::uint8_t { Call, Notify, Note };

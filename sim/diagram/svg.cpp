@@ -119,9 +119,9 @@ class Writer {
   void timer(const TimerBracket& t) {
     const double lane_x = l_.lanes[t.lane].x;
     const double tick = t.x > lane_x ? 4 : -4;  // the bracket's ends point away from the lane
-    const char* end = t.end == TimerEnd::Fired ? "fired" : t.end == TimerEnd::Cancelled ? "cancelled" : "pending";
+    const char* end = to_string(t.end);
     out_ << "<g data-record=\"" << t.record << "\"><title>" << xml_escape(t.timer) << " timer, " << end
-         << "</title><path data-kind=\"timer " << end << "\" d=\"M" << num(t.x + tick) << "," << num(t.y0) << " H"
+         << (t.cause.empty() ? "" : "; armed by " + xml_escape(t.cause)) << "</title><path data-kind=\"timer " << end << "\" d=\"M" << num(t.x + tick) << "," << num(t.y0) << " H"
          << num(t.x) << " V" << num(t.y1);
     if (t.end != TimerEnd::Pending) out_ << " H" << num(t.x + tick);
     out_ << "\" fill=\"none\" stroke=\"#6d4c41\" stroke-width=\"1.2\""

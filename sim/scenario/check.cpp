@@ -7,7 +7,7 @@
 
 #include "sim/scenario/expect.hpp"
 #include "sim/scenario/world.hpp"
-#include "sim/trace/seq_view.hpp"
+#include "sim/trace/facts.hpp"
 
 namespace tcpsim::scenario {
 namespace {
@@ -31,20 +31,17 @@ std::string ordinal(std::size_t n) {
   return std::to_string(n) + suffix;
 }
 
-// One sent segment as the checks see it.
+// One sent segment as the checks see it: its record and what the trace's facts say of it (fate,
+// the sender's retransmission flag, incarnation-relative numbers), as every view reads them.
 struct Sent {
   const Record* record;
   const trace::SegmentSent* sent;
-  std::optional<std::uint32_t> rel_seq, rel_ack;
-  bool retransmission = false;
-  enum class Fate : std::uint8_t { InFlight, Delivered, Dropped } fate = Fate::InFlight;
-  trace::DropReason reason{};
-  int rule = trace::kNoRule;
+  const trace::SegmentFacts* facts;
 };
 
 class Checker {
  public:
-  explicit Checker(const World& w) : w_(w), records_(w.trace().records()) {
+  explicit Checker(const World& w) : w_(w), records_(w.trace().records()), facts_(w.trace()) {
     for (const auto& n : w.scenario().nodes)
       if (n.ip) ip_of_[n.name] = *n.ip;
     index_segments();
@@ -78,28 +75,8 @@ class Checker {
 
   // --- segments ---------------------------------------------------------------------------
   void index_segments() {
-    trace::SeqView view;
-    std::map<trace::SegmentId, std::size_t> by_id;
-    for (const Record& r : records_) {
-      if (const auto* s = std::get_if<trace::SegmentSent>(&r.body)) {
-        Sent x{&r, s, std::nullopt, std::nullopt};
-        x.retransmission = view.observe(s->seg, s->injected);
-        x.rel_seq = view.rel_seq(s->seg);
-        x.rel_ack = view.rel_ack(s->seg);
-        by_id[s->id] = sent_.size();
-        sent_.push_back(x);
-      } else if (const auto* d = std::get_if<trace::SegmentDelivered>(&r.body)) {
-        if (auto it = by_id.find(d->id); it != by_id.end() && sent_[it->second].fate == Sent::Fate::InFlight)
-          sent_[it->second].fate = Sent::Fate::Delivered;
-      } else if (const auto* d = std::get_if<trace::SegmentDropped>(&r.body)) {
-        if (auto it = by_id.find(d->id); it != by_id.end()) {
-          Sent& x = sent_[it->second];
-          x.fate = Sent::Fate::Dropped;
-          x.reason = d->reason;
-          x.rule = d->rule;
-        }
-      }
-    }
+    for (const Record& r : records_)
+      if (const auto* x = std::get_if<trace::SegmentSent>(&r.body)) sent_.push_back({&r, x, facts_.segment(x->id)});
   }
 
   std::optional<net::Ipv4> address(const std::string& name_or_ip) const {
@@ -107,9 +84,10 @@ class Checker {
     return net::Ipv4::parse(name_or_ip);
   }
 
+  // The name a pattern's "dropped_by" gives the reason: "loss", "fault 2", ...
   static std::string drop_name(const Sent& s) {
-    std::string n = trace::to_string(s.reason);
-    if (s.reason == trace::DropReason::FaultRule) return "fault " + std::to_string(s.rule);
+    std::string n = trace::to_string(s.facts->reason);
+    if (s.facts->reason == trace::DropReason::FaultRule) return "fault " + std::to_string(s.facts->rule);
     return n;
   }
 
@@ -120,23 +98,24 @@ class Checker {
     if (p.flags && !(*p.flags == g.flags)) return false;
     if (p.flags_include && !g.flags.contains(*p.flags_include)) return false;
     if (p.seq) {
-      const std::optional<std::uint32_t> v = p.absolute ? std::optional<std::uint32_t>(g.seq.raw()) : s.rel_seq;
+      const std::optional<std::uint32_t> v = p.absolute ? std::optional<std::uint32_t>(g.seq.raw()) : s.facts->rel_seq;
       if (v != p.seq) return false;
     }
     if (p.ack) {
-      const std::optional<std::uint32_t> v = p.absolute ? std::optional<std::uint32_t>(g.ack.raw()) : s.rel_ack;
+      const std::optional<std::uint32_t> v = p.absolute ? std::optional<std::uint32_t>(g.ack.raw()) : s.facts->rel_ack;
       if (!g.flags.ack || v != p.ack) return false;
     }
     if (p.len && g.payload_len != *p.len) return false;
     if (p.window && g.window != *p.window) return false;
     if (p.injected && s.sent->injected != *p.injected) return false;
-    if (p.retransmission && s.retransmission != *p.retransmission) return false;
-    if (p.fate == SegmentPattern::Fate::Delivered && s.fate != Sent::Fate::Delivered) return false;
-    if (p.fate == SegmentPattern::Fate::Dropped && s.fate != Sent::Fate::Dropped) return false;
+    if (p.retransmission && s.facts->retransmission != *p.retransmission) return false;
+    const trace::Fate fate = s.facts->fate;
+    if (p.fate == SegmentPattern::Fate::Delivered && fate != trace::Fate::Delivered) return false;
+    if (p.fate == SegmentPattern::Fate::Dropped && fate != trace::Fate::Dropped) return false;
     if (p.dropped_by) {
-      if (s.fate != Sent::Fate::Dropped) return false;
+      if (fate != trace::Fate::Dropped) return false;
       const std::string n = drop_name(s);
-      if (n != *p.dropped_by && !(*p.dropped_by == "fault" && s.reason == trace::DropReason::FaultRule)) return false;
+      if (n != *p.dropped_by && !(*p.dropped_by == "fault" && s.facts->reason == trace::DropReason::FaultRule)) return false;
     }
     return true;
   }
@@ -150,12 +129,12 @@ class Checker {
   std::string describe(const Sent& s) const {
     const net::Segment& g = s.sent->seg;
     std::string d = name_of(g.src) + " -> " + name_of(g.dst) + " " + g.flags.to_string();
-    d += " seq=" + (s.rel_seq ? std::to_string(*s.rel_seq) : g.seq.to_string());
-    if (g.flags.ack) d += " ack=" + (s.rel_ack ? std::to_string(*s.rel_ack) : g.ack.to_string());
+    d += " seq=" + (s.facts->rel_seq ? std::to_string(*s.facts->rel_seq) : g.seq.to_string());
+    if (g.flags.ack) d += " ack=" + (s.facts->rel_ack ? std::to_string(*s.facts->rel_ack) : g.ack.to_string());
     if (g.payload_len) d += " len=" + std::to_string(g.payload_len);
-    if (s.retransmission) d += " (retransmission)";
+    if (s.facts->retransmission) d += " (retransmission)";
     if (s.sent->injected) d += " (injected)";
-    if (s.fate == Sent::Fate::Dropped) d += " (dropped: " + drop_name(s) + ")";
+    if (s.facts->fate == trace::Fate::Dropped) d += " (dropped: " + trace::drop_text(s.facts->reason, s.facts->rule) + ")";
     return d;
   }
 
@@ -456,7 +435,7 @@ class Checker {
     std::uint64_t n = 0;
     if (name == "segments") return sent_.size();
     if (name == "retransmissions") {
-      for (const Sent& s : sent_) n += s.retransmission;
+      for (const Sent& s : sent_) n += s.facts->retransmission;
       return n;
     }
     if (name == "rst") {
@@ -468,14 +447,14 @@ class Checker {
       return n;
     }
     if (name == "dropped") {
-      for (const Sent& s : sent_) n += s.fate == Sent::Fate::Dropped;
+      for (const Sent& s : sent_) n += s.facts->fate == trace::Fate::Dropped;
       return n;
     }
     if (name.starts_with("dropped.")) {
       const std::string reason = name.substr(8);
       for (const Sent& s : sent_)
-        n += s.fate == Sent::Fate::Dropped && (trace::to_string(s.reason) == reason ||
-                                               (reason == "fault" && s.reason == trace::DropReason::FaultRule));
+        n += s.facts->fate == trace::Fate::Dropped && (trace::to_string(s.facts->reason) == reason ||
+                                                       (reason == "fault" && s.facts->reason == trace::DropReason::FaultRule));
       return n;
     }
     if (name == "notes.syn_dropped") {
@@ -499,6 +478,7 @@ class Checker {
 
   const World& w_;
   const std::vector<Record>& records_;
+  trace::TraceFacts facts_;
   std::map<std::string, net::Ipv4> ip_of_;
   std::vector<Sent> sent_;
   Verdict v_;

@@ -104,6 +104,11 @@ std::optional<SegmentPattern> pattern(Reader& r, const Json& v, const std::strin
   if (auto n = o.integer("len", 0, 65535)) p.len = static_cast<std::uint32_t>(*n);
   if (auto n = o.integer("window", 0, 65535)) p.window = static_cast<std::uint32_t>(*n);
   p.injected = o.boolean("injected");
+  // An injected segment belongs to no connection incarnation: it has no relative numbers.
+  if (p.injected.value_or(false) && !p.absolute && (p.seq || p.ack))
+    r.error(o.ptr(p.seq ? "seq" : "ack"),
+            "an injected segment belongs to no connection, so its numbers are absolute: add \"absolute\": true "
+            "and give the sequence numbers as crafted");
   p.retransmission = o.boolean("retransmission");
   if (const Json* f = o.get("fate")) {
     if (auto s = r.choice(*f, o.ptr("fate"), {"delivered", "dropped"}, "fate"))

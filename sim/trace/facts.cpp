@@ -22,7 +22,6 @@ std::optional<std::uint32_t> relative(net::SeqNum x, const std::optional<net::Se
   return x.raw() - isn->raw();
 }
 
-void add_effect(std::string& effects, const std::string& e) { effects += (effects.empty() ? "" : "; ") + e; }
 
 }  // namespace
 
@@ -37,6 +36,7 @@ TraceFacts::TraceFacts(const Trace& trace) {
     const Body& b = rs[i].body;
     if (const auto* s = std::get_if<SegmentSent>(&b)) {
       SegmentFacts& f = at(s->id);
+      f.id = s->id;
       f.record = i;
       f.sender = s->node;
       f.seg = &s->seg;
@@ -59,12 +59,14 @@ TraceFacts::TraceFacts(const Trace& trace) {
         f.rel_ack = relative(g.ack, back == dirs.end() ? std::nullopt : back->second.isn);
       }
       if (!g.flags.rst) {
-        f.window_changed = d.window != g.window;
+        f.window_first = !d.window;
+        f.window_changed = d.window && *d.window != g.window;
         d.window = g.window;
       }
     } else if (const auto* c = std::get_if<SegmentDuplicated>(&b)) {
       if (segment(c->id) == nullptr) continue;
       SegmentFacts copy = segments_[c->id];  // the same transmission: same numbers, own fate
+      copy.id = c->copy;
       copy.record = i;
       copy.copy_of = c->id;
       copy.retransmission = false;
@@ -92,14 +94,21 @@ TraceFacts::TraceFacts(const Trace& trace) {
       f.toward = x->toward;
     } else if (const auto* y = std::get_if<SegmentDelayed>(&b)) {
       if (y->id >= segments_.size()) continue;
-      add_effect(segments_[y->id].effects,
-                 std::string(y->cause == EffectCause::Link ? "reordered +" : "delayed +") +
-                     sim::format_duration(y->extra) + (y->rule != kNoRule ? " by rule " + std::to_string(y->rule) : ""));
+      segments_[y->id].effects.push_back(
+          {i, std::string(y->cause == EffectCause::Link ? "reordered +" : "delayed +") + sim::format_duration(y->extra) +
+                  (y->rule != kNoRule ? " by fault rule " + std::to_string(y->rule) : "")});
     } else if (const auto* k = std::get_if<SegmentCorrupted>(&b)) {
       if (k->id >= segments_.size()) continue;
-      add_effect(segments_[k->id].effects, "corrupted by rule " + std::to_string(k->rule));
+      segments_[k->id].effects.push_back({i, "corrupted by fault rule " + std::to_string(k->rule)});
     }
   }
+}
+
+std::string SegmentFacts::effects_text(std::size_t cursor) const {
+  std::string s;
+  for (const Effect& e : effects)
+    if (e.record < cursor) s += (s.empty() ? "" : "; ") + e.text;
+  return s;
 }
 
 SegmentId TraceFacts::started_by(std::size_t record) const {
@@ -127,7 +136,8 @@ std::string segment_label(const SegmentFacts& f, const LabelOptions& o) {
     return rel ? std::to_string(*rel) : v.to_string() + "(abs)";
   };
   const bool window = o.window == LabelOptions::Window::Always ||
-                      (o.window == LabelOptions::Window::Changed && f.window_changed && !s.flags.rst);
+                      (o.window == LabelOptions::Window::Changed && !s.flags.rst &&
+                       (f.window_changed || (f.window_first && !o.rfc)));
   if (o.rfc) {
     // RFC 9293 §3.5 figure notation.
     std::string l = "<SEQ=" + number(s.seq, f.rel_seq) + ">";

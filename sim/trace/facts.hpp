@@ -37,6 +37,7 @@ inline constexpr SegmentId kNoSegment = std::numeric_limits<SegmentId>::max();
 enum class Fate : std::uint8_t { InFlight, Delivered, Dropped };
 
 struct SegmentFacts {
+  SegmentId id = kNoSegment;
   std::size_t record = kNoRecord;      // its SegmentSent, or the SegmentDuplicated that made the copy
   std::size_t end_record = kNoRecord;  // SegmentDelivered / SegmentDropped; kNoRecord: in flight at the end
   SegmentId copy_of = kNoSegment;      // a copy: the segment it copies
@@ -52,14 +53,21 @@ struct SegmentFacts {
   DropReason reason{};
   int rule = kNoRule;                  // Dropped by a fault rule: which
   NodeId toward = kNoNode;             // Dropped by a link: its far end
-  std::string effects;                 // "delayed +50ms by rule 1; corrupted by rule 0"
+  struct Effect {
+    std::size_t record;                // the SegmentDelayed / SegmentCorrupted
+    std::string text;                  // "delayed +50ms by fault rule 1", "reordered +3ms", ...
+  };
+  std::vector<Effect> effects;
 
   std::uint32_t incarnation = 0;       // of its direction, from 1; 0: none (injected, or no SYN seen)
   std::optional<std::uint32_t> rel_seq;  // relative to the incarnation's ISN; nullopt: show absolute
   std::optional<std::uint32_t> rel_ack;  // relative to the reverse direction's ISN
-  bool window_changed = false;         // first of its direction, or another window than the last
+  bool window_first = false;           // the first window its direction advertises
+  bool window_changed = false;         // another window than the previous segment of its direction
 
   bool copy() const { return copy_of != kNoSegment; }
+  // The effects recorded before `cursor`, joined: "delayed +50ms by fault rule 1; corrupted by fault rule 0".
+  std::string effects_text(std::size_t cursor = kNoRecord) const;
   bool ended_before(std::size_t cursor) const { return end_record != kNoRecord && end_record < cursor; }
   // Its fate as a view that reveals records [0, cursor) may tell it.
   Fate fate_at(std::size_t cursor) const { return ended_before(cursor) ? fate : Fate::InFlight; }
@@ -94,7 +102,9 @@ std::string drop_text(DropReason reason, int rule);
 // Numbers are relative to the incarnation unless `absolute`, the segment is injected, or the
 // number lies outside its incarnation (then marked "(abs)"); `rfc` writes RFC 9293 figure notation
 // "<SEQ=100><ACK=301><CTL=SYN,ACK><DATA=1000>" with absolute numbers, as the figures do. The window
-// is written when it changed (Window::Changed), always, or never.
+// is written always, never, or (Window::Changed) where it differs from the previous segment of its
+// direction, and on the first segment of a direction too except in RFC notation (the figures
+// leave it out).
 struct LabelOptions {
   enum class Window : std::uint8_t { Never, Changed, Always };
   bool absolute = false;

@@ -83,7 +83,7 @@ TEST_CASE("tcpsim run stops a run without an end at the time bound and exits 2 s
                                       ": stopped at the virtual-time bound of 720h: the next event is at t=2592000.021000 s; "
                                       "5 events executed by t=0.031000 s; raise it with --max-time T or "
                                       "\"limits\": {\"time\": \"T\"}, or end the run with \"until\""));
-  CHECK_THAT(r.out, Catch::Contains("ran 5 events to t=0.031000 s"));
+  CHECK_THAT(r.out, Catch::Contains("ran to t=0.031000 s: 27 trace records (#0-#26), 5 scheduler events"));
 
   // Raised on the command line, the same run goes on for ten years of probes.
   const auto longer = cli({"run", "-q", file.string(), "--max-time", "87600h"});
@@ -103,7 +103,7 @@ TEST_CASE("tcpsim run stops at the event and record bounds of the command or the
   CHECK(events.code == 2);
   CHECK_THAT(events.err, Catch::Contains(": stopped at the event bound: 2000 events executed by t=") &&
                              Catch::Contains("raise it with --max-events N or \"limits\": {\"events\": N}"));
-  CHECK_THAT(events.out, Catch::Contains("ran 2000 events"));
+  CHECK_THAT(events.out, Catch::Contains(", 2000 scheduler events"));
 
   const fs::path limited = write(dir / "limited.json", send_1tib(R"(, "limits": {"records": 3000})"));
   const auto records = cli({"run", "-q", limited.string()});

@@ -60,8 +60,8 @@ TEST_CASE("A handshake and close gives two lanes and arrows labelled in RFC shor
   CHECK(l.hosts[0].label.text == "server");
   const auto labels = arrow_labels(l);
   REQUIRE(labels.size() >= 7);
-  CHECK(labels[0] == "SYN seq=0");
-  CHECK(labels[1] == "SYN,ACK seq=0 ack=1");
+  CHECK(labels[0] == "SYN seq=0 win=65535");  // each direction's first window
+  CHECK(labels[1] == "SYN,ACK seq=0 ack=1 win=65535");
   CHECK(labels[2] == "ACK seq=1 ack=1");
   for (const auto& a : l.arrows) {
     CHECK(a.fate == Fate::Delivered);
@@ -101,9 +101,10 @@ struct Hand {
     return s;
   }
   static sim::Time ms(std::int64_t v) { return sim::Time::zero() + sim::Duration::ms(v); }
-  trace::SegmentId send(std::int64_t at, bool from_a, net::Segment s, std::string_view cause = {}) {
+  // `rtx`: the sender says it sends this segment again (SegmentSent::retransmission).
+  trace::SegmentId send(std::int64_t at, bool from_a, net::Segment s, std::string_view cause = {}, bool rtx = false) {
     const auto id = t.next_segment_id();
-    t.emit(ms(at), trace::SegmentSent{id, from_a ? a : b, std::move(s), false, cause});
+    t.emit(ms(at), trace::SegmentSent{id, from_a ? a : b, std::move(s), false, cause, rtx});
     return id;
   }
   void deliver(std::int64_t at, trace::SegmentId id, bool to_b) { t.emit(ms(at), trace::SegmentDelivered{id, to_b ? b : a}); }
@@ -115,7 +116,7 @@ TEST_CASE("A lost segment stops part-way with its reason, and its retransmission
   Hand h;
   const auto syn = h.send(0, true, Hand::seg(true, 100, {.syn = true}));
   h.t.emit(Hand::ms(5), trace::SegmentDropped{syn, h.a, trace::DropReason::FaultRule, 2, h.b});
-  const auto again = h.send(1000, true, Hand::seg(true, 100, {.syn = true}), "§3.8.1: retransmission timeout");
+  const auto again = h.send(1000, true, Hand::seg(true, 100, {.syn = true}), "§3.8.1: retransmission timeout", true);
   h.deliver(1010, again, true);
   const auto ack = h.send(1010, false, Hand::seg(false, 300, {.syn = true, .ack = true}));
   h.deliver(1020, ack, false);
@@ -182,10 +183,10 @@ TEST_CASE("A duplicate gets its own arrow with a x2 badge and its own fate", "[l
   const Layout l = diagram::build_layout(h.t, Options{});
   REQUIRE(l.arrows.size() == 2);
   CHECK(!l.arrows[0].copy);
-  CHECK(l.arrows[0].label.text == "ACK seq=1 ack=0 +100");
+  CHECK(l.arrows[0].label.text == "ACK seq=1(abs) ack=0(abs) len=100 win=0");  // no SYN: no incarnation
   CHECK(l.arrows[1].copy);
   CHECK(l.arrows[1].record == 1);
-  CHECK(l.arrows[1].label.text == "ACK seq=1 ack=0 +100 x2");
+  CHECK(l.arrows[1].label.text == "ACK seq=1(abs) ack=0(abs) len=100 win=0 x2");
   CHECK(l.arrows[1].fate == Fate::Lost);
   CHECK(l.arrows[1].reason == "queue overflow");
   CHECK(!l.arrows[1].retransmission);
@@ -339,7 +340,7 @@ TEST_CASE("A real lost SYN shows the cross, the RTO firing and the retransmitted
   const auto data = std::find_if(l.arrows.begin(), l.arrows.end(), [](const auto& a) { return a.reason == "fault rule 1"; });
   REQUIRE(data != l.arrows.end());
   const auto again = std::find_if(data + 1, l.arrows.end(), [&](const auto& a) {
-    return a.from_lane == data->from_lane && a.label.text.find("+1000") != std::string::npos;
+    return a.from_lane == data->from_lane && a.label.text.find("len=1000") != std::string::npos;
   });
   REQUIRE(again != l.arrows.end());
   CHECK(again->retransmission);

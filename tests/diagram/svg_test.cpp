@@ -65,7 +65,7 @@ TEST_CASE("The SVG of a handshake, transfer and close is well-formed with one li
   CHECK(count(svg, "<path data-kind=\"timer ") == layout.timers.size());
   // The title is escaped, and every label is written once.
   CHECK(svg.find("demo &lt;&amp;&gt; &quot;quotes&quot;") != std::string::npos);
-  CHECK(count(svg, ">SYN seq=0</text>") == 1);
+  CHECK(count(svg, ">SYN seq=0 win=65535</text>") == 1);
   CHECK(count(svg, ">ESTABLISHED</text>") == 2);
   CHECK(count(svg, "font-size=\"12\"") > 10);
   // Lanes and arrows lie inside the picture.
@@ -98,7 +98,7 @@ TEST_CASE("Lost, in-flight, retransmitted and duplicated arrows are styled apart
   const auto at = [](int ms) { return sim::Time::zero() + sim::Duration::ms(ms); };
   t.emit(at(0), trace::SegmentSent{0, a, s});
   t.emit(at(5), trace::SegmentDropped{0, b, trace::DropReason::Loss});
-  t.emit(at(1000), trace::SegmentSent{1, a, s});
+  t.emit(at(1000), trace::SegmentSent{1, a, s, false, {}, /*retransmission=*/true});
   t.emit(at(1001), trace::SegmentDuplicated{1, 2, a, trace::EffectCause::Link});
   t.emit(at(1010), trace::SegmentDelivered{1, b});
   const std::string svg = diagram::to_svg(diagram::build_layout(t, {}));

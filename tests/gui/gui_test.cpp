@@ -210,8 +210,8 @@ class GuiTest : public QObject {
     w.set_cursor(*sa + 1);
     QString text = w.inspector()->text();
     QVERIFY2(text.contains(QStringLiteral("flags: SYN,ACK")), qPrintable(text));
-    QVERIFY2(text.contains(QStringLiteral("seq: 300")), qPrintable(text));
-    QVERIFY2(text.contains(QStringLiteral("ack: 101  (relative 1)")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("seq: 300  (injected")), qPrintable(text));  // crafted: absolute
+    QVERIFY2(text.contains(QStringLiteral("ack: 101  (injected: no connection incarnation)")), qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("window: 65535")), qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("from: server:80")), qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("fate: in flight at the cursor")), qPrintable(text));
@@ -231,6 +231,28 @@ class GuiTest : public QObject {
       }
     text = w.inspector()->text();
     QVERIFY2(text.contains(QStringLiteral("DROPPED (fault rule 0) at client")), qPrintable(text));
+  }
+
+  // RFC Figure 8: the inspector numbers each segment within its connection incarnation, says
+  // which numbers lie outside it, and whether the sender says it sends the segment again.
+  void inspectorNumbersSegmentsByIncarnation() {
+    MainWindow w;
+    QVERIFY(w.open_file(QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/rfc9293-figures/old-duplicate-syn.json")));
+    w.set_cursor(w.size());
+    std::vector<std::size_t> synacks;
+    const auto& r = w.shown_run()->trace()->records();
+    for (std::size_t i = 0; i < r.size(); ++i)
+      if (const auto* s = std::get_if<trace::SegmentSent>(&r[i].body); s && s->seg.flags.to_string() == "SYN,ACK") synacks.push_back(i);
+    QCOMPARE(synacks.size(), std::size_t{2});
+    w.select_record(synacks[0]);
+    QString text = w.inspector()->text();
+    QVERIFY2(text.contains(QStringLiteral("(relative 0, incarnation 1)")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("ack: 91  (before its incarnation's ISN: absolute)")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("retransmission: no")), qPrintable(text));
+    w.select_record(synacks[1]);
+    text = w.inspector()->text();
+    QVERIFY2(text.contains(QStringLiteral("(relative 0, incarnation 2)")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("ack: 101  (relative 1)")), qPrintable(text));
   }
 
   void eventFiltersKeepOneKindOneEndpointOrSomeWords() {

@@ -352,3 +352,13 @@ TEST_CASE("A file full of mistakes still shows the first twenty in file order", 
   CHECK(r.errors[1].pointer == "/x0");
   CHECK(r.errors.back().to_string() == "... and 4982 more errors");
 }
+
+TEST_CASE("A pattern of an injected segment with relative numbers is refused: injected segments have none", "[loader]") {
+  const std::string text =
+      scenario_with(R"(, "expect": {"segments": {"contains": [{"from": "client", "flags": "RST", "seq": 1, "injected": true}]}})");
+  check_error(only_error(load(text)), where(text, "1, \"injected\""), "/expect/segments/contains/0/seq",
+              "an injected segment belongs to no connection, so its numbers are absolute: add \"absolute\": true");
+  const std::string ok = scenario_with(
+      R"(, "expect": {"segments": {"contains": [{"from": "client", "flags": "RST", "seq": 1, "absolute": true, "injected": true}]}})");
+  loaded(load(ok));
+}

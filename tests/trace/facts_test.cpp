@@ -52,7 +52,7 @@ TEST_CASE("RFC Figure 8 reads as the RFC tells it: the old SYN absolute, the wro
   CHECK(f.segment(synack)->incarnation == 1);
   CHECK(f.segment(synack2)->incarnation == 2);
   CHECK(f.segment(old)->incarnation == 0);
-  CHECK(r.label(synack, {.rfc = true}) == "<SEQ=300><ACK=91><CTL=SYN,ACK><WND=65535>");
+  CHECK(r.label(synack, {.rfc = true}) == "<SEQ=300><ACK=91><CTL=SYN,ACK>");
   CHECK(r.label(synack2, {.absolute = true, .window = LabelOptions::Window::Never}) == "SYN,ACK seq=400 ack=101");
 }
 
@@ -87,7 +87,8 @@ TEST_CASE("Fates, effects and copies come from the records, and a cursor hides w
   const SegmentFacts& c = *f.segment(copy);
   CHECK(o.fate == Fate::Dropped);
   CHECK(drop_text(o.reason, o.rule) == "fault rule 2");
-  CHECK(o.effects == "delayed +50ms by rule 1");
+  CHECK(o.effects_text() == "delayed +50ms by fault rule 1");
+  CHECK(o.effects_text(2).empty());  // the delay is record 2: not yet revealed before it
   CHECK(c.fate == Fate::Delivered);
   CHECK(c.end_node == r.b);
   CHECK(c.copy_of == s0);
@@ -116,4 +117,6 @@ TEST_CASE("The window is written where it changed in its direction, never on a R
   CHECK(r.label(update) == "ACK seq=1 ack=1001 win=4000");  // a window update, not a duplicate ACK
   CHECK(r.label(rst) == "RST seq=1");
   CHECK(r.label(dup, {.window = LabelOptions::Window::Always}) == "ACK seq=1 ack=1001 win=0");
+  CHECK(r.label(full, {.rfc = true}) == "<SEQ=301><ACK=1101><WND=0>");
+  CHECK(r.label(synack, {.rfc = true}) == "<SEQ=300><ACK=101><CTL=SYN,ACK>");
 }

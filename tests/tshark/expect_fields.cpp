@@ -11,7 +11,7 @@
 //   tcp.options.timestamp.tsecr
 // "-" means "not decided by the trace" (relative numbers of a direction whose SYN the capture
 // lacks, the acknowledgment of a segment without ACK, whether a link's duplicate copy counts
-// as a retransmission, or a crafted segment). Relative numbers and retransmissions follow sim/trace/seq_view.hpp,
+// as a retransmission, or a crafted segment). Relative numbers and retransmissions follow tests/tshark/wireshark_seq.hpp,
 // applied to the packets of the capture, in capture order, as Wireshark sees them.
 //
 // The capture point is worked out here from the records on purpose, independently of
@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "models/net/wire/segment.hpp"
-#include "sim/trace/seq_view.hpp"
+#include "tests/tshark/wireshark_seq.hpp"
 
 using namespace tcpsim;
 using nlohmann::json;

@@ -1,10 +1,9 @@
-// Reading segments the way RFC figures and Wireshark do, shared by every view of a trace (the
-// terminal ladder, expectations, diagrams):
-//  - sequence numbers relative to the ISN of each direction (the seq of the first SYN seen from
-//    that endpoint to that peer); directions that never sent a SYN stay absolute;
-//  - retransmissions: a segment a TCP sends (not injected) whose sequence space starts below the
-//    highest sequence number that direction has already sent (Wireshark's tcp.analysis rule,
-//    without the timing heuristics). SYN and FIN count, so a retransmitted SYN or FIN is one.
+// Wireshark's reading of segments, for the pcap cross-check only (tests/tshark compares our
+// captures with what tshark decodes): numbers relative to the first SYN seen in each direction,
+// and its tcp.analysis retransmission rule (a segment whose sequence space starts below the
+// highest sequence number that direction already sent), without the timing heuristics.
+// The views do not use this guess: they read trace::TraceFacts (sim/trace/facts.hpp), where the
+// sender says what it retransmits and numbers restart with each connection incarnation.
 // Feed every SegmentSent to observe() in trace order, then ask about that segment.
 #pragma once
 

@@ -77,7 +77,8 @@ class TcpStack::Socket final : public Actions {
     stack_.network_.send(stack_.host_, seg, cause, false, retransmission);
   }
   void discard(const net::Segment& seg, std::string_view cause) override {
-    stack_.trace_.emit(now(), trace::Note{"discard " + seg.to_string() + ": " + std::string(cause), stack_.host_, conn_.id()});
+    stack_.trace_.emit(now(), trace::Note{"discard " + seg.to_string() + ": " + std::string(cause), stack_.host_, conn_.id(),
+                                          stack_.arriving_, stack_.arriving_ != kNoArrival});
   }
   void arm(TimerKind kind, sim::Time deadline, std::string_view cause) override {
     auto& t = timers_[static_cast<int>(kind)];
@@ -151,7 +152,11 @@ TcpStack::TcpStack(sim::Scheduler& sched, trace::Trace& trace, net::Network& net
   isn_secret_ = streams.stream("host/" + node.name + "/isn-secret").next_u64();
   // RFC 4987 §3.6: the cookie's hash is keyed by a secret of the server's; one per host and run.
   cookies_ = SynCookies(streams.stream("host/" + node.name + "/syncookie-secret").next_u64());
-  network_.set_receiver(host_, [this](const net::Segment& seg, net::SegmentId) { on_segment(seg); });
+  network_.set_receiver(host_, [this](const net::Segment& seg, net::SegmentId id) {
+    arriving_ = id;  // what a discard note is about
+    on_segment(seg);
+    arriving_ = kNoArrival;
+  });
 }
 
 TcpStack::~TcpStack() { network_.set_receiver(host_, nullptr); }
@@ -273,7 +278,7 @@ void TcpStack::deliver_to_listener(Socket& l, const net::Segment& seg, std::opti
 
 void TcpStack::drop_syn(std::string_view why) {
   ++syns_dropped_;
-  trace_.emit(sched_.now(), trace::Note{std::string(why), host_});
+  trace_.emit(sched_.now(), trace::Note{std::string(why), host_, {}, arriving_, arriving_ != kNoArrival});
 }
 
 // RFC 4987 §3.6: "the server ... sends back a SYN-ACK, exactly as if the SYN queue had been
@@ -322,7 +327,8 @@ bool TcpStack::try_cookie(Socket& l, const net::Segment& seg) {
       }
     } else {
       ++acks_dropped_;
-      trace_.emit(now, trace::Note{"accept queue full: ACK with a valid SYN cookie dropped", host_, id});
+      trace_.emit(now, trace::Note{"accept queue full: ACK with a valid SYN cookie dropped", host_, id, arriving_,
+                                   arriving_ != kNoArrival});
     }
     return true;
   }
@@ -357,7 +363,8 @@ void TcpStack::accept_overflow(Socket& child, const net::Segment& seg) {
     child.conn().refuse_on_overflow(now, seg);
   } else {
     ++acks_dropped_;
-    trace_.emit(now, trace::Note{"accept queue full: third ACK dropped, child stays SYN-RECEIVED", host_, child.conn().id()});
+    trace_.emit(now, trace::Note{"accept queue full: third ACK dropped, child stays SYN-RECEIVED", host_,
+                                 child.conn().id(), arriving_, arriving_ != kNoArrival});
   }
 }
 

@@ -214,6 +214,9 @@ class TcpStack {
   std::uint16_t eph_hi_ = 65535;
   std::uint16_t eph_next_ = 49152;
   std::uint64_t syns_dropped_ = 0;
+  // The id of the segment being delivered to on_segment(), for the notes about it.
+  static constexpr std::uint64_t kNoArrival = UINT64_MAX;
+  std::uint64_t arriving_ = kNoArrival;
   std::uint64_t resets_for_closed_ = 0;
   std::uint64_t cookies_sent_ = 0;
   std::uint64_t cookies_validated_ = 0;

@@ -27,7 +27,10 @@ const char* kDim = "\033[2m";
 std::string fate_text(const trace::SegmentFacts& f, const trace::Trace& t) {
   std::string txt;
   switch (f.fate) {
-    case trace::Fate::Delivered: txt = "arrives " + sim::format_seconds(f.end_time); break;
+    case trace::Fate::Delivered:
+      txt = "arrives " + sim::format_seconds(f.end_time);
+      if (f.discard_record != trace::kNoRecord) txt += ", discarded";
+      break;
     case trace::Fate::InFlight: txt = "in flight"; break;
     case trace::Fate::Dropped:
       txt = "lost: " + trace::drop_text(f.reason, f.rule);
@@ -263,7 +266,7 @@ void print_ladder(std::ostream& out, const trace::Trace& trace, const net::Netwo
     } else if (const auto* note = std::get_if<trace::Note>(&r.body)) {
       if (note->node != trace::kNoNode) {
         // What a host's TCP did without a segment or a state change, beside that host.
-        const bool discard = note->text.rfind("discard ", 0) == 0;
+        const bool discard = note->discarded || note->text.rfind("discard ", 0) == 0;
         annotate(r, note->node, discard ? "(discard)" : "(note)", endpoint(note->node, note->conn) + " " + note->text);
         continue;
       }

@@ -136,6 +136,18 @@ std::string arrow_text(const trace::SegmentFacts& f, const Options& o) {
   return t;
 }
 
+// Why a receiving TCP discarded a segment, short enough for the arrow: the rule of a "discard
+// <segment>: <rule>" note, or a queue note as it is ("listen queue full: SYN dropped (...)").
+std::string discard_text(std::string_view note) {
+  std::string_view why = note;
+  if (note.rfind("discard ", 0) == 0) {
+    if (const auto at = note.find(": \xc2\xa7"); at != std::string_view::npos) why = note.substr(at + 2);  // ": §..."
+  }
+  std::string t = "discarded: " + std::string(why);
+  if (t.size() > 72) t = t.substr(0, 69) + "...";
+  return t;
+}
+
 // "SYN_SENT" as RFC 9293 writes it: "SYN-SENT".
 std::string rfc_name(std::string_view state) {
   std::string s(state);
@@ -293,6 +305,13 @@ void Builder::sent(std::size_t i, const trace::SegmentFacts& f) {
       // A corrupted segment travels all the way and fails its checksum at the receiver.
       const double frac = a.to_lane == kNone ? 1.0 : f.reason == trace::DropReason::Corrupted ? 0.9 : 0.6;
       a.to = {x0 + (x1 - x0) * frac, y_end};
+    } else if (f.discarded_before(out_.revealed)) {
+      // It reached the host, whose TCP threw it away (a full SYN queue, an unacceptable
+      // segment): drawn as lost at the receiver, with the TCP's reason.
+      a.fate = Fate::Lost;
+      a.discarded = true;
+      a.reason = discard_text(f.discard_reason);
+      a.to = {x0 + (x1 - x0) * 0.97, y_end};
     } else {
       a.fate = Fate::Delivered;
       a.to = {x1, y_end};

@@ -125,6 +125,7 @@ struct Arrow {
   bool retransmission = false;     // trace::SeqView says so (seq below what was sent), or the cause does
   bool copy = false;               // a duplicate made by a link or fault rule (x2 badge)
   bool injected = false;           // crafted by the scenario
+  bool discarded = false;          // Lost: reached its host, whose TCP threw it away (reason says why)
   Label label;                     // "SYN,ACK seq=0 ack=1"
   std::string reason;              // lost: "loss", "fault rule 2", "queue overflow", "no route", ...
   Label reason_label;              // the reason at the cross (lost arrows only)

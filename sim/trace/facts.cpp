@@ -97,6 +97,11 @@ TraceFacts::TraceFacts(const Trace& trace) {
       segments_[y->id].effects.push_back(
           {i, std::string(y->cause == EffectCause::Link ? "reordered +" : "delayed +") + sim::format_duration(y->extra) +
                   (y->rule != kNoRule ? " by fault rule " + std::to_string(y->rule) : "")});
+    } else if (const auto* n = std::get_if<Note>(&b); n && n->discarded) {
+      if (n->segment >= segments_.size() || segments_[n->segment].seg == nullptr) continue;
+      SegmentFacts& f = segments_[n->segment];
+      f.discard_record = i;
+      f.discard_reason = n->text;
     } else if (const auto* k = std::get_if<SegmentCorrupted>(&b)) {
       if (k->id >= segments_.size()) continue;
       segments_[k->id].effects.push_back({i, "corrupted by fault rule " + std::to_string(k->rule)});

@@ -68,6 +68,11 @@ struct SegmentFacts {
   bool copy() const { return copy_of != kNoSegment; }
   // The effects recorded before `cursor`, joined: "delayed +50ms by fault rule 1; corrupted by fault rule 0".
   std::string effects_text(std::size_t cursor = kNoRecord) const;
+  // Delivered, then thrown away by the receiving TCP (a full SYN queue, an unacceptable segment):
+  // the Note that says so, and its text.
+  std::size_t discard_record = kNoRecord;
+  std::string_view discard_reason;
+  bool discarded_before(std::size_t cursor) const { return discard_record != kNoRecord && discard_record < cursor; }
   bool ended_before(std::size_t cursor) const { return end_record != kNoRecord && end_record < cursor; }
   // Its fate as a view that reveals records [0, cursor) may tell it.
   Fate fate_at(std::size_t cursor) const { return ended_before(cursor) ? fate : Fate::InFlight; }

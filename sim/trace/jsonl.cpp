@@ -84,6 +84,8 @@ struct ToJson {
       node(s.node);
       j["conn"] = conn_json(s.conn);
     }
+    if (s.segment != UINT64_MAX) j["seg"] = s.segment;
+    if (s.discarded) j["discarded"] = true;
     j["text"] = s.text;
   }
 };

@@ -120,10 +120,14 @@ struct AppNotify {
 };
 // Free text: a scenario's note (node kNoNode), or what a host's TCP did without a segment or a
 // state change (a discarded segment, a SYN dropped at a full queue), at that host and connection.
+// `segment` is the arriving segment the note is about, if any; `discarded`: the TCP threw that
+// segment away (delivered to the host, but dropped on arrival: the views draw it as dropped).
 struct Note {
   std::string text;
   NodeId node = kNoNode;
   net::ConnId conn{};
+  SegmentId segment = UINT64_MAX;
+  bool discarded = false;
 };
 
 using Body = std::variant<SegmentSent, SegmentDelivered, SegmentDropped, SegmentDuplicated, SegmentDelayed,

@@ -120,3 +120,18 @@ TEST_CASE("The window is written where it changed in its direction, never on a R
   CHECK(r.label(full, {.rfc = true}) == "<SEQ=301><ACK=1101><WND=0>");
   CHECK(r.label(synack, {.rfc = true}) == "<SEQ=300><ACK=101><CTL=SYN,ACK>");
 }
+
+TEST_CASE("A note that the receiving TCP discarded a segment becomes that segment's fact", "[facts]") {
+  Run r;
+  const auto syn = r.send(r.a, a_to_b(100, {.syn = true}));
+  r.t.emit(Time::from_ns(10), SegmentDelivered{syn, r.b});
+  r.t.emit(Time::from_ns(10), Note{"listen queue full: SYN dropped (SYN queue full)", r.b, {}, syn, true});
+  r.t.emit(Time::from_ns(10), Note{"just a remark", r.b, {}, syn, false});
+  const TraceFacts f(r.t);
+  const SegmentFacts& s = *f.segment(syn);
+  CHECK(s.fate == Fate::Delivered);
+  CHECK(s.discard_record == 2);
+  CHECK(s.discard_reason == "listen queue full: SYN dropped (SYN queue full)");
+  CHECK_FALSE(s.discarded_before(2));
+  CHECK(s.discarded_before(3));
+}

@@ -398,9 +398,10 @@ void SequenceView::contextMenuEvent(QContextMenuEvent* event) {
     return;
   }
   QMenu menu(this);
-  QAction* drop = menu.addAction(QStringLiteral("Drop this segment"));
-  QAction* delay = menu.addAction(QStringLiteral("Delay it by..."));
-  QAction* dup = menu.addAction(QStringLiteral("Duplicate it"));
+  const QStringList entries = what_if_menu_at(scene_pos);
+  QAction* drop = menu.addAction(entries.value(0));
+  QAction* delay = menu.addAction(entries.value(1));
+  QAction* dup = menu.addAction(entries.value(2));
   QAction* chosen = menu.exec(event->globalPos());
   if (chosen == drop) {
     what_if_at(scene_pos, WhatIfAction::Drop);
@@ -419,6 +420,22 @@ void SequenceView::contextMenuEvent(QContextMenuEvent* event) {
       QToolTip::showText(event->globalPos(), QString::fromStdString(e.what()), this);
     }
   }
+}
+
+QStringList SequenceView::what_if_menu_at(QPointF scene_pos) const {
+  const auto hit = layout_.hit({scene_pos.x(), scene_pos.y()}, 4 / zoom_);
+  if (!hit || hit->kind != PrimKind::Arrow || trace_ == nullptr) return {};
+  const auto& a = layout_.arrows[hit->index];
+  // The segment by its label, its sender and receiver hosts, and its record number.
+  QString who;
+  if (a.from_lane != diagram::kNone && a.from_lane < layout_.lanes.size()) {
+    who = QString::fromStdString(trace_->node_name(layout_.lanes[a.from_lane].node));
+    if (a.to_lane != diagram::kNone && a.to_lane < layout_.lanes.size())
+      who += QStringLiteral(" → ") + QString::fromStdString(trace_->node_name(layout_.lanes[a.to_lane].node));
+  }
+  const QString what = QStringLiteral("%1 (%2, #%3)").arg(QString::fromStdString(a.label.text), who).arg(a.record);
+  return {QStringLiteral("Drop ") + what, QStringLiteral("Delay ") + what + QStringLiteral(" by..."),
+          QStringLiteral("Duplicate ") + what};
 }
 
 void SequenceView::rebuild() {

@@ -11,6 +11,7 @@
 
 #include <QGraphicsView>
 #include <QString>
+#include <QStringList>
 #include <cstddef>
 #include <functional>
 #include <optional>
@@ -74,6 +75,9 @@ class SequenceView final : public QGraphicsView {
   std::optional<std::size_t> record_at(QPointF scene_pos) const;
   // Emulates the context menu's choice on the arrow at a scene point (what the menu calls).
   bool what_if_at(QPointF scene_pos, WhatIfAction action, sim::Duration extra = sim::Duration::zero());
+  // The context menu's entries for the arrow at a scene point, each naming the segment it acts
+  // on ("Drop SYN,ACK seq=0 ack=1 (server → client, #9)"); empty where no arrow is.
+  QStringList what_if_menu_at(QPointF scene_pos) const;
 
  protected:
   void drawBackground(QPainter* painter, const QRectF& rect) override;

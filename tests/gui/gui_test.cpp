@@ -7,6 +7,7 @@
 #include <QDropEvent>
 #include <QMimeData>
 #include <QUrl>
+#include <QtCharts/QLineSeries>
 #include <QFile>
 #include <QImage>
 #include <QLabel>
@@ -26,6 +27,7 @@
 #include "gui/library.hpp"
 #include "gui/main_window.hpp"
 #include "gui/scenario_writer.hpp"
+#include "gui/state_timeline.hpp"
 #include "gui/whatif.hpp"
 #include "gui/run.hpp"
 #include "sim/scenario/loader.hpp"
@@ -34,6 +36,7 @@
 
 using tcpsim::gui::EventTableModel;
 using tcpsim::gui::MainWindow;
+using tcpsim::gui::StateTimeline;
 namespace trace = tcpsim::trace;
 
 namespace {
@@ -253,6 +256,24 @@ class GuiTest : public QObject {
     text = w.inspector()->text();
     QVERIFY2(text.contains(QStringLiteral("(relative 0, incarnation 2)")), qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("ack: 101  (relative 1)")), qPrintable(text));
+  }
+
+  // After a what-if re-run, the state timeline shows the new run at once (not the old one
+  // until the cursor moves): its tracks equal those of a timeline given the new run afresh.
+  void whatIfRedrawsTheStateTimelineAtOnce() {
+    MainWindow w;
+    QVERIFY(w.open_file(QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/loss/lost-final-ack.json")));
+    w.set_cursor(w.size());
+    const auto syn = first_send(w, "SYN");
+    QVERIFY(syn.has_value());
+    QVERIFY(w.apply_what_if(*syn, trace::FaultAction::Drop));
+    StateTimeline fresh;
+    fresh.set_run(w.run()->trace(), &w.run()->connections);
+    fresh.set_cursor(w.cursor());
+    StateTimeline& shown = *w.timeline();
+    QCOMPARE(shown.track_count(), fresh.track_count());
+    for (int i = 0; i < fresh.track_count(); ++i) QCOMPARE(shown.track(i)->points(), fresh.track(i)->points());
+    QCOMPARE(shown.cursor_line()->points(), fresh.cursor_line()->points());
   }
 
   void eventFiltersKeepOneKindOneEndpointOrSomeWords() {

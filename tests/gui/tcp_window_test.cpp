@@ -211,6 +211,13 @@ class TcpWindowTest : public QObject {
     const auto it = std::find_if(arrows.begin(), arrows.end(), [&](const auto& a) { return a.record == ack; });
     QVERIFY(it != arrows.end());
     const QPointF mid((it->from.x + it->to.x) / 2, (it->from.y + it->to.y) / 2);
+    // The menu says which segment it acts on: its label, who sends it to whom, its record.
+    const QStringList menu = w.diagram()->what_if_menu_at(mid);
+    QCOMPARE(menu.size(), 3);
+    const QString what = QString::fromStdString(it->label.text) + QStringLiteral(" (client → server, #%1)").arg(ack);
+    QCOMPARE(menu[0], QStringLiteral("Drop ") + what);
+    QCOMPARE(menu[2], QStringLiteral("Duplicate ") + what);
+    QVERIFY(w.diagram()->what_if_menu_at(QPointF(-100, -100)).isEmpty());
     QVERIFY(w.diagram()->what_if_at(mid, tcpsim::gui::WhatIfAction::Duplicate));
     QCOMPARE(w.run()->scenario.faults.size(), std::size_t{1});
     QCOMPARE(w.run()->scenario.faults[0].action, trace::FaultAction::Duplicate);

@@ -36,7 +36,7 @@
 #include "gui/event_model.hpp"
 #include "gui/inspector.hpp"
 #include "gui/library.hpp"
-#include "gui/scenario_writer.hpp"
+#include "sim/scenario/writer.hpp"
 #include "gui/sequence_view.hpp"
 #include "gui/state_diagram.hpp"
 #include "gui/state_timeline.hpp"
@@ -517,7 +517,7 @@ bool MainWindow::open_file(const QString& path) {
   modified_ = false;
   {
     QFile f(path);
-    expect_json_ = f.open(QIODevice::ReadOnly) ? expect_block(f.readAll().toStdString()) : std::string();
+    expect_json_ = f.open(QIODevice::ReadOnly) ? scenario::expect_block(f.readAll().toStdString()) : std::string();
   }
   add_recent(path);
   install_run(run_scenario(*scenario_), false);
@@ -535,7 +535,7 @@ bool MainWindow::reload() {
 bool MainWindow::save_scenario_as(const QString& path) {
   if (!scenario_) return false;
   QFile f(path);
-  const std::string text = write_scenario(*scenario_, expect_json_);
+  const std::string text = scenario::write_scenario(*scenario_, expect_json_);
   if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(text.data(), static_cast<qint64>(text.size())) < 0) {
     note(QStringLiteral("Could not write %1").arg(path));
     return false;

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <limits>
+#include <type_traits>
+#include <vector>
 
+#include "models/net/link_fields.hpp"
 #include "sim/scenario/loader_detail.hpp"
 
 namespace tcpsim::scenario::detail {
@@ -136,24 +139,33 @@ void read_loss(Reader& r, const Json& v, const std::string& pointer, net::LossMo
   out.ge = model;
 }
 
-// Reads the link parameters present in `o` over `p`.
+// Reads the link parameters present in `o` over `p`, each by its type (net::visit_link_params).
 SetHere read_params(Object& o, net::LinkParams& p) {
   Reader& r = o.reader();
   SetHere set;
   if (o.get("delay")) set.delay = o.ptr("delay");
   if (o.get("jitter")) set.jitter = o.ptr("jitter");
-  if (const auto d = o.duration("delay", kLinkDuration)) p.delay = *d;
-  else set.invalid = !set.delay.empty();
-  if (const auto d = o.duration("jitter", kLinkDuration)) p.jitter = *d;
-  else set.invalid = set.invalid || !set.jitter.empty();
-  if (const Json* v = o.get("bandwidth"))
-    if (const auto b = r.bandwidth(*v, o.ptr("bandwidth"))) p.bandwidth_bps = *b;
-  if (const auto q = o.integer("queue", 1, std::numeric_limits<std::uint32_t>::max()))
-    p.queue_limit = static_cast<std::uint32_t>(*q);
-  if (const Json* v = o.get("loss")) read_loss(r, *v, o.ptr("loss"), p.loss);
-  if (const auto d = o.probability("duplicate")) p.duplicate = *d;
-  if (const auto d = o.probability("reorder")) p.reorder = *d;
-  if (const auto d = o.duration("reorder_delay", kLinkDurationPositive)) p.reorder_delay = *d;
+  net::visit_link_params(p, [&](std::string_view name, auto& member, std::string_view) {
+    using T = std::decay_t<decltype(member)>;
+    const std::string key(name);
+    if constexpr (std::is_same_v<T, sim::Duration>) {  // delay, jitter
+      if (const auto d = o.duration(key.c_str(), kLinkDuration)) member = *d;
+      else if (o.get(key.c_str())) set.invalid = true;
+    } else if constexpr (std::is_same_v<T, std::optional<sim::Duration>>) {
+      if (const auto d = o.duration(key.c_str(), kLinkDurationPositive)) member = *d;
+    } else if constexpr (std::is_same_v<T, std::uint64_t>) {  // a bandwidth
+      if (const Json* v = o.get(key.c_str()))
+        if (const auto b = r.bandwidth(*v, o.ptr(key.c_str()))) member = *b;
+    } else if constexpr (std::is_same_v<T, std::uint32_t>) {
+      if (const auto q = o.integer(key.c_str(), 1, std::numeric_limits<std::uint32_t>::max()))
+        member = static_cast<std::uint32_t>(*q);
+    } else if constexpr (std::is_same_v<T, net::LossModel>) {
+      if (const Json* v = o.get(key.c_str())) read_loss(r, *v, o.ptr(key.c_str()), member);
+    } else {
+      static_assert(std::is_same_v<T, double>, "a link parameter of a new type: say here how it is read");
+      if (const auto d = o.probability(key.c_str())) member = *d;
+    }
+  });
   return set;
 }
 
@@ -177,7 +189,12 @@ void read_links(Object& top, Scenario& out, const NodeTable& table) {
   Reader& r = top.reader();
   const Json* list = top.get("links");
   if (list == nullptr || r.array(*list, top.ptr("links"), "links") == nullptr) return;
-  static const Names kParams{"delay", "jitter", "bandwidth", "queue", "loss", "duplicate", "reorder", "reorder_delay"};
+  static const Names kParams = [] {
+    Names n;
+    net::LinkParams p;
+    net::visit_link_params(p, [&](std::string_view name, auto&, std::string_view) { n.emplace_back(name); });
+    return n;
+  }();
   static const Names kFields = [] {
     Names f{"between", "a_to_b", "b_to_a"};
     f.insert(f.end(), kParams.begin(), kParams.end());

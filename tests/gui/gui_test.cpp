@@ -26,7 +26,7 @@
 #include "gui/inspector.hpp"
 #include "gui/library.hpp"
 #include "gui/main_window.hpp"
-#include "gui/scenario_writer.hpp"
+#include "sim/scenario/writer.hpp"
 #include "gui/state_timeline.hpp"
 #include "gui/whatif.hpp"
 #include "gui/run.hpp"
@@ -394,7 +394,7 @@ class GuiTest : public QObject {
     QVERIFY2(again.open_file(out), qPrintable(again.messages()->toPlainText()));
     QCOMPARE(again.size(), expected_size);
     QCOMPARE(tcpsim::gui::segment_counts_text(again.run()->trace()->segments()), expected_counts);
-    QCOMPARE(tcpsim::gui::write_scenario(again.run()->scenario), tcpsim::gui::write_scenario(w.run()->scenario));
+    QCOMPARE(tcpsim::scenario::write_scenario(again.run()->scenario), tcpsim::scenario::write_scenario(w.run()->scenario));
   }
 
   void savingKeepsTheFilesExpectBlock() {
@@ -402,7 +402,7 @@ class GuiTest : public QObject {
     const QString handshake = QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/rfc9293-figures/basic-three-way-handshake.json");
     QFile in(handshake);
     QVERIFY(in.open(QIODevice::ReadOnly));
-    const std::string expect = tcpsim::gui::expect_block(in.readAll().toStdString());
+    const std::string expect = tcpsim::scenario::expect_block(in.readAll().toStdString());
     QVERIFY(!expect.empty());
     MainWindow w;
     QVERIFY(w.open_file(handshake));
@@ -410,30 +410,11 @@ class GuiTest : public QObject {
     QVERIFY(w.save_scenario_as(out));
     QFile saved(out);
     QVERIFY(saved.open(QIODevice::ReadOnly));
-    QCOMPARE(tcpsim::gui::expect_block(saved.readAll().toStdString()), expect);
+    QCOMPARE(tcpsim::scenario::expect_block(saved.readAll().toStdString()), expect);
     const auto again = tcpsim::scenario::load_file(out.toStdString());
     QVERIFY2(again.ok(), again.errors.empty() ? "" : again.errors.front().to_string().c_str());
-    QCOMPARE(tcpsim::gui::expect_block("{\"name\": \"x\"}"), std::string());
-    QCOMPARE(tcpsim::gui::expect_block("not json"), std::string());
-  }
-
-  void everyBundledScenarioSurvivesTheWriter() {
-    tcpsim::gui::LibraryBrowser lib;
-    lib.set_folder(QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios"));
-    QVERIFY(lib.files().size() >= 4);
-    for (const QString& file : lib.files()) {
-      auto a = tcpsim::scenario::load_file(file.toStdString());
-      QVERIFY2(a.ok(), qPrintable(file));
-      const std::string text = tcpsim::gui::write_scenario(*a.scenario);
-      auto b = tcpsim::scenario::load_string(text, "written.json");
-      QVERIFY2(b.ok(), b.errors.empty() ? text.c_str() : b.errors.front().to_string().c_str());
-      QCOMPARE(tcpsim::gui::write_scenario(*b.scenario), text);
-      tcpsim::scenario::World wa(*a.scenario), wb(*b.scenario);
-      wa.run();
-      wb.run();
-      QVERIFY2(wb.trace().records().size() == wa.trace().records().size(), qPrintable(file));
-      QCOMPARE(tcpsim::gui::segment_counts_text(wb.trace().segments()), tcpsim::gui::segment_counts_text(wa.trace().segments()));
-    }
+    QCOMPARE(tcpsim::scenario::expect_block("{\"name\": \"x\"}"), std::string());
+    QCOMPARE(tcpsim::scenario::expect_block("not json"), std::string());
   }
 
   void invalidScenarioShowsEveryDiagnosticAndNeverCrashes() {
@@ -501,12 +482,12 @@ class GuiTest : public QObject {
     QVERIFY2(w.status_text().contains(QStringLiteral("stopped at the virtual-time bound")), qPrintable(w.status_text()));
     QVERIFY(w.messages()->toPlainText().contains(QStringLiteral("stopped at the virtual-time bound of 8760h")));
     // The writer keeps the limits.
-    const std::string written = tcpsim::gui::write_scenario(w.run()->scenario);
+    const std::string written = tcpsim::scenario::write_scenario(w.run()->scenario);
     QVERIFY2(written.find("\"limits\": {\n    \"time\": \"8760h\"\n  }") != std::string::npos, written.c_str());
     tcpsim::scenario::Scenario s = w.run()->scenario;
     s.limits.events = 123;
     s.limits.records = 456;
-    const auto again = tcpsim::scenario::load_string(tcpsim::gui::write_scenario(s), "written.json");
+    const auto again = tcpsim::scenario::load_string(tcpsim::scenario::write_scenario(s), "written.json");
     QVERIFY(again.ok());
     QVERIFY(again.scenario->limits.time == s.limits.time);
     QCOMPARE(again.scenario->limits.events, std::optional<std::uint64_t>(123));
@@ -529,7 +510,7 @@ class GuiTest : public QObject {
     w.set_cursor(5);
     QFile f(copy);
     QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
-    f.write(QByteArray::fromStdString(tcpsim::gui::write_scenario(*s.scenario)));
+    f.write(QByteArray::fromStdString(tcpsim::scenario::write_scenario(*s.scenario)));
     f.close();
     QVERIFY(w.reload());
     QCOMPARE(w.cursor(), std::size_t{5});

@@ -1,12 +1,14 @@
-#include "gui/scenario_writer.hpp"
+#include "sim/scenario/writer.hpp"
 
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <type_traits>
+#include <vector>
 
+#include "models/net/link_fields.hpp"
 #include "models/tcp/param_fields.hpp"
 
-namespace tcpsim::gui {
+namespace tcpsim::scenario {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -34,17 +36,29 @@ Json loss(const net::LossModel& m) {
 }
 
 // The link parameters that differ from the defaults (the delay is always written: it is what a
-// reader looks for first).
+// reader looks for first), each by its type (net::visit_link_params).
 void put_params(Json& o, const net::LinkParams& p) {
-  const net::LinkParams def{};
-  o["delay"] = duration(p.delay);
-  if (p.jitter != def.jitter) o["jitter"] = duration(p.jitter);
-  if (p.bandwidth_bps != 0) o["bandwidth"] = bandwidth(p.bandwidth_bps);
-  if (p.queue_limit != def.queue_limit) o["queue"] = p.queue_limit;
-  if (p.loss.kind != net::LossModel::Kind::None) o["loss"] = loss(p.loss);
-  if (p.duplicate != 0.0) o["duplicate"] = p.duplicate;
-  if (p.reorder != 0.0) o["reorder"] = p.reorder;
-  if (p.reorder_delay) o["reorder_delay"] = duration(*p.reorder_delay);
+  net::LinkParams def{};
+  std::vector<const void*> defaults;
+  net::visit_link_params(def, [&](std::string_view, const auto& member, std::string_view) { defaults.push_back(&member); });
+  std::size_t i = 0;
+  net::visit_link_params(p, [&](std::string_view name, const auto& member, std::string_view) {
+    using T = std::decay_t<decltype(member)>;
+    const T& d = *static_cast<const T*>(defaults[i++]);
+    if (member == d && name != "delay") return;
+    const std::string key(name);
+    if constexpr (std::is_same_v<T, sim::Duration>) {
+      o[key] = duration(member);
+    } else if constexpr (std::is_same_v<T, std::optional<sim::Duration>>) {
+      o[key] = duration(*member);
+    } else if constexpr (std::is_same_v<T, std::uint64_t>) {
+      o[key] = bandwidth(member);
+    } else if constexpr (std::is_same_v<T, net::LossModel>) {
+      o[key] = loss(member);
+    } else {
+      o[key] = member;  // a count or a probability
+    }
+  });
 }
 
 Json link(const net::LinkConfig& l) {
@@ -308,4 +322,4 @@ std::string write_scenario(const scenario::Scenario& s, const std::string& expec
   return o.dump(2) + "\n";
 }
 
-}  // namespace tcpsim::gui
+}  // namespace tcpsim::scenario

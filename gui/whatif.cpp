@@ -1,5 +1,6 @@
 #include "gui/whatif.hpp"
 
+#include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
@@ -7,8 +8,13 @@
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <limits>
+#include <map>
 #include <set>
+
+#include "models/tcp/param_fields.hpp"
+#include "sim/scenario/writer.hpp"
 
 namespace tcpsim::gui {
 namespace {
@@ -162,13 +168,20 @@ WhatIfPanel::WhatIfPanel(QWidget* parent)
     : QWidget(parent),
       links_(new QTableWidget(0, LinkColumns)),
       faults_(new QTableWidget(0, FaultColumns)),
+      profile_(new QComboBox),
+      tcp_(new QTableWidget(0, TcpColumns)),
       error_(new QLabel),
       rerun_button_(new QPushButton(QStringLiteral("Re-run with these settings"))) {
   links_->setHorizontalHeaderLabels({QStringLiteral("link"), QStringLiteral("delay a→b"), QStringLiteral("loss a→b"),
                                      QStringLiteral("delay b→a"), QStringLiteral("loss b→a")});
   faults_->setHorizontalHeaderLabels(
       {QStringLiteral("#"), QStringLiteral("action"), QStringLiteral("delay"), QStringLiteral("nth"), QStringLiteral("match")});
-  for (auto* t : {links_, faults_}) {
+  tcp_->setHorizontalHeaderLabels({QStringLiteral("TCP parameter"), QStringLiteral("value (as in a scenario file)")});
+  tcp_->setColumnWidth(Param, 190);
+  profile_->addItem(QStringLiteral("rfc9293"));
+  profile_->addItem(QStringLiteral("linux"));
+  profile_->setToolTip(QStringLiteral("The scenario's profile; hosts keep their own parameter settings on top of it"));
+  for (auto* t : {links_, faults_, tcp_}) {
     t->verticalHeader()->hide();
     t->horizontalHeader()->setStretchLastSection(true);
     t->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -219,6 +232,12 @@ WhatIfPanel::WhatIfPanel(QWidget* parent)
   layout->addWidget(links_, 2);
   layout->addWidget(new QLabel(QStringLiteral("<b>Fault rules</b> (applied in order at the sender)")));
   layout->addWidget(faults_, 3);
+  auto* profile_row = new QHBoxLayout;
+  profile_row->addWidget(new QLabel(QStringLiteral("<b>Profile</b>")));
+  profile_row->addWidget(profile_);
+  profile_row->addWidget(new QLabel(QStringLiteral("<b>TCP parameters</b> of every host (edit a value: 30s, 6, null, ...)")), 1);
+  layout->addLayout(profile_row);
+  layout->addWidget(tcp_, 3);
   layout->addWidget(error_);
   layout->addLayout(buttons);
 }
@@ -246,6 +265,25 @@ void WhatIfPanel::set_scenario(const scenario::Scenario& s) {
     faults_->setItem(i, Delay, item(f.action == trace::FaultAction::Delay ? sim::format_duration(f.delay) : "", true));
     faults_->setItem(i, Nth, item(nth_text(f), true));
     faults_->setItem(i, Match, item(match_text(f.match, book_), false));
+  }
+  profile_->setCurrentIndex(s.profile == scenario::Profile::Linux ? 1 : 0);
+  // The parameters of the first host that runs TCP (the help of each as its tooltip).
+  tcp_shown_.clear();
+  tcp_->setRowCount(0);
+  const auto first = std::find_if(s.tcp.begin(), s.tcp.end(), [](const scenario::HostTcp& t) { return t.enabled; });
+  if (first == s.tcp.end()) return;
+  std::map<std::string, std::string> help;
+  tcp::TcpParams probe;
+  tcp::visit_params(probe, [&](std::string_view name, auto&, std::string_view h) { help[std::string(name)] = std::string(h); });
+  const auto texts = scenario::tcp_param_texts(first->params);
+  tcp_->setRowCount(static_cast<int>(texts.size()));
+  for (int i = 0; i < tcp_->rowCount(); ++i) {
+    const auto& [name, value] = texts[static_cast<std::size_t>(i)];
+    auto* n = item(name, false);
+    n->setToolTip(QString::fromStdString(help[name]));
+    tcp_->setItem(i, Param, n);
+    tcp_->setItem(i, Value, item(value, true));
+    tcp_shown_.push_back(value);
   }
 }
 
@@ -304,7 +342,21 @@ std::optional<scenario::Scenario> WhatIfPanel::edited(std::string* error) const 
     rules.push_back(r);
   }
   s.faults = std::move(rules);
-  return s;
+  // Profile and TCP parameters: only what was changed, read by the loader itself.
+  const auto profile = profile_->currentIndex() == 1 ? scenario::Profile::Linux : scenario::Profile::Rfc9293;
+  std::vector<std::pair<std::string, std::string>> fields;
+  for (int i = 0; i < tcp_->rowCount() && i < static_cast<int>(tcp_shown_.size()); ++i) {
+    const std::string v = cell(tcp_, i, Value).toStdString();
+    if (v != tcp_shown_[static_cast<std::size_t>(i)]) fields.emplace_back(cell(tcp_, i, Param).toStdString(), v);
+  }
+  if (profile == s.profile && fields.empty()) return s;
+  std::string why;
+  auto with = scenario::with_tcp(s, profile, fields, &why);
+  if (!with) {
+    *error = "TCP: " + why;
+    return std::nullopt;
+  }
+  return with;
 }
 
 void WhatIfPanel::show_error(const QString& text) {

@@ -1,4 +1,6 @@
-// What-if editing: change a link's delay or loss, or the scenario's fault rules, and re-run.
+// What-if editing: change a link's delay or loss, the scenario's fault rules, its profile or
+// its TCP parameters, and re-run. Profile and parameters go through the scenario loader itself
+// (scenario::with_tcp): the same names, value syntax and checks as a scenario file.
 //
 // fault_rule_for_segment() turns "drop / delay / duplicate this segment" into the fault rule
 // that does exactly that in a re-run: it matches the segment's sender and receiver (addresses
@@ -18,6 +20,7 @@
 #include "models/net/config.hpp"
 #include "sim/scenario/scenario.hpp"
 
+class QComboBox;
 class QLabel;
 class QPushButton;
 class QTableWidget;
@@ -37,6 +40,7 @@ class WhatIfPanel final : public QWidget {
  public:
   enum LinkColumn { LinkName, DelayAB, LossAB, DelayBA, LossBA, LinkColumns };
   enum FaultColumn { Number, Action, Delay, Nth, Match, FaultColumns };
+  enum TcpColumn { Param, Value, TcpColumns };
 
   explicit WhatIfPanel(QWidget* parent = nullptr);
 
@@ -53,6 +57,8 @@ class WhatIfPanel final : public QWidget {
 
   QTableWidget* links() { return links_; }
   QTableWidget* faults() { return faults_; }
+  QTableWidget* tcp() { return tcp_; }  // one row per TCP parameter: name, value as a scenario writes it
+  QComboBox* profile() { return profile_; }
   QPushButton* rerun_button() { return rerun_button_; }
 
  private:
@@ -60,6 +66,9 @@ class WhatIfPanel final : public QWidget {
   AddressBook book_;
   QTableWidget* links_;
   QTableWidget* faults_;
+  QComboBox* profile_;
+  QTableWidget* tcp_;
+  std::vector<std::string> tcp_shown_;  // the values as shown, to tell the edited ones
   QLabel* error_;
   QPushButton* rerun_button_;
   std::function<void()> rerun_;

@@ -1,5 +1,7 @@
 #include "sim/scenario/writer.hpp"
 
+#include "sim/scenario/loader.hpp"
+
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <type_traits>
@@ -320,6 +322,38 @@ std::string write_scenario(const scenario::Scenario& s, const std::string& expec
     o["notes"] = notes;
   }
   return o.dump(2) + "\n";
+}
+
+std::vector<std::pair<std::string, std::string>> tcp_param_texts(const tcp::TcpParams& p) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const Json all = params_json(p);
+  for (const auto& [name, v] : all.items()) out.emplace_back(name, v.dump());
+  return out;
+}
+
+std::optional<Scenario> with_tcp(const Scenario& s, Profile profile,
+                                 const std::vector<std::pair<std::string, std::string>>& fields, std::string* error) {
+  Json o = Json::parse(write_scenario(s));
+  o["profile"] = to_string(profile);
+  auto set_on = [&](Json& node) {
+    if (node.contains("tcp") && node["tcp"].is_boolean()) return;  // no TCP here
+    for (const auto& [name, text] : fields) {
+      // A value that is not JSON is taken as a string: 30s, linux, ...
+      Json v = Json::parse(text, nullptr, false);
+      if (v.is_discarded()) v = text;
+      node["tcp"][name] = v;
+    }
+  };
+  for (const char* list : {"hosts", "groups"})
+    if (o.contains(list))
+      for (auto& node : o[list]) set_on(node);
+  LoadResult r = load_string(o.dump(2), "what-if");
+  if (!r.ok()) {
+    const Diagnostic& d = r.errors.front();
+    *error = (d.pointer.empty() ? std::string() : d.pointer + ": ") + d.message;
+    return std::nullopt;
+  }
+  return std::move(*r.scenario);
 }
 
 }  // namespace tcpsim::scenario

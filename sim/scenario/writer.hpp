@@ -7,7 +7,10 @@
 // parameters are written once when both directions agree, else as a_to_b / b_to_a.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "sim/scenario/scenario.hpp"
 
@@ -21,5 +24,16 @@ std::string write_scenario(const Scenario& s, const std::string& expect_json = {
 // The "expect" value of a scenario file's text as compact JSON, or "" when it has none or the
 // text is not JSON.
 std::string expect_block(const std::string& file_text);
+
+// Every TCP parameter of `p` (tcp::visit_params order) with its value as a scenario writes it,
+// compact JSON: ("msl", "\"60s\""), ("syn_retries", "6"), ("user_timeout", "null"), ...
+std::vector<std::pair<std::string, std::string>> tcp_param_texts(const tcp::TcpParams& p);
+
+// `s` with the TCP parameters `fields` (name -> JSON value text, as tcp_param_texts writes them)
+// set on every host and group that runs TCP, and the scenario profile `profile`, read back by
+// the loader itself: the same names, types and checks as a scenario file. nullopt and `error`
+// ("/hosts/0/tcp/msl: expected a duration ...") when the loader refuses a value.
+std::optional<Scenario> with_tcp(const Scenario& s, Profile profile,
+                                 const std::vector<std::pair<std::string, std::string>>& fields, std::string* error);
 
 }  // namespace tcpsim::scenario

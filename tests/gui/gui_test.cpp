@@ -379,6 +379,38 @@ class GuiTest : public QObject {
     QCOMPARE(w.run(), before);
   }
 
+  // The What-if tab changes the profile and TCP parameters through the loader's own field list:
+  // a shorter MSL shortens TIME-WAIT in the re-run; a bad value names its field and runs nothing.
+  void whatIfPanelChangesProfileAndTcpParameters() {
+    MainWindow w;
+    QVERIFY(w.open_file(QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/loss/lost-final-ack.json")));
+    auto* tcp = w.whatif()->tcp();
+    int msl = -1;
+    for (int i = 0; i < tcp->rowCount(); ++i)
+      if (tcp->item(i, tcpsim::gui::WhatIfPanel::Param)->text() == QStringLiteral("msl")) msl = i;
+    QVERIFY(msl >= 0);
+    QVERIFY(!tcp->item(msl, tcpsim::gui::WhatIfPanel::Param)->toolTip().isEmpty());  // the parameter's help
+    tcp->item(msl, tcpsim::gui::WhatIfPanel::Value)->setText(QStringLiteral("1s"));
+    QVERIFY(w.rerun_from_panel());
+    for (const auto& t : w.run()->scenario.tcp)
+      if (t.enabled) QCOMPARE(t.params.msl, tcpsim::sim::Duration::s(1));
+    bool two_seconds = false;  // TIME-WAIT now lasts 2 MSL = 2 s
+    for (const auto& r : w.run()->trace()->records())
+      if (const auto* t = std::get_if<trace::TimerEvent>(&r.body); t && t->timer == "time-wait" && t->op == trace::TimerOp::Armed)
+        two_seconds |= t->deadline - r.time == tcpsim::sim::Duration::s(2);
+    QVERIFY(two_seconds);
+    QCOMPARE(w.whatif()->tcp()->item(msl, tcpsim::gui::WhatIfPanel::Value)->text(), QStringLiteral("\"1s\""));
+
+    w.whatif()->profile()->setCurrentIndex(1);
+    QVERIFY(w.rerun_from_panel());
+    QCOMPARE(w.run()->scenario.profile, tcpsim::scenario::Profile::Linux);
+
+    w.whatif()->tcp()->item(msl, tcpsim::gui::WhatIfPanel::Value)->setText(QStringLiteral("soon"));
+    const auto* before = w.run();
+    QVERIFY(!w.rerun_from_panel());
+    QCOMPARE(w.run(), before);
+  }
+
   void savedScenarioLoadsBackAndRunsTheSame() {
     QTemporaryDir dir;
     MainWindow w;

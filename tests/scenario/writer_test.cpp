@@ -40,3 +40,34 @@ TEST_CASE("expect_block copies a file's expectations as they are, and nothing fr
   CHECK(scenario::expect_block(R"({"name": "x"})").empty());
   CHECK(scenario::expect_block("not json").empty());
 }
+
+TEST_CASE("with_tcp sets a TCP parameter on every TCP host through the loader, and names a bad value", "[writer]") {
+  auto a = scenario::load_file(TCPSIM_SOURCE_DIR "/scenarios/loss/lost-final-ack.json");
+  REQUIRE(a.ok());
+  std::string error;
+  const auto b = scenario::with_tcp(*a.scenario, scenario::Profile::Rfc9293, {{"msl", "\"2s\""}, {"syn_retries", "3"}}, &error);
+  INFO(error);
+  REQUIRE(b);
+  for (const auto& t : b->tcp) {
+    if (!t.enabled) continue;
+    CHECK(t.params.msl == sim::Duration::s(2));
+    CHECK(t.params.syn_retries.count == 3);
+  }
+  // A bare word is a string, as in a file: 2s is the duration "2s".
+  CHECK(scenario::with_tcp(*a.scenario, scenario::Profile::Rfc9293, {{"msl", "2s"}}, &error));
+  // The profile switches every host that follows the scenario's.
+  const auto lin = scenario::with_tcp(*a.scenario, scenario::Profile::Linux, {}, &error);
+  REQUIRE(lin);
+  CHECK(lin->profile == scenario::Profile::Linux);
+  for (const auto& t : lin->tcp)
+    if (t.enabled) CHECK(t.params.profile == "linux");
+  // The loader's own message, at the field.
+  CHECK_FALSE(scenario::with_tcp(*a.scenario, scenario::Profile::Rfc9293, {{"msl", "soon"}}, &error));
+  CHECK_THAT(error, Catch::StartsWith("/hosts/0/tcp/msl: "));
+  CHECK_FALSE(scenario::with_tcp(*a.scenario, scenario::Profile::Rfc9293, {{"rto_min", "\"2m\""}, {"rto_max", "\"1s\""}}, &error));
+  CHECK_THAT(error, Catch::Contains("rto_min"));
+  // The parameter list is the loader's.
+  const auto texts = scenario::tcp_param_texts(a.scenario->tcp[0].params);
+  REQUIRE(!texts.empty());
+  CHECK(texts.front().first == "msl");
+}

@@ -80,7 +80,9 @@ class Painter {
     f.setBold(bold);
     p_.setFont(f);
     p_.setPen(c);
-    p_.drawText(rect_of(l.box).adjusted(0, 0, 40, 0), Qt::AlignLeft | Qt::AlignVCenter, qs(l.text));
+    // A wrapped note has several lines, one line height each (Style::line_h), from the top.
+    const bool lines = l.text.find('\n') != std::string::npos;
+    p_.drawText(rect_of(l.box).adjusted(0, 0, 40, 0), Qt::AlignLeft | (lines ? Qt::AlignTop : Qt::AlignVCenter), qs(l.text));
   }
 
   void shape(diagram::PrimRef r) {

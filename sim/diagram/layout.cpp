@@ -30,6 +30,11 @@ constexpr double kTimerSlotW = 5;
 constexpr int kTimerSlots = 4;
 // Lifeline to side label: past the state band and the timer brackets.
 constexpr double kLabelGap = Style::band_w / 2 + 3 + kTimerSlots * kTimerSlotW + 4;
+// A scenario's notes end before this x, so that a 1280 px window shows them whole.
+constexpr double kNotesRight = 1240;
+constexpr double kMinNoteW = 150;
+// A host's note beside its lane: as many characters per line as the side room holds.
+constexpr std::size_t kNoteSideChars = static_cast<std::size_t>((kSideRoom - kLabelGap) / (Style::small_px * Style::char_w));
 
 // --- lanes ---------------------------------------------------------------------------------
 
@@ -160,6 +165,35 @@ std::string clip(std::string s, std::size_t n) {
   return s;
 }
 
+// Word-wrapped into lines of at most `width` characters joined by '\n'; a word longer than a
+// line is cut, and text past `max_lines` is clipped.
+std::string wrap(const std::string& s, std::size_t width, std::size_t max_lines) {
+  std::vector<std::string> lines(1);
+  std::size_t pos = 0;
+  while (pos < s.size()) {
+    std::size_t end = s.find(' ', pos);
+    if (end == std::string::npos) end = s.size();
+    std::string word = s.substr(pos, end - pos);
+    pos = end + 1;
+    while (word.size() > width) {
+      if (!lines.back().empty()) lines.emplace_back();
+      lines.back() = word.substr(0, width);
+      word = word.substr(width);
+      lines.emplace_back();
+    }
+    if (!lines.back().empty() && lines.back().size() + 1 + word.size() > width) lines.emplace_back();
+    if (!lines.back().empty()) lines.back() += ' ';
+    lines.back() += word;
+  }
+  if (lines.size() > max_lines) {
+    lines.resize(max_lines);
+    lines.back() = clip(lines.back() + "...", width);
+  }
+  std::string out;
+  for (const auto& l : lines) out += (out.empty() ? "" : "\n") + l;
+  return out;
+}
+
 // --- the walk -------------------------------------------------------------------------------
 
 class Builder {
@@ -263,7 +297,14 @@ void Builder::record(std::size_t i, const Record& r) {
           annotate(i, y, lane_of(x.node, x.conn), AnnotationKind::Notify, "[" + t + "]",
                    host_name(x.node) + " notified: " + t);
         } else if constexpr (std::is_same_v<T, trace::Note>) {
-          annotate(i, y, kNone, AnnotationKind::Note, "note: " + x.text, x.text);
+          // A host's note (its TCP discarding a segment, ...) beside that host's lane.
+          std::size_t lane = kNone;
+          if (x.node != trace::kNoNode) {
+            lane = lane_of(x.node, x.conn);
+            for (std::size_t k = 0; k < out_.lanes.size() && lane == kNone; ++k)
+              if (out_.lanes[k].node == x.node) lane = k;
+          }
+          annotate(i, y, lane, AnnotationKind::Note, x.text, x.text);
         }
         // SegmentDelivered / Dropped / Delayed / Corrupted: the facts fold them into the arrow.
       },
@@ -394,16 +435,36 @@ void Builder::annotate(std::size_t i, double y, std::size_t lane, AnnotationKind
   a.record = i;
   a.kind = kind;
   a.y = y;
-  a.label.text = clip(std::move(text), kind == AnnotationKind::Note ? 48 : 30);
   a.detail = std::move(detail);
-  if (lane != kNone) {
+  const double hs = Style::small_px * Style::line_h;
+  if (kind != AnnotationKind::Note) {
+    a.label.text = clip(std::move(text), 30);
     side_label(a.label, lane, y, true);
+  } else if (lane != kNone) {
+    // A host's note beside its lane, in the room its side labels have.
+    a.label.text = wrap(text, kNoteSideChars, 3);
+    side_label(a.label, lane, y, true);
+    a.label.box.h = hs * static_cast<double>(1 + std::count(a.label.text.begin(), a.label.text.end(), '\n'));
+    a.label.box.w = text_width(a.label.text, true);
+    // Right-aligned left of the lane when it is the first one, or when the right side would
+    // leave a 1280 px window.
+    if (left_side(lane) || a.label.box.right() > kNotesRight) a.label.box.x = lane_x(lane) - kLabelGap - a.label.box.w;
   } else {
+    // The scenario's own note: wrapped in a column right of the last lane's side labels, narrow
+    // enough for a 1280 px window; where the lanes leave no room there, between the lanes.
     a.label.small = true;
-    // Right of the last lane's own text.
-    const double x = (out_.lanes.empty() ? kAxisW : out_.lanes.back().x) + kSideRoom;
-    a.label.box = {x, y - Style::small_px * Style::line_h / 2, text_width(a.label.text, true), Style::small_px * Style::line_h};
+    const double last = out_.lanes.empty() ? kAxisW : out_.lanes.back().x;
+    double x0 = last + kSideRoom, x1 = kNotesRight;
+    if (x1 - x0 < kMinNoteW) {
+      x0 = out_.lanes.empty() ? kAxisW : out_.lanes.front().x + kLabelGap;
+      x1 = std::min(out_.lanes.size() > 1 ? last - kLabelGap : x0 + 360, kNotesRight);
+    }
+    const auto chars = static_cast<std::size_t>(std::max(20.0, (x1 - x0) / (Style::small_px * Style::char_w)));
+    a.label.text = wrap("note: " + text, chars, 8);
+    const double lines = static_cast<double>(1 + std::count(a.label.text.begin(), a.label.text.end(), '\n'));
+    a.label.box = {x0, y - hs / 2, text_width(a.label.text, true), hs * lines};
   }
+  a.label.anchor = {a.label.box.x, y};
   out_.annotations.push_back(std::move(a));
 }
 

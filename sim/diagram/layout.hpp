@@ -76,8 +76,9 @@ struct Box {
 // A piece of text: `box` is where it is drawn (top-left, estimated size), `anchor` the point it
 // labels. Text is drawn in a monospace font of size Style::font_px (Style::small_px if `small`).
 struct Label {
-  std::string text;
+  std::string text;  // several lines when it holds '\n' (box.h counts them)
   Box box;
+  Point anchor;      // the point it labels (on its arrow, for an arrow's label)
   bool small = false;
   bool hidden = false;  // no room near what it labels (a crowded stretch): not drawn
   bool shown() const { return !text.empty() && !hidden; }

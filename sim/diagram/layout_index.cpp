@@ -100,11 +100,15 @@ std::size_t bucket_of(const Layout& l, double y) {
 }  // namespace
 
 double text_width(std::string_view text, bool small) {
-  // Count code points, not bytes (the legend and labels use a few non-ASCII symbols).
-  std::size_t n = 0;
-  for (unsigned char c : text)
-    if ((c & 0xC0) != 0x80) ++n;
-  return static_cast<double>(n) * (small ? Style::small_px : Style::font_px) * Style::char_w;
+  // Count code points, not bytes (the legend and labels use a few non-ASCII symbols); several
+  // lines are as wide as the longest.
+  std::size_t n = 0, widest = 0;
+  for (unsigned char c : text) {
+    if (c == '\n') n = 0;
+    else if ((c & 0xC0) != 0x80) ++n;
+    widest = std::max(widest, n);
+  }
+  return static_cast<double>(widest) * (small ? Style::small_px : Style::font_px) * Style::char_w;
 }
 
 const char* state_colour(std::string_view s) {
@@ -228,38 +232,56 @@ std::vector<Box> Layout::label_boxes() const {
   return out;
 }
 
-namespace detail {
+namespace {
 
-void place_labels(Layout& l) {
-  const double h = Style::font_px * Style::line_h, hs = Style::small_px * Style::line_h;
-  for (auto& a : l.arrows) {
-    // Centred on the midpoint and above the line (whose higher end under the label sets the
-    // bottom), so that the label's halo does not hide a nearly level line.
-    const Point m{(a.from.x + a.to.x) / 2, (a.from.y + a.to.y) / 2};
-    const double w = text_width(a.label.text);
-    const double dx = std::abs(a.to.x - a.from.x);
-    // (At most one line up: the label of a steep arrow stays beside its own line.)
-    const double rise = dx > 0 ? std::min(h, std::abs(a.to.y - a.from.y) / dx * std::min(w / 2, dx / 2)) : 0;
-    a.label.box = {m.x - w / 2, m.y - rise - h - 1, w, h};
-    if (a.fate == Fate::Lost) {
-      a.reason_label.text = "lost: " + a.reason;
-      a.reason_label.small = true;
-      const double rw = text_width(a.reason_label.text, true);
-      a.reason_label.box = {a.to.x - rw / 2, a.to.y + 6, rw, hs};
+// The boxes placed so far, bucketed by y, for overlap queries.
+class Occupancy {
+ public:
+  explicit Occupancy(double bucket_h) : h_(bucket_h) {}
+  void add(const Box& b) {
+    for (std::size_t k = first(b.y); k <= last(b.bottom()); ++k) at(k).push_back(b);
+  }
+  bool free(const Box& b) const {
+    for (std::size_t k = first(b.y); k <= last(b.bottom()) && k < rows_.size(); ++k)
+      for (const Box& o : rows_[k])
+        if (o.overlaps(b)) return false;
+    return true;
+  }
+
+ private:
+  std::size_t first(double y) const { return y <= 0 ? 0 : static_cast<std::size_t>(y / h_); }
+  std::size_t last(double y) const { return first(y); }
+  std::vector<Box>& at(std::size_t k) {
+    if (k >= rows_.size()) rows_.resize(k + 1);
+    return rows_[k];
+  }
+  double h_;
+  std::vector<std::vector<Box>> rows_;
+};
+
+// Does the segment p-q pass through b? (Liang-Barsky clipping.)
+bool segment_meets(Point p, Point q, const Box& b) {
+  double t0 = 0, t1 = 1;
+  const double dx = q.x - p.x, dy = q.y - p.y;
+  const double pk[4] = {-dx, dx, -dy, dy};
+  const double qk[4] = {p.x - b.x, b.right() - p.x, p.y - b.y, b.bottom() - p.y};
+  for (int i = 0; i < 4; ++i) {
+    if (pk[i] == 0) {
+      if (qk[i] < 0) return false;
+      continue;
     }
+    const double r = qk[i] / pk[i];
+    if (pk[i] < 0) t0 = std::max(t0, r);
+    else t1 = std::min(t1, r);
+    if (t0 > t1) return false;
   }
-  std::vector<Label*> ls;
-  for (auto& a : l.arrows) {
-    ls.push_back(&a.label);
-    if (!a.reason_label.text.empty()) ls.push_back(&a.reason_label);
-  }
-  for (auto& s : l.states) ls.push_back(&s.label);
-  for (auto& t : l.timers) ls.push_back(&t.label);
-  for (auto& a : l.annotations) ls.push_back(&a.label);
-  for (auto& b : l.breaks) ls.push_back(&b.label);
-  for (auto& t : l.ticks) ls.push_back(&t.label);
-  std::stable_sort(ls.begin(), ls.end(), [](const Label* a, const Label* b) { return a->box.y < b->box.y; });
+  return true;
+}
 
+// Every other text first, nudged down until no two overlap (in order of height; each label is
+// compared with the boxes still reaching it).
+void nudge(std::vector<Label*>& ls) {
+  std::stable_sort(ls.begin(), ls.end(), [](const Label* a, const Label* b) { return a->box.y < b->box.y; });
   // Labels are taken by increasing original top and only ever move down, so a placed box that
   // ends above the current label's original top can meet no later label: drop it.
   // A label pushed further than kMaxPush is hidden, which also bounds the boxes kept active
@@ -283,6 +305,96 @@ void place_labels(Layout& l) {
     }
     if (!lab->hidden) active.push_back(lab->box);
   }
+}
+
+// Each arrow's label centred on a point of its own line: the middle if that is free, else the
+// free point nearest to it that covers the fewest other lines (so crossing arrows keep their
+// labels apart, each on its own side of the crossing). Hidden only when no point of the line
+// has room.
+void place_arrow_labels(Layout& l, Occupancy& taken) {
+  constexpr double kBucket = 64;
+  std::vector<std::vector<std::size_t>> lines;  // arrow indices by y bucket
+  auto bucket = [](double y) { return y <= 0 ? std::size_t{0} : static_cast<std::size_t>(y / kBucket); };
+  for (std::size_t i = 0; i < l.arrows.size(); ++i) {
+    const auto& a = l.arrows[i];
+    const std::size_t k1 = bucket(a.y_max());
+    if (k1 >= lines.size()) lines.resize(k1 + 1);
+    for (std::size_t k = bucket(a.y_min()); k <= k1; ++k) lines[k].push_back(i);
+  }
+  auto lines_met = [&](std::size_t self, const Box& b) {
+    int n = 0;
+    for (std::size_t k = bucket(b.y); k <= bucket(b.bottom()) && k < lines.size(); ++k)
+      for (std::size_t i : lines[k]) {
+        if (i == self) continue;
+        const auto& o = l.arrows[i];
+        // Counted once: from the first bucket both share.
+        if (std::max(bucket(o.y_min()), bucket(b.y)) != k) continue;
+        if (segment_meets(o.from, o.to, b)) ++n;
+      }
+    return n;
+  };
+  const double h = Style::font_px * Style::line_h;
+  for (std::size_t i = 0; i < l.arrows.size(); ++i) {
+    auto& a = l.arrows[i];
+    const double w = text_width(a.label.text);
+    double best_t = -1;
+    int best_cost = 0;
+    Box best_box;
+    // From the middle outwards, in steps of 1/40 of the line, keeping clear of the lifelines.
+    for (int step = 0; step <= 32; ++step) {
+      const double t = 0.5 + (step % 2 == 0 ? 1 : -1) * ((step + 1) / 2) / 40.0;
+      const Point p{a.from.x + (a.to.x - a.from.x) * t, a.from.y + (a.to.y - a.from.y) * t};
+      const Box b{p.x - w / 2, p.y - h / 2, w, h};
+      if (!taken.free(b)) continue;
+      const int cost = lines_met(i, b);
+      if (best_t < 0 || cost < best_cost) {
+        best_t = t;
+        best_cost = cost;
+        best_box = b;
+      }
+      if (cost == 0) break;
+    }
+    if (best_t < 0) {
+      a.label.hidden = true;
+      a.label.anchor = {(a.from.x + a.to.x) / 2, (a.from.y + a.to.y) / 2};
+      a.label.box = {a.label.anchor.x - w / 2, a.label.anchor.y - h / 2, w, h};
+      continue;
+    }
+    a.label.box = best_box;
+    a.label.anchor = {best_box.x + w / 2, best_box.y + h / 2};
+    taken.add(best_box);
+  }
+}
+
+}  // namespace
+
+namespace detail {
+
+void place_labels(Layout& l) {
+  const double hs = Style::small_px * Style::line_h;
+  for (auto& a : l.arrows) {
+    if (a.fate == Fate::Lost) {
+      a.reason_label.text = "lost: " + a.reason;
+      a.reason_label.small = true;
+      const double rw = text_width(a.reason_label.text, true);
+      // Below the cross, clear of the arrow's own label (centred on the line).
+      a.reason_label.box = {a.to.x - rw / 2, a.to.y + Style::font_px * Style::line_h / 2 + 1, rw, hs};
+      a.reason_label.anchor = a.to;
+    }
+  }
+  std::vector<Label*> ls;
+  for (auto& a : l.arrows)
+    if (!a.reason_label.text.empty()) ls.push_back(&a.reason_label);
+  for (auto& s : l.states) ls.push_back(&s.label);
+  for (auto& t : l.timers) ls.push_back(&t.label);
+  for (auto& a : l.annotations) ls.push_back(&a.label);
+  for (auto& b : l.breaks) ls.push_back(&b.label);
+  for (auto& t : l.ticks) ls.push_back(&t.label);
+  nudge(ls);
+  Occupancy taken(64);
+  for (const Label* lab : ls)
+    if (lab->shown()) taken.add(lab->box);
+  place_arrow_labels(l, taken);
 }
 
 void build_index(Layout& l) {

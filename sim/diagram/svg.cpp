@@ -82,7 +82,20 @@ class Writer {
          << num(l.small ? Style::small_px : Style::font_px) << "\" fill=\"" << text_fill(cls) << "\""
          << (bold(cls) ? " font-weight=\"bold\"" : "") << (std::string_view(cls) == "call" ? " font-style=\"italic\"" : "");
     if (record != kNone) out_ << " data-record=\"" << record << "\"";
-    out_ << ">" << xml_escape(l.text) << "</text>\n";
+    out_ << ">";
+    // Several lines (a wrapped note): one tspan per line.
+    std::string_view rest = l.text;
+    for (bool first = true; !rest.empty() || first; first = false) {
+      const std::size_t nl = rest.find('\n');
+      const std::string_view line = rest.substr(0, nl);
+      rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+      if (first && rest.empty()) {
+        out_ << xml_escape(line);
+        break;
+      }
+      out_ << "<tspan x=\"" << num(l.box.x) << "\"" << (first ? "" : " dy=\"1.3em\"") << ">" << xml_escape(line) << "</tspan>";
+    }
+    out_ << "</text>\n";
   }
 
   void header() {

@@ -124,8 +124,10 @@ void LaneMap::assign_host(std::vector<Group*>& groups, std::vector<Lane>& lanes,
     }
     std::vector<Unit> split;
     for (auto& u : units) {
-      if (u.items.size() == 1 || expand.contains(u.key)) {
-        for (const auto& it : u.items) split.push_back({{it}, {}});
+      if (u.items.size() == 1) {
+        split.push_back({u.items, {}});
+      } else if (expand.contains(u.key)) {
+        for (const auto& it : u.items) split.push_back({{it}, u.key});  // the key folds it again
       } else {
         split.push_back(std::move(u));
       }
@@ -148,6 +150,7 @@ void LaneMap::assign_host(std::vector<Group*>& groups, std::vector<Lane>& lanes,
         lanes.push_back(make_lane(first.group->node, first.group->local, first.remote));
         if (first.remote == kWildcard && first.group->listener && first.group->remotes.size() > 1)
           lanes.back().label.text += " listen";
+        lanes.back().group = unit.key;
       } else {
         std::vector<net::Endpoint> members;
         for (const auto& it : unit.items) members.push_back(it.remote == kWildcard ? it.group->local : it.remote);

@@ -107,7 +107,8 @@ struct Lane {
   Label label;           // "10.0.0.1:1024" (and "<> 10.0.0.9:5000" when split)
   std::size_t folded = 0;  // > 0: the host's last lane, shared by this many further endpoints
   // A group of endpoints drawn as one lane ("198.51.100.x ×40": spoofed sources; a listener's
-  // children from one address range): its key for Options::expand, and how many it holds.
+  // children from one address range): its key for Options::expand, and how many it holds. The
+  // lanes of an expanded group carry its key too (members 0), so that it can be folded again.
   std::string group;
   std::size_t members = 0;
   std::size_t first_record = kNone;

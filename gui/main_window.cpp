@@ -36,12 +36,13 @@
 #include "gui/event_model.hpp"
 #include "gui/inspector.hpp"
 #include "gui/library.hpp"
-#include "sim/scenario/writer.hpp"
+#include "gui/load_view.hpp"
 #include "gui/sequence_view.hpp"
 #include "gui/state_diagram.hpp"
 #include "gui/state_timeline.hpp"
 #include "gui/whatif.hpp"
 #include "sim/scenario/loader.hpp"
+#include "sim/scenario/writer.hpp"
 
 namespace tcpsim::gui {
 namespace {
@@ -77,6 +78,7 @@ MainWindow::MainWindow(QWidget* parent)
       diagram_(new SequenceView),
       axis_combo_(new QComboBox),
       timeline_(new StateTimeline),
+      load_view_(new LoadView),
       state_diagram_(new StateDiagram),
       follow_combo_(new QComboBox),
       why_label_(new QLabel),
@@ -138,6 +140,7 @@ MainWindow::~MainWindow() {
   events_->set_trace(nullptr);
   diagram_->clear();
   timeline_->set_run(nullptr, nullptr);
+  load_view_->set_run(nullptr, nullptr);
 }
 
 void MainWindow::build_actions() {
@@ -265,6 +268,7 @@ void MainWindow::build_layout() {
   build_header();
   tabs_->addTab(build_events_page(), QStringLiteral("Events"));
   tabs_->addTab(build_timeline_page(), QStringLiteral("State timeline"));
+  tabs_->addTab(load_view_, QStringLiteral("Load"));
   tabs_->addTab(whatif_, QStringLiteral("What-if"));
   auto* lib_page = new QWidget;
   auto* lib_text = new QLabel(QStringLiteral("Double-click a scenario to open it."));
@@ -412,7 +416,12 @@ QWidget* MainWindow::build_timeline_page() {
 // The RFC state diagram (following one connection) and its why, over the inspector.
 QWidget* MainWindow::build_right_column() {
   follow_combo_->addItem(QStringLiteral("follow: the last transition"), -1);
-  connect(follow_combo_, &QComboBox::currentIndexChanged, this, [this] { refresh_state_diagram(); });
+  connect(follow_combo_, &QComboBox::currentIndexChanged, this, [this] {
+    // A crowded run's timeline draws only the endpoint followed here.
+    const int follow = follow_combo_->currentData().toInt();
+    timeline_->set_selected(follow < 0 ? std::vector<std::size_t>{} : std::vector<std::size_t>{static_cast<std::size_t>(follow)});
+    refresh_state_diagram();
+  });
   auto* right = new QSplitter(Qt::Vertical);
   auto* sd_page = new QWidget;
   auto* sd_layout = new QVBoxLayout(sd_page);

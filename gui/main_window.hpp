@@ -53,6 +53,7 @@ class LibraryBrowser;
 class SegmentChart;
 class StateDiagram;
 class StateTimeline;
+class LoadView;
 class WhatIfPanel;
 
 class MainWindow final : public QMainWindow {
@@ -128,6 +129,7 @@ class MainWindow final : public QMainWindow {
   QLabel* header() { return header_; }
   QPlainTextEdit* messages() { return messages_; }
   StateTimeline* timeline() { return timeline_; }
+  LoadView* load_view() { return load_view_; }
   StateDiagram* state_diagram() { return state_diagram_; }
   QComboBox* follow() { return follow_combo_; }
   QLabel* why_label() { return why_label_; }
@@ -198,6 +200,7 @@ class MainWindow final : public QMainWindow {
   SequenceView* diagram_;
   QComboBox* axis_combo_;
   StateTimeline* timeline_;
+  LoadView* load_view_;
   StateDiagram* state_diagram_;
   QComboBox* follow_combo_;
   QLabel* why_label_;

@@ -54,13 +54,18 @@ std::optional<std::size_t> first_divergence(const trace::Trace& a, const trace::
 }
 
 scenario::World* Replay::at(const Run& run, std::size_t cursor) {
-  if (owner_ != &run || !world_ || world_->trace().records().size() > cursor) {
+  // An event emits several records: the world after it serves every cursor within them.
+  if (owner_ != &run || !world_ || cursor < serves_from_) {
     world_ = replay_to(run.scenario, cursor);
     owner_ = &run;
+    serves_from_ = cursor;
     return world_.get();
   }
+  if (world_->trace().records().size() >= cursor) return world_.get();
   try {
-    while (world_->trace().records().size() < cursor && world_->step()) {
+    while (world_->trace().records().size() < cursor) {
+      serves_from_ = world_->trace().records().size() + 1;
+      if (!world_->step()) break;
     }
   } catch (const std::exception&) {
     world_.reset();

@@ -61,6 +61,7 @@ class Replay {
  private:
   std::unique_ptr<scenario::World> world_;
   const Run* owner_ = nullptr;
+  std::size_t serves_from_ = 0;  // the world is the one after each cursor in [serves_from_, records]
 };
 
 // The STATUS of the connection `key` in `world` (looked up by its 4-tuple), if its host still

@@ -372,8 +372,19 @@ void SequenceView::keyPressEvent(QKeyEvent* event) {
   }
 }
 
+void SequenceView::toggle_group(const std::string& key) {
+  if (!options_.expand.erase(key)) options_.expand.insert(key);
+  rebuild();
+}
+
 void SequenceView::mousePressEvent(QMouseEvent* event) {
   if (event->button() == Qt::LeftButton) {
+    const QPointF p = mapToScene(event->position().toPoint());
+    for (const auto& lane : layout_.lanes) {
+      if (lane.group.empty() || !lane.label.box.contains({p.x(), p.y()})) continue;
+      toggle_group(lane.group);
+      return;
+    }
     if (const auto rec = record_at(mapToScene(event->position().toPoint()))) {
       selected_ = *rec;
       viewport()->update();

@@ -46,6 +46,9 @@ class SequenceView final : public QGraphicsView {
   // set_cursor()).
   void set_options(const diagram::Options& options);
   const diagram::Options& options() const { return options_; }
+  // Opens a group lane ("198.51.100.x ×40") into one lane per member, or folds it again; a click
+  // on a group lane's label does the same.
+  void toggle_group(const std::string& key);
   // Record clicked (the primitive under the mouse comes from it).
   void on_record_selected(std::function<void(std::size_t record_index)> callback);
   // Context menu on a segment arrow: the record of its SegmentSent (or SegmentDuplicated), the

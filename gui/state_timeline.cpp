@@ -82,6 +82,11 @@ StateTimeline::StateTimeline(QWidget* parent)
     state_labels_.push_back(label);
   }
   y_->setLabelsVisible(false);
+  note_ = new QGraphicsSimpleTextItem(chart_);
+  note_->setFont(small);
+  note_->setBrush(QColor(0x8a, 0x3b, 0x00));
+  note_->setZValue(11);
+  note_->setVisible(false);
   chart_->setMargins(QMargins(86, 2, 2, 2));
   connect(chart_, &QChart::plotAreaChanged, this, [this] { place_labels(); });
   y_->setRange(-0.5, static_cast<double>(std::size(kStates)) - 0.5);
@@ -114,6 +119,24 @@ void StateTimeline::place_labels() {
     const QRectF r = label->boundingRect();
     label->setPos(plot.left() - r.width() - 4, y - r.height() / 2);
   }
+  note_->setPos(plot.left() + 8, plot.top() + 4);
+}
+
+QString StateTimeline::crowd_note() const {
+  if (!crowded_) return {};
+  return QStringLiteral("%1 connection endpoints: too many for one line each. The Load tab shows how many are in each "
+                        "state;\nchoose one under the state diagram (follow: ...) to draw it here.")
+      .arg(changing_);
+}
+
+void StateTimeline::set_selected(std::vector<std::size_t> endpoints) {
+  if (endpoints == selected_) return;
+  selected_ = std::move(endpoints);
+  if (!crowded_) return;
+  const std::size_t keep = cursor_pos_;
+  clear();
+  build_tracks();
+  set_cursor(keep);
 }
 
 void StateTimeline::clear() {
@@ -123,6 +146,8 @@ void StateTimeline::clear() {
   }
   tracks_.clear();
   cursor_->clear();
+  crowded_ = false;
+  if (note_) note_->setVisible(false);
 }
 
 void StateTimeline::set_run(const trace::Trace* trace, const Connections* conns) {
@@ -130,6 +155,7 @@ void StateTimeline::set_run(const trace::Trace* trace, const Connections* conns)
   trace_ = trace;
   conns_ = conns;
   cursor_pos_ = 0;
+  selected_.clear();
   build_tracks();
 }
 
@@ -151,10 +177,17 @@ double StateTimeline::x_of(std::size_t record) const {
 void StateTimeline::build_tracks() {
   if (trace_ == nullptr || conns_ == nullptr) return;
   const auto& records = trace_->records();
+  changing_ = static_cast<std::size_t>(std::count_if(conns_->endpoints.begin(), conns_->endpoints.end(),
+                                                      [](const auto& e) { return !e.changes.empty(); }));
+  crowded_ = changing_ > kMaxTracks;
+  note_->setText(crowd_note());
+  note_->setVisible(crowded_);
   int k = 0;
-  for (const auto& e : conns_->endpoints) {
+  for (std::size_t ei = 0; ei < conns_->endpoints.size(); ++ei) {
+    const auto& e = conns_->endpoints[ei];
     if (e.changes.empty()) continue;
-    if (tracks_.size() == kMaxTracks) break;  // a thousand clients would make a thousand lines
+    if (tracks_.size() == kMaxTracks) break;
+    if (crowded_ && std::find(selected_.begin(), selected_.end(), ei) == selected_.end()) continue;
     Track t;
     t.series = new QLineSeries;
     t.series->setName(QString::fromStdString(e.label));

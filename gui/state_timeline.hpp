@@ -10,6 +10,7 @@
 #pragma once
 
 #include <QList>
+#include <QString>
 #include <QPointF>
 #include <QWidget>
 #include <cstddef>
@@ -27,9 +28,10 @@ class QValueAxis;
 
 namespace tcpsim::gui {
 
-// Tracks drawn at most: the first endpoints to change state (a churn of a thousand clients
-// would otherwise be a thousand lines).
-inline constexpr std::size_t kMaxTracks = 16;
+// Endpoints drawn one line each at most. A run with more (a flood, a churn of a thousand
+// clients) draws only the endpoints selected (set_selected) and a note pointing to the Load tab,
+// which shows connections per state for any number of them.
+inline constexpr std::size_t kMaxTracks = 24;
 
 // The y value of a state (trace spelling) on the timeline: its index in RFC 9293 order, -1 if unknown.
 int state_row(std::string_view trace_name);
@@ -41,6 +43,11 @@ class StateTimeline final : public QWidget {
   // Shows the endpoints of a run (nullptr: nothing). The pointers must outlive the next call.
   void set_run(const trace::Trace* trace, const Connections* conns);
   void set_cursor(std::size_t cursor);
+  // The endpoints (indices into Connections::endpoints) drawn when there are too many for all.
+  void set_selected(std::vector<std::size_t> endpoints);
+  // More endpoints change state than kMaxTracks: only the selected are drawn.
+  bool crowded() const { return crowded_; }
+  QString crowd_note() const;
   enum class Axis { Time, Events };
   void set_axis(Axis a);
   Axis axis() const { return axis_; }
@@ -81,6 +88,10 @@ class StateTimeline final : public QWidget {
   // chart is not tall, which a tab under the diagram seldom is.
   std::vector<QGraphicsSimpleTextItem*> state_labels_;
   std::size_t cursor_pos_ = 0;
+  std::vector<std::size_t> selected_;
+  bool crowded_ = false;
+  std::size_t changing_ = 0;  // endpoints that change state
+  QGraphicsSimpleTextItem* note_ = nullptr;
   std::function<void(std::size_t)> request_;
 };
 

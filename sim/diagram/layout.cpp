@@ -265,9 +265,11 @@ void Builder::lanes() {
       if (c->id < sent_seg.size()) sent_seg[c->copy] = sent_seg[c->id];
     } else if (auto o = owner_of(r.body)) {
       map_.see(o->node, o->conn.local, o->conn.remote, true);
+      const auto* s = std::get_if<trace::StateChanged>(&r.body);
+      if (s && s->to == "LISTEN" && s->conn.remote == net::Endpoint{}) map_.listens(s->node, s->conn.local);
     }
   }
-  map_.assign(out_.lanes);
+  map_.assign(out_.lanes, opt_.expand);
   gap_ = std::clamp(widest * (opt_.absolute ? 1.0 : 0.75) + 110, 280.0, 520.0);
   const double left = kAxisW + (out_.lanes.size() > 1 ? kSideRoom : 40);
   for (std::size_t i = 0; i < out_.lanes.size(); ++i) out_.lanes[i].x = left + static_cast<double>(i) * gap_;

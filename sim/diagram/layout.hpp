@@ -3,8 +3,9 @@
 // build_layout() reads the trace records once, in order, and places everything in one logical
 // coordinate space (x to the right, y = time running down, 1 unit = 1 pixel at zoom 1):
 //  - one lane (lifeline) per endpoint host:port, the lanes of a host side by side under its name;
-//    when several connections share a local endpoint (a server port) each gets its own sub-column;
-//    a host has at most four lanes, the last one shared by the rest (see lanes.hpp);
+//    when several connections share a local endpoint (a server port) each gets its own sub-column
+//    and the listener its own lane; a host with more than four lanes draws its endpoints of one
+//    address range as one group lane, expandable through Options::expand (see lanes.hpp);
 //  - one arrow per segment sent (or copied by duplication), from the send event to the receive
 //    event, so that its slant is the transit delay; lost arrows stop part-way with a cross and
 //    the reason, arrows still in flight at the cursor are dashed and unterminated;
@@ -21,6 +22,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +49,7 @@ struct Options {
   std::size_t cursor = kAll; // records revealed: everything from this index on is hidden
   double px_per_ms = 0;      // Linear/Compressed scale; 0 = chosen from the trace
   sim::Duration compress_threshold = sim::Duration::zero();  // Compressed; 0 = chosen from the trace
+  std::set<std::string> expand;  // lane groups (Lane::group) drawn one lane per member
 };
 
 // Optional display names: the diagram title (scenario name) and host names by NodeId (an empty
@@ -104,6 +107,11 @@ struct Lane {
   double x = 0;
   Label label;           // "10.0.0.1:1024" (and "<> 10.0.0.9:5000" when split)
   std::size_t folded = 0;  // > 0: the host's last lane, shared by this many further endpoints
+  // A group of endpoints drawn as one lane ("198.51.100.x ×40": spoofed sources; a listener's
+  // children from one address range): its key for Options::expand, and how many it holds. The
+  // lanes of an expanded group carry its key too (members 0), so that it can be folded again.
+  std::string group;
+  std::size_t members = 0;
   std::size_t first_record = kNone;
 };
 // The host name above its lanes.

@@ -67,12 +67,41 @@ class ScreenshotTest : public QObject {
       QVERIFY(w.export_timeline_png(base + QStringLiteral("-timeline.png")));
       QVERIFY2(looks_drawn(base + QStringLiteral("-timeline.png")), s.name);
       QVERIFY(w.save_screenshot(base + QStringLiteral("-timeline-tab.png")));
-      w.tabs()->setCurrentIndex(2);
-      QVERIFY(w.save_screenshot(base + QStringLiteral("-whatif-tab.png")));
       w.tabs()->setCurrentIndex(3);
+      QVERIFY(w.save_screenshot(base + QStringLiteral("-whatif-tab.png")));
+      w.tabs()->setCurrentIndex(4);
       QVERIFY(w.save_screenshot(base + QStringLiteral("-library-tab.png")));
       w.export_diagram_png(base + QStringLiteral("-diagram.png"));  // checked by the diagram's own tests
       QVERIFY(w.export_diagram_svg(base + QStringLiteral("-diagram.svg")));
+    }
+  }
+
+  // Runs with many connections: the SYN flood at mid-attack (queue full, SYNs thrown away) in
+  // the diagram and in the Load tab, and the churn of a thousand clients.
+  void manyConnectionsRenderToPng() {
+    struct Shot {
+      const char* file;
+      const char* name;
+      const char* jump;  // where to put the cursor
+      bool load_tab;
+    };
+    const Shot shots[] = {
+        {"scenarios/attacks/syn-flood-backlog-overflow.json", "syn-flood-backlog-overflow", "0.6s", false},
+        {"scenarios/attacks/syn-flood-backlog-overflow.json", "syn-flood-load", "0.6s", true},
+        {"scenarios/performance/churn-1000.json", "churn-1000", "1.5s", true},
+    };
+    for (const Shot& s : shots) {
+      MainWindow w;
+      w.resize(1280, 800);
+      w.show();
+      QVERIFY(QTest::qWaitForWindowExposed(&w));
+      QVERIFY2(w.open_file(QStringLiteral(TCPSIM_SOURCE_DIR "/") + QString::fromLatin1(s.file)), s.file);
+      QVERIFY2(w.jump_to(QString::fromLatin1(s.jump)), s.jump);
+      if (s.load_tab) w.tabs()->setCurrentIndex(2);
+      QTest::qWait(50);
+      const QString path = kOut + QLatin1Char('/') + QString::fromLatin1(s.name) + QStringLiteral(".png");
+      QVERIFY(w.save_screenshot(path));
+      QVERIFY2(looks_drawn(path), s.name);
     }
   }
 

@@ -1,0 +1,131 @@
+// Runs with many connections: the Load tab (connections per state, listen queues, segments by
+// fate), the state timeline that stops drawing a line per endpoint, and the diagram's group lanes.
+#include <QAbstractSeries>
+#include <QAreaSeries>
+#include <QChart>
+#include <QLineSeries>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QtTest>
+
+#include "gui/load_view.hpp"
+#include "gui/main_window.hpp"
+#include "gui/sequence_view.hpp"
+#include "gui/state_timeline.hpp"
+
+using tcpsim::gui::MainWindow;
+
+namespace {
+
+const QString kFlood = QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/attacks/syn-flood-backlog-overflow.json");
+const QString kChurn = QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/performance/churn-1000.json");
+
+int visible_series(QChart* chart) {
+  int n = 0;
+  for (QAbstractSeries* s : chart->series())
+    if (s->isVisible() && !s->name().isEmpty()) ++n;
+  return n;
+}
+
+double max_x(QChart* chart) {
+  double m = 0;
+  for (QAbstractSeries* s : chart->series()) {
+    if (auto* line = qobject_cast<QLineSeries*>(s); line && !line->name().isEmpty())
+      for (const QPointF& p : line->points()) m = std::max(m, p.x());
+  }
+  return m;
+}
+
+}  // namespace
+
+class LoadViewTest : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+  void synFloodQueueReachesTheBacklogInTheLoadTab() {
+    MainWindow w;
+    w.resize(1280, 800);
+    w.show();
+    QVERIFY(w.open_file(kFlood));
+    w.tabs()->setCurrentIndex(w.tabs()->indexOf(w.load_view()));
+    w.set_cursor(w.size());
+    auto* view = w.load_view();
+    QCOMPARE(view->load().listeners.size(), std::size_t{1});
+    QCOMPARE(view->load().listeners[0].backlog, 16u);
+    QCOMPARE(view->queue_max(QStringLiteral("10.0.0.2:80 SYN queue")), 16.0);
+    QVERIFY(visible_series(view->states_chart()) >= 2);  // LISTEN, SYN_RECEIVED, ...
+    // The SYNs thrown away at the full queue, and the SYN,ACKs to nobody.
+    bool discarded = false, no_route = false;
+    for (QAbstractSeries* s : view->segments_chart()->series()) {
+      discarded = discarded || (s->name() == QStringLiteral("discarded on arrival") && s->isVisible());
+      no_route = no_route || (s->name() == QStringLiteral("dropped: no route") && s->isVisible());
+    }
+    QVERIFY(discarded);
+    QVERIFY(no_route);
+  }
+
+  void loadTabShowsNothingAfterTheCursor() {
+    MainWindow w;
+    w.resize(1280, 800);
+    w.show();
+    QVERIFY(w.open_file(kFlood));
+    w.tabs()->setCurrentIndex(w.tabs()->indexOf(w.load_view()));
+    QVERIFY(w.set_breakpoints(QStringLiteral("when a segment is dropped")));
+    QVERIFY(w.run_to_breakpoint());
+    auto* view = w.load_view();
+    const double cursor_s = max_x(view->queues_chart());
+    QVERIFY(cursor_s > 0);
+    QVERIFY(cursor_s < 1.0);  // the first drop comes well before the 3-minute end
+    QVERIFY(max_x(view->segments_chart()) <= cursor_s + 1e-9);
+    QVERIFY(view->queue_max(QStringLiteral("10.0.0.2:80 SYN queue")) <= 16.0);
+  }
+
+  void churnTimelineDrawsAtMostTheThresholdAndPointsToTheLoadTab() {
+    MainWindow w;
+    w.resize(1280, 800);
+    w.show();
+    QVERIFY(w.open_file(kChurn));
+    w.set_cursor(w.size() / 2);
+    QVERIFY(w.timeline()->crowded());
+    QVERIFY(w.timeline()->track_count() <= static_cast<int>(tcpsim::gui::kMaxTracks));
+    QVERIFY(w.timeline()->crowd_note().contains(QStringLiteral("Load")));
+    w.tabs()->setCurrentIndex(w.tabs()->indexOf(w.load_view()));
+    QVERIFY(w.load_view()->load().endpoints > 1000);
+    QVERIFY(visible_series(w.load_view()->states_chart()) >= 2);
+    QVERIFY(visible_series(w.load_view()->segments_chart()) >= 2);
+  }
+
+  void crowdedTimelineDrawsTheEndpointFollowed() {
+    MainWindow w;
+    w.resize(1280, 800);
+    w.show();
+    QVERIFY(w.open_file(kChurn));
+    w.set_cursor(w.size());
+    QCOMPARE(w.timeline()->track_count(), 0);
+    w.timeline()->set_selected({3});
+    QCOMPARE(w.timeline()->track_count(), 1);
+  }
+
+  void clickingAGroupLaneExpandsIt() {
+    MainWindow w;
+    w.resize(1280, 800);
+    w.show();
+    QVERIFY(w.open_file(kFlood));
+    w.set_cursor(w.size());
+    const auto& before = w.diagram()->layout();
+    const std::size_t lanes = before.lanes.size();
+    std::string key;
+    for (const auto& l : before.lanes)
+      if (l.label.text.rfind("198.51.100.x", 0) == 0) key = l.group;
+    QVERIFY(!key.empty());
+    w.diagram()->toggle_group(key);
+    QCOMPARE(w.diagram()->layout().lanes.size(), lanes + 39);
+    w.diagram()->toggle_group(key);
+    QCOMPARE(w.diagram()->layout().lanes.size(), lanes);
+  }
+};
+
+QTEST_MAIN(LoadViewTest)
+#include "load_view_test.moc"

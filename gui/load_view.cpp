@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "gui/run.hpp"
 #include "sim/diagram/layout.hpp"
 
 namespace tcpsim::gui {
@@ -124,6 +125,11 @@ QLineSeries* LoadView::add_line(Chart& c, const QString& name, const QColor& col
   s->attachAxis(c.x);
   s->attachAxis(c.y);
   return s;
+}
+
+void LoadView::show_run(const ShownRuns& runs) {
+  const Run* r = runs.run;
+  set_run(r != nullptr ? r->trace() : nullptr, r != nullptr ? r->facts.get() : nullptr);
 }
 
 void LoadView::set_run(const trace::Trace* trace, const trace::TraceFacts* facts) {

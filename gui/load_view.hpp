@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "gui/run_view.hpp"
 #include "sim/trace/load.hpp"
 
 class QChart;
@@ -26,13 +27,16 @@ class QLabel;
 
 namespace tcpsim::gui {
 
-class LoadView final : public QWidget {
+class LoadView final : public QWidget, public RunView {
  public:
   explicit LoadView(QWidget* parent = nullptr);
 
+  QWidget* widget() override { return this; }
+  QString title() const override { return QStringLiteral("Load"); }
+  void show_run(const ShownRuns& runs) override;
   // Shows a run (nullptr: nothing). The pointers must outlive the next call.
   void set_run(const trace::Trace* trace, const trace::TraceFacts* facts);
-  void set_cursor(std::size_t cursor);
+  void set_cursor(std::size_t cursor) override;
 
   const trace::Load& load() const { return load_; }
   QChart* states_chart() { return states_; }

@@ -140,7 +140,30 @@ MainWindow::~MainWindow() {
   events_->set_trace(nullptr);
   diagram_->clear();
   timeline_->set_run(nullptr, nullptr);
-  load_view_->set_run(nullptr, nullptr);
+  for (RunView* v : views_) v->show_run({});
+}
+
+void MainWindow::add_run_view(RunView* view) {
+  ViewHost host;
+  host.set_cursor = [this](std::size_t n) { set_cursor(n); };
+  host.select_record = [this](std::size_t n) { select_record(n); };
+  host.note = [this](const QString& text) { note(text); };
+  host.scenario_path = [this] { return path_; };
+  view->attach(host);
+  views_.push_back(view);
+  // Views come after the run's own pages (events, timeline), before the editing and library tabs.
+  const int before = tabs_->indexOf(whatif_);
+  tabs_->insertTab(before < 0 ? tabs_->count() : before, view->widget(), view->title());
+  view->show_run(shown_runs());
+  view->set_cursor(cursor_);
+}
+
+ShownRuns MainWindow::shown_runs() const {
+  ShownRuns runs;
+  runs.run = shown_run();
+  runs.other = showing_previous_ ? run_.get() : previous_.get();
+  runs.showing_previous = showing_previous_;
+  return runs;
 }
 
 void MainWindow::build_actions() {
@@ -268,7 +291,6 @@ void MainWindow::build_layout() {
   build_header();
   tabs_->addTab(build_events_page(), QStringLiteral("Events"));
   tabs_->addTab(build_timeline_page(), QStringLiteral("State timeline"));
-  tabs_->addTab(load_view_, QStringLiteral("Load"));
   tabs_->addTab(whatif_, QStringLiteral("What-if"));
   auto* lib_page = new QWidget;
   auto* lib_text = new QLabel(QStringLiteral("Double-click a scenario to open it."));
@@ -283,6 +305,7 @@ void MainWindow::build_layout() {
   lib_layout->addWidget(library_, 1);
   lib_layout->addWidget(lib_text);
   tabs_->addTab(lib_page, QStringLiteral("Library"));
+  add_view(load_view_);
   QWidget* right = build_right_column();
   QWidget* diagram_page = build_diagram_page();
   // Left: the sequence diagram over the tabs; right: the state diagram over the inspector.

@@ -5,7 +5,8 @@
 //                offering to save a scenario modified by a what-if edit
 //   centre       the sequence diagram (left; time axis, absolute numbers, windows) beside the
 //                RFC 9293 state diagram and the inspector
-//   bottom tabs  event list (filter by kind, endpoint, words) | state timeline | what-if | library
+//   bottom tabs  event list (filter by kind, endpoint, words) | state timeline | the RunViews
+//                (gui/run_view.hpp: load, ...) | what-if | library
 //   status bar   cursor position, time, the run's segment accounting
 //
 // The window runs the scenario's World to the end once and keeps its trace (gui/run.hpp). The
@@ -27,6 +28,7 @@
 #include <vector>
 
 #include "gui/run.hpp"
+#include "gui/run_view.hpp"
 #include "gui/stepper.hpp"
 #include "sim/scenario/scenario.hpp"
 
@@ -113,6 +115,16 @@ class MainWindow final : public QMainWindow {
   // Moves the cursor just past the first difference between the two runs.
   bool go_to_divergence();
 
+  // --- views ---
+  // Adds a tab showing `view` (the window owns its widget): it is given every run the window
+  // shows and every cursor move from now on. Returns the view.
+  template <class View>
+  View* add_view(View* view) {
+    add_run_view(view);
+    return view;
+  }
+  const std::vector<RunView*>& views() const { return views_; }
+
   // --- export ---
   bool export_timeline_png(const QString& path);
   bool export_diagram_png(const QString& path);
@@ -159,6 +171,8 @@ class MainWindow final : public QMainWindow {
   QWidget* build_timeline_page();
   QWidget* build_right_column();
   QWidget* build_diagram_page();
+  void add_run_view(RunView* view);
+  ShownRuns shown_runs() const;
   void install_run(std::unique_ptr<Run> run, bool keep_previous);
   void show_run();
   void refresh();
@@ -208,6 +222,7 @@ class MainWindow final : public QMainWindow {
   WhatIfPanel* whatif_;
   LibraryBrowser* library_;
   QTabWidget* tabs_;
+  std::vector<RunView*> views_;  // the tabs that implement RunView, in tab order
   QLineEdit* breakpoint_edit_;
   QComboBox* speed_;
   QLabel* position_;

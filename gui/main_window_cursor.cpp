@@ -70,7 +70,7 @@ void MainWindow::show_run() {
   const Run* r = shown_run();
   events_->set_trace(r ? r->trace() : nullptr, r ? r->book : AddressBook{});
   timeline_->set_run(r ? r->trace() : nullptr, r ? &r->connections : nullptr);
-  load_view_->set_run(r ? r->trace() : nullptr, r ? r->facts.get() : nullptr);
+  for (RunView* v : views_) v->show_run(shown_runs());
   if (r && r->trace()) {
     diagram::Names names;
     names.title = r->scenario.name + (showing_previous_ ? " (previous run)" : "");
@@ -289,7 +289,7 @@ void MainWindow::refresh() {
   }
   syncing_ = false;
   timeline_->set_cursor(cursor_);
-  load_view_->set_cursor(cursor_);
+  for (RunView* v : views_) v->set_cursor(cursor_);
   diagram_->set_cursor(cursor_);
   if (selected_) diagram_->select_record(*selected_);
   show_inspector();

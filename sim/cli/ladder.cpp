@@ -50,8 +50,11 @@ class Canvas {
     for (int x : cols_) line[x] = '|';
     return line;
   }
-  // An arrow from column a to column b (b < 0: to nowhere), cut short with XXX when lost.
-  std::string arrow(int a, int b, const std::string& label, bool lost, std::size_t* lo, std::size_t* hi) const {
+  // An arrow from column a to column b (b < 0: to nowhere), cut short with XXX when lost. The
+  // label goes on the arrow when it fits whole; *fitted says whether it did (a label cut short
+  // would hide the very numbers a reader looks for, so the caller writes it beside the diagram).
+  std::string arrow(int a, int b, const std::string& label, bool lost, std::size_t* lo, std::size_t* hi,
+                    bool* fitted) const {
     std::string line = blank();
     const int xa = cols_[a];
     // No receiving lifeline (no host owns the address): aim at the middle of the diagram.
@@ -86,9 +89,9 @@ class Canvas {
     }
     // Centre the label on the arrow, leaving at least two dashes at each end.
     const int room = inner_to - inner_from + 1 - 4;
-    if (room >= 5) {
-      std::string text = " " + label + " ";
-      if (static_cast<int>(text.size()) > room) text = text.substr(0, room - 2) + "~ ";
+    *fitted = static_cast<int>(label.size()) + 2 <= room;
+    if (*fitted) {
+      const std::string text = " " + label + " ";
       const int start = inner_from + (inner_to - inner_from + 1 - static_cast<int>(text.size())) / 2;
       line.replace(start, text.size(), text);
     }
@@ -227,8 +230,10 @@ void print_ladder(std::ostream& out, const trace::Trace& trace, const net::Netwo
     const std::string label = std::string(f.copy() ? "dup " : "") + (f.retransmission ? "rtx " : "") + text;
     const bool lost = f.fate == trace::Fate::Dropped;
     std::size_t lo = 0, hi = 0;
-    std::string body = a >= 0 ? canvas.arrow(a, b, label, lost, &lo, &hi) : canvas.blank();
+    bool fitted = false;
+    std::string body = a >= 0 ? canvas.arrow(a, b, label, lost, &lo, &hi, &fitted) : canvas.blank();
     std::string suffix = "  " + fate_text(f, trace);
+    if (a >= 0 && !fitted) suffix = "  " + label + ", " + fate_text(f, trace);
     if (opt.show_route && f.fate == trace::Fate::Delivered) {
       // The routers a delivered segment crossed (routes are fixed for a run): "via r1,r2".
       const auto hops = net.path(f.sender, seg.dst);

@@ -129,3 +129,13 @@ TEST_CASE("A receive without a limit is written as such, not with a sentinel", "
   REQUIRE(r.code == 0);
   CHECK_THAT(cli_support::slurp(trace), !Catch::Contains("18446744073709551615"));
 }
+
+TEST_CASE("A label too long for its short lost arrow is written whole beside the diagram, never cut", "[cli][ladder]") {
+  // Every SYN,ACK of the flood goes to a spoofed address and is lost half-way: its arrow has no
+  // room for "SYN,ACK seq=0 ack=1001(abs) win=65535", and a cut label would hide the ACK number.
+  const auto r = cli({"run", "--brief", "--color", "never", scenario("attacks/syn-flood-backlog-overflow.json")});
+  REQUIRE(r.code == 0);
+  INFO(r.out);
+  CHECK(any_line(arrows(r.out), "XXX", "SYN,ACK seq=0 ack=1001(abs) win=65535, lost: no route"));
+  CHECK_THAT(r.out, !Catch::Contains("~ "));
+}

@@ -190,7 +190,7 @@ void print_ladder(std::ostream& out, const trace::Trace& trace, const net::Netwo
     put(addrs, cfg.ip ? cfg.ip->to_string() : "");
   }
   out << trim(std::string(kPrefix, ' ') + names) << "\n" << trim(std::string(kPrefix, ' ') + addrs) << "\n";
-  out << "   #  time (s)   " << margin << canvas.blank() << "\n";
+  out << trim("   #  time (s)   " + margin + canvas.blank()) << "\n";
 
   // A short text beside lifeline `col`: outside the outer lifelines (left of the first, right of
   // the last), inside the diagram to the right of the others.

@@ -66,9 +66,10 @@ QString segment_counts_text(const trace::SegmentCounts& c) {
 
 EventTableModel::EventTableModel(QObject* parent) : QAbstractTableModel(parent) {}
 
-void EventTableModel::set_trace(const trace::Trace* trace, AddressBook book) {
+void EventTableModel::set_trace(const trace::Trace* trace, AddressBook book, const trace::TraceFacts* facts) {
   beginResetModel();
   trace_ = trace;
+  facts_ = trace != nullptr ? facts : nullptr;
   rows_ = 0;
   sent_at_.clear();
   book_ = std::move(book);
@@ -84,6 +85,11 @@ void EventTableModel::set_trace(const trace::Trace* trace, AddressBook book) {
     }
   }
   endResetModel();
+}
+
+void EventTableModel::set_label_options(const trace::LabelOptions& o) {
+  label_options_ = o;
+  if (rows_ != 0) Q_EMIT dataChanged(index(0, Summary), index(static_cast<int>(rows_ - 1), Summary));
 }
 
 void EventTableModel::set_revealed(std::size_t n) {
@@ -127,8 +133,14 @@ const trace::SegmentSent* EventTableModel::sent_record(trace::SegmentId id) cons
 }
 
 std::string EventTableModel::segment_label(trace::SegmentId id) const {
+  if (const auto* f = facts_ != nullptr ? facts_->segment(id) : nullptr) {
+    // The label the diagram draws on the arrow, and the record that sent it.
+    const std::string label = std::string(f->copy() ? "dup " : "") + (f->retransmission ? "rtx " : "") +
+                              trace::segment_label(*f, label_options_);
+    return label + " (#" + std::to_string(f->record) + ")";
+  }
   const auto* s = sent_record(id);
-  const std::string tag = "[seg " + std::to_string(id) + "]";
+  const std::string tag = "(segment " + std::to_string(id) + ")";
   return s ? segment_text(s->seg) + " " + tag : tag;
 }
 
@@ -145,8 +157,10 @@ QString EventTableModel::summary(std::size_t row) const {
       [&](const auto& b) -> std::string {
         using B = std::decay_t<decltype(b)>;
         if constexpr (std::is_same_v<B, trace::SegmentSent>) {
-          std::string s = segment_text(b.seg) + " [seg " + std::to_string(b.id) + "] " + b.seg.source().to_string() +
-                          " > " + b.seg.destination().to_string();
+          const auto* f = facts_ != nullptr ? facts_->segment(b.id) : nullptr;
+          std::string s = f != nullptr ? (f->retransmission ? "rtx " : "") + trace::segment_label(*f, label_options_)
+                                       : segment_text(b.seg);
+          s += " " + b.seg.source().to_string() + " > " + b.seg.destination().to_string();
           if (b.injected) s += ", injected";
           if (!b.cause.empty()) s += ", " + std::string(b.cause);
           return s;
@@ -156,11 +170,11 @@ QString EventTableModel::summary(std::size_t row) const {
             s += " after " + short_duration(rec.time - t.records()[it->second].time);
           return s;
         } else if constexpr (std::is_same_v<B, trace::SegmentDropped>) {
-          std::string s = segment_label(b.id) + " dropped: " + trace::to_string(b.reason) + rule_text(b.rule);
+          std::string s = segment_label(b.id) + " dropped: " + trace::drop_text(b.reason, b.rule);
           if (b.toward != trace::kNoNode) s += " on " + t.node_name(b.node) + "→" + t.node_name(b.toward);
           return s;
         } else if constexpr (std::is_same_v<B, trace::SegmentDuplicated>) {
-          return segment_label(b.id) + " duplicated as seg " + std::to_string(b.copy) + " by " +
+          return segment_label(b.id) + " duplicated by " +
                  (b.cause == trace::EffectCause::Link ? std::string("the link") : "fault" + rule_text(b.rule));
         } else if constexpr (std::is_same_v<B, trace::SegmentDelayed>) {
           return segment_label(b.id) + " delayed +" + short_duration(b.extra) + " by " +

@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "gui/connections.hpp"
+#include "sim/trace/facts.hpp"
 #include "sim/trace/trace.hpp"
 
 namespace tcpsim::gui {
@@ -34,8 +35,11 @@ class EventTableModel final : public QAbstractTableModel {
   explicit EventTableModel(QObject* parent = nullptr);
 
   // Shows `trace` (nullptr: nothing), naming segment endpoints with `book`. Resets the model
-  // with no row revealed.
-  void set_trace(const trace::Trace* trace, AddressBook book = {});
+  // with no row revealed. With the trace's `facts`, segments read as the diagram labels them
+  // (numbers per incarnation, rtx, the window where it changed); without, in absolute numbers.
+  void set_trace(const trace::Trace* trace, AddressBook book = {}, const trace::TraceFacts* facts = nullptr);
+  // How segments are labelled (the diagram's "absolute seq/ack" and "windows" choices).
+  void set_label_options(const trace::LabelOptions& o);
   // Reveals the first `n` records (clamped to the trace): rows are inserted or removed.
   void set_revealed(std::size_t n);
   std::size_t revealed() const { return rows_; }
@@ -43,7 +47,8 @@ class EventTableModel final : public QAbstractTableModel {
   QStringList endpoints() const;
 
   // One line describing a record: segment flags and numbers, fate of a delivery or drop, state
-  // change, timer, application call, note. Segment records name the segment by its id.
+  // change, timer, application call, note. A delivery, drop or effect names the record (#N)
+  // that sent its segment.
   QString summary(std::size_t row) const;
   // The record as compact JSON (the same object the JSON Lines output writes).
   QString details(std::size_t row) const;
@@ -63,6 +68,8 @@ class EventTableModel final : public QAbstractTableModel {
   std::size_t rows_ = 0;
   std::unordered_map<trace::SegmentId, std::size_t> sent_at_;  // segment id -> row of its "send"
   AddressBook book_;
+  const trace::TraceFacts* facts_ = nullptr;
+  trace::LabelOptions label_options_;
 };
 
 // Keeps the rows whose kind or node column contains each whitespace-separated word of the

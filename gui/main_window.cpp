@@ -485,6 +485,10 @@ QWidget* MainWindow::build_diagram_page() {
     o.show_window = window_->isChecked();
     diagram_->set_options(o);
     diagram_->set_cursor(cursor_);
+    trace::LabelOptions labels;  // the event list labels segments as the diagram does
+    labels.absolute = o.absolute;
+    labels.window = o.show_window ? trace::LabelOptions::Window::Always : trace::LabelOptions::Window::Changed;
+    events_->set_label_options(labels);
   };
   connect(axis_combo_, &QComboBox::currentIndexChanged, this, apply_options);
   connect(absolute_, &QAction::toggled, this, apply_options);

@@ -156,6 +156,7 @@ class MainWindow final : public QMainWindow {
   QAction* back_action() { return step_back_; }
   QAction* play_action() { return play_; }
   QAction* previous_run_action() { return prev_run_; }
+  QAction* absolute_action() { return absolute_; }
 
  protected:
   void dragEnterEvent(QDragEnterEvent* e) override;

@@ -68,7 +68,7 @@ void MainWindow::install_run(std::unique_ptr<Run> run, bool keep_previous) {
 
 void MainWindow::show_run() {
   const Run* r = shown_run();
-  events_->set_trace(r ? r->trace() : nullptr, r ? r->book : AddressBook{});
+  events_->set_trace(r ? r->trace() : nullptr, r ? r->book : AddressBook{}, r ? r->facts.get() : nullptr);
   timeline_->set_run(r ? r->trace() : nullptr, r ? &r->connections : nullptr);
   for (RunView* v : views_) v->show_run(shown_runs());
   if (r && r->trace()) {

@@ -258,6 +258,37 @@ class GuiTest : public QObject {
     QVERIFY2(text.contains(QStringLiteral("ack: 101  (relative 1)")), qPrintable(text));
   }
 
+  // The event list labels segments as the diagram does: numbers per incarnation (the old SYN
+  // and the ACK of it in absolute numbers), and a delivery names the record that sent it.
+  void eventListLabelsSegmentsAsTheDiagramDoes() {
+    MainWindow w;
+    QVERIFY(w.open_file(QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/rfc9293-figures/old-duplicate-syn.json")));
+    w.set_cursor(w.size());
+    const auto& r = w.shown_run()->trace()->records();
+    std::vector<std::size_t> synacks;
+    std::size_t delivered = r.size();
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      if (const auto* s = std::get_if<trace::SegmentSent>(&r[i].body); s && s->seg.flags.to_string() == "SYN,ACK") synacks.push_back(i);
+      if (const auto* d = std::get_if<trace::SegmentDelivered>(&r[i].body);
+          d && !synacks.empty() && delivered == r.size() && d->id == std::get<trace::SegmentSent>(r[synacks[0]].body).id)
+        delivered = i;
+    }
+    QCOMPARE(synacks.size(), std::size_t{2});
+    QVERIFY(delivered < r.size());
+    QString first = w.events()->summary(synacks[0]);
+    QVERIFY2(first.startsWith(QStringLiteral("SYN,ACK seq=0 ack=91(abs)")), qPrintable(first));
+    const QString second = w.events()->summary(synacks[1]);
+    QVERIFY2(second.startsWith(QStringLiteral("SYN,ACK seq=0 ack=1")), qPrintable(second));
+    const QString arrival = w.events()->summary(delivered);
+    QVERIFY2(arrival.contains(QStringLiteral("(#%1) delivered").arg(synacks[0])), qPrintable(arrival));
+    // The diagram's "absolute seq/ack" switches the list too.
+    w.absolute_action()->setChecked(true);
+    first = w.events()->summary(synacks[0]);
+    const auto iss = std::get<trace::SegmentSent>(r[synacks[0]].body).seg.seq.raw();
+    QVERIFY2(first.startsWith(QStringLiteral("SYN,ACK seq=%1 ack=91").arg(iss)), qPrintable(first));
+    QVERIFY2(!first.contains(QStringLiteral("(abs)")), qPrintable(first));
+  }
+
   // After a what-if re-run, the state timeline shows the new run at once (not the old one
   // until the cursor moves): its tracks equal those of a timeline given the new run afresh.
   void whatIfRedrawsTheStateTimelineAtOnce() {

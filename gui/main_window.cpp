@@ -40,6 +40,7 @@
 #include "gui/sequence_view.hpp"
 #include "gui/state_diagram.hpp"
 #include "gui/state_timeline.hpp"
+#include "gui/timeline_tab.hpp"
 #include "gui/whatif.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/scenario/writer.hpp"
@@ -106,7 +107,6 @@ MainWindow::MainWindow(QWidget* parent)
       note(QStringLiteral("%1 changed on disk: reloaded").arg(QFileInfo(file).fileName()));
     }
   });
-  timeline_->on_cursor_requested([this](std::size_t n) { set_cursor(n); });
   whatif_->on_rerun([this] { rerun_from_panel(); });
   whatif_->on_save([this] {
     const QString file = QFileDialog::getSaveFileName(this, QStringLiteral("Save the modified scenario"),
@@ -139,7 +139,6 @@ MainWindow::~MainWindow() {
   pause();
   events_->set_trace(nullptr);
   diagram_->clear();
-  timeline_->set_run(nullptr, nullptr);
   for (RunView* v : views_) v->show_run({});
 }
 
@@ -290,7 +289,6 @@ void MainWindow::build_toolbar() {
 void MainWindow::build_layout() {
   build_header();
   tabs_->addTab(build_events_page(), QStringLiteral("Events"));
-  tabs_->addTab(build_timeline_page(), QStringLiteral("State timeline"));
   tabs_->addTab(whatif_, QStringLiteral("What-if"));
   auto* lib_page = new QWidget;
   auto* lib_text = new QLabel(QStringLiteral("Double-click a scenario to open it."));
@@ -305,6 +303,7 @@ void MainWindow::build_layout() {
   lib_layout->addWidget(library_, 1);
   lib_layout->addWidget(lib_text);
   tabs_->addTab(lib_page, QStringLiteral("Library"));
+  add_view(new TimelineTab(timeline_));
   add_view(load_view_);
   QWidget* right = build_right_column();
   QWidget* diagram_page = build_diagram_page();
@@ -408,32 +407,6 @@ QWidget* MainWindow::build_events_page() {
   ev_layout->addWidget(table_, 1);
 
   return events_page;
-}
-
-QWidget* MainWindow::build_timeline_page() {
-  auto* tl_page = new QWidget;
-  auto* tl_axis = new QComboBox;
-  tl_axis->addItem(QStringLiteral("x: time"));
-  tl_axis->addItem(QStringLiteral("x: event number"));
-  connect(tl_axis, &QComboBox::currentIndexChanged, this, [this](int i) {
-    timeline_->set_axis(i == 0 ? StateTimeline::Axis::Time : StateTimeline::Axis::Events);
-  });
-  auto* tl_export = new QPushButton(QStringLiteral("Export PNG…"));
-  connect(tl_export, &QPushButton::clicked, this, [this] {
-    const QString f = QFileDialog::getSaveFileName(this, QStringLiteral("Export timeline"), QString(), QStringLiteral("PNG (*.png)"));
-    if (!f.isEmpty()) export_timeline_png(f);
-  });
-  auto* tl_bar = new QHBoxLayout;
-  tl_bar->addWidget(tl_axis);
-  tl_bar->addStretch(1);
-  tl_bar->addWidget(new QLabel(QStringLiteral("click a state change to move the cursor there")));
-  tl_bar->addWidget(tl_export);
-  auto* tl_layout = new QVBoxLayout(tl_page);
-  tl_layout->setContentsMargins(2, 2, 2, 2);
-  tl_layout->setSpacing(0);
-  tl_layout->addLayout(tl_bar);
-  tl_layout->addWidget(timeline_, 1);
-  return tl_page;
 }
 
 // The RFC state diagram (following one connection) and its why, over the inspector.

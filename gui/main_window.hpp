@@ -5,8 +5,8 @@
 //                offering to save a scenario modified by a what-if edit
 //   centre       the sequence diagram (left; time axis, absolute numbers, windows) beside the
 //                RFC 9293 state diagram and the inspector
-//   bottom tabs  event list (filter by kind, endpoint, words) | state timeline | the RunViews
-//                (gui/run_view.hpp: load, ...) | what-if | library
+//   bottom tabs  event list (filter by kind, endpoint, words) | the RunViews
+//                (gui/run_view.hpp: state timeline, load, ...) | what-if | library
 //   status bar   cursor position, time, the run's segment accounting
 //
 // The window runs the scenario's World to the end once and keeps its trace (gui/run.hpp). The
@@ -169,7 +169,6 @@ class MainWindow final : public QMainWindow {
   void build_layout();
   void build_header();
   QWidget* build_events_page();
-  QWidget* build_timeline_page();
   QWidget* build_right_column();
   QWidget* build_diagram_page();
   void add_run_view(RunView* view);

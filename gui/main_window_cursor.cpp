@@ -69,7 +69,6 @@ void MainWindow::install_run(std::unique_ptr<Run> run, bool keep_previous) {
 void MainWindow::show_run() {
   const Run* r = shown_run();
   events_->set_trace(r ? r->trace() : nullptr, r ? r->book : AddressBook{}, r ? r->facts.get() : nullptr);
-  timeline_->set_run(r ? r->trace() : nullptr, r ? &r->connections : nullptr);
   for (RunView* v : views_) v->show_run(shown_runs());
   if (r && r->trace()) {
     diagram::Names names;
@@ -288,7 +287,6 @@ void MainWindow::refresh() {
     }
   }
   syncing_ = false;
-  timeline_->set_cursor(cursor_);
   for (RunView* v : views_) v->set_cursor(cursor_);
   diagram_->set_cursor(cursor_);
   if (selected_) diagram_->select_record(*selected_);

@@ -70,6 +70,25 @@ QString write_file(const QTemporaryDir& dir, const QString& name, const QByteArr
   return path;
 }
 
+// A view that records what the window tells it: what a new tab implements, and nothing else.
+class RecordingView final : public QLabel, public tcpsim::gui::RunView {
+ public:
+  QWidget* widget() override { return this; }
+  QString title() const override { return QStringLiteral("Recording"); }
+  void show_run(const tcpsim::gui::ShownRuns& runs) override {
+    run = runs.run;
+    other = runs.other;
+    ++runs_shown;
+  }
+  void set_cursor(std::size_t c) override { cursor = c; }
+  using RunView::host;
+
+  const tcpsim::gui::Run* run = nullptr;
+  const tcpsim::gui::Run* other = nullptr;
+  int runs_shown = 0;
+  std::size_t cursor = 0;
+};
+
 }  // namespace
 
 class GuiTest : public QObject {
@@ -256,6 +275,30 @@ class GuiTest : public QObject {
     text = w.inspector()->text();
     QVERIFY2(text.contains(QStringLiteral("(relative 0, incarnation 2)")), qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("ack: 101  (relative 1)")), qPrintable(text));
+  }
+
+  // A new view is one class: added once, it is a tab, gets each run (and the run before a
+  // what-if edit) and each cursor move, and can move the window's cursor itself.
+  void aViewAddedOnceFollowsRunsAndTheCursor() {
+    MainWindow w;
+    auto* v = w.add_view(new RecordingView);
+    QCOMPARE(w.tabs()->tabText(w.tabs()->indexOf(v)), QStringLiteral("Recording"));
+    QVERIFY(w.tabs()->indexOf(v) < w.tabs()->indexOf(w.whatif()));
+    QVERIFY(w.open_file(kFaults));
+    QCOMPARE(v->run, w.run());
+    QVERIFY(v->other == nullptr);
+    w.set_cursor(5);
+    QCOMPARE(v->cursor, std::size_t{5});
+    v->host().set_cursor(7);
+    QCOMPARE(w.cursor(), std::size_t{7});
+    const auto syn = first_send(w, "SYN");
+    QVERIFY(syn);
+    QVERIFY(w.apply_what_if(*syn, trace::FaultAction::Drop));
+    QCOMPARE(v->run, w.run());
+    QCOMPARE(v->other, w.previous_run());
+    w.show_previous_run(true);
+    QCOMPARE(v->run, w.previous_run());
+    QCOMPARE(v->other, w.run());
   }
 
   // The event list labels segments as the diagram does: numbers per incarnation (the old SYN

@@ -73,7 +73,7 @@ void MainWindow::show_run() {
   if (r && r->trace()) {
     diagram::Names names;
     names.title = r->scenario.name + (showing_previous_ ? " (previous run)" : "");
-    diagram_->set_trace(*r->trace(), names);
+    diagram_->set_trace(*r->trace(), names, r->facts.get());
   } else {
     diagram_->clear();
   }

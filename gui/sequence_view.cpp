@@ -203,14 +203,16 @@ SequenceView::SequenceView(QWidget* parent) : QGraphicsView(parent) {
 
 SequenceView::~SequenceView() = default;
 
-void SequenceView::set_trace(const trace::Trace& trace, const diagram::Names& names) {
+void SequenceView::set_trace(const trace::Trace& trace, const diagram::Names& names, const trace::TraceFacts* facts) {
   trace_ = &trace;
+  facts_ = facts;
   names_ = names;
   rebuild();
 }
 
 void SequenceView::clear() {
   trace_ = nullptr;
+  facts_ = nullptr;
   selected_ = diagram::kNone;
   rebuild();
 }
@@ -452,7 +454,7 @@ QStringList SequenceView::what_if_menu_at(QPointF scene_pos) const {
 }
 
 void SequenceView::rebuild() {
-  layout_ = trace_ != nullptr ? diagram::build_layout(*trace_, options_, names_) : diagram::Layout{};
+  layout_ = trace_ != nullptr ? diagram::build_layout(*trace_, options_, names_, facts_) : diagram::Layout{};
   scene()->setSceneRect(0, 0, std::max(layout_.width, 1.0), std::max(layout_.height, 1.0));
   viewport()->update();
 }

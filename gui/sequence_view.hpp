@@ -37,7 +37,9 @@ class SequenceView final : public QGraphicsView {
 
   // Shows `trace` (all records revealed unless set_cursor() says otherwise). `names`: the title
   // (scenario name) and optional host display names.
-  void set_trace(const trace::Trace& trace, const diagram::Names& names = {});
+  // `facts`: the trace's facts, if the caller keeps them (they must live as long as the trace);
+  // otherwise each layout builds its own.
+  void set_trace(const trace::Trace& trace, const diagram::Names& names = {}, const trace::TraceFacts* facts = nullptr);
   // Forgets the trace: an empty view.
   void clear();
   // Reveals the first `records_revealed` records (diagram::kAll: all of them).
@@ -95,6 +97,7 @@ class SequenceView final : public QGraphicsView {
   void rebuild();
 
   const trace::Trace* trace_ = nullptr;
+  const trace::TraceFacts* facts_ = nullptr;
   diagram::Names names_;
   diagram::Options options_;
   diagram::Layout layout_;

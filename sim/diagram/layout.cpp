@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <utility>
@@ -198,7 +199,9 @@ std::string wrap(const std::string& s, std::size_t width, std::size_t max_lines)
 
 class Builder {
  public:
-  Builder(const trace::Trace& t, const Options& o, const Names& n) : trace_(t), opt_(o), names_(n), facts_(t) {}
+  Builder(const trace::Trace& t, const Options& o, const Names& n, const trace::TraceFacts* f)
+      : trace_(t), opt_(o), names_(n), own_(f == nullptr ? std::make_optional<trace::TraceFacts>(t) : std::nullopt),
+        facts_(f != nullptr ? *f : *own_) {}
 
   Layout run() {
     const auto& rs = trace_.records();
@@ -237,7 +240,8 @@ class Builder {
   const trace::Trace& trace_;
   const Options& opt_;
   const Names& names_;
-  trace::TraceFacts facts_;  // fates, retransmissions, numbering: as every view reads them
+  std::optional<trace::TraceFacts> own_;  // built here when the caller has none
+  const trace::TraceFacts& facts_;  // fates, retransmissions, numbering: as every view reads them
   Axis axis_;
   LaneMap map_;
   Layout out_;
@@ -573,8 +577,8 @@ const char* to_string(TimeAxis a) {
   return "?";
 }
 
-Layout build_layout(const trace::Trace& trace, const Options& options, const Names& names) {
-  return Builder(trace, options, names).run();
+Layout build_layout(const trace::Trace& trace, const Options& options, const Names& names, const trace::TraceFacts* facts) {
+  return Builder(trace, options, names, facts).run();
 }
 
 }  // namespace tcpsim::diagram

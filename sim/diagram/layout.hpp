@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "sim/kernel/time.hpp"
+#include "sim/trace/facts.hpp"
 #include "sim/trace/trace.hpp"
 
 namespace tcpsim::diagram {
@@ -260,7 +261,10 @@ struct Layout {
 // Lays out records [0, options.cursor) of `trace`. The y axis is computed from the whole
 // trace so that the picture does not move as the cursor advances. Linear in the record count
 // (plus a sort of the arrow labels by height).
-Layout build_layout(const trace::Trace& trace, const Options& options, const Names& names = {});
+// `facts`: the trace's facts when the caller keeps them (a view that lays the same trace out at
+// every cursor); built here otherwise.
+Layout build_layout(const trace::Trace& trace, const Options& options, const Names& names = {},
+                    const trace::TraceFacts* facts = nullptr);
 
 // The fill colour of a state's band (fixed palette, "#rrggbb"; grey for an unknown name).
 const char* state_colour(std::string_view state);

@@ -1,5 +1,6 @@
 // Text metrics, the palette, label placement, and the queries on a finished Layout.
 #include <algorithm>
+#include <limits>
 #include <cmath>
 
 #include "sim/diagram/layout.hpp"
@@ -321,7 +322,9 @@ void place_arrow_labels(Layout& l, Occupancy& taken) {
     if (k1 >= lines.size()) lines.resize(k1 + 1);
     for (std::size_t k = bucket(a.y_min()); k <= k1; ++k) lines[k].push_back(i);
   }
-  auto lines_met = [&](std::size_t self, const Box& b) {
+  // The lines other than `self` that b meets, counted up to `enough` (a candidate meeting that
+  // many already loses to the best one found: no need to count further).
+  auto lines_met = [&](std::size_t self, const Box& b, int enough) {
     int n = 0;
     for (std::size_t k = bucket(b.y); k <= bucket(b.bottom()) && k < lines.size(); ++k)
       for (std::size_t i : lines[k]) {
@@ -329,7 +332,7 @@ void place_arrow_labels(Layout& l, Occupancy& taken) {
         const auto& o = l.arrows[i];
         // Counted once: from the first bucket both share.
         if (std::max(bucket(o.y_min()), bucket(b.y)) != k) continue;
-        if (segment_meets(o.from, o.to, b)) ++n;
+        if (segment_meets(o.from, o.to, b) && ++n >= enough) return n;
       }
     return n;
   };
@@ -346,7 +349,7 @@ void place_arrow_labels(Layout& l, Occupancy& taken) {
       const Point p{a.from.x + (a.to.x - a.from.x) * t, a.from.y + (a.to.y - a.from.y) * t};
       const Box b{p.x - w / 2, p.y - h / 2, w, h};
       if (!taken.free(b)) continue;
-      const int cost = lines_met(i, b);
+      const int cost = lines_met(i, b, best_t < 0 ? std::numeric_limits<int>::max() : best_cost);
       if (best_t < 0 || cost < best_cost) {
         best_t = t;
         best_cost = cost;

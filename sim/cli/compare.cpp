@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <map>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -25,35 +24,8 @@ class SideLadder {
  public:
   // `order`: host names to draw first, in this order (the other side's), so that the same host
   // has the same lifeline on both sides.
-  SideLadder(const trace::CompareSide& side, const std::vector<std::string>& order) : side_(side) {
-    const trace::Trace& t = *side.trace;
-    // Hosts in node order: a run registers its nodes in scenario order, a trace read back in the
-    // order it names them. Routers only drop segments, and get no lifeline.
-    std::vector<bool> host(t.node_count(), false);
-    for (const auto& r : t.records()) {
-      if (const auto* s = std::get_if<trace::SegmentSent>(&r.body)) {
-        host[s->node] = true;
-        if (!s->injected) ip_node_.try_emplace(s->seg.src.value, s->node);
-      } else if (const auto* d = std::get_if<trace::SegmentDelivered>(&r.body)) {
-        host[d->node] = true;
-      } else if (const auto* st = std::get_if<trace::StateChanged>(&r.body)) {
-        host[st->node] = true;
-        ip_node_.try_emplace(st->conn.local.ip.value, st->node);
-      }
-    }
-    std::vector<trace::NodeId> nodes;
-    for (trace::NodeId n = 0; n < host.size(); ++n)
-      if (host[n]) nodes.push_back(n);
-    auto rank = [&](trace::NodeId n) {
-      return std::find(order.begin(), order.end(), t.node_name(n)) - order.begin();
-    };
-    std::stable_sort(nodes.begin(), nodes.end(), [&](trace::NodeId x, trace::NodeId y) { return rank(x) < rank(y); });
-    for (const trace::NodeId n : nodes) {
-      col_[n] = static_cast<int>(hosts_.size());
-      hosts_.push_back(t.node_name(n));
-    }
-    lifelines_ = hosts_.size() <= kMaxHosts;
-  }
+  SideLadder(const trace::CompareSide& side, const std::vector<std::string>& order)
+      : side_(side), lines_(*side.trace, order), hosts_(lines_.names()), lifelines_(lines_.size() <= kMaxHosts) {}
 
   const std::vector<std::string>& hosts() const { return hosts_; }
   int width() const { return kPrefix + diagram_width() + 1 + kLabel; }
@@ -85,10 +57,8 @@ class SideLadder {
     std::string label;
     if (const auto* s = std::get_if<trace::SegmentSent>(&r.body)) {
       const trace::SegmentFacts& f = *side_.facts->segment(s->id);
-      const int from = col_.at(s->node);
-      int to = -1;
-      if (f.fate == trace::Fate::Delivered) to = col_.at(f.end_node);
-      else if (const auto it = ip_node_.find(f.seg->dst.value); it != ip_node_.end()) to = col_.at(it->second);
+      const int from = lines_.column(s->node);
+      const int to = lines_.target(f);
       trace::LabelOptions o;
       o.window = trace::LabelOptions::Window::Never;
       label = std::string(f.retransmission ? "rtx " : "") + trace::segment_label(f, o);
@@ -101,7 +71,7 @@ class SideLadder {
       const auto& st = std::get<trace::StateChanged>(r.body);
       std::string state(st.to);
       std::replace(state.begin(), state.end(), '_', '-');
-      const int col = col_.at(st.node);
+      const int col = lines_.column(st.node);
       if (lifelines_) diagram[x_of(col)] = '*';
       label = t.node_name(st.node) + " " + state;
     }
@@ -137,10 +107,9 @@ class SideLadder {
   }
 
   const trace::CompareSide& side_;
-  std::vector<std::string> hosts_;
-  std::map<trace::NodeId, int> col_;
-  std::map<std::uint32_t, trace::NodeId> ip_node_;  // a host's own addresses, as its segments and states show
-  bool lifelines_ = true;
+  trace::Lifelines lines_;
+  const std::vector<std::string>& hosts_;
+  bool lifelines_;
 };
 
 // A side to compare: a run of a scenario, or a trace read back.

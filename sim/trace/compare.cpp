@@ -248,4 +248,42 @@ std::string Comparison::summary() const {
   return s;
 }
 
+Lifelines::Lifelines(const Trace& t, const std::vector<std::string>& first) {
+  std::vector<bool> host(t.node_count(), false);
+  auto mark = [&host](NodeId n) {
+    if (n < host.size()) host[n] = true;
+  };
+  for (const auto& r : t.records()) {
+    if (const auto* s = std::get_if<SegmentSent>(&r.body)) {
+      mark(s->node);
+      if (!s->injected) owner_.try_emplace(s->seg.src.value, s->node);
+    } else if (const auto* d = std::get_if<SegmentDelivered>(&r.body)) {
+      mark(d->node);
+    } else if (const auto* st = std::get_if<StateChanged>(&r.body)) {
+      mark(st->node);
+      owner_.try_emplace(st->conn.local.ip.value, st->node);
+    }
+  }
+  std::vector<NodeId> nodes;
+  for (NodeId n = 0; n < host.size(); ++n)
+    if (host[n]) nodes.push_back(n);
+  auto rank = [&](NodeId n) { return std::find(first.begin(), first.end(), t.node_name(n)) - first.begin(); };
+  std::stable_sort(nodes.begin(), nodes.end(), [&](NodeId x, NodeId y) { return rank(x) < rank(y); });
+  for (const NodeId n : nodes) {
+    column_[n] = static_cast<int>(names_.size());
+    names_.push_back(t.node_name(n));
+  }
+}
+
+int Lifelines::column(NodeId node) const {
+  const auto it = column_.find(node);
+  return it == column_.end() ? -1 : it->second;
+}
+
+int Lifelines::target(const SegmentFacts& f) const {
+  if (f.fate == Fate::Delivered) return column(f.end_node);
+  const auto it = owner_.find(f.seg->dst.value);
+  return it == owner_.end() ? -1 : column(it->second);
+}
+
 }  // namespace tcpsim::trace

@@ -24,6 +24,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -98,6 +99,26 @@ class Comparison {
   std::vector<CompareRow> rows_;
   std::size_t first_difference_ = 0;
   bool in_order_ = false;
+};
+
+// The lifelines a side of a comparison is drawn with: the nodes that send, receive or change
+// state (routers only drop, and get none) in node order (a run registers its nodes in scenario
+// order, a trace read back in the order it names them), the names in `first` first, in that
+// order, so that a host has the same lifeline on both sides.
+class Lifelines {
+ public:
+  explicit Lifelines(const Trace& t, const std::vector<std::string>& first = {});
+  const std::vector<std::string>& names() const { return names_; }
+  int size() const { return static_cast<int>(names_.size()); }
+  int column(NodeId node) const;  // -1 for a node without a lifeline
+  // Where a segment's arrow goes: the host it was delivered to, else the host whose own address
+  // (as its segments and states show it) it was sent to; -1 when no host has that address.
+  int target(const SegmentFacts& f) const;
+
+ private:
+  std::vector<std::string> names_;
+  std::map<NodeId, int> column_;
+  std::map<std::uint32_t, NodeId> owner_;  // address -> the host seen using it
 };
 
 }  // namespace tcpsim::trace

@@ -38,8 +38,8 @@ const QColor kLifeline(0xb0, 0xbe, 0xc5);
 const QColor kLink(0xcf, 0xd8, 0xdc);
 const QColor kSelected(0xff, 0xf5, 0x9d);
 
-constexpr int kAxis = 84;     // the time axis, left of both ladders
-constexpr int kGap = 44;      // between the ladders: links and markers
+constexpr int kAxis = 100;    // the time axis, left of both ladders: room for "100.000000 s"
+constexpr int kGap = 60;      // between the ladders: links, and markers that do not touch
 constexpr int kHeader = 46;   // panel titles and host names
 constexpr int kRow = 28;      // one event: its label above its arrow
 constexpr int kNoteRow = 16;  // a difference written under its event
@@ -391,7 +391,7 @@ class CompareCanvas final : public QWidget {
       if (kind == trace::RowKind::Same) continue;
       // The marker: "!" for a row that differs, "+" beside the side that alone has the event.
       const bool only = kind != trace::RowKind::Differs;
-      const QPointF at = only ? (a ? QPointF(gx0 + 10, ya) : QPointF(gx1 - 10, yb)) : QPointF((gx0 + gx1) / 2, a && b ? (ya + yb) / 2 : (a ? ya : yb));
+      const QPointF at = only ? (a ? QPointF(gx0 + 9, ya) : QPointF(gx1 - 9, yb)) : QPointF((gx0 + gx1) / 2, a && b ? (ya + yb) / 2 : (a ? ya : yb));
       const QColor col = only ? kOnly : kDiffers;
       p.setPen(Qt::NoPen);
       p.setBrush(col);

@@ -213,6 +213,17 @@ class CompareViewTest : public QObject {
     QVERIFY(view.grab().save(path));
     const QImage image(path);
     QCOMPARE(image.size(), QSize(1280, 800));
+
+    // As after a what-if: the run without the scenario's drop is the previous one.
+    scenario::Scenario clean = *loaded.scenario;
+    clean.faults.clear();
+    const auto before = gui::run_scenario(clean);
+    view.show_run({run.get(), before.get(), false});
+    QVERIFY(view.compare_with_previous());
+    view.set_cursor(run->size());
+    const QString whatif = kOut + QStringLiteral("/compare-lost-final-ack-vs-no-drop.png");
+    QVERIFY(view.grab().save(whatif));
+    QVERIFY(view.comparison()->count(trace::RowKind::OnlyA) > 0);
   }
 };
 

@@ -161,3 +161,24 @@ TEST_CASE("Times within the tolerance are the same; beyond it they differ", "[co
   CHECK(strict.count(RowKind::Differs) == 5);
   CHECK(strict.rows()[0].differences == kDiffTime);
 }
+
+TEST_CASE("Runs too long to align with the table are paired in order, lane by lane, and say so", "[compare]") {
+  Side x, y;
+  // Every segment differs (B's data starts one byte later), so nothing matches at the head or
+  // tail and the middle holds more pairs than kMaxAlignCells.
+  const std::uint32_t n = 4100;
+  REQUIRE(std::uint64_t{n} * n > kMaxAlignCells);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    x.send(true, {.ack = true}, 1 + i * 10, 1, 10);
+    y.send(true, {.ack = true}, 2 + i * 10, 1, 10);
+  }
+  const TraceFacts fx(x.t), fy(y.t);
+  const auto c = compare(x, fx, y, fy);
+  CHECK(c.in_order());
+  REQUIRE(c.rows().size() == n);
+  CHECK(c.count(RowKind::Differs) == n);
+  CHECK(c.rows()[7].a == 7);
+  CHECK(c.rows()[7].b == 7);
+  CHECK(c.rows()[7].differences == kDiffSeq);
+  CHECK(c.summary().ends_with("rows: 0 same, 4100 differ, 0 only in A, 0 only in B (too long to align: paired in order)"));
+}

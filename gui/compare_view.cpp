@@ -491,6 +491,7 @@ CompareView::CompareView(QWidget* parent)
     const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Compare with a trace"), file_,
                                                       QStringLiteral("JSON Lines traces (*.jsonl);;All files (*)"));
     if (!path.isEmpty()) compare_with_file(path);
+    else update_enabled();  // cancelled: the selector shows the source on screen again
   });
   connect(list_, &QListWidget::itemDoubleClicked, this, [this](QListWidgetItem* item) { go_to_difference(list_->row(item)); });
   connect(list_, &QListWidget::currentRowChanged, this, [this](int n) {

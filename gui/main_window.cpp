@@ -36,6 +36,7 @@
 #include "gui/event_model.hpp"
 #include "gui/inspector.hpp"
 #include "gui/library.hpp"
+#include "gui/compare_view.hpp"
 #include "gui/load_view.hpp"
 #include "gui/sequence_view.hpp"
 #include "gui/state_diagram.hpp"
@@ -305,6 +306,7 @@ void MainWindow::build_layout() {
   tabs_->addTab(lib_page, QStringLiteral("Library"));
   add_view(new TimelineTab(timeline_));
   add_view(load_view_);
+  add_view(new CompareView);
   QWidget* right = build_right_column();
   QWidget* diagram_page = build_diagram_page();
   // Left: the sequence diagram over the tabs; right: the state diagram over the inspector.

@@ -19,6 +19,7 @@
 #include "sim/cli/bench_flood.hpp"
 #include "sim/cli/bench_kernel.hpp"
 #include "sim/cli/check.hpp"
+#include "sim/cli/compare.hpp"
 #include "sim/cli/ladder.hpp"
 #include "sim/cli/limit_flags.hpp"
 #include "sim/cli/profiles.hpp"
@@ -325,6 +326,19 @@ int run_commands(int argc, const char* const* argv, const Console& console) {
   add_limit_flags(*check, check_args.limits);
   check->footer(kExitCodes);
 
+  CompareArgs compare_args;
+  auto* compare = app.add_subcommand("compare", "Compare two runs: two ladders side by side, differing rows marked");
+  compare->add_option("a", compare_args.a, "A: a scenario (.json, run) or a trace (.jsonl, as run --trace writes it)")->required();
+  compare->add_option("b", compare_args.b, "B: the same; leave it out to run A's scenario again with --seed-b / --profile-b");
+  compare->add_option("--seed-b", compare_args.seed_b, "Run B's scenario with this seed")
+      ->check(unsigned_in(0, std::numeric_limits<std::uint64_t>::max()));
+  compare->add_option("--profile-b", compare_args.profile_b, "Run B's scenario under this profile: rfc9293 or linux")
+      ->check(CLI::IsMember({"rfc9293", "linux"}));
+  compare->add_option("--tolerance", compare_args.tolerance, "Times closer than this are the same (e.g. 35ms; default: exact)");
+  compare->footer(
+      "Exit codes: 0 the runs agree, 1 they differ, 2 bad input (a scenario or trace that cannot be read, usage) "
+      "or a run stopped at a bound, 3 internal error.");
+
   bool profiles_markdown = false;
   auto* profiles = app.add_subcommand("profiles", "List every TCP parameter with its rfc9293 and linux values");
   profiles->add_flag("--markdown", profiles_markdown, "Print the table of scenarios/README.md");
@@ -373,6 +387,7 @@ int run_commands(int argc, const char* const* argv, const Console& console) {
     if (*run) return cmd_run(run_args, console);
     if (*validate) return cmd_validate(validate_files, out, err);
     if (*check) return cmd_check(check_args, out, err);
+    if (*compare) return cmd_compare(compare_args, out, err);
     if (*bench_kernel) return cmd_bench_kernel(bench_args, out);
     if (*bench_flood) {
       print_flood(out, flood_args, run_flood(flood_args), flood_json);

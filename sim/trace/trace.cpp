@@ -78,6 +78,12 @@ const std::string& Trace::node_name(NodeId id) const {
   return id < nodes_.size() ? nodes_[id] : kNone;
 }
 
+std::string_view Trace::keep_text(std::string_view text) {
+  if (!texts_) texts_ = std::make_shared<std::set<std::string, std::less<>>>();
+  const auto it = texts_->find(text);
+  return it != texts_->end() ? std::string_view(*it) : std::string_view(*texts_->emplace(text).first);
+}
+
 void Trace::emit(sim::Time t, Body body) {
   if (const auto* s = std::get_if<SegmentSent>(&body)) {
     ++counts_.sent;

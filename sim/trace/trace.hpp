@@ -4,7 +4,10 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/trace/record.hpp"
@@ -52,6 +55,10 @@ class Trace {
   void add_sink(Sink* sink) { sinks_.push_back(sink); }
   void finish();
 
+  // Text a record's string_view may point at when it does not come from static storage (a trace
+  // read back from JSON Lines): kept once, for the life of this trace and of its copies.
+  std::string_view keep_text(std::string_view text);
+
   SegmentId next_segment_id() { return next_segment_id_++; }
   void emit(sim::Time t, Body body);
 
@@ -62,6 +69,7 @@ class Trace {
  private:
   std::vector<std::string> nodes_;
   std::vector<Record> records_;
+  std::shared_ptr<std::set<std::string, std::less<>>> texts_;  // shared: copies' records point here too
   std::vector<Sink*> sinks_;
   SegmentCounts counts_;
   SegmentId next_segment_id_ = 0;

@@ -1,0 +1,124 @@
+// Two traces side by side: which segments and state changes the runs share, which differ and
+// how, and which only one run has. The CLI's `tcpsim compare` and the GUI's Compare tab read the
+// same alignment.
+//
+// The events compared are the segments TCPs and scenarios send (SegmentSent; a link's copies are
+// effects, not sends) and the state changes, in trace order. An event's key is what makes it "the
+// same event" in both runs:
+//   - a segment: its sender's name, source and destination addresses (not ports: another seed
+//     picks other ephemeral ports), flags, sequence and acknowledgment numbers relative to the
+//     connection incarnation (trace::TraceFacts; absolute where a number has no relative value,
+//     so runs with different ISNs compare), and length;
+//   - a state change: the host's name, its local address, the state left and the state entered.
+// The alignment is a longest common subsequence of the keys (after the common head and tail), as
+// diff aligns lines: an extra retransmission on one side is one row "only in A", and the rows
+// after it match again. Between two matched rows, an A event and a B event of the same lane (the
+// same sender and addresses, or the same host and address) are paired as one row that differs in
+// its key fields; the rest are rows of one side. A matched row may still differ in its window,
+// its fate (delivered, dropped, discarded on arrival, in flight) or its time (beyond a tolerance).
+//
+// When the part between the common head and tail is too long for the table (more than
+// kMaxAlignCells pairs), its events are paired in order instead, lane by lane, and
+// Comparison::in_order says so.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/trace/facts.hpp"
+
+namespace tcpsim::trace {
+
+enum class RowKind : std::uint8_t { Same, Differs, OnlyA, OnlyB };
+
+// What differs between the two events of a row (bits).
+enum Difference : unsigned {
+  kDiffFlags = 1u << 0,
+  kDiffSeq = 1u << 1,
+  kDiffAck = 1u << 2,
+  kDiffLen = 1u << 3,
+  kDiffWin = 1u << 4,
+  kDiffFate = 1u << 5,
+  kDiffTime = 1u << 6,
+  kDiffState = 1u << 7,  // a state change: the state left or entered
+};
+// "flags, seq, fate" in the order above.
+std::string difference_names(unsigned differences);
+
+struct CompareRow {
+  RowKind kind = RowKind::Same;
+  std::size_t a = kNoRecord;  // the record in A (kNoRecord: only in B)
+  std::size_t b = kNoRecord;  // the record in B (kNoRecord: only in A)
+  unsigned differences = 0;   // Differs: which fields
+  bool segment = false;       // a segment sent (else a state change)
+};
+
+// One side of a comparison: a trace, its facts, and how it is called in texts ("A", "rfc9293").
+struct CompareSide {
+  const Trace* trace = nullptr;
+  const TraceFacts* facts = nullptr;
+  std::string name;
+};
+
+struct CompareOptions {
+  sim::Duration tolerance = sim::Duration::zero();  // times further apart than this differ
+};
+
+inline constexpr std::size_t kMaxAlignCells = 16'000'000;
+
+class Comparison {
+ public:
+  // Aligns the two sides; both must outlive the Comparison.
+  Comparison(CompareSide a, CompareSide b, const CompareOptions& options = {});
+
+  const std::vector<CompareRow>& rows() const { return rows_; }
+  const CompareSide& a() const { return a_; }
+  const CompareSide& b() const { return b_; }
+  bool equal() const { return first_difference_ == rows_.size(); }
+  // Index into rows() of the first row that is not Same; rows().size() when none.
+  std::size_t first_difference() const { return first_difference_; }
+  bool in_order() const { return in_order_; }
+  std::size_t count(RowKind kind) const;
+
+  // What a side's event of `row` is: "A sends FIN,ACK seq=1 ack=1 (lost: loss)", "B enters
+  // TIME-WAIT"; "" when the side has no event in this row.
+  std::string event_text(const CompareRow& row, bool side_a) const;
+  // How the row's events differ: "seq 1 vs 2; fate delivered vs lost: loss; time 0.3 s vs 1.2 s".
+  std::string difference_text(const CompareRow& row) const;
+  // "first difference at t=0.300000 s: A: client sends FIN,ACK seq=1 ack=1; B: client sends ACK
+  // seq=1 ack=2 [flags FIN,ACK vs ACK; ack 1 vs 2]", or "the runs agree: 12 segments and 9 state
+  // changes"; then a line of counts per kind of row.
+  std::string summary() const;
+
+ private:
+  CompareSide a_, b_;
+  CompareOptions options_;
+  std::vector<CompareRow> rows_;
+  std::size_t first_difference_ = 0;
+  bool in_order_ = false;
+};
+
+// The lifelines a side of a comparison is drawn with: the nodes that send, receive or change
+// state (routers only drop, and get none) in node order (a run registers its nodes in scenario
+// order, a trace read back in the order it names them), the names in `first` first, in that
+// order, so that a host has the same lifeline on both sides.
+class Lifelines {
+ public:
+  explicit Lifelines(const Trace& t, const std::vector<std::string>& first = {});
+  const std::vector<std::string>& names() const { return names_; }
+  int size() const { return static_cast<int>(names_.size()); }
+  int column(NodeId node) const;  // -1 for a node without a lifeline
+  // Where a segment's arrow goes: the host it was delivered to, else the host whose own address
+  // (as its segments and states show it) it was sent to; -1 when no host has that address.
+  int target(const SegmentFacts& f) const;
+
+ private:
+  std::vector<std::string> names_;
+  std::map<NodeId, int> column_;
+  std::map<std::uint32_t, NodeId> owner_;  // address -> the host seen using it
+};
+
+}  // namespace tcpsim::trace

@@ -1,0 +1,184 @@
+// trace::Comparison on hand-made traces: the alignment, each kind of difference, the summary.
+#include <catch2/catch.hpp>
+
+#include "sim/trace/compare.hpp"
+
+using namespace tcpsim;
+using namespace tcpsim::trace;
+using sim::Duration;
+using sim::Time;
+
+namespace {
+const net::Ipv4 kA = *net::Ipv4::parse("10.0.0.1");
+const net::Ipv4 kB = *net::Ipv4::parse("10.0.0.2");
+
+// A client (A, port `port`) and a server (B:80) exchanging segments; `isn_a` and `isn_b` are the
+// ISNs the helpers add to relative numbers.
+struct Side {
+  Trace t;
+  NodeId a = t.add_node("A"), b = t.add_node("B");
+  std::uint32_t isn_a = 100, isn_b = 300;
+  std::uint16_t port = 1000;
+  Time now = Time::zero();
+
+  SegmentId send(bool from_a, net::Flags f, std::uint32_t rel_seq, std::uint32_t rel_ack, std::uint32_t len = 0,
+                 bool rtx = false, std::uint16_t win = 65535) {
+    net::Segment s{.src = from_a ? kA : kB, .dst = from_a ? kB : kA, .sport = from_a ? port : std::uint16_t{80},
+                   .dport = from_a ? std::uint16_t{80} : port, .flags = f, .window = win};
+    s.seq = net::SeqNum((from_a ? isn_a : isn_b) + rel_seq);
+    s.ack = f.ack ? net::SeqNum((from_a ? isn_b : isn_a) + rel_ack) : net::SeqNum(0);
+    s.payload_len = len;
+    const SegmentId id = t.next_segment_id();
+    t.emit(now, SegmentSent{id, from_a ? a : b, s, false, {}, rtx});
+    return id;
+  }
+  void deliver(SegmentId id, bool to_a) { t.emit(now, SegmentDelivered{id, to_a ? a : b}); }
+  void drop(SegmentId id) { t.emit(now, SegmentDropped{id, a, DropReason::Loss}); }
+  void state(bool at_a, std::string_view from, std::string_view to) {
+    const net::ConnId c = at_a ? net::ConnId{{kA, port}, {kB, 80}} : net::ConnId{{kB, 80}, {kA, port}};
+    t.emit(now, StateChanged{at_a ? a : b, c, from, to, "rule"});
+  }
+  // A handshake, each segment delivered, 10 ms apart.
+  void handshake() {
+    state(true, "CLOSED", "SYN_SENT");
+    deliver(send(true, {.syn = true}, 0, 0), false);
+    now = now + Duration::ms(10);
+    deliver(send(false, {.syn = true, .ack = true}, 0, 1), true);
+    now = now + Duration::ms(10);
+    state(true, "SYN_SENT", "ESTABLISHED");
+    deliver(send(true, {.ack = true}, 1, 1), false);
+  }
+};
+
+Comparison compare(const Side& x, const TraceFacts& fx, const Side& y, const TraceFacts& fy, Duration tol = Duration::zero()) {
+  return Comparison({&x.t, &fx, "A"}, {&y.t, &fy, "B"}, {tol});
+}
+}  // namespace
+
+TEST_CASE("Two identical traces agree row by row", "[compare]") {
+  Side x, y;
+  x.handshake();
+  y.handshake();
+  const TraceFacts fx(x.t), fy(y.t);
+  const auto c = compare(x, fx, y, fy);
+  CHECK(c.equal());
+  CHECK(c.rows().size() == 5);
+  CHECK(c.count(RowKind::Same) == 5);
+  CHECK(c.summary() == "the runs agree: 3 segments and 2 state changes\nrows: 5 same, 0 differ, 0 only in A, 0 only in B");
+}
+
+TEST_CASE("Other ISNs and another ephemeral port compare by relative numbers", "[compare]") {
+  Side x, y;
+  y.isn_a = 7000;
+  y.isn_b = 90000;
+  y.port = 40000;
+  x.handshake();
+  y.handshake();
+  const TraceFacts fx(x.t), fy(y.t);
+  CHECK(compare(x, fx, y, fy).equal());
+}
+
+TEST_CASE("An extra retransmission is one row of its side and the rest still match", "[compare]") {
+  Side x, y;
+  x.handshake();
+  y.handshake();
+  for (Side* s : {&x, &y}) s->now = Time::from_ns(100'000'000);
+  const auto lost = x.send(true, {.ack = true, .psh = true}, 1, 1, 100);
+  x.drop(lost);
+  x.now = Time::from_ns(1'100'000'000);
+  x.deliver(x.send(true, {.ack = true, .psh = true}, 1, 1, 100, /*rtx=*/true), false);
+  y.deliver(y.send(true, {.ack = true, .psh = true}, 1, 1, 100), false);
+  for (Side* s : {&x, &y}) s->deliver(s->send(false, {.ack = true}, 1, 101), true);
+  const TraceFacts fx(x.t), fy(y.t);
+  const auto c = compare(x, fx, y, fy, Duration::ms(5));
+  REQUIRE(c.rows().size() == 8);
+  const CompareRow& first = c.rows()[5];
+  CHECK(first.kind == RowKind::Differs);
+  CHECK(first.differences == kDiffFate);
+  CHECK(c.difference_text(first) == "fate lost: loss vs delivered");
+  CHECK(c.rows()[6].kind == RowKind::OnlyA);
+  CHECK(c.event_text(c.rows()[6], true) == "A sends rtx PSH,ACK seq=1 ack=1 len=100");
+  CHECK(c.event_text(c.rows()[6], false).empty());
+  // The ACK comes a second later in A: same segment, time beyond the tolerance.
+  CHECK(c.rows()[7].kind == RowKind::Differs);
+  CHECK(c.rows()[7].differences == kDiffTime);
+  CHECK(c.difference_text(c.rows()[7]) == "time 1.100000 s vs 0.100000 s");
+  CHECK(c.first_difference() == 5);
+  CHECK(c.summary() ==
+        "first difference at t=0.100000 s: A: A sends PSH,ACK seq=1 ack=1 len=100 (lost: loss); "
+        "B: A sends PSH,ACK seq=1 ack=1 len=100 [fate lost: loss vs delivered]\n"
+        "rows: 5 same, 2 differ, 1 only in A, 0 only in B");
+}
+
+TEST_CASE("A different segment in the same place pairs with its counterpart and names the fields", "[compare]") {
+  Side x, y;
+  x.handshake();
+  y.handshake();
+  x.send(true, {.ack = true, .fin = true}, 1, 1);
+  x.state(true, "ESTABLISHED", "FIN_WAIT_1");
+  y.send(true, {.ack = true}, 1, 2, 0, false, 1000);
+  y.state(true, "ESTABLISHED", "CLOSE_WAIT");
+  const TraceFacts fx(x.t), fy(y.t);
+  const auto c = compare(x, fx, y, fy);
+  REQUIRE(c.rows().size() == 7);
+  const CompareRow& seg = c.rows()[5];
+  CHECK(seg.kind == RowKind::Differs);
+  CHECK(seg.segment);
+  CHECK(difference_names(seg.differences) == "flags, ack, win");
+  CHECK(c.difference_text(seg) == "flags FIN,ACK vs ACK; ack 1 vs 2; win 65535 vs 1000");
+  const CompareRow& st = c.rows()[6];
+  CHECK(st.kind == RowKind::Differs);
+  CHECK_FALSE(st.segment);
+  CHECK(c.difference_text(st) == "state ESTABLISHED -> FIN-WAIT-1 vs ESTABLISHED -> CLOSE-WAIT");
+  CHECK(c.event_text(st, true) == "A:1000 enters FIN-WAIT-1");
+  CHECK(c.summary().starts_with("first difference at t=0.020000 s: A: A sends FIN,ACK seq=1 ack=1 (in flight); "
+                                "B: A sends ACK seq=1 ack=2 (in flight) [flags FIN,ACK vs ACK; ack 1 vs 2; win 65535 vs 1000]\n"));
+}
+
+TEST_CASE("Segments of another direction do not pair; they stand alone on their side", "[compare]") {
+  Side x, y;
+  x.handshake();
+  y.handshake();
+  x.send(true, {.rst = true}, 1, 0);
+  y.send(false, {.rst = true}, 1, 0);
+  const TraceFacts fx(x.t), fy(y.t);
+  const auto c = compare(x, fx, y, fy);
+  REQUIRE(c.rows().size() == 7);
+  CHECK(c.rows()[5].kind == RowKind::OnlyA);
+  CHECK(c.rows()[6].kind == RowKind::OnlyB);
+  CHECK(c.difference_text(c.rows()[6]) == "only in B");
+  CHECK(c.summary().starts_with("first difference at t=0.020000 s: A: A sends RST seq=1 (in flight); B: sends nothing like it\n"));
+}
+
+TEST_CASE("Times within the tolerance are the same; beyond it they differ", "[compare]") {
+  Side x, y;
+  x.handshake();
+  y.now = Time::from_ns(3'000'000);
+  y.handshake();
+  const TraceFacts fx(x.t), fy(y.t);
+  CHECK(compare(x, fx, y, fy, Duration::ms(3)).equal());
+  const auto strict = compare(x, fx, y, fy, Duration::ms(2));
+  CHECK(strict.count(RowKind::Differs) == 5);
+  CHECK(strict.rows()[0].differences == kDiffTime);
+}
+
+TEST_CASE("Runs too long to align with the table are paired in order, lane by lane, and say so", "[compare]") {
+  Side x, y;
+  // Every segment differs (B's data starts one byte later), so nothing matches at the head or
+  // tail and the middle holds more pairs than kMaxAlignCells.
+  const std::uint32_t n = 4100;
+  REQUIRE(std::uint64_t{n} * n > kMaxAlignCells);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    x.send(true, {.ack = true}, 1 + i * 10, 1, 10);
+    y.send(true, {.ack = true}, 2 + i * 10, 1, 10);
+  }
+  const TraceFacts fx(x.t), fy(y.t);
+  const auto c = compare(x, fx, y, fy);
+  CHECK(c.in_order());
+  REQUIRE(c.rows().size() == n);
+  CHECK(c.count(RowKind::Differs) == n);
+  CHECK(c.rows()[7].a == 7);
+  CHECK(c.rows()[7].b == 7);
+  CHECK(c.rows()[7].differences == kDiffSeq);
+  CHECK(c.summary().ends_with("rows: 0 same, 4100 differ, 0 only in A, 0 only in B (too long to align: paired in order)"));
+}

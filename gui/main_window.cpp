@@ -36,6 +36,7 @@
 #include "gui/event_model.hpp"
 #include "gui/inspector.hpp"
 #include "gui/library.hpp"
+#include "gui/learn_view.hpp"
 #include "gui/load_view.hpp"
 #include "gui/sequence_view.hpp"
 #include "gui/state_diagram.hpp"
@@ -306,6 +307,7 @@ void MainWindow::build_layout() {
   lib_layout->addWidget(lib_text);
   tabs_->addTab(lib_page, QStringLiteral("Library"));
   add_view(load_view_);
+  add_view(new LearnView);
   QWidget* right = build_right_column();
   QWidget* diagram_page = build_diagram_page();
   // Left: the sequence diagram over the tabs; right: the state diagram over the inspector.

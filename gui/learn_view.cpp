@@ -137,7 +137,7 @@ LearnView::LearnView(QWidget* parent)
 }
 
 void LearnView::show_run(const ShownRuns& runs) {
-  if (runs.run == run_ && run_ != nullptr) return;
+  // A new run (a file opened or reloaded, a what-if edit, the previous run shown): a new quiz.
   run_ = runs.run;
   quiz_ = {};
   right_ = asked_ = 0;

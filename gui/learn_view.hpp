@@ -65,6 +65,7 @@ class LearnView final : public QWidget, public RunView {
   QPushButton* next_button() { return next_; }
   QLabel* result_label() { return result_; }
   QLabel* score_label() { return score_; }
+  QLabel* warnings_label() { return warnings_; }  // teacher questions not asked, and why
 
  private:
   void refresh();

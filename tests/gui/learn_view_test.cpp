@@ -5,6 +5,7 @@
 #include <QCheckBox>
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QImage>
 #include <QLabel>
 #include <QPushButton>
@@ -198,6 +199,33 @@ class LearnViewTest : public QObject {
     v->set_learning(false);
     QVERIFY(v->asked() == nullptr);
     QVERIFY(!v->choice_buttons()[0]->isVisible());
+  }
+
+  void teacherQuestionTheRunNeverReachesIsListedAsNotAsked() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("unreached.json"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"name": "unreached",
+  "hosts": [{"name": "client", "ip": "10.0.0.1"}, {"name": "server", "ip": "10.0.0.2"}],
+  "links": [{"between": ["client", "server"], "delay": "10ms"}],
+  "apps": [{"host": "server", "steps": [{"at": "0s", "do": "listen", "port": 80}]},
+           {"host": "client", "steps": [{"at": "0s", "do": "connect", "to": "server:80"}]}],
+  "questions": [
+    {"before": {"sends": {"from": "server", "flags": "SYN,ACK"}}, "ask": "What answers the SYN?", "choices": ["SYN,ACK", "RST"], "answer": 1},
+    {"before": {"sends": {"from": "server", "flags": "RST"}}, "ask": "Never asked?", "choices": ["x", "y"], "answer": 1}]})");
+    f.close();
+    MainWindow w;
+    LearnView* v = start(w, path);
+    QVERIFY(v != nullptr);
+    QCOMPARE(v->quiz().questions.size(), std::size_t{1});
+    QVERIFY(v->asked() != nullptr);
+    QVERIFY(v->question_label()->text().contains(QStringLiteral("What answers the SYN?")));
+    const QString warnings = v->warnings_label()->text();
+    QVERIFY(v->warnings_label()->isVisible());
+    QVERIFY2(warnings.contains(QStringLiteral("/questions/1/before")), qPrintable(warnings));
+    QVERIFY2(warnings.contains(QStringLiteral("never happens in this run")), qPrintable(warnings));
   }
 
   void bestScoreIsKeptPerScenario() {

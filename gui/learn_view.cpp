@@ -140,15 +140,24 @@ void LearnView::show_run(const ShownRuns& runs) {
   // A new run (a file opened or reloaded, a what-if edit, the previous run shown): a new quiz.
   run_ = runs.run;
   quiz_ = {};
+  quiz_built_ = false;
   right_ = asked_ = 0;
   last_.reset();
   path_.clear();
   if (run_ != nullptr) {
-    if (run_->world && run_->facts) quiz_ = scenario::make_quiz(*run_->world, *run_->facts);
+    // A teacher's questions are only placed (cheap); automatic ones wait for learning mode, so
+    // a large run that nobody practises on costs nothing here.
+    if (!run_->scenario.questions.empty() || learning()) ensure_quiz();
     path_ = host().scenario_path ? host().scenario_path() : QString();
     if (path_.isEmpty()) path_ = qs(run_->scenario.source);
   }
   refresh();
+}
+
+void LearnView::ensure_quiz() {
+  if (quiz_built_ || run_ == nullptr || !run_->world || !run_->facts) return;
+  quiz_ = scenario::make_quiz(*run_->world, *run_->facts);
+  quiz_built_ = true;
 }
 
 void LearnView::set_cursor(std::size_t cursor) {
@@ -163,6 +172,7 @@ void LearnView::set_learning(bool on) {
     return;
   }
   last_.reset();
+  if (on) ensure_quiz();
   if (on && asked() == nullptr && next_question()) return;  // the cursor move refreshed the view
   refresh();
 }
@@ -300,8 +310,9 @@ void LearnView::show_between() {
     question_->setText(QStringLiteral(
         "Switch on learning mode: the next event stays hidden until you predict it (which segment is sent, "
         "which state an endpoint enters); then it is shown with the RFC rule that produced it. %1")
-                           .arg(quiz_.from_teacher ? QStringLiteral("This scenario has %1 questions of its own.").arg(quiz_.questions.size())
-                                                   : QStringLiteral("%1 questions in this run.").arg(quiz_.questions.size())));
+                           .arg(quiz_.from_teacher
+                                    ? QStringLiteral("This scenario asks %1 questions of its own.").arg(quiz_.questions.size())
+                                    : QStringLiteral("Questions are made from the run: one per segment sent and per state change.")));
     return;
   }
   if (const scenario::QuizQuestion* n = quiz_.next(cursor_)) {

@@ -48,6 +48,8 @@ class LearnView final : public QWidget, public RunView {
   // Moves the cursor to the next record with a question; false when there is none.
   bool next_question();
 
+  // The quiz of the run: a teacher's questions as soon as the run is shown, automatic ones once
+  // learning mode is on.
   const scenario::Quiz& quiz() const { return quiz_; }
   // The question asked now (at the cursor), or null.
   const scenario::QuizQuestion* asked() const;
@@ -69,6 +71,7 @@ class LearnView final : public QWidget, public RunView {
 
  private:
   void refresh();
+  void ensure_quiz();  // the quiz of run_, built once
   // `open`: asked now; else answered, shown with its result.
   void show_question(const scenario::QuizQuestion& q, bool open);
   void show_result();
@@ -80,6 +83,7 @@ class LearnView final : public QWidget, public RunView {
   const Run* run_ = nullptr;
   QString path_;  // the scenario file, for the best score
   scenario::Quiz quiz_;
+  bool quiz_built_ = false;
   std::size_t cursor_ = 0;
   std::size_t right_ = 0;
   std::size_t asked_ = 0;

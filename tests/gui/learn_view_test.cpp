@@ -89,6 +89,29 @@ class LearnViewTest : public QObject {
     QVERIFY(v->asked() == q);
   }
 
+  void learningModeOffAsksNothingAndLeavesTheCursorAlone() {
+    MainWindow w;
+    w.resize(1280, 800);
+    w.show();
+    QVERIFY(w.open_file(kHandshake));
+    LearnView* v = learn_view(w);
+    QVERIFY(v != nullptr);
+    QVERIFY(!v->learning());
+    QVERIFY(v->asked() == nullptr);
+    QVERIFY(v->quiz().questions.empty());  // automatic questions wait for learning mode
+    QVERIFY(v->question_label()->text().contains(QStringLiteral("Switch on learning mode")));
+    QVERIFY(!v->reveal_button()->isEnabled());
+    QVERIFY(!v->next_button()->isEnabled());
+    w.set_cursor(5);
+    QCOMPARE(w.cursor(), std::size_t{5});
+    QVERIFY(v->asked() == nullptr);
+    v->set_learning(true);
+    QVERIFY(!v->quiz().questions.empty());
+    QVERIFY(v->asked() != nullptr);
+    QVERIFY(w.cursor() >= 5);
+    QCOMPARE(v->asked()->record, w.cursor());
+  }
+
   void rightAnswerRevealsTheEventAndScoresOneOfOne() {
     MainWindow w;
     LearnView* v = start(w, kHandshake);

@@ -150,6 +150,8 @@ void LearnView::show_run(const ShownRuns& runs) {
     if (!run_->scenario.questions.empty() || learning()) ensure_quiz();
     path_ = host().scenario_path ? host().scenario_path() : QString();
     if (path_.isEmpty()) path_ = qs(run_->scenario.source);
+    // A what-if edit is not the file's scenario: its score is not the file's best.
+    if (runs.other != nullptr) path_.clear();
   }
   refresh();
 }

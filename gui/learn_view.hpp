@@ -9,7 +9,8 @@
 // record that has a question. When the cursor moves by other means the view follows it.
 //
 // The score of the run on screen reads "3 of 4 right"; the best score of each scenario file is
-// kept in QSettings (key "learn/best/<file, percent-encoded>": "right/asked").
+// kept in QSettings (key "learn/best/<file, percent-encoded>": "right/asked"), except for runs of
+// a what-if edit, which are not the file's scenario.
 #pragma once
 
 #include <QString>

@@ -276,6 +276,26 @@ class LearnViewTest : public QObject {
     QVERIFY(o->best_text().isEmpty());
   }
 
+  void aWhatIfRunDoesNotCountForTheFilesBestScore() {
+    QSettings().clear();
+    MainWindow w;
+    LearnView* v = start(w, kHandshake);
+    QVERIFY(v != nullptr);
+    // Drop the first segment the client sends: another scenario than the file's.
+    std::size_t first = w.size();
+    for (std::size_t i = 0; i < w.size() && first == w.size(); ++i)
+      if (std::holds_alternative<tcpsim::trace::SegmentSent>(w.run()->trace()->records()[i].body)) first = i;
+    QVERIFY(first < w.size());
+    QVERIFY(w.apply_what_if(first, tcpsim::trace::FaultAction::Drop));
+    QVERIFY(w.previous_run() != nullptr);
+    QVERIFY(v->learning());
+    if (v->asked() == nullptr) QVERIFY(v->next_question());
+    choose(v, v->asked()->answer);
+    QCOMPARE(v->score_text(), QStringLiteral("1 of 1 right"));
+    QVERIFY(v->best_text().isEmpty());
+    for (const QString& key : QSettings().allKeys()) QVERIFY2(!key.startsWith(QStringLiteral("learn/")), qPrintable(key));
+  }
+
   void learnTabScreenshotMidScenario() {
     QVERIFY(QDir().mkpath(kOut));
     {

@@ -308,6 +308,7 @@ class LearnViewTest : public QObject {
       choose(v, v->asked()->answer);
       QVERIFY(v->next_question());
       choose(v, (v->asked()->answer + 1) % v->asked()->choices.size());
+      QTest::qWait(50);  // let the layouts take the new texts' sizes
       const QString path = kOut + QStringLiteral("/learn-lost-final-ack.png");
       QVERIFY(w.grab().save(path));
       QCOMPARE(QImage(path).size(), QSize(1280, 800));
@@ -328,6 +329,7 @@ class LearnViewTest : public QObject {
     if (v->asked() == nullptr) QVERIFY(v->next_question());
     QVERIFY(v->asked() != nullptr);
     QCOMPARE(v->score_text(), QStringLiteral("3 of 3 right"));
+    QTest::qWait(50);
     const QString path = kOut + QStringLiteral("/learn-handshake-automatic.png");
     QVERIFY(w.grab().save(path));
     QCOMPARE(QImage(path).size(), QSize(1280, 800));

@@ -37,6 +37,7 @@
 #include "gui/inspector.hpp"
 #include "gui/library.hpp"
 #include "gui/compare_view.hpp"
+#include "gui/learn_view.hpp"
 #include "gui/load_view.hpp"
 #include "gui/sequence_view.hpp"
 #include "gui/state_diagram.hpp"
@@ -307,6 +308,7 @@ void MainWindow::build_layout() {
   add_view(new TimelineTab(timeline_));
   add_view(load_view_);
   add_view(new CompareView);
+  add_view(new LearnView);
   QWidget* right = build_right_column();
   QWidget* diagram_page = build_diagram_page();
   // Left: the sequence diagram over the tabs; right: the state diagram over the inspector.

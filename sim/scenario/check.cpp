@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "sim/scenario/expect.hpp"
+#include "sim/scenario/quiz.hpp"
 #include "sim/scenario/world.hpp"
 #include "sim/trace/facts.hpp"
 
@@ -55,7 +56,27 @@ class Checker {
     for (const auto& a : e.apps) app(a);
     for (const auto& t : e.timings) timing(t);
     for (const auto& c : e.counters) counter(c);
+    for (const auto& q : w_.scenario().questions) {
+      checked();
+      if (const QuestionPlace p = place(q); !p.record) fail(q.pointer + "/before", p.problem);
+    }
     return std::move(v_);
+  }
+
+  QuestionPlace place(const Question& q) const {
+    QuestionPlace p;
+    if (q.record) {
+      if (*q.record < records_.size()) p.record = static_cast<std::size_t>(*q.record);
+      else
+        p.problem = "record " + std::to_string(*q.record) + " is past the end of the run (" +
+                    std::to_string(records_.size()) + " records, numbered from 0), so the question is never asked";
+      return p;
+    }
+    if (q.event) {
+      if (const Record* r = find(*q.event)) p.record = static_cast<std::size_t>(r - records_.data());
+      else p.problem = describe(*q.event) + " never happens in this run, so the question is never asked";
+    }
+    return p;
   }
 
  private:
@@ -487,5 +508,12 @@ class Checker {
 }  // namespace
 
 Verdict check(const World& world) { return Checker(world).run(); }
+
+std::vector<QuestionPlace> place_questions(const World& world) {
+  const Checker c(world);
+  std::vector<QuestionPlace> out;
+  for (const Question& q : world.scenario().questions) out.push_back(c.place(q));
+  return out;
+}
 
 }  // namespace tcpsim::scenario

@@ -93,7 +93,7 @@ void read_limits(detail::Object& top, Scenario& s) {
 Scenario read_scenario(detail::Reader& r, const Json& root) {
   static const Names kFields{"name",   "description", "seed",   "profile", "tcp",   "until",
                              "limits", "hosts",       "routers", "links",  "faults", "inject",
-                             "apps",   "groups",      "notes",  "expect", "fingerprint"};
+                             "apps",   "groups",      "notes",  "expect", "fingerprint", "questions"};
   Scenario s;
   detail::Object top(r, root, "", kFields, "a JSON object at the top level");
   if (!top.valid()) return s;
@@ -118,6 +118,7 @@ Scenario read_scenario(detail::Reader& r, const Json& root) {
   detail::read_apps(top, s, table);
   detail::read_expect(top, s, table);
   detail::read_notes(top, s);
+  detail::read_questions(top, s, table);
   return s;
 }
 

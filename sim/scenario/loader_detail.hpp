@@ -208,6 +208,8 @@ bool read_script(Object& o, const NodeTable& table, app::Script& script);
 void read_groups(Object& top, Scenario& out, NodeTable& table, const TcpDefaults& tcp);
 // "expect" and "fingerprint" (loader_expect.cpp).
 void read_expect(Object& top, Scenario& out, const NodeTable& table);
+// "questions" (loader_expect.cpp: their "before" names events as "timing" does).
+void read_questions(Object& top, Scenario& out, const NodeTable& table);
 void read_links(Object& top, Scenario& out, const NodeTable& table);
 void read_faults(Object& top, Scenario& out, const NodeTable& table);
 void read_injections(Object& top, Scenario& out, const NodeTable& table);

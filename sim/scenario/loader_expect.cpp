@@ -307,7 +307,83 @@ void read_counters(Reader& r, const Json& v, const std::string& pointer, Expecta
       e.counters.push_back({name, *n, o.ptr(name)});
 }
 
+// A question's "before": {"record": N}, or an event as "timing" names it.
+bool read_before(Reader& r, const Json& v, const std::string& pointer, const NodeTable& table, Question& q) {
+  if (v.is_object() && v.contains("record")) {
+    static const Names kFields{"record"};
+    Object o(r, v, pointer, kFields, "");
+    const std::size_t errors = r.errors().count();
+    if (auto n = o.integer("record", 0, std::numeric_limits<std::uint64_t>::max() - 1)) q.record = *n;
+    return r.errors().count() == errors;
+  }
+  if (!v.is_object()) {
+    r.error(pointer, "expected where the question is asked: {\"record\": N}, {\"sends\": pattern, \"nth\": n} or "
+                     "{\"endpoint\": \"client\", \"enters\": \"TIME-WAIT\"}, found " + r.found(v, pointer));
+    return false;
+  }
+  q.event = event_ref(r, v, pointer, table);
+  return q.event.has_value();
+}
+
+void read_question(Reader& r, const Json& v, const std::string& pointer, const NodeTable& table, Scenario& out) {
+  static const Names kFields{"before", "ask", "choices", "answer", "explain"};
+  Object o(r, v, pointer, kFields,
+           "a question like {\"before\": {\"sends\": {\"from\": \"server\"}}, \"ask\": \"...\", \"choices\": [\"...\", \"...\"], "
+           "\"answer\": 1}");
+  if (!o.valid()) return;
+  const std::size_t errors = r.errors().count();
+  Question q;
+  q.pointer = pointer;
+  if (const Json* b = o.require("before", "where it is asked, e.g. {\"sends\": {\"from\": \"server\", \"flags\": \"FIN,ACK\"}}")) {
+    if (read_before(r, *b, o.ptr("before"), table, q)) q.before_json = b->dump();
+  }
+  if (const Json* a = o.require("ask", "the question's text")) {
+    if (auto t = r.non_empty_string(*a, o.ptr("ask"))) q.ask = *t;
+  }
+  constexpr std::size_t kMaxChoices = 8;
+  const Json* c = o.require("choices", "the answers to choose from, e.g. [\"RST\", \"ACK\"]");
+  if (c && r.array(*c, o.ptr("choices"), "choices (strings)")) {
+    const std::string cp = o.ptr("choices");
+    if (c->size() < 2 || c->size() > kMaxChoices) {
+      r.error(cp, "expected 2 to " + std::to_string(kMaxChoices) + " choices, found " + std::to_string(c->size()));
+    } else {
+      for (std::size_t i = 0; i < c->size(); ++i) {
+        const std::string ip = cp + "/" + std::to_string(i);
+        auto t = r.non_empty_string((*c)[i], ip);
+        if (!t) continue;
+        if (std::find(q.choices.begin(), q.choices.end(), *t) != q.choices.end())
+          r.error(ip, "choice " + quote(*t) + " is given twice; each choice must differ");
+        q.choices.push_back(*t);
+      }
+    }
+  }
+  if (const Json* a = o.require("answer", "the number of the right choice, counting from 1")) {
+    const bool counted = c && c->is_array() && c->size() >= 2 && c->size() <= kMaxChoices;
+    const std::size_t n = counted ? c->size() : kMaxChoices;
+    const bool whole = a->is_number_integer();
+    if (whole && (a->is_number_unsigned() ? a->get<std::uint64_t>() - 1 >= n : true)) {
+      r.error(o.ptr("answer"), "answer " + r.number_text(*a, o.ptr("answer")) + " names no choice: " +
+                                   (counted ? "there are " + std::to_string(n) + " choices, numbered 1 to " + std::to_string(n)
+                                            : "choices are numbered from 1"));
+    } else if (auto x = r.integer(*a, o.ptr("answer"), 1, n)) {
+      q.answer = static_cast<std::size_t>(*x - 1);
+    }
+  }
+  if (const Json* e = o.get("explain")) {
+    if (auto t = r.non_empty_string(*e, o.ptr("explain"))) q.explain = *t;
+  }
+  if (r.errors().count() == errors) out.questions.push_back(std::move(q));
+}
+
 }  // namespace
+
+void read_questions(Object& top, Scenario& out, const NodeTable& table) {
+  Reader& r = top.reader();
+  const Json* list = top.get("questions");
+  if (list == nullptr || r.array(*list, top.ptr("questions"), "questions") == nullptr) return;
+  for (std::size_t i = 0; i < list->size(); ++i)
+    read_question(r, (*list)[i], top.ptr("questions") + "/" + std::to_string(i), table, out);
+}
 
 void read_expect(Object& top, Scenario& out, const NodeTable& table) {
   Reader& r = top.reader();

@@ -57,6 +57,20 @@ struct HostGroup {
   std::string member(std::uint32_t i) const { return name + std::to_string(i); }
 };
 
+// A teacher's question (the "questions" section): asked when the records before the one `before`
+// names are revealed, so that the student predicts that record. `before` is a record index or an
+// event of the run, as the "timing" expectations name them (EventRef).
+struct Question {
+  std::optional<std::uint64_t> record{};  // {"record": N}
+  std::optional<EventRef> event{};        // {"sends": pattern, "nth": n} or {"endpoint": e, "enters": s}
+  std::string before_json{};              // "before" as written, compact JSON (the writer copies it)
+  std::string ask{};
+  std::vector<std::string> choices{};
+  std::size_t answer = 0;                 // index into choices (the file counts from 1)
+  std::string explain{};                  // "" when the file gives none
+  std::string pointer{};                  // "/questions/0"
+};
+
 struct Scenario {
   std::string name{};
   std::string description{};
@@ -76,6 +90,7 @@ struct Scenario {
   std::vector<ScenarioNote> notes;
 
   Expectations expect;                     // what the run must show
+  std::vector<Question> questions;         // for the GUI's learning mode
   std::optional<std::string> fingerprint;  // hash of the canonical trace, when recorded
 };
 

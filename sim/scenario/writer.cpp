@@ -321,6 +321,19 @@ std::string write_scenario(const scenario::Scenario& s, const std::string& expec
     for (const auto& n : s.notes) notes.push_back(Json{{"at", at(n.at)}, {"text", n.text}});
     o["notes"] = notes;
   }
+  if (!s.questions.empty()) {
+    Json questions = Json::array();
+    for (const auto& q : s.questions) {
+      Json j;
+      j["before"] = Json::parse(q.before_json, nullptr, false);
+      j["ask"] = q.ask;
+      j["choices"] = q.choices;
+      j["answer"] = q.answer + 1;  // the file counts from 1
+      if (!q.explain.empty()) j["explain"] = q.explain;
+      questions.push_back(j);
+    }
+    o["questions"] = questions;
+  }
   return o.dump(2) + "\n";
 }
 

@@ -16,7 +16,8 @@
 
 namespace tcpsim::scenario {
 
-// The scenario as pretty-printed JSON (two-space indent, trailing newline). The expectations
+// The scenario as pretty-printed JSON (two-space indent, trailing newline). Questions are written
+// from their structs, each "before" as the file gave it (Question::before_json). The expectations
 // are not rebuilt from their structs: `expect_json`, the "expect" value of the file the scenario
 // came from (expect_block()), is copied as it is; empty: no "expect" block.
 std::string write_scenario(const Scenario& s, const std::string& expect_json = {});

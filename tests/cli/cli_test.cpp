@@ -415,3 +415,24 @@ TEST_CASE("A load test with a thousand hosts gets a note instead of a thousand-c
   CHECK(r.out.find("(no ladder: 1001 hosts, more than the 8 a terminal can show side by side") != std::string::npos);
   CHECK(r.out.find("expectations: 7 checked, all passed") != std::string::npos);
 }
+
+TEST_CASE("tcpsim run checks a scenario's questions even when it expects nothing else", "[cli][questions]") {
+  const auto file = temp_file("learn-questions-only.json");
+  {
+    std::ofstream out(file);
+    out << R"({"name": "questions-only",
+  "hosts": [{"name": "client", "ip": "10.0.0.1"}, {"name": "server", "ip": "10.0.0.2"}],
+  "links": [{"between": ["client", "server"], "delay": "10ms"}],
+  "apps": [{"host": "server", "steps": [{"at": "0s", "do": "listen", "port": 80}]},
+           {"host": "client", "steps": [{"at": "0s", "do": "connect", "to": "server:80"}]}],
+  "questions": [
+    {"before": {"sends": {"from": "server", "flags": "SYN,ACK"}}, "ask": "a?", "choices": ["x", "y"], "answer": 1},
+    {"before": {"endpoint": "client", "enters": "TIME-WAIT"}, "ask": "b?", "choices": ["x", "y"], "answer": 1}]})";
+  }
+  const auto r = cli({"run", file.string()});
+  INFO(r.out << r.err);
+  CHECK(r.code == 1);
+  CHECK(r.out.find("expectations: 2 checked") != std::string::npos);
+  CHECK(r.out.find("/questions/1/before") != std::string::npos);
+  CHECK(r.out.find("client entering TIME-WAIT never happens in this run") != std::string::npos);
+}

@@ -13,6 +13,7 @@ using namespace tcpsim;
 
 TEST_CASE("Every bundled scenario survives the writer: same text again, same trace", "[writer]") {
   std::size_t n = 0;
+  std::size_t questions = 0;
   for (const auto& e : std::filesystem::recursive_directory_iterator(TCPSIM_SOURCE_DIR "/scenarios")) {
     if (e.path().extension() != ".json") continue;
     INFO(e.path().string());
@@ -23,6 +24,17 @@ TEST_CASE("Every bundled scenario survives the writer: same text again, same tra
     INFO(text);
     REQUIRE(b.ok());
     CHECK(scenario::write_scenario(*b.scenario) == text);
+    REQUIRE(b.scenario->questions.size() == a.scenario->questions.size());
+    for (std::size_t i = 0; i < a.scenario->questions.size(); ++i) {
+      const auto& qa = a.scenario->questions[i];
+      const auto& qb = b.scenario->questions[i];
+      CHECK(qb.before_json == qa.before_json);
+      CHECK(qb.ask == qa.ask);
+      CHECK(qb.choices == qa.choices);
+      CHECK(qb.answer == qa.answer);
+      CHECK(qb.explain == qa.explain);
+    }
+    questions += a.scenario->questions.size();
     if (a.scenario->name == "churn-1000") continue;  // large: the text check suffices
     scenario::World wa(*a.scenario), wb(*b.scenario);
     wa.run();
@@ -33,6 +45,7 @@ TEST_CASE("Every bundled scenario survives the writer: same text again, same tra
     ++n;
   }
   CHECK(n > 80);
+  CHECK(questions >= 7);  // the teaching scenarios' questions went through too
 }
 
 TEST_CASE("expect_block copies a file's expectations as they are, and nothing from other text", "[writer]") {

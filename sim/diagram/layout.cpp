@@ -541,6 +541,8 @@ void Builder::header() {
       HostHeader h;
       h.node = l.node;
       h.label.text = host_name(l.node);
+      if (l.last_node != trace::kNoNode)
+        h.label.text += " \u2026 " + host_name(l.last_node) + " (" + std::to_string(l.members) + " hosts)";
       h.x0 = h.x1 = l.x;
       out_.hosts.push_back(std::move(h));
     }

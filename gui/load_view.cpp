@@ -40,6 +40,21 @@ double nice_max(double v) {
   }
 }
 
+// The time the x axis shows: from 0 to the cursor with at least a tenth more, rounded up to a
+// step of at most 25% (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten, so the axis
+// changes in steps, not at every event), at least 1 ms and at most the whole run.
+double shown_span(double now, double whole) {
+  const double target = std::max(now * 1.1, 1e-3);
+  double step = 1e-3;
+  while (step * 10 < target) step *= 10;
+  while (step > target) step /= 10;
+  for (;;) {
+    for (const double k : {1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0})
+      if (step * k >= target) return std::min(step * k, whole);
+    step *= 10;
+  }
+}
+
 void show_series(QChart* chart, QAbstractSeries* s, bool shown) {
   s->setVisible(shown);
   for (QLegendMarker* m : chart->legend()->markers(s)) m->setVisible(shown);
@@ -147,9 +162,6 @@ void LoadView::set_run(const trace::Trace* trace, const trace::TraceFacts* facts
     note_->setText(QStringLiteral("Open a scenario to see its load."));
     return;
   }
-  const auto& records = trace_->records();
-  const double span = records.empty() ? 1.0 : std::max(records.back().time.seconds(), 1e-6);
-  for (auto* c : {&st_, &qu_, &sg_}) c->x->setRange(0, span);
   update_data();
 }
 
@@ -181,10 +193,16 @@ void LoadView::make_queue_series() {
 void LoadView::update_data() {
   dirty_ = false;
   if (trace_ == nullptr || facts_ == nullptr) return;
-  load_ = trace::build_load(*trace_, *facts_, {.cursor = cursor_});
-  make_queue_series();
   const auto& records = trace_->records();
   const double now = cursor_ == 0 ? 0.0 : records[std::min(cursor_, records.size()) - 1].time.seconds();
+  // The x axis covers what is revealed (and a little more), not the whole run: series that stop
+  // at the cursor mid-chart would read as a load fallen to zero. The buckets follow the span.
+  const double whole = records.empty() ? 1.0 : std::max(records.back().time.seconds(), 1e-6);
+  const double span = shown_span(now, whole);
+  load_ = trace::build_load(*trace_, *facts_,
+                            {.cursor = cursor_, .span = sim::Duration::ns(static_cast<std::int64_t>(std::ceil(span * 1e9)))});
+  for (auto* c : {&st_, &qu_, &sg_}) c->x->setRange(0, span);
+  make_queue_series();
   const std::size_t last = cursor_ == 0 ? 0 : load_.bucket_of(records[std::min(cursor_, records.size()) - 1].time);
   // Step lines: each bucket's value from its start to its end, the last one to the cursor.
   auto xs = [&](std::size_t i) {
@@ -268,10 +286,12 @@ void LoadView::update_data() {
   place_cursor(st_, now, st_.y->max());
   place_cursor(qu_, now, qu_.y->max());
   place_cursor(sg_, now, sg_.y->max());
-  note_->setText(QStringLiteral("%1 connection endpoints so far; buckets of %2 s. The series stop at the cursor (t = %3 s).")
+  note_->setText(QStringLiteral("%1 connection endpoints so far; buckets of %2 s. The charts show the run up to the "
+                                "cursor (t = %3 s, dashed red line) of %4 s; nothing after it is revealed yet.")
                      .arg(load_.endpoints)
                      .arg(load_.bucket.seconds())
-                     .arg(now));
+                     .arg(now)
+                     .arg(whole));
 }
 
 void LoadView::place_cursor(Chart& c, double x, double ymax) { c.cursor->replace({QPointF(x, 0), QPointF(x, ymax)}); }
@@ -285,6 +305,8 @@ double LoadView::queue_max(const QString& name) const {
   }
   return -1;
 }
+
+double LoadView::shown_until() const { return st_.x->max(); }
 
 bool LoadView::export_png(const QString& path) { return grab().save(path, "PNG"); }
 

@@ -16,6 +16,7 @@
 #include <QWheelEvent>
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "sim/diagram/svg.hpp"
 
@@ -74,9 +75,14 @@ class Painter {
     for (const auto& r : prims) words(r);
   }
 
-  // The host names and lane labels, `dy` below where the layout put them.
-  void paint_headers(double dy) {
-    for (const auto& h : l_.hosts) text(h.label, QColor(0x21, 0x21, 0x21), true, dy);
+  // The host names and lane labels, `dy` below where the layout put them; `host_x`, if given,
+  // the left of each host's name (moved into the part of its lanes in view).
+  void paint_headers(double dy, const std::vector<double>* host_x = nullptr) {
+    for (std::size_t i = 0; i < l_.hosts.size(); ++i) {
+      Label h = l_.hosts[i].label;
+      if (host_x != nullptr && i < host_x->size()) h.box.x = (*host_x)[i];
+      text(h, QColor(0x21, 0x21, 0x21), true, dy);
+    }
     for (const auto& ln : l_.lanes) text(ln.label, ln.group.empty() ? QColor(0x21, 0x21, 0x21) : QColor(0x15, 0x65, 0xc0), false, dy);
   }
 
@@ -134,6 +140,9 @@ class Painter {
         const QColor c = a.kind == diagram::AnnotationKind::Call     ? QColor(0x37, 0x47, 0x4f)
                          : a.kind == diagram::AnnotationKind::Notify ? QColor(0x45, 0x27, 0xa0)
                                                                      : QColor(0x8d, 0x6e, 0x63);
+        // A note is several words long and often lies across arrows: on a white ground.
+        if (a.kind == diagram::AnnotationKind::Note && a.label.shown())
+          p_.fillRect(rect_of(a.label.box).adjusted(-2, 0, 2, 0), QColor(255, 255, 255, 217));
         text(a.label, c);
         break;
       }
@@ -372,7 +381,9 @@ void SequenceView::drawForeground(QPainter* painter, const QRectF& rect) {
     painter->setPen(QPen(QColor(0x90, 0xa4, 0xae), 1 / zoom_));
     painter->drawLine(pinned.bottomLeft(), pinned.bottomRight());
   }
-  Painter(*painter, layout_).paint_headers(dy);
+  std::vector<double> host_x;
+  for (const auto& h : layout_.hosts) host_x.push_back(host_left(h));
+  Painter(*painter, layout_).paint_headers(dy, &host_x);
   painter->restore();
 }
 
@@ -398,12 +409,25 @@ QRectF SequenceView::header_rect(const Label& l) const {
   return QRectF(mapFromScene(scene.topLeft()), mapFromScene(scene.bottomRight()));
 }
 
+double SequenceView::host_left(const diagram::HostHeader& h) const {
+  // Centred over the part of the host's lanes in view (a host of many lanes keeps its name in
+  // sight while the view shows some of them), but never beyond its first or last lane.
+  const QRectF shown = mapToScene(viewport()->rect()).boundingRect();
+  const double w = h.label.box.w;
+  const double a = std::max(h.x0, shown.left() + w / 2 + 4), b = std::min(h.x1, shown.right() - w / 2 - 4);
+  const double centre = a <= b ? (a + b) / 2 : (h.x0 + h.x1) / 2;
+  return centre - w / 2;
+}
+
 QRectF SequenceView::lane_header_rect(std::size_t lane) const {
   return lane < layout_.lanes.size() ? header_rect(layout_.lanes[lane].label) : QRectF();
 }
 
 QRectF SequenceView::host_header_rect(std::size_t host) const {
-  return host < layout_.hosts.size() ? header_rect(layout_.hosts[host].label) : QRectF();
+  if (host >= layout_.hosts.size()) return {};
+  Label l = layout_.hosts[host].label;
+  l.box.x = host_left(layout_.hosts[host]);
+  return header_rect(l);
 }
 
 void SequenceView::wheelEvent(QWheelEvent* event) {

@@ -81,7 +81,8 @@ class SequenceView final : public QGraphicsView {
   bool what_if_at(QPointF scene_pos, WhatIfAction action, sim::Duration extra = sim::Duration::zero());
   // The host names and lane labels heading the lifelines stay at the top of the viewport while
   // the diagram scrolls down (and follow the horizontal scroll and the zoom). Where a lane's
-  // label and a host's name are drawn, in viewport coordinates (empty for a bad index).
+  // label and a host's name are drawn, in viewport coordinates (empty for a bad index); a host's
+  // name is centred over the part of its lanes in view.
   QRectF lane_header_rect(std::size_t lane) const;
   QRectF host_header_rect(std::size_t host) const;
   // The context menu's entries for the arrow at a scene point, each naming the segment it acts
@@ -104,6 +105,7 @@ class SequenceView final : public QGraphicsView {
   QRectF header_band() const;
   double header_shift() const;
   QRectF header_rect(const diagram::Label& l) const;
+  double host_left(const diagram::HostHeader& h) const;
 
   const trace::Trace* trace_ = nullptr;
   diagram::Names names_;

@@ -12,6 +12,7 @@
 #include <QPen>
 #include <QPixmap>
 #include <QSplitter>
+#include <QTextDocument>
 #include <QValueAxis>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -95,7 +96,7 @@ LoadView::LoadView(QWidget* parent) : QWidget(parent), note_(new QLabel) {
   }
 
   auto* split = new QSplitter(Qt::Horizontal);
-  for (auto* c : {&st_, &qu_, &sg_}) split->addWidget(c->view);
+  for (auto* c : {&st_, &qu_, &sg_}) split->addWidget(c->box);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
   note_->setWordWrap(true);
@@ -111,8 +112,18 @@ LoadView::Chart LoadView::make_chart(const QString& title, const QString& y_titl
   c.chart->setTitle(title);
   c.chart->layout()->setContentsMargins(0, 0, 0, 0);
   c.chart->setMargins(QMargins(4, 4, 4, 4));
-  c.chart->legend()->setAlignment(Qt::AlignBottom);
-  c.chart->legend()->setFont(QFont(c.chart->legend()->font().family(), 8));
+  c.chart->legend()->hide();
+  c.box = new QWidget;
+  c.legend = new QLabel;
+  c.legend->setWordWrap(true);
+  c.legend->setTextFormat(Qt::RichText);
+  c.legend->setFont(QFont(c.legend->font().family(), 8));
+  c.legend->setContentsMargins(6, 0, 6, 2);
+  auto* box_layout = new QVBoxLayout(c.box);
+  box_layout->setContentsMargins(0, 0, 0, 0);
+  box_layout->setSpacing(0);
+  box_layout->addWidget(c.view, 1);
+  box_layout->addWidget(c.legend);
   c.view->setRenderHint(QPainter::Antialiasing);
   c.view->setMinimumWidth(240);
   c.x = new QValueAxis;
@@ -283,6 +294,7 @@ void LoadView::update_data() {
   }
   sg_.y->setRange(0, nice_max(rtop));
 
+  for (auto* c : {&st_, &qu_, &sg_}) fill_legend(*c);
   place_cursor(st_, now, st_.y->max());
   place_cursor(qu_, now, qu_.y->max());
   place_cursor(sg_, now, sg_.y->max());
@@ -304,6 +316,36 @@ double LoadView::queue_max(const QString& name) const {
     return m;
   }
   return -1;
+}
+
+void LoadView::fill_legend(Chart& c) {
+  QStringList entries;
+  for (QAbstractSeries* s : c.chart->series()) {
+    if (!s->isVisible() || s->name().isEmpty()) continue;
+    QColor colour;
+    bool dashed = false;
+    if (auto* area = qobject_cast<QAreaSeries*>(s)) {
+      colour = area->brush().color();
+    } else if (auto* line = qobject_cast<QLineSeries*>(s)) {
+      colour = line->pen().color();
+      dashed = line->pen().style() != Qt::SolidLine;
+    }
+    // A swatch and the name, kept together; the entries wrap between them.
+    entries << QStringLiteral("<span style=\"color:%1\">%2</span>&nbsp;%3")
+                   .arg(colour.name(), dashed ? QStringLiteral("\u254c\u254c") : QStringLiteral("\u25a0"),
+                        s->name().toHtmlEscaped().replace(QLatin1Char(' '), QStringLiteral("&nbsp;")));
+  }
+  c.legend->setText(entries.join(QStringLiteral(" &nbsp; ")));
+}
+
+QString LoadView::legend_text(QChart* chart) const {
+  for (const Chart* c : {&st_, &qu_, &sg_})
+    if (c->chart == chart) {
+      QTextDocument doc;
+      doc.setHtml(c->legend->text());
+      return doc.toPlainText().replace(QChar(0xa0), QLatin1Char(' '));
+    }
+  return {};
 }
 
 double LoadView::shown_until() const { return st_.x->max(); }

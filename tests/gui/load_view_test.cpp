@@ -119,6 +119,32 @@ class LoadViewTest : public QObject {
     QVERIFY(max_x(view->queues_chart()) > 0.9 * whole);
   }
 
+  void loadTabLegendsNameEverySeriesInFull() {
+    for (const QString& file : {kFlood, kChurn}) {
+      MainWindow w;
+      w.resize(1280, 800);
+      w.show();
+      QVERIFY(w.open_file(file));
+      w.tabs()->setCurrentIndex(w.tabs()->indexOf(w.load_view()));
+      w.set_cursor(w.size());
+      QCoreApplication::processEvents();
+      auto* view = w.load_view();
+      for (QChart* c : {view->states_chart(), view->queues_chart(), view->segments_chart()}) {
+        const QString legend = view->legend_text(c);
+        int shown = 0;
+        for (QAbstractSeries* s : c->series()) {
+          if (s->name().isEmpty()) continue;
+          QCOMPARE(legend.contains(s->name()), s->isVisible());
+          shown += s->isVisible() ? 1 : 0;
+        }
+        QVERIFY2(shown >= 2, qPrintable(c->title()));
+      }
+      QVERIFY(view->legend_text(view->queues_chart()).contains(file == kFlood ? QStringLiteral("10.0.0.2:80 SYN queue")
+                                                                              : QStringLiteral("10.0.0.1:80 SYN queue")));
+      QVERIFY(view->legend_text(view->states_chart()).contains(QStringLiteral("TIME_WAIT")) == (file == kChurn));
+    }
+  }
+
   void churnTimelineDrawsAtMostTheThresholdAndPointsToTheLoadTab() {
     MainWindow w;
     w.resize(1280, 800);

@@ -441,7 +441,14 @@ void Builder::annotate(std::size_t i, double y, std::size_t lane, AnnotationKind
   a.detail = std::move(detail);
   const double hs = Style::small_px * Style::line_h;
   if (kind != AnnotationKind::Note) {
-    a.label.text = clip(std::move(text), 30);
+    // At most 30 characters; right of a lane inside the diagram pane, no further than its edge
+    // (the tooltip has the whole call).
+    std::size_t chars = 30;
+    if (lane != kNone && !left_side(lane) && lane_x(lane) < kNotesRight) {
+      const double room = (kNotesRight - lane_x(lane) - kLabelGap) / (Style::small_px * Style::char_w);
+      chars = std::clamp(static_cast<std::size_t>(std::max(room, 0.0)), std::size_t{12}, chars);
+    }
+    a.label.text = clip(std::move(text), chars);
     side_label(a.label, lane, y, true);
   } else if (lane != kNone) {
     // A host's note beside its lane, in the room its side labels have.

@@ -17,15 +17,15 @@ namespace diagram = tcpsim::diagram;
 
 namespace {
 
-// The bundled scenarios that have notes of their own.
-QStringList scenarios_with_notes() {
+// The bundled scenarios (those that have notes of their own, or all).
+QStringList bundled(bool with_notes) {
   QStringList out;
   QDirIterator it(QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios"), {QStringLiteral("*.json")}, QDir::Files,
                   QDirIterator::Subdirectories);
   while (it.hasNext()) {
     const QString path = it.next();
     const auto loaded = tcpsim::scenario::load_file(path.toStdString());
-    if (loaded.scenario && !loaded.scenario->notes.empty()) out << path;
+    if (loaded.scenario && (!with_notes || !loaded.scenario->notes.empty())) out << path;
   }
   out.sort();
   return out;
@@ -44,7 +44,7 @@ class NotesTest : public QObject {
   void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
 
   void scenarioNotesFitTheDiagramPaneAt1280x800() {
-    const QStringList files = scenarios_with_notes();
+    const QStringList files = bundled(true);
     QVERIFY(files.size() >= 10);
     QVERIFY(files.contains(QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/loss/lost-final-ack.json")));
     MainWindow w;
@@ -93,6 +93,37 @@ class NotesTest : public QObject {
     }
     QVERIFY2(failures.isEmpty(), qPrintable(failures.join(QLatin1Char('\n'))));
     QVERIFY(notes >= files.size());
+  }
+
+  // The calls and notifications written right of a lane that the pane shows end inside it too
+  // (clipped with "..." where the room ends; the tooltip has the whole text).
+  void callsBesideALaneInThePaneEndInsideIt() {
+    MainWindow w;
+    w.resize(1280, 800);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QStringList failures;
+    int checked = 0;
+    for (const QString& file : bundled(false)) {
+      QVERIFY2(w.open_file(file), qPrintable(file));
+      w.set_cursor(w.size());
+      QCoreApplication::processEvents();
+      auto& v = *w.diagram();
+      v.horizontalScrollBar()->setValue(0);
+      const QRect port = v.viewport()->rect();
+      const auto& l = v.layout();
+      for (const auto& a : l.annotations) {
+        if (a.kind == diagram::AnnotationKind::Note || a.lane == diagram::kNone || !a.label.shown()) continue;
+        const double lane_x = v.mapFromScene(QPointF(l.lanes[a.lane].x, 0)).x();
+        if (a.label.box.x < l.lanes[a.lane].x || lane_x > port.right() - 100) continue;  // left of it, or a lane at the edge
+        ++checked;
+        const QRectF r = in_viewport(v, a.label.box);
+        if (r.right() > port.right())
+          failures << file.section(QLatin1Char('/'), -2) + QStringLiteral(": ") + QString::fromStdString(a.label.text);
+      }
+    }
+    QVERIFY2(failures.isEmpty(), qPrintable(failures.join(QLatin1Char('\n'))));
+    QVERIFY(checked > 100);
   }
 };
 

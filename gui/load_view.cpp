@@ -12,6 +12,7 @@
 #include <QPen>
 #include <QPixmap>
 #include <QSplitter>
+#include <QTextDocument>
 #include <QValueAxis>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -36,6 +37,21 @@ double nice_max(double v) {
   for (;;) {
     for (const double k : {1.0, 2.0, 5.0})
       if (step * k >= target) return step * k;
+    step *= 10;
+  }
+}
+
+// The time the x axis shows: from 0 to the cursor with at least a tenth more, rounded up to a
+// step of at most 25% (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten, so the axis
+// changes in steps, not at every event), at least 1 ms and at most the whole run.
+double shown_span(double now, double whole) {
+  const double target = std::max(now * 1.1, 1e-3);
+  double step = 1e-3;
+  while (step * 10 < target) step *= 10;
+  while (step > target) step /= 10;
+  for (;;) {
+    for (const double k : {1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0})
+      if (step * k >= target) return std::min(step * k, whole);
     step *= 10;
   }
 }
@@ -80,7 +96,7 @@ LoadView::LoadView(QWidget* parent) : QWidget(parent), note_(new QLabel) {
   }
 
   auto* split = new QSplitter(Qt::Horizontal);
-  for (auto* c : {&st_, &qu_, &sg_}) split->addWidget(c->view);
+  for (auto* c : {&st_, &qu_, &sg_}) split->addWidget(c->box);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
   note_->setWordWrap(true);
@@ -96,8 +112,18 @@ LoadView::Chart LoadView::make_chart(const QString& title, const QString& y_titl
   c.chart->setTitle(title);
   c.chart->layout()->setContentsMargins(0, 0, 0, 0);
   c.chart->setMargins(QMargins(4, 4, 4, 4));
-  c.chart->legend()->setAlignment(Qt::AlignBottom);
-  c.chart->legend()->setFont(QFont(c.chart->legend()->font().family(), 8));
+  c.chart->legend()->hide();
+  c.box = new QWidget;
+  c.legend = new QLabel;
+  c.legend->setWordWrap(true);
+  c.legend->setTextFormat(Qt::RichText);
+  c.legend->setFont(QFont(c.legend->font().family(), 8));
+  c.legend->setContentsMargins(6, 0, 6, 2);
+  auto* box_layout = new QVBoxLayout(c.box);
+  box_layout->setContentsMargins(0, 0, 0, 0);
+  box_layout->setSpacing(0);
+  box_layout->addWidget(c.view, 1);
+  box_layout->addWidget(c.legend);
   c.view->setRenderHint(QPainter::Antialiasing);
   c.view->setMinimumWidth(240);
   c.x = new QValueAxis;
@@ -147,9 +173,6 @@ void LoadView::set_run(const trace::Trace* trace, const trace::TraceFacts* facts
     note_->setText(QStringLiteral("Open a scenario to see its load."));
     return;
   }
-  const auto& records = trace_->records();
-  const double span = records.empty() ? 1.0 : std::max(records.back().time.seconds(), 1e-6);
-  for (auto* c : {&st_, &qu_, &sg_}) c->x->setRange(0, span);
   update_data();
 }
 
@@ -181,10 +204,16 @@ void LoadView::make_queue_series() {
 void LoadView::update_data() {
   dirty_ = false;
   if (trace_ == nullptr || facts_ == nullptr) return;
-  load_ = trace::build_load(*trace_, *facts_, {.cursor = cursor_});
-  make_queue_series();
   const auto& records = trace_->records();
   const double now = cursor_ == 0 ? 0.0 : records[std::min(cursor_, records.size()) - 1].time.seconds();
+  // The x axis covers what is revealed (and a little more), not the whole run: series that stop
+  // at the cursor mid-chart would read as a load fallen to zero. The buckets follow the span.
+  const double whole = records.empty() ? 1.0 : std::max(records.back().time.seconds(), 1e-6);
+  const double span = shown_span(now, whole);
+  load_ = trace::build_load(*trace_, *facts_,
+                            {.cursor = cursor_, .span = sim::Duration::ns(static_cast<std::int64_t>(std::ceil(span * 1e9)))});
+  for (auto* c : {&st_, &qu_, &sg_}) c->x->setRange(0, span);
+  make_queue_series();
   const std::size_t last = cursor_ == 0 ? 0 : load_.bucket_of(records[std::min(cursor_, records.size()) - 1].time);
   // Step lines: each bucket's value from its start to its end, the last one to the cursor.
   auto xs = [&](std::size_t i) {
@@ -265,13 +294,16 @@ void LoadView::update_data() {
   }
   sg_.y->setRange(0, nice_max(rtop));
 
+  for (auto* c : {&st_, &qu_, &sg_}) fill_legend(*c);
   place_cursor(st_, now, st_.y->max());
   place_cursor(qu_, now, qu_.y->max());
   place_cursor(sg_, now, sg_.y->max());
-  note_->setText(QStringLiteral("%1 connection endpoints so far; buckets of %2 s. The series stop at the cursor (t = %3 s).")
+  note_->setText(QStringLiteral("%1 connection endpoints so far; buckets of %2 s. The charts show the run up to the "
+                                "cursor (t = %3 s, dashed red line) of %4 s; nothing after it is revealed yet.")
                      .arg(load_.endpoints)
                      .arg(load_.bucket.seconds())
-                     .arg(now));
+                     .arg(now)
+                     .arg(whole));
 }
 
 void LoadView::place_cursor(Chart& c, double x, double ymax) { c.cursor->replace({QPointF(x, 0), QPointF(x, ymax)}); }
@@ -285,6 +317,38 @@ double LoadView::queue_max(const QString& name) const {
   }
   return -1;
 }
+
+void LoadView::fill_legend(Chart& c) {
+  QStringList entries;
+  for (QAbstractSeries* s : c.chart->series()) {
+    if (!s->isVisible() || s->name().isEmpty()) continue;
+    QColor colour;
+    bool dashed = false;
+    if (auto* area = qobject_cast<QAreaSeries*>(s)) {
+      colour = area->brush().color();
+    } else if (auto* line = qobject_cast<QLineSeries*>(s)) {
+      colour = line->pen().color();
+      dashed = line->pen().style() != Qt::SolidLine;
+    }
+    // A swatch and the name, kept together; the entries wrap between them.
+    entries << QStringLiteral("<span style=\"color:%1\">%2</span>&nbsp;%3")
+                   .arg(colour.name(), dashed ? QStringLiteral("\u254c\u254c") : QStringLiteral("\u25a0"),
+                        s->name().toHtmlEscaped().replace(QLatin1Char(' '), QStringLiteral("&nbsp;")));
+  }
+  c.legend->setText(entries.join(QStringLiteral(" &nbsp; ")));
+}
+
+QString LoadView::legend_text(QChart* chart) const {
+  for (const Chart* c : {&st_, &qu_, &sg_})
+    if (c->chart == chart) {
+      QTextDocument doc;
+      doc.setHtml(c->legend->text());
+      return doc.toPlainText().replace(QChar(0xa0), QLatin1Char(' '));
+    }
+  return {};
+}
+
+double LoadView::shown_until() const { return st_.x->max(); }
 
 bool LoadView::export_png(const QString& path) { return grab().save(path, "PNG"); }
 

@@ -5,9 +5,13 @@
 //     backlog, dashed;
 //   - segments per bucket by fate: sent, delivered, discarded on arrival by the receiving TCP,
 //     dropped by reason.
+// Under each chart a word-wrapped legend names the series it shows.
 // A vertical line marks the cursor in each chart, and the series stop there: the load is built
-// from the revealed records only, so nothing after the cursor shows. It is rebuilt when the
-// cursor moves while the view is shown (one pass over the revealed records), and on showing.
+// from the revealed records only, so nothing after the cursor shows. The time axis covers the
+// revealed part with a little room after the cursor (rounded up in steps of at most 25%), not
+// the whole run, and the buckets are chosen from that span. It is rebuilt
+// when the cursor moves while the view is shown (one pass over the revealed records), and on
+// showing.
 #pragma once
 
 #include <QString>
@@ -42,6 +46,10 @@ class LoadView final : public QWidget, public RunView {
   QChart* states_chart() { return states_; }
   QChart* queues_chart() { return queues_; }
   QChart* segments_chart() { return segments_; }
+  // The legend under a chart, as plain text: the name of every series it shows.
+  QString legend_text(QChart* chart) const;
+  // The time the x axes cover, in seconds: [0, this].
+  double shown_until() const;
   // The largest y of a named series in the queue chart ("10.0.0.2:80 SYN queue"), -1 if none.
   double queue_max(const QString& name) const;
   bool export_png(const QString& path);
@@ -53,6 +61,8 @@ class LoadView final : public QWidget, public RunView {
   struct Chart {
     QChart* chart;
     QChartView* view;
+    QWidget* box;     // the view over its legend
+    QLabel* legend;   // the series shown, word-wrapped (a chart's own legend cuts names short)
     QValueAxis* x;
     QValueAxis* y;
     QLineSeries* cursor;
@@ -61,6 +71,7 @@ class LoadView final : public QWidget, public RunView {
   void update_data();  // the load at the cursor, and the points from it
   void make_queue_series();
   void place_cursor(Chart& c, double x, double ymax);
+  void fill_legend(Chart& c);
   QLineSeries* add_line(Chart& c, const QString& name, const QColor& colour, Qt::PenStyle style = Qt::SolidLine);
 
   const trace::Trace* trace_ = nullptr;

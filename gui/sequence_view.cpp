@@ -16,6 +16,7 @@
 #include <QWheelEvent>
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "sim/diagram/svg.hpp"
 
@@ -55,14 +56,15 @@ class Painter {
  public:
   Painter(QPainter& p, const Layout& l) : p_(p), l_(l) {}
 
-  void paint(const QRectF& clip) {
+  // `headers`: the host names and lane labels too (the view draws them itself, pinned to the
+  // top of the viewport: see SequenceView::drawForeground()).
+  void paint(const QRectF& clip, bool headers = true) {
     p_.setRenderHint(QPainter::Antialiasing);
     p_.fillRect(clip, Qt::white);
     if (clip.top() < l_.lanes_top) {
       text(l_.title_label, QColor(0x21, 0x21, 0x21), true);
       text(l_.legend, QColor(0x61, 0x61, 0x61));
-      for (const auto& h : l_.hosts) text(h.label, QColor(0x21, 0x21, 0x21), true);
-      for (const auto& ln : l_.lanes) text(ln.label, QColor(0x21, 0x21, 0x21));
+      if (headers) paint_headers(0);
     }
     p_.setPen(QPen(QColor(0x90, 0xa4, 0xae), 1));
     for (const auto& ln : l_.lanes)
@@ -73,8 +75,19 @@ class Painter {
     for (const auto& r : prims) words(r);
   }
 
+  // The host names and lane labels, `dy` below where the layout put them; `host_x`, if given,
+  // the left of each host's name (moved into the part of its lanes in view).
+  void paint_headers(double dy, const std::vector<double>* host_x = nullptr) {
+    for (std::size_t i = 0; i < l_.hosts.size(); ++i) {
+      Label h = l_.hosts[i].label;
+      if (host_x != nullptr && i < host_x->size()) h.box.x = (*host_x)[i];
+      text(h, QColor(0x21, 0x21, 0x21), true, dy);
+    }
+    for (const auto& ln : l_.lanes) text(ln.label, ln.group.empty() ? QColor(0x21, 0x21, 0x21) : QColor(0x15, 0x65, 0xc0), false, dy);
+  }
+
  private:
-  void text(const Label& l, const QColor& c, bool bold = false) {
+  void text(const Label& l, const QColor& c, bool bold = false, double dy = 0) {
     if (!l.shown()) return;
     QFont f = font(l.small);
     f.setBold(bold);
@@ -82,7 +95,7 @@ class Painter {
     p_.setPen(c);
     // A wrapped note has several lines, one line height each (Style::line_h), from the top.
     const bool lines = l.text.find('\n') != std::string::npos;
-    p_.drawText(rect_of(l.box).adjusted(0, 0, 40, 0), Qt::AlignLeft | (lines ? Qt::AlignTop : Qt::AlignVCenter), qs(l.text));
+    p_.drawText(rect_of(l.box).adjusted(0, dy, 40, dy), Qt::AlignLeft | (lines ? Qt::AlignTop : Qt::AlignVCenter), qs(l.text));
   }
 
   void shape(diagram::PrimRef r) {
@@ -127,6 +140,9 @@ class Painter {
         const QColor c = a.kind == diagram::AnnotationKind::Call     ? QColor(0x37, 0x47, 0x4f)
                          : a.kind == diagram::AnnotationKind::Notify ? QColor(0x45, 0x27, 0xa0)
                                                                      : QColor(0x8d, 0x6e, 0x63);
+        // A note is several words long and often lies across arrows: on a white ground.
+        if (a.kind == diagram::AnnotationKind::Note && a.label.shown())
+          p_.fillRect(rect_of(a.label.box).adjusted(-2, 0, 2, 0), QColor(255, 255, 255, 217));
         text(a.label, c);
         break;
       }
@@ -324,34 +340,96 @@ bool SequenceView::what_if_at(QPointF scene_pos, WhatIfAction action, sim::Durat
 
 void SequenceView::drawBackground(QPainter* painter, const QRectF& rect) {
   QPainter& p = *painter;
-  Painter(p, layout_).paint(rect);
+  Painter(p, layout_).paint(rect, false);  // the headers: drawForeground()
 }
 
 void SequenceView::drawForeground(QPainter* painter, const QRectF& rect) {
-  if (selected_ == diagram::kNone) return;
-  // The primitives of the selected record, outlined.
-  QPen pen(QColor(255, 160, 0, 200), 5 / zoom_);
-  painter->setPen(pen);
-  painter->setBrush(Qt::NoBrush);
-  for (const auto& r : layout_.visible(rect.top(), rect.bottom())) {
-    if (layout_.record_of(r) != selected_) continue;
-    if (r.kind == PrimKind::Arrow) {
-      const auto& a = layout_.arrows[r.index];
-      painter->drawLine(pt(a.from), pt(a.to));
-    } else if (r.kind == PrimKind::State) {
-      painter->drawRect(rect_of(layout_.states[r.index].label.box));
-    } else if (r.kind == PrimKind::Annotation) {
-      painter->drawRect(rect_of(layout_.annotations[r.index].label.box));
-    } else if (r.kind == PrimKind::Timer) {
-      const auto& t = layout_.timers[r.index];
-      painter->drawLine(QPointF(t.x, t.y0), QPointF(t.x, t.y1));
+  if (selected_ != diagram::kNone) {
+    // The primitives of the selected record, outlined.
+    QPen pen(QColor(255, 160, 0, 200), 5 / zoom_);
+    painter->setPen(pen);
+    painter->setBrush(Qt::NoBrush);
+    for (const auto& r : layout_.visible(rect.top(), rect.bottom())) {
+      if (layout_.record_of(r) != selected_) continue;
+      if (r.kind == PrimKind::Arrow) {
+        const auto& a = layout_.arrows[r.index];
+        painter->drawLine(pt(a.from), pt(a.to));
+      } else if (r.kind == PrimKind::State) {
+        painter->drawRect(rect_of(layout_.states[r.index].label.box));
+      } else if (r.kind == PrimKind::Annotation) {
+        painter->drawRect(rect_of(layout_.annotations[r.index].label.box));
+      } else if (r.kind == PrimKind::Timer) {
+        const auto& t = layout_.timers[r.index];
+        painter->drawLine(QPointF(t.x, t.y0), QPointF(t.x, t.y1));
+      }
+    }
+    if (selected_ < layout_.record_y.size()) {
+      painter->setPen(QPen(QColor(255, 160, 0, 120), 1 / zoom_, Qt::DashLine));
+      const double y = layout_.record_y[selected_];
+      painter->drawLine(QPointF(0, y), QPointF(layout_.width, y));
     }
   }
-  if (selected_ < layout_.record_y.size()) {
-    painter->setPen(QPen(QColor(255, 160, 0, 120), 1 / zoom_, Qt::DashLine));
-    const double y = layout_.record_y[selected_];
-    painter->drawLine(QPointF(0, y), QPointF(layout_.width, y));
+  // The host names and lane labels last, over everything: where the layout put them until the
+  // diagram scrolls past them, then pinned to the top of the viewport (in scene coordinates, so
+  // they follow the horizontal scroll and the zoom like the lifelines below them).
+  const QRectF band = header_band();
+  if (band.isEmpty()) return;
+  const double dy = header_shift();
+  const QRectF shown = mapToScene(viewport()->rect()).boundingRect();
+  const QRectF pinned(shown.left(), band.top() + dy, shown.width(), band.height());
+  painter->save();
+  painter->fillRect(pinned, Qt::white);
+  if (dy > 0) {
+    painter->setPen(QPen(QColor(0x90, 0xa4, 0xae), 1 / zoom_));
+    painter->drawLine(pinned.bottomLeft(), pinned.bottomRight());
   }
+  std::vector<double> host_x;
+  for (const auto& h : layout_.hosts) host_x.push_back(host_left(h));
+  Painter(*painter, layout_).paint_headers(dy, &host_x);
+  painter->restore();
+}
+
+QRectF SequenceView::header_band() const {
+  QRectF band;
+  auto add = [&band](const Label& l) {
+    if (l.shown()) band = band.united(rect_of(l.box));
+  };
+  for (const auto& h : layout_.hosts) add(h.label);
+  for (const auto& l : layout_.lanes) add(l.label);
+  return band.isEmpty() ? band : band.adjusted(0, -4, 0, 4);
+}
+
+double SequenceView::header_shift() const {
+  const QRectF band = header_band();
+  if (band.isEmpty()) return 0;
+  const double view_top = mapToScene(QPoint(0, 0)).y();
+  return std::max(0.0, view_top - band.top());
+}
+
+QRectF SequenceView::header_rect(const Label& l) const {
+  const QRectF scene = rect_of(l.box).translated(0, header_shift());
+  return QRectF(mapFromScene(scene.topLeft()), mapFromScene(scene.bottomRight()));
+}
+
+double SequenceView::host_left(const diagram::HostHeader& h) const {
+  // Centred over the part of the host's lanes in view (a host of many lanes keeps its name in
+  // sight while the view shows some of them), but never beyond its first or last lane.
+  const QRectF shown = mapToScene(viewport()->rect()).boundingRect();
+  const double w = h.label.box.w;
+  const double a = std::max(h.x0, shown.left() + w / 2 + 4), b = std::min(h.x1, shown.right() - w / 2 - 4);
+  const double centre = a <= b ? (a + b) / 2 : (h.x0 + h.x1) / 2;
+  return centre - w / 2;
+}
+
+QRectF SequenceView::lane_header_rect(std::size_t lane) const {
+  return lane < layout_.lanes.size() ? header_rect(layout_.lanes[lane].label) : QRectF();
+}
+
+QRectF SequenceView::host_header_rect(std::size_t host) const {
+  if (host >= layout_.hosts.size()) return {};
+  Label l = layout_.hosts[host].label;
+  l.box.x = host_left(layout_.hosts[host]);
+  return header_rect(l);
 }
 
 void SequenceView::wheelEvent(QWheelEvent* event) {
@@ -381,7 +459,8 @@ void SequenceView::toggle_group(const std::string& key) {
 
 void SequenceView::mousePressEvent(QMouseEvent* event) {
   if (event->button() == Qt::LeftButton) {
-    const QPointF p = mapToScene(event->position().toPoint());
+    // A group lane's label, where it is drawn (pinned to the top once scrolled).
+    const QPointF p = mapToScene(event->position().toPoint()) - QPointF(0, header_shift());
     for (const auto& lane : layout_.lanes) {
       if (lane.group.empty() || !lane.label.box.contains({p.x(), p.y()})) continue;
       toggle_group(lane.group);

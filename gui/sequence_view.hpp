@@ -2,7 +2,8 @@
 // QGraphicsView (only the primitives meeting the exposed y-range are painted), with zoom
 // (ctrl+wheel, +/-), pan (drag, scroll bars), hover tooltips (the cause of each event), a
 // click that selects the record behind a primitive, and a context menu on a segment arrow that
-// asks "what if" (drop, delay, duplicate) without changing anything itself.
+// asks "what if" (drop, delay, duplicate) without changing anything itself. The host names and
+// lane labels stay pinned to the top of the viewport when the diagram scrolls down.
 //
 // The view keeps a pointer to the trace given to set_trace(): the trace must outlive the view
 // or the next set_trace()/clear(). When the trace grows (the world steps), call set_trace()
@@ -80,6 +81,12 @@ class SequenceView final : public QGraphicsView {
   std::optional<std::size_t> record_at(QPointF scene_pos) const;
   // Emulates the context menu's choice on the arrow at a scene point (what the menu calls).
   bool what_if_at(QPointF scene_pos, WhatIfAction action, sim::Duration extra = sim::Duration::zero());
+  // The host names and lane labels heading the lifelines stay at the top of the viewport while
+  // the diagram scrolls down (and follow the horizontal scroll and the zoom). Where a lane's
+  // label and a host's name are drawn, in viewport coordinates (empty for a bad index); a host's
+  // name is centred over the part of its lanes in view.
+  QRectF lane_header_rect(std::size_t lane) const;
+  QRectF host_header_rect(std::size_t host) const;
   // The context menu's entries for the arrow at a scene point, each naming the segment it acts
   // on ("Drop SYN,ACK seq=0 ack=1 (server → client, #9)"); empty where no arrow is.
   QStringList what_if_menu_at(QPointF scene_pos) const;
@@ -95,6 +102,12 @@ class SequenceView final : public QGraphicsView {
 
  private:
   void rebuild();
+  // The band of host names and lane labels where the layout put it (scene coordinates), and how
+  // far below that it is drawn so as to stay at the top of the viewport.
+  QRectF header_band() const;
+  double header_shift() const;
+  QRectF header_rect(const diagram::Label& l) const;
+  double host_left(const diagram::HostHeader& h) const;
 
   const trace::Trace* trace_ = nullptr;
   const trace::TraceFacts* facts_ = nullptr;

@@ -73,12 +73,67 @@ void LaneMap::assign(std::vector<Lane>& lanes, const std::set<std::string>& expa
   std::sort(order.begin(), order.end(), [](const Group* a, const Group* b) {
     return std::make_tuple(a->node, !a->real, a->order) < std::make_tuple(b->node, !b->real, b->order);
   });
+  std::vector<std::vector<Group*>> hosts;
   for (auto first = order.begin(); first != order.end();) {
     const auto last = std::find_if(first, order.end(), [&](const Group* g) { return g->node != (*first)->node; });
-    std::vector<Group*> host(first, last);
-    assign_host(host, lanes, expand);
+    hosts.emplace_back(first, last);
     first = last;
   }
+  // Many hosts of one endpoint each (a client population): the hosts of one address range share
+  // a lane, unless that range is expanded.
+  std::map<std::string, std::vector<std::size_t>> range_hosts;
+  std::vector<std::string> range(hosts.size());
+  if (hosts.size() > kMaxHosts) {
+    for (std::size_t h = 0; h < hosts.size(); ++h)
+      if (const Group* g = single_endpoint(hosts[h])) {
+        range[h] = range_of(g->local.ip);
+        range_hosts[range[h]].push_back(h);
+      }
+  }
+  std::vector<bool> done(hosts.size());
+  for (std::size_t h = 0; h < hosts.size(); ++h) {
+    if (done[h]) continue;
+    const auto members = range[h].empty() ? nullptr : &range_hosts[range[h]];
+    if (members == nullptr || members->size() < 2) {
+      assign_host(hosts[h], lanes, expand);
+      continue;
+    }
+    const std::string key = "hosts/" + range[h];
+    if (expand.contains(key)) {  // one lane per host, each carrying the key that folds them again
+      for (std::size_t m : *members) {
+        const std::size_t from = lanes.size();
+        assign_host(hosts[m], lanes, expand);
+        for (std::size_t k = from; k < lanes.size(); ++k) lanes[k].group = key;
+        done[m] = true;
+      }
+      continue;
+    }
+    std::vector<net::Endpoint> endpoints;
+    for (std::size_t m : *members) endpoints.push_back(single_endpoint(hosts[m])->local);
+    Lane l = make_lane(hosts[h].front()->node, kWildcard, kWildcard);
+    l.label.text = range_label(endpoints);
+    l.group = key;
+    l.members = members->size();
+    l.last_node = hosts[members->back()].front()->node;
+    for (std::size_t m : *members) {
+      for (Group* g : hosts[m]) {
+        g->first_lane = lanes.size();
+        if (g->local != kWildcard) by_endpoint_.try_emplace(g->local, g);
+      }
+      done[m] = true;
+    }
+    lanes.push_back(std::move(l));
+  }
+}
+
+const LaneMap::Group* LaneMap::single_endpoint(const std::vector<Group*>& host) {
+  const Group* only = nullptr;
+  for (const Group* g : host) {
+    if (g->local == kWildcard) continue;
+    if (only != nullptr || g->listener || g->remotes.size() > 1) return nullptr;
+    only = g;
+  }
+  return only;
 }
 
 void LaneMap::assign_host(std::vector<Group*>& groups, std::vector<Lane>& lanes, const std::set<std::string>& expand) {

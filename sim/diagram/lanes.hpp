@@ -14,6 +14,10 @@
 // key (Lane::group, "<node>/<range>"); a key in Options::expand draws that group one lane per
 // member. Past kMaxGroupLanes lanes (many ranges, nothing expanded) the rest share one last lane,
 // labelled with their number.
+//
+// With more than kMaxHosts hosts, the hosts that each have one endpoint (a population of
+// clients) share one lane per address range: "10.64.0.x ×256", key "hosts/<range>" (expandable
+// likewise into one lane per host); a host alone in its range keeps its own lane.
 #pragma once
 
 #include <cstddef>
@@ -29,6 +33,7 @@ namespace tcpsim::diagram::detail {
 
 inline constexpr std::size_t kMaxLanesPerHost = 4;
 inline constexpr std::size_t kMaxGroupLanes = 8;
+inline constexpr std::size_t kMaxHosts = 8;
 
 class LaneMap {
  public:
@@ -63,6 +68,8 @@ class LaneMap {
     net::Endpoint remote;
     bool real;
   };
+  // The host's one endpoint (no listener, at most one peer), nullptr if it has more or none.
+  static const Group* single_endpoint(const std::vector<Group*>& host);
   void assign_host(std::vector<Group*>& groups, std::vector<Lane>& lanes, const std::set<std::string>& expand);
 
   std::map<std::pair<trace::NodeId, net::Endpoint>, Group> groups_;

@@ -31,8 +31,9 @@ constexpr double kTimerSlotW = 5;
 constexpr int kTimerSlots = 4;
 // Lifeline to side label: past the state band and the timer brackets.
 constexpr double kLabelGap = Style::band_w / 2 + 3 + kTimerSlots * kTimerSlotW + 4;
-// A scenario's notes end before this x, so that a 1280 px window shows them whole.
-constexpr double kNotesRight = 1240;
+// Notes end before this x, so that the diagram pane of a 1280x800 window (its left column, about
+// 770 px) shows them whole without scrolling sideways.
+constexpr double kNotesRight = 760;
 constexpr double kMinNoteW = 150;
 // A host's note beside its lane: as many characters per line as the side room holds.
 constexpr std::size_t kNoteSideChars = static_cast<std::size_t>((kSideRoom - kLabelGap) / (Style::small_px * Style::char_w));
@@ -444,7 +445,14 @@ void Builder::annotate(std::size_t i, double y, std::size_t lane, AnnotationKind
   a.detail = std::move(detail);
   const double hs = Style::small_px * Style::line_h;
   if (kind != AnnotationKind::Note) {
-    a.label.text = clip(std::move(text), 30);
+    // At most 30 characters; right of a lane inside the diagram pane, no further than its edge
+    // (the tooltip has the whole call).
+    std::size_t chars = 30;
+    if (lane != kNone && !left_side(lane) && lane_x(lane) < kNotesRight) {
+      const double room = (kNotesRight - lane_x(lane) - kLabelGap) / (Style::small_px * Style::char_w);
+      chars = std::clamp(static_cast<std::size_t>(std::max(room, 0.0)), std::size_t{12}, chars);
+    }
+    a.label.text = clip(std::move(text), chars);
     side_label(a.label, lane, y, true);
   } else if (lane != kNone) {
     // A host's note beside its lane, in the room its side labels have.
@@ -453,11 +461,12 @@ void Builder::annotate(std::size_t i, double y, std::size_t lane, AnnotationKind
     a.label.box.h = hs * static_cast<double>(1 + std::count(a.label.text.begin(), a.label.text.end(), '\n'));
     a.label.box.w = text_width(a.label.text, true);
     // Right-aligned left of the lane when it is the first one, or when the right side would
-    // leave a 1280 px window.
+    // leave the diagram pane of a 1280 px window.
     if (left_side(lane) || a.label.box.right() > kNotesRight) a.label.box.x = lane_x(lane) - kLabelGap - a.label.box.w;
   } else {
     // The scenario's own note: wrapped in a column right of the last lane's side labels, narrow
-    // enough for a 1280 px window; where the lanes leave no room there, between the lanes.
+    // enough for the diagram pane of a 1280 px window; where the lanes leave no room there,
+    // between the lanes.
     a.label.small = true;
     const double last = out_.lanes.empty() ? kAxisW : out_.lanes.back().x;
     double x0 = last + kSideRoom, x1 = kNotesRight;
@@ -545,6 +554,8 @@ void Builder::header() {
       HostHeader h;
       h.node = l.node;
       h.label.text = host_name(l.node);
+      if (l.last_node != trace::kNoNode)
+        h.label.text += " \u2026 " + host_name(l.last_node) + " (" + std::to_string(l.members) + " hosts)";
       h.x0 = h.x1 = l.x;
       out_.hosts.push_back(std::move(h));
     }

@@ -113,6 +113,9 @@ struct Lane {
   // lanes of an expanded group carry its key too (members 0), so that it can be folded again.
   std::string group;
   std::size_t members = 0;
+  // A lane of several hosts ("hosts/..." group: clients of one address range): `node` is the
+  // first of them, this the last (kNoNode otherwise).
+  trace::NodeId last_node = trace::kNoNode;
   std::size_t first_record = kNone;
 };
 // The host name above its lanes.

@@ -221,8 +221,10 @@ Load build_load(const Trace& trace, const TraceFacts& facts, const LoadOptions& 
   Load load;
   load.start = sim::Time::zero();
   // The span of the whole run, not of the revealed part, so that the axis does not move as a
-  // view's cursor advances.
-  const sim::Time end = records.empty() ? sim::Time::zero() : records.back().time;
+  // view's cursor advances; or the span the view asks for.
+  const sim::Time end = options.span > sim::Duration::zero() ? load.start + options.span
+                        : records.empty()                    ? sim::Time::zero()
+                                                             : records.back().time;
   load.bucket = options.bucket.count() > 0 ? options.bucket : choose_bucket(end - load.start);
   load.buckets = static_cast<std::size_t>((end - load.start).count() / load.bucket.count()) + 1;
   load.states.assign(load.buckets, {});

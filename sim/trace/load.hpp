@@ -45,8 +45,11 @@ extern const std::array<std::string_view, kStates> kStateNames;
 int state_index(std::string_view name);
 
 struct LoadOptions {
-  sim::Duration bucket = sim::Duration::zero();  // 0: chosen from the run's span (about 200 buckets)
+  sim::Duration bucket = sim::Duration::zero();  // 0: chosen from the span (about 200 buckets)
   std::size_t cursor = kNoRecord;                // records revealed: [0, cursor)
+  // The time the buckets cover from 0 (a view showing the revealed part only); 0: the whole
+  // run. A record past it counts in the last bucket.
+  sim::Duration span = sim::Duration::zero();
 };
 
 struct QueueLevel {

@@ -100,3 +100,69 @@ TEST_CASE("Expanding a group draws one lane per source", "[layout][lanes]") {
   CHECK(injected == 40);
   every_arrow_has_lanes(l);
 }
+
+TEST_CASE("A thousand clients share one lane per address range; the listener is named by its socket",
+          "[layout][lanes]") {
+  const auto w = run("performance/churn-1000.json");
+  const Layout l = diagram::build_layout(w->trace(), Options{});
+  CHECK(l.lanes.size() <= 10);
+  const auto* listener = labelled(l, "10.0.0.1:80 listen");
+  REQUIRE(listener != nullptr);
+  // The clients 10.64.0.1 .. 10.64.3.232 (consecutive): four ranges, each one lane of all its hosts.
+  std::size_t clients = 0, client_lanes = 0;
+  for (const auto& lane : l.lanes) {
+    if (!lane.group.starts_with("hosts/")) continue;
+    ++client_lanes;
+    clients += lane.members;
+    CHECK(lane.label.text.starts_with("10.64."));
+    CHECK(lane.last_node != trace::kNoNode);
+    CHECK(lane.last_node != lane.node);
+  }
+  CHECK(client_lanes == 4);
+  CHECK(clients == 1000);
+  CHECK(labelled(l, "10.64.0.x \u00d7255") != nullptr);
+  // The server's children by their clients' range.
+  CHECK(labelled(l, "10.0.0.1:80 <> 10.64.0.x \u00d7255") != nullptr);
+  // The host names over the client lanes say how many hosts they hold.
+  std::size_t hosts_in_headers = 0;
+  for (const auto& h : l.hosts)
+    if (const auto at = h.label.text.find(" hosts)"); at != std::string::npos) {
+      const auto open = h.label.text.rfind('(', at);
+      hosts_in_headers += std::stoul(h.label.text.substr(open + 1, at - open - 1));
+    }
+  CHECK(hosts_in_headers == 1000);
+  // Every segment of a client leaves a client lane and reaches one of the server's.
+  std::size_t from_clients = 0;
+  for (const auto& a : l.arrows) {
+    REQUIRE(a.from_lane < l.lanes.size());
+    REQUIRE(a.to_lane < l.lanes.size());
+    const bool client = l.lanes[a.from_lane].group.starts_with("hosts/");
+    from_clients += client ? 1 : 0;
+    CHECK(client != l.lanes[a.to_lane].group.starts_with("hosts/"));
+  }
+  CHECK(from_clients > 4000);
+  // The connection states of the clients are drawn on their lanes.
+  CHECK(std::count_if(l.states.begin(), l.states.end(), [&](const auto& s) {
+          return l.lanes[s.lane].group.starts_with("hosts/") && s.to == "TIME_WAIT";
+        }) == 1000);
+}
+
+TEST_CASE("Expanding a range of client hosts draws one lane per host, which fold again", "[layout][lanes]") {
+  const auto w = run("performance/churn-1000.json");
+  const Layout folded = diagram::build_layout(w->trace(), Options{});
+  const auto* range = labelled(folded, "10.64.3.x \u00d7233");
+  REQUIRE(range != nullptr);
+  Options o;
+  o.expand.insert(range->group);
+  const Layout l = diagram::build_layout(w->trace(), o);
+  CHECK(l.lanes.size() == folded.lanes.size() + 232);
+  std::size_t hosts = 0;
+  for (const auto& lane : l.lanes)
+    if (lane.group == range->group) {
+      ++hosts;
+      CHECK(lane.label.text.starts_with("10.64.3."));
+      CHECK(lane.members == 0);
+    }
+  CHECK(hosts == 233);
+  every_arrow_has_lanes(l);
+}

@@ -21,8 +21,9 @@ using diagram::TimeAxis;
 
 namespace {
 
-// The width a 1280 px wide main window gives the sequence view's viewport, at most.
-constexpr double kWindowW = 1280 - 20;
+// The width a 1280x800 main window gives the sequence view's viewport (the left column of the
+// window, less the vertical scroll bar): 773 px.
+constexpr double kWindowW = 770;
 
 std::vector<std::string> bundled_scenarios() {
   std::vector<std::string> out;

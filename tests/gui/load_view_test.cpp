@@ -6,6 +6,7 @@
 #include <QLineSeries>
 #include <QStandardPaths>
 #include <QTabWidget>
+#include <QValueAxis>
 #include <QtTest>
 
 #include "gui/load_view.hpp"
@@ -80,6 +81,68 @@ class LoadViewTest : public QObject {
     QVERIFY(cursor_s < 1.0);  // the first drop comes well before the 3-minute end
     QVERIFY(max_x(view->segments_chart()) <= cursor_s + 1e-9);
     QVERIFY(view->queue_max(QStringLiteral("10.0.0.2:80 SYN queue")) <= 16.0);
+  }
+
+  void loadTabTimeAxisFollowsTheCursorNotTheWholeRun() {
+    MainWindow w;
+    w.resize(1280, 800);
+    w.show();
+    QVERIFY(w.open_file(kFlood));
+    w.tabs()->setCurrentIndex(w.tabs()->indexOf(w.load_view()));
+    auto* view = w.load_view();
+    const double whole = w.run()->trace()->records().back().time.seconds();
+    QVERIFY(whole > 100);  // the flood's run lasts minutes
+    auto x_range = [](QChart* c) {
+      const auto axes = c->axes(Qt::Horizontal);
+      auto* x = axes.isEmpty() ? nullptr : qobject_cast<QValueAxis*>(axes.front());
+      return x == nullptr ? std::pair{-1.0, -1.0} : std::pair{x->min(), x->max()};
+    };
+    for (const char* at : {"0.3s", "0.6s", "2s", "30s"}) {
+      QVERIFY2(w.jump_to(QString::fromLatin1(at)), at);
+      const double now = max_x(view->queues_chart());  // the series end at the cursor
+      QVERIFY2(now > 0, at);
+      const double until = view->shown_until();
+      // The cursor in the right part of the chart, a little room after it, the run's end not shown.
+      QVERIFY2(until > now * 1.05, at);
+      QVERIFY2(now > 0.6 * until, qPrintable(QStringLiteral("%1: cursor %2 s of %3 s shown").arg(QLatin1String(at)).arg(now).arg(until)));
+      QVERIFY2(until < whole, at);
+      for (QChart* c : {view->states_chart(), view->queues_chart(), view->segments_chart()}) {
+        QCOMPARE(x_range(c).first, 0.0);
+        QCOMPARE(x_range(c).second, until);
+      }
+      // The buckets follow the span: the revealed part is drawn in many steps, not one or two.
+      QVERIFY2(view->load().bucket.seconds() * 50 < now, at);
+    }
+    // At the end, the whole run.
+    w.set_cursor(w.size());
+    QCOMPARE(view->shown_until(), whole);
+    QVERIFY(max_x(view->queues_chart()) > 0.9 * whole);
+  }
+
+  void loadTabLegendsNameEverySeriesInFull() {
+    for (const QString& file : {kFlood, kChurn}) {
+      MainWindow w;
+      w.resize(1280, 800);
+      w.show();
+      QVERIFY(w.open_file(file));
+      w.tabs()->setCurrentIndex(w.tabs()->indexOf(w.load_view()));
+      w.set_cursor(w.size());
+      QCoreApplication::processEvents();
+      auto* view = w.load_view();
+      for (QChart* c : {view->states_chart(), view->queues_chart(), view->segments_chart()}) {
+        const QString legend = view->legend_text(c);
+        int shown = 0;
+        for (QAbstractSeries* s : c->series()) {
+          if (s->name().isEmpty()) continue;
+          QCOMPARE(legend.contains(s->name()), s->isVisible());
+          shown += s->isVisible() ? 1 : 0;
+        }
+        QVERIFY2(shown >= 2, qPrintable(c->title()));
+      }
+      QVERIFY(view->legend_text(view->queues_chart()).contains(file == kFlood ? QStringLiteral("10.0.0.2:80 SYN queue")
+                                                                              : QStringLiteral("10.0.0.1:80 SYN queue")));
+      QVERIFY(view->legend_text(view->states_chart()).contains(QStringLiteral("TIME_WAIT")) == (file == kChurn));
+    }
   }
 
   void churnTimelineDrawsAtMostTheThresholdAndPointsToTheLoadTab() {

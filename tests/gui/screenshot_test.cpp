@@ -1,14 +1,18 @@
 // Screenshots of the window at 1280x800 on a few bundled scenarios, written to results/gui/
 // (git-ignored) for a person to look at: the whole window at an interesting cursor, the state
-// timeline (File > Export state timeline) and the sequence diagram export.
+// timeline (File > Export state timeline) and the sequence diagram export; and story-<name>.png,
+// five scenarios at the moment that tells their story (gui/screenshots/ holds two of them).
 #include <QDir>
+#include <QFileInfo>
 #include <QImage>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QtTest>
 #include <variant>
 
+#include "gui/load_view.hpp"
 #include "gui/main_window.hpp"
+#include "gui/sequence_view.hpp"
 
 using tcpsim::gui::MainWindow;
 
@@ -102,6 +106,57 @@ class ScreenshotTest : public QObject {
       const QString path = kOut + QLatin1Char('/') + QString::fromLatin1(s.name) + QStringLiteral(".png");
       QVERIFY(w.save_screenshot(path));
       QVERIFY2(looks_drawn(path), s.name);
+    }
+  }
+
+  // The scenarios a student meets first, each with the cursor at the moment that tells its
+  // story and the tab that shows it: the diagram for the handshakes, the Load tab for the flood
+  // and the churn. Named after the scenario (results/gui/story-<name>.png).
+  void storiesRenderToPng() {
+    struct Shot {
+      const char* file;
+      const char* breakpoint;  // run to its nth hit ("" : use `jump`)
+      int nth;
+      const char* jump;        // a time or a record number
+      bool load_tab;
+      double zoom;             // the diagram's, so that all of its lanes show
+    };
+    const Shot shots[] = {
+        // B back in LISTEN after A's RST killed the half-open connection of the old SYN; A's own
+        // SYN still on its way.
+        {"scenarios/rfc9293-figures/old-duplicate-syn.json", "when B enters LISTEN", 2, "", false, 1},
+        // The server back in LISTEN after the client's RST answered the SYN,ACK to the stale SYN.
+        {"scenarios/handshake/delayed-stale-syn.json", "when server enters LISTEN", 2, "", false, 1},
+        // Both sides ESTABLISHED after the crossing SYNs and SYN,ACKs.
+        {"scenarios/rfc9293-figures/simultaneous-open.json", "when B enters ESTABLISHED", 1, "", false, 1},
+        // Mid-attack: the SYN queue full, the spoofed SYNs thrown away, the real client's SYN too.
+        {"scenarios/attacks/syn-flood-backlog-overflow.json", "", 0, "0.6s", true, 0.5},
+        // Mid-churn: connections still opening while the closed ones pile up in TIME-WAIT.
+        {"scenarios/performance/churn-1000.json", "", 0, "0.5s", true, 0.3},
+    };
+    for (const Shot& s : shots) {
+      MainWindow w;
+      w.resize(1280, 800);
+      w.show();
+      QVERIFY(QTest::qWaitForWindowExposed(&w));
+      QVERIFY2(w.open_file(QStringLiteral(TCPSIM_SOURCE_DIR "/") + QString::fromLatin1(s.file)), s.file);
+      if (*s.breakpoint != '\0') {
+        QVERIFY(w.set_breakpoints(QString::fromLatin1(s.breakpoint)));
+        for (int i = 0; i < s.nth; ++i) QVERIFY2(w.run_to_breakpoint(), s.breakpoint);
+      } else {
+        QVERIFY2(w.jump_to(QString::fromLatin1(s.jump)), s.jump);
+      }
+      if (s.load_tab) w.tabs()->setCurrentIndex(w.tabs()->indexOf(w.load_view()));
+      if (s.zoom != 1) {
+        w.diagram()->set_zoom(s.zoom);
+        w.diagram()->select_record(w.diagram()->selected_record());  // the cursor's record in view again
+      }
+      QTest::qWait(50);
+      const QString name = QFileInfo(QString::fromLatin1(s.file)).completeBaseName();
+      const QString path = kOut + QStringLiteral("/story-") + name + QStringLiteral(".png");
+      QVERIFY(w.save_screenshot(path));
+      QVERIFY2(looks_drawn(path), s.file);
+      QCOMPARE(QImage(path).size(), QSize(1280, 800));
     }
   }
 

@@ -43,6 +43,43 @@ std::optional<std::size_t> clickable_arrow(const SequenceView& v, diagram::Fate 
   return std::nullopt;
 }
 
+// Every lane's label and host's name drawn inside the viewport, at its lane's (host's) x, none
+// overlapping another, and painted (dark pixels where the text is).
+void check_headers(SequenceView& v, const char* when) {
+  const auto& l = v.layout();
+  const QRect port = v.viewport()->rect();
+  const QImage img = v.viewport()->grab().toImage();
+  if (const QByteArray out = qgetenv("TCPSIM_DIAGRAM_OUT"); !out.isEmpty())
+    img.save(QString::fromUtf8(out) + QStringLiteral("/headers-") + QString::fromLatin1(when).replace(QLatin1Char(' '), QLatin1Char('-')) + QStringLiteral(".png"));
+  auto inked = [&img](const QRectF& r) {
+    int n = 0;
+    const QRect px = r.toAlignedRect().intersected(img.rect());
+    for (int y = px.top(); y <= px.bottom(); ++y)
+      for (int x = px.left(); x <= px.right(); ++x) n += img.pixelColor(x, y).lightness() < 160 ? 1 : 0;
+    return n;
+  };
+  std::vector<QRectF> rects;
+  for (std::size_t i = 0; i < l.lanes.size() + l.hosts.size(); ++i) {
+    const bool lane = i < l.lanes.size();
+    const QRectF r = lane ? v.lane_header_rect(i) : v.host_header_rect(i - l.lanes.size());
+    // A lane's label centred over it; a host's name over the span of its lanes.
+    const double x0 = lane ? l.lanes[i].x : l.hosts[i - l.lanes.size()].x0;
+    const double x1 = lane ? l.lanes[i].x : l.hosts[i - l.lanes.size()].x1;
+    const QString what = QStringLiteral("%1: %2").arg(QLatin1String(when), QString::fromStdString(
+        lane ? l.lanes[i].label.text : l.hosts[i - l.lanes.size()].label.text));
+    const double vx0 = v.mapFromScene(QPointF(x0, 0)).x(), vx1 = v.mapFromScene(QPointF(x1, 0)).x();
+    QVERIFY2(!r.isEmpty(), qPrintable(what));
+    if (r.right() < port.left() || r.left() > port.right()) continue;  // scrolled off sideways
+    QVERIFY2(r.top() >= port.top() && r.bottom() <= port.bottom(), qPrintable(what));
+    if (lane) QVERIFY2(std::abs(r.center().x() - vx0) <= 1, qPrintable(what));
+    else QVERIFY2(vx0 - 1 <= r.center().x() && r.center().x() <= vx1 + 1, qPrintable(what));
+    QVERIFY2(inked(r) > 3, qPrintable(what));
+    for (const QRectF& o : rects) QVERIFY2(!o.intersects(r), qPrintable(what));
+    rects.push_back(r);
+  }
+  QVERIFY2(rects.size() >= 2, when);
+}
+
 }  // namespace
 
 class SequenceViewTest : public QObject {
@@ -211,6 +248,68 @@ class SequenceViewTest : public QObject {
     v.set_zoom(0.5);
     const QImage small = v.viewport()->grab().toImage();
     QVERIFY(small.pixelColor(v.mapFromScene(QPointF(lane.x, v.layout().lanes_top + 40))) != QColor(Qt::white));
+  }
+
+  void hostHeadersStayAtTheTopWhenTheDiagramScrollsDown() {
+    auto w = run(QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/attacks/syn-flood-backlog-overflow.json"));
+    QVERIFY(w != nullptr);
+    SequenceView v;
+    v.resize(900, 600);
+    v.set_trace(w->trace(), {w->scenario().name, {}});
+    v.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&v));
+    QVERIFY(v.layout().height > 5 * 600);  // a long run: several screens down
+    check_headers(v, "top");
+    const QRectF top = v.lane_header_rect(0);
+    v.verticalScrollBar()->setValue(v.verticalScrollBar()->maximum());
+    QCoreApplication::processEvents();
+    // The layout's own header rows are far above the viewport now.
+    QVERIFY(v.mapFromScene(QPointF(0, v.layout().lanes_top)).y() < -2000);
+    check_headers(v, "bottom");
+    // The server's name, over five lanes, stays in view while some of them are.
+    auto server_in_view = [&v] {
+      bool server = false;
+      for (std::size_t h = 0; h < v.layout().hosts.size(); ++h)
+        if (v.layout().hosts[h].label.text == "server") {
+          server = true;
+          QVERIFY(v.viewport()->rect().contains(v.host_header_rect(h).toRect()));
+        }
+      QVERIFY(server);
+    };
+    server_in_view();
+    QCOMPARE(v.lane_header_rect(0).left(), top.left());
+    QVERIFY(v.lane_header_rect(0).top() < 40);
+    // Scrolled sideways, the headers move with their lanes.
+    v.horizontalScrollBar()->setValue(v.horizontalScrollBar()->maximum());
+    QCoreApplication::processEvents();
+    QVERIFY(v.horizontalScrollBar()->maximum() > 0);
+    QCOMPARE(v.lane_header_rect(0).left(), top.left() - v.horizontalScrollBar()->maximum());
+    check_headers(v, "bottom right");
+    server_in_view();
+    // Zoomed, still at the top and over their lanes.
+    v.horizontalScrollBar()->setValue(0);
+    v.set_zoom(0.6);
+    v.verticalScrollBar()->setValue(v.verticalScrollBar()->maximum() / 2);
+    QCoreApplication::processEvents();
+    check_headers(v, "zoomed out");
+    v.set_zoom(1.5);
+    v.verticalScrollBar()->setValue(v.verticalScrollBar()->maximum());
+    QCoreApplication::processEvents();
+    check_headers(v, "zoomed in");
+    // The spoofed sources' group lane, clicked at its pinned header, opens.
+    v.set_zoom(1);
+    v.verticalScrollBar()->setValue(v.verticalScrollBar()->maximum());
+    QCoreApplication::processEvents();
+    std::size_t group = diagram::kNone;
+    for (std::size_t i = 0; i < v.layout().lanes.size(); ++i)
+      if (v.layout().lanes[i].label.text.rfind("198.51.100.x", 0) == 0) group = i;
+    QVERIFY(group != diagram::kNone);
+    QVERIFY(v.layout().lanes[group].label.text.find("\xc3\x97" "40") != std::string::npos);
+    v.centerOn(v.layout().lanes[group].x, v.layout().height);
+    QCoreApplication::processEvents();
+    const std::size_t lanes = v.layout().lanes.size();
+    QTest::mouseClick(v.viewport(), Qt::LeftButton, {}, v.lane_header_rect(group).center().toPoint());
+    QCOMPARE(v.layout().lanes.size(), lanes + 39);
   }
 
   void exportedPngShowsTheDiagram() {

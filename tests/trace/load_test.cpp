@@ -140,3 +140,25 @@ TEST_CASE("The bucket width is chosen from the run's span", "[load]") {
   CHECK(l.bucket == Duration::s(1));
   CHECK(l.buckets == 184);
 }
+
+TEST_CASE("A span covers the time a view shows, its buckets chosen from it", "[load]") {
+  Run r;
+  r.listen(0, 4);
+  r.state(12, r.server, child(1), "LISTEN", "SYN_RECEIVED");
+  r.state(14, r.server, child(2), "LISTEN", "SYN_RECEIVED");
+  r.state(40'000, r.server, child(1), "SYN_RECEIVED", "CLOSED");  // the run lasts 40 s
+  const Load whole = r.load({});
+  CHECK(whole.bucket == Duration::ms(200));  // about 200 buckets over 40 s
+  // The first 20 ms revealed, shown over 20 ms: buckets of 100 us, none past the span.
+  const Load shown = r.load({.cursor = 4, .span = Duration::ms(20)});
+  CHECK(shown.bucket == Duration::us(100));
+  CHECK(shown.buckets == 201);
+  CHECK(shown.states[shown.bucket_of(ms(13))][state_index("SYN_RECEIVED")] == 1);
+  CHECK(shown.states[shown.bucket_of(ms(14))][state_index("SYN_RECEIVED")] == 2);
+  CHECK(shown.states[shown.bucket_of(ms(15))][state_index("SYN_RECEIVED")] == 0);  // after the cursor
+  CHECK(shown.listeners.at(0).syn_peak == 2);
+  // Everything revealed but shown over 20 ms: what comes later counts in the last bucket.
+  const Load clamped = r.load({.span = Duration::ms(20)});
+  CHECK(clamped.buckets == 201);
+  CHECK(clamped.states.back()[state_index("SYN_RECEIVED")] == 1);
+}

@@ -10,9 +10,12 @@
 #include <QtTest>
 #include <variant>
 
+#include "gui/library.hpp"
 #include "gui/load_view.hpp"
 #include "gui/main_window.hpp"
 #include "gui/sequence_view.hpp"
+#include "gui/state_timeline.hpp"
+#include "gui/whatif.hpp"
 
 using tcpsim::gui::MainWindow;
 
@@ -67,13 +70,13 @@ class ScreenshotTest : public QObject {
       const QString base = kOut + QLatin1Char('/') + QString::fromLatin1(s.name);
       QVERIFY(w.save_screenshot(base + QStringLiteral(".png")));
       QVERIFY2(looks_drawn(base + QStringLiteral(".png")), s.name);
-      w.tabs()->setCurrentIndex(1);  // the timeline, laid out at its real size
+      w.tabs()->setCurrentWidget(w.timeline()->parentWidget());  // the timeline, laid out at its real size
       QVERIFY(w.export_timeline_png(base + QStringLiteral("-timeline.png")));
       QVERIFY2(looks_drawn(base + QStringLiteral("-timeline.png")), s.name);
       QVERIFY(w.save_screenshot(base + QStringLiteral("-timeline-tab.png")));
-      w.tabs()->setCurrentIndex(3);
+      w.tabs()->setCurrentWidget(w.whatif());
       QVERIFY(w.save_screenshot(base + QStringLiteral("-whatif-tab.png")));
-      w.tabs()->setCurrentIndex(4);
+      w.tabs()->setCurrentWidget(w.library()->parentWidget());
       QVERIFY(w.save_screenshot(base + QStringLiteral("-library-tab.png")));
       w.export_diagram_png(base + QStringLiteral("-diagram.png"));  // checked by the diagram's own tests
       QVERIFY(w.export_diagram_svg(base + QStringLiteral("-diagram.svg")));
@@ -101,7 +104,7 @@ class ScreenshotTest : public QObject {
       QVERIFY(QTest::qWaitForWindowExposed(&w));
       QVERIFY2(w.open_file(QStringLiteral(TCPSIM_SOURCE_DIR "/") + QString::fromLatin1(s.file)), s.file);
       QVERIFY2(w.jump_to(QString::fromLatin1(s.jump)), s.jump);
-      if (s.load_tab) w.tabs()->setCurrentIndex(2);
+      if (s.load_tab) w.tabs()->setCurrentWidget(w.load_view());
       QTest::qWait(50);
       const QString path = kOut + QLatin1Char('/') + QString::fromLatin1(s.name) + QStringLiteral(".png");
       QVERIFY(w.save_screenshot(path));

@@ -44,6 +44,7 @@ QFont font(bool small) {
 
 // The same colours as the SVG writer.
 QColor arrow_colour(const diagram::Arrow& a) {
+  if (a.discarded) return QColor(0x8e, 0x24, 0xaa);
   if (a.fate == diagram::Fate::Lost) return QColor(0xc6, 0x28, 0x28);
   if (a.retransmission) return QColor(0xe6, 0x51, 0x00);
   if (a.copy) return QColor(0x6a, 0x1b, 0x9a);
@@ -187,6 +188,10 @@ class Painter {
       p_.setPen(Qt::NoPen);
       p_.setBrush(c);
       p_.drawPolygon(QPolygonF({tip, b1, b2}));
+    } else if (a.discarded) {
+      // A bar across the end: it arrived, and its receiver threw it away.
+      p_.setPen(QPen(c, 3));
+      p_.drawLine(QPointF(a.to.x, a.to.y - 6), QPointF(a.to.x, a.to.y + 6));
     } else if (a.fate == diagram::Fate::Lost) {
       p_.setPen(QPen(c, 2.2));
       const double s = 5;
@@ -298,7 +303,7 @@ QString SequenceView::tooltip_at(QPointF scene_pos) const {
       const auto& a = layout_.arrows[hit->index];
       tip = qs(a.label.text);
       if (!a.cause.empty()) tip += QStringLiteral("\n") + qs(a.cause);
-      if (a.fate == diagram::Fate::Lost) tip += QStringLiteral("\nlost: ") + qs(a.reason);
+      if (a.fate == diagram::Fate::Lost) tip += (a.discarded ? QStringLiteral("\n") : QStringLiteral("\nlost: ")) + qs(a.reason);
       if (a.fate == diagram::Fate::InFlight) tip += QStringLiteral("\nin flight");
       if (a.injected) tip += QStringLiteral("\ninjected by the scenario");
       if (!a.effects.empty()) tip += QStringLiteral("\n") + qs(a.effects);

@@ -355,11 +355,12 @@ void Builder::sent(std::size_t i, const trace::SegmentFacts& f) {
       a.to = {x0 + (x1 - x0) * frac, y_end};
     } else if (f.discarded_before(out_.revealed)) {
       // It reached the host, whose TCP threw it away (a full SYN queue, an unacceptable
-      // segment): drawn as lost at the receiver, with the TCP's reason.
+      // segment): drawn all the way to the receiver's lifeline, ending in a bar rather than
+      // an arrowhead (not a cross: it was not lost on the way), with the TCP's reason.
       a.fate = Fate::Lost;
       a.discarded = true;
       a.reason = discard_text(f.discard_reason);
-      a.to = {x0 + (x1 - x0) * 0.97, y_end};
+      a.to = {x1, y_end};
     } else {
       a.fate = Fate::Delivered;
       a.to = {x1, y_end};
@@ -542,8 +543,9 @@ void Builder::header() {
   out_.title_label.text = out_.title + "  (" + to_string(opt_.axis) + " time, " +
                           (opt_.absolute ? "absolute" : "relative") + " seq/ack)";
   out_.title_label.box = {16, 8, text_width(out_.title_label.text), Style::font_px * Style::line_h};
-  out_.legend.text = "-> delivered   - - in flight   X lost (reason)   (rtx) retransmission   x2 duplicate   "
-                     "| timer bracket   (call)   [notice]   STATE after the event";
+  out_.legend.text = "-> delivered   -| discarded by its receiver (rule)   - - in flight   X lost (reason)   "
+                     "(rtx) retransmission   x2 duplicate   (injected) sent by no TCP   | timer bracket   (call)   "
+                     "[notice]   STATE after the event";
   out_.legend.small = true;
   out_.legend.box = {16, 28, text_width(out_.legend.text, true), Style::small_px * Style::line_h};
   for (std::size_t i = 0; i < out_.lanes.size(); ++i) {

@@ -377,10 +377,11 @@ void place_labels(Layout& l) {
   const double hs = Style::small_px * Style::line_h;
   for (auto& a : l.arrows) {
     if (a.fate == Fate::Lost) {
-      a.reason_label.text = "lost: " + a.reason;
+      // "discarded: §..." for a segment its receiver threw away, "lost: ..." on the way.
+      a.reason_label.text = a.discarded ? a.reason : "lost: " + a.reason;
       a.reason_label.small = true;
       const double rw = text_width(a.reason_label.text, true);
-      // Below the cross, clear of the arrow's own label (centred on the line).
+      // Below the cross (or the discard's bar), clear of the arrow's own label (centred on the line).
       a.reason_label.box = {a.to.x - rw / 2, a.to.y + Style::font_px * Style::line_h / 2 + 1, rw, hs};
       a.reason_label.anchor = a.to;
     }

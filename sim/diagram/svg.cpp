@@ -24,6 +24,7 @@ const char* text_fill(std::string_view cls) {
 bool bold(std::string_view cls) { return cls == "title" || cls == "host" || cls == "state"; }
 
 const char* arrow_stroke(const Arrow& a) {
+  if (a.discarded) return "#8e24aa";
   if (a.fate == Fate::Lost) return "#c62828";
   if (a.retransmission) return "#e65100";
   if (a.copy) return "#6a1b9a";
@@ -147,7 +148,7 @@ class Writer {
   }
 
   void arrow(const Arrow& a) {
-    std::string cls = a.fate == Fate::Lost ? "lost" : a.fate == Fate::InFlight ? "inflight" : "delivered";
+    std::string cls = a.discarded ? "discarded" : a.fate == Fate::Lost ? "lost" : a.fate == Fate::InFlight ? "inflight" : "delivered";
     if (a.retransmission) cls += " retx";
     if (a.copy) cls += " copy";
     out_ << "<g data-record=\"" << a.record << "\"><title>" << xml_escape(a.label.text);
@@ -161,7 +162,12 @@ class Writer {
     else if (a.retransmission) out_ << " stroke-dasharray=\"2 3\"";
     if (a.fate == Fate::Delivered) out_ << " marker-end=\"url(#" << (a.retransmission ? "head-retx" : "head") << ")\"";
     out_ << "/>";
-    if (a.fate == Fate::Lost) {
+    if (a.discarded) {
+      // A bar across the end: it arrived, and its receiver threw it away.
+      const double s = 6;
+      out_ << "<path data-kind=\"bar\" d=\"M" << num(a.to.x) << "," << num(a.to.y - s) << " L" << num(a.to.x) << ","
+           << num(a.to.y + s) << "\" stroke=\"" << arrow_stroke(a) << "\" stroke-width=\"3\"/>";
+    } else if (a.fate == Fate::Lost) {
       const double s = 5;
       out_ << "<path data-kind=\"cross\" d=\"M" << num(a.to.x - s) << "," << num(a.to.y - s) << " L" << num(a.to.x + s)
            << "," << num(a.to.y + s) << " M" << num(a.to.x - s) << "," << num(a.to.y + s) << " L" << num(a.to.x + s)

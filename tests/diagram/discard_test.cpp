@@ -3,8 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <sstream>
 
 #include "sim/diagram/layout.hpp"
+#include "sim/diagram/svg.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/scenario/world.hpp"
 #include "sim/trace/facts.hpp"
@@ -59,4 +61,25 @@ TEST_CASE("A segment the TCP finds unacceptable is drawn dropped where it arrive
   REQUIRE(it != layout.arrows.end());
   CHECK_THAT(it->label.text, Catch::StartsWith("SYN,ACK seq=0 ack=91(abs)"));
   CHECK_THAT(it->reason, Catch::Contains("unacceptable ACK in SYN-SENT"));
+}
+
+TEST_CASE("A discarded segment reaches its receiver's lifeline and ends in a bar, not a cross marked lost",
+          "[layout][discard][svg]") {
+  // Figure 8: A receives the SYN,ACK that acknowledges the old SYN and answers it with a RST; a
+  // cross half-way would tell a student A never got it.
+  const auto w = run("rfc9293-figures/old-duplicate-syn.json");
+  const auto layout = diagram::build_layout(w->trace(), {});
+  const auto it = std::find_if(layout.arrows.begin(), layout.arrows.end(), [](const auto& a) { return a.discarded; });
+  REQUIRE(it != layout.arrows.end());
+  REQUIRE(it->to_lane != diagram::kNone);
+  CHECK(it->to.x == layout.lanes[it->to_lane].x);
+  CHECK_THAT(it->reason_label.text, Catch::StartsWith("discarded: "));
+  std::ostringstream svg;
+  diagram::write_svg(svg, layout);
+  const std::string text = svg.str();
+  const auto group = text.find("<g data-record=\"" + std::to_string(it->record) + "\">");
+  REQUIRE(group != std::string::npos);
+  const std::string g = text.substr(group, text.find("</g>", group) - group);
+  CHECK_THAT(g, Catch::Contains("data-kind=\"arrow discarded\"") && Catch::Contains("data-kind=\"bar\""));
+  CHECK_THAT(g, !Catch::Contains("data-kind=\"cross\""));
 }

@@ -49,19 +49,14 @@ std::string rule_text(int rule) { return rule == trace::kNoRule ? std::string() 
 
 }  // namespace
 
-QString segment_counts_text(const trace::SegmentCounts& c) {
-  std::string t = "sent " + std::to_string(c.sent) + " (injected " + std::to_string(c.injected) + ")";
-  if (c.duplicates != 0) t += ", duplicates " + std::to_string(c.duplicates);
-  t += ", delivered " + std::to_string(c.delivered) + ", dropped " + std::to_string(c.dropped_total());
-  std::string reasons;
-  for (int i = 0; i < trace::kDropReasons; ++i) {
-    if (c.dropped[i] == 0) continue;
-    if (!reasons.empty()) reasons += ", ";
-    reasons += std::string(trace::to_string(static_cast<trace::DropReason>(i))) + " " + std::to_string(c.dropped[i]);
-  }
-  if (!reasons.empty()) t += " (" + reasons + ")";
-  t += ", in flight " + std::to_string(c.in_flight());
-  return qs(t);
+QString segment_counts_text(const trace::Trace& t) {
+  const trace::SegmentCounts& c = t.segments();
+  std::string text = "sent " + std::to_string(c.sent) + " (injected " + std::to_string(c.injected) + ")";
+  if (c.duplicates != 0) text += ", duplicates " + std::to_string(c.duplicates);
+  text += ", delivered " + std::to_string(c.delivered) + ", dropped " + std::to_string(c.dropped_total());
+  if (const std::string reasons = trace::drop_reasons_text(t); !reasons.empty()) text += " (" + reasons + ")";
+  text += ", in flight " + std::to_string(c.in_flight());
+  return qs(text);
 }
 
 EventTableModel::EventTableModel(QObject* parent) : QAbstractTableModel(parent) {}

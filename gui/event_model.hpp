@@ -21,9 +21,9 @@
 
 namespace tcpsim::gui {
 
-// "sent 16 (injected 16), duplicates 1, delivered 12, dropped 4 (loss 2, fault 1, no-route 1),
-// in flight 1": the segment accounting of a trace, as one line.
-QString segment_counts_text(const trace::SegmentCounts& c);
+// "sent 16 (injected 16), duplicates 1, delivered 12, dropped 4 (2 by loss, 1 by fault rule 0,
+// 1 by no route), in flight 1": the segment accounting of a trace, as one line.
+QString segment_counts_text(const trace::Trace& t);
 
 class EventTableModel final : public QAbstractTableModel {
  public:

@@ -301,7 +301,7 @@ void MainWindow::refresh() {
                            .arg(cursor_)
                            .arg(records.size())
                            .arg(qs(sim::format_seconds(records[cursor_ - 1].time))));
-  QString counts = QStringLiteral("whole run: ") + segment_counts_text(r->trace()->segments());
+  QString counts = QStringLiteral("whole run: ") + segment_counts_text(*r->trace());
   if (r->bound)
     counts += QStringLiteral("   stopped at the %1 bound").arg(QString::fromLatin1(scenario::to_string(r->bound->bound)));
   counts_->setText(counts);

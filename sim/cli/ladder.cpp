@@ -114,30 +114,8 @@ void print_segment_summary(std::ostream& out, const trace::Trace& t) {
   if (c.injected != 0) out << " (" << c.injected << " injected)";
   if (c.duplicates != 0) out << ", " << c.duplicates << " duplicate" << (c.duplicates == 1 ? "" : "s");
   out << ", " << c.delivered << " delivered, " << c.dropped_total() << " dropped";
-  // "(2 by loss, 1 by fault rule 0)": the count first, then what dropped them, each rule by its
-  // own index (when the records are kept; otherwise the rules together).
-  std::map<int, std::uint64_t> by_rule;
-  for (const auto& r : t.records())
-    if (const auto* d = std::get_if<trace::SegmentDropped>(&r.body); d && d->reason == trace::DropReason::FaultRule)
-      ++by_rule[d->rule];
-  std::string reasons;
-  auto add = [&reasons](std::uint64_t n, const std::string& what) {
-    reasons += (reasons.empty() ? "" : ", ") + std::to_string(n) + " by " + what;
-  };
-  for (int i = 0; i < trace::kDropReasons; ++i) {
-    const auto reason = static_cast<trace::DropReason>(i);
-    if (c.dropped[i] == 0) continue;
-    if (reason != trace::DropReason::FaultRule) {
-      add(c.dropped[i], trace::drop_text(reason, trace::kNoRule));
-      continue;
-    }
-    std::uint64_t named = 0;
-    for (const auto& [rule, n] : by_rule) {
-      add(n, trace::drop_text(reason, rule));
-      named += n;
-    }
-    if (named < c.dropped[i]) add(c.dropped[i] - named, named == 0 ? "fault rules" : "other fault rules");
-  }
+  // "(2 by loss, 1 by fault rule 0)": the count first, then what dropped them.
+  const std::string reasons = trace::drop_reasons_text(t);
   if (!reasons.empty()) out << " (" << reasons << ")";
   out << ", " << c.in_flight() << " in flight\n";
 }

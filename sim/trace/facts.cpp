@@ -163,3 +163,34 @@ std::string segment_label(const SegmentFacts& f, const LabelOptions& o) {
 }
 
 }  // namespace tcpsim::trace
+
+namespace tcpsim::trace {
+
+std::string drop_reasons_text(const Trace& trace) {
+  const SegmentCounts& c = trace.segments();
+  std::map<int, std::uint64_t> by_rule;  // the records say which rule; the counters only that one did
+  for (const auto& r : trace.records())
+    if (const auto* d = std::get_if<SegmentDropped>(&r.body); d && d->reason == DropReason::FaultRule) ++by_rule[d->rule];
+  std::string out;
+  auto add = [&out](std::uint64_t n, const std::string& what) {
+    out += (out.empty() ? "" : ", ") + std::to_string(n) + " by " + what;
+  };
+  for (int i = 0; i < kDropReasons; ++i) {
+    const auto reason = static_cast<DropReason>(i);
+    if (c.dropped[i] == 0) continue;
+    if (reason != DropReason::FaultRule) {
+      add(c.dropped[i], drop_text(reason, kNoRule));
+      continue;
+    }
+    std::uint64_t named = 0;
+    for (const auto& [rule, n] : by_rule) {
+      add(n, drop_text(reason, rule));
+      named += n;
+    }
+    // Records not kept (a bounded trace): the rules together.
+    if (named < c.dropped[i]) add(c.dropped[i] - named, named == 0 ? "fault rules" : "other fault rules");
+  }
+  return out;
+}
+
+}  // namespace tcpsim::trace

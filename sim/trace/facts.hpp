@@ -101,6 +101,9 @@ class TraceFacts {
 // How a dropped segment's reason reads: "loss", "fault rule 2", "queue overflow", "no route",
 // "bad checksum".
 std::string drop_text(DropReason reason, int rule);
+// What dropped a trace's segments, count first, each fault rule by its own index:
+// "2 by loss, 1 by fault rule 0" ("" when nothing was dropped).
+std::string drop_reasons_text(const Trace& trace);
 
 // A segment as one line of RFC shorthand, the same in every view:
 //   "SYN,ACK seq=0 ack=91(abs) len=1000 win=0"

@@ -301,6 +301,15 @@ class GuiTest : public QObject {
     QCOMPARE(v->other, w.run());
   }
 
+  // The status bar names the rule that dropped a segment by its own index ("fault rule 0"), as
+  // the CLI does; "fault 1" read as rule 1.
+  void statusBarNamesTheFaultRuleByItsIndex() {
+    MainWindow w;
+    QVERIFY(w.open_file(QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/loss/lost-final-ack.json")));
+    w.set_cursor(w.size());
+    QVERIFY2(w.status_text().contains(QStringLiteral("dropped 1 (1 by fault rule 0)")), qPrintable(w.status_text()));
+  }
+
   // The event list labels segments as the diagram does: numbers per incarnation (the old SYN
   // and the ACK of it in absolute numbers), and a delivery names the record that sent it.
   void eventListLabelsSegmentsAsTheDiagramDoes() {
@@ -494,12 +503,12 @@ class GuiTest : public QObject {
     const QString out = dir.filePath(QStringLiteral("saved.json"));
     QVERIFY(w.save_scenario_as(out));
     const auto expected_size = w.size();
-    const auto expected_counts = tcpsim::gui::segment_counts_text(w.run()->trace()->segments());
+    const auto expected_counts = tcpsim::gui::segment_counts_text(*w.run()->trace());
 
     MainWindow again;
     QVERIFY2(again.open_file(out), qPrintable(again.messages()->toPlainText()));
     QCOMPARE(again.size(), expected_size);
-    QCOMPARE(tcpsim::gui::segment_counts_text(again.run()->trace()->segments()), expected_counts);
+    QCOMPARE(tcpsim::gui::segment_counts_text(*again.run()->trace()), expected_counts);
     QCOMPARE(tcpsim::scenario::write_scenario(again.run()->scenario), tcpsim::scenario::write_scenario(w.run()->scenario));
   }
 

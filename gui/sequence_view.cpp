@@ -72,8 +72,17 @@ class Painter {
       p_.drawLine(QPointF(ln.x, std::max(l_.lanes_top, clip.top())), QPointF(ln.x, std::min(l_.lanes_bottom, clip.bottom())));
     const auto prims = l_.visible(clip.top(), clip.bottom());
     // Kinds come sorted in drawing order: bands, timers, breaks, arrows, then the text.
+    // A note's white ground goes under the arrows: it keeps the note readable where lines cross
+    // it without hiding an arrow (a lost ACK under its note would vanish).
+    for (const auto& r : prims)
+      if (r.kind == PrimKind::Annotation) note_ground(l_.annotations[r.index]);
     for (const auto& r : prims) shape(r);
     for (const auto& r : prims) words(r);
+  }
+
+  void note_ground(const diagram::Annotation& a) {
+    if (a.kind == diagram::AnnotationKind::Note && a.label.shown())
+      p_.fillRect(rect_of(a.label.box).adjusted(-2, 0, 2, 0), QColor(255, 255, 255, 217));
   }
 
   // The host names and lane labels, `dy` below where the layout put them; `host_x`, if given,
@@ -141,10 +150,7 @@ class Painter {
         const QColor c = a.kind == diagram::AnnotationKind::Call     ? QColor(0x37, 0x47, 0x4f)
                          : a.kind == diagram::AnnotationKind::Notify ? QColor(0x45, 0x27, 0xa0)
                                                                      : QColor(0x8d, 0x6e, 0x63);
-        // A note is several words long and often lies across arrows: on a white ground.
-        if (a.kind == diagram::AnnotationKind::Note && a.label.shown())
-          p_.fillRect(rect_of(a.label.box).adjusted(-2, 0, 2, 0), QColor(255, 255, 255, 217));
-        text(a.label, c);
+        text(a.label, c);  // on its white ground (note_ground), drawn before the arrows
         break;
       }
       case PrimKind::Break: text(l_.breaks[r.index].label, QColor(0x61, 0x61, 0x61)); break;

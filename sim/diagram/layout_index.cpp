@@ -1,6 +1,7 @@
 // Text metrics, the palette, label placement, and the queries on a finished Layout.
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <cmath>
 
 #include "sim/diagram/layout.hpp"
@@ -369,6 +370,47 @@ void place_arrow_labels(Layout& l, Occupancy& taken) {
   }
 }
 
+// Each note moved from where the layout put it, a line at a time, down or up (nearest first), to
+// the first place that covers no placed text and no arrow line; failing that (within kSteps
+// lines), to the nearest that covers no text; failing that, hidden (its text stays in the
+// record's tooltip).
+void place_notes(Layout& l, Occupancy& taken) {
+  constexpr int kSteps = 24;
+  const double step = Style::small_px * Style::line_h;
+  auto crosses_arrow = [&l](const Box& b) {
+    for (const auto& a : l.arrows)
+      if (a.y_max() >= b.y && a.y_min() <= b.bottom() && segment_meets(a.from, a.to, b)) return true;
+    return false;
+  };
+  std::vector<Label*> notes;
+  for (auto& a : l.annotations)
+    if (a.kind == AnnotationKind::Note) notes.push_back(&a.label);
+  std::stable_sort(notes.begin(), notes.end(), [](const Label* a, const Label* b) { return a->box.y < b->box.y; });
+  for (Label* lab : notes) {
+    const double top = lab->box.y;
+    std::optional<double> clear_of_text;
+    for (int k = 0; k <= 2 * kSteps; ++k) {
+      // 0, +1, -1, +2, -2, ... lines from where the layout put it, never above the diagram.
+      const double dy = (k % 2 == 1 ? 1 : -1) * ((k + 1) / 2) * step;
+      Box b = lab->box;
+      b.y = top + dy;
+      if (b.y < l.lanes_top) continue;
+      if (!taken.free(b)) continue;
+      if (!clear_of_text) clear_of_text = b.y;
+      if (!crosses_arrow(b)) {
+        clear_of_text = b.y;
+        break;
+      }
+    }
+    if (!clear_of_text) {
+      lab->hidden = true;
+      continue;
+    }
+    lab->box.y = *clear_of_text;
+    taken.add(lab->box);
+  }
+}
+
 }  // namespace
 
 namespace detail {
@@ -391,7 +433,8 @@ void place_labels(Layout& l) {
     if (!a.reason_label.text.empty()) ls.push_back(&a.reason_label);
   for (auto& s : l.states) ls.push_back(&s.label);
   for (auto& t : l.timers) ls.push_back(&t.label);
-  for (auto& a : l.annotations) ls.push_back(&a.label);
+  for (auto& a : l.annotations)
+    if (a.kind != AnnotationKind::Note) ls.push_back(&a.label);
   for (auto& b : l.breaks) ls.push_back(&b.label);
   for (auto& t : l.ticks) ls.push_back(&t.label);
   nudge(ls);
@@ -399,6 +442,10 @@ void place_labels(Layout& l) {
   for (const Label* lab : ls)
     if (lab->shown()) taken.add(lab->box);
   place_arrow_labels(l, taken);
+  // Notes last: a note is the scenario's comment on what the arrows show, so it yields to them,
+  // moving until it covers no other text and no arrow (a lost ACK under its own note would
+  // vanish), or, if it finds no such place nearby, to where it meets no other text.
+  place_notes(l, taken);
 }
 
 void build_index(Layout& l) {

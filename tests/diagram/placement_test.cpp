@@ -176,3 +176,30 @@ TEST_CASE("A host's note is written beside that host's lane", "[layout][notes]")
   INFO(scenario_notes << " scenario notes");
   CHECK(host_notes >= 1);
 }
+
+TEST_CASE("A note never covers the arrow it comments on: the lost final ACK and its label stay in view",
+          "[layout][notes]") {
+  // "A's ACK of B's FIN is lost" is emitted beside the very ACK it speaks of; on a white ground
+  // over that arrow it hid the lost ACK and pushed its label out.
+  const auto w = run_named("loss/lost-final-ack.json");
+  const Layout l = diagram::build_layout(w->trace(), Options{}, {w->scenario().name, {}});
+  const auto lost = std::find_if(l.arrows.begin(), l.arrows.end(), [](const auto& a) { return a.fate == diagram::Fate::Lost; });
+  REQUIRE(lost != l.arrows.end());
+  CHECK(lost->label.shown());
+  std::size_t notes = 0;
+  for (const auto& a : l.annotations) {
+    if (a.kind != diagram::AnnotationKind::Note) continue;
+    ++notes;
+    REQUIRE(a.label.shown());
+    INFO(a.label.text);
+    const auto& b = a.label.box;
+    for (const auto& arrow : l.arrows) {
+      // The box's corners and centre are farther than zero from every arrow: no line runs through it.
+      const bool through = arrow.y_max() >= b.y && arrow.y_min() <= b.bottom() &&
+                           distance_to_segment(centre(b), arrow.from, arrow.to) < b.h / 2 &&
+                           std::min(arrow.from.x, arrow.to.x) <= b.right() && std::max(arrow.from.x, arrow.to.x) >= b.x;
+      CHECK_FALSE(through);
+    }
+  }
+  CHECK(notes >= 1);
+}

@@ -313,6 +313,8 @@ void nudge(std::vector<Label*>& ls) {
 // free point nearest to it that covers the fewest other lines (so crossing arrows keep their
 // labels apart, each on its own side of the crossing). Hidden only when no point of the line
 // has room.
+constexpr std::size_t kCrowdedArrows = 4000;
+
 void place_arrow_labels(Layout& l, Occupancy& taken) {
   constexpr double kBucket = 64;
   std::vector<std::vector<std::size_t>> lines;  // arrow indices by y bucket
@@ -338,6 +340,10 @@ void place_arrow_labels(Layout& l, Occupancy& taken) {
     return n;
   };
   const double h = Style::font_px * Style::line_h;
+  // A crowded run (a churn of a thousand clients: thousands of arrows across the same few lanes)
+  // tries fewer points per line: most labels there find no room anyway, and the search over every
+  // point made each GUI step cost more than a step should (< 100 ms on churn-1000).
+  const int last_step = l.arrows.size() > kCrowdedArrows ? 6 : 32;
   for (std::size_t i = 0; i < l.arrows.size(); ++i) {
     auto& a = l.arrows[i];
     const double w = text_width(a.label.text);
@@ -345,7 +351,7 @@ void place_arrow_labels(Layout& l, Occupancy& taken) {
     int best_cost = 0;
     Box best_box;
     // From the middle outwards, in steps of 1/40 of the line, keeping clear of the lifelines.
-    for (int step = 0; step <= 32; ++step) {
+    for (int step = 0; step <= last_step; ++step) {
       const double t = 0.5 + (step % 2 == 0 ? 1 : -1) * ((step + 1) / 2) / 40.0;
       const Point p{a.from.x + (a.to.x - a.from.x) * t, a.from.y + (a.to.y - a.from.y) * t};
       const Box b{p.x - w / 2, p.y - h / 2, w, h};

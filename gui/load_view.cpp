@@ -254,19 +254,25 @@ void LoadView::update_data() {
   }
   st_.y->setRange(0, nice_max(top));
 
-  // Listen queues.
-  double qtop = 0;
+  // Listen queues. The y-axis reaches a backlog only when the queues come within a quarter of
+  // it: a churn's 4096 would flatten queues of a few dozen to zero (the legend names it anyway).
+  double peaks = 0;
+  for (const auto& q : queue_series_) {
+    const auto& l = load_.listeners[q.listener];
+    if (!q.line->name().contains(QStringLiteral(" backlog ")))
+      peaks = std::max(peaks, static_cast<double>(q.syn ? l.syn_peak : l.accept_peak));
+  }
+  double qtop = peaks;
   for (const auto& q : queue_series_) {
     const auto& l = load_.listeners[q.listener];
     const bool backlog = q.line->name().contains(QStringLiteral(" backlog "));
     QList<QPointF> pts;
     if (backlog) {
       if (cursor_ > 0) pts = {QPointF(0, l.backlog), QPointF(now, l.backlog)};
-      qtop = std::max(qtop, static_cast<double>(l.backlog));
+      if (l.backlog <= 4 * std::max(peaks, 1.0)) qtop = std::max(qtop, static_cast<double>(l.backlog));
     } else {
       const auto& levels = q.syn ? l.syn_queue : l.accept_queue;
       pts = steps([&](std::size_t i) { return levels[i].peak; });
-      qtop = std::max(qtop, static_cast<double>(q.syn ? l.syn_peak : l.accept_peak));
     }
     q.line->replace(pts);
   }

@@ -45,6 +45,30 @@ class LoadViewTest : public QObject {
  private Q_SLOTS:
   void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
 
+  // The queue chart's y-axis fits the queues: a flood's queue at its backlog of 16 shows the
+  // backlog line, a churn's few dozen queued connections are not flattened by a 4096 backlog.
+  void queueAxisFitsTheQueuesNotAFarBacklog() {
+    MainWindow w;
+    w.resize(1280, 800);
+    w.show();
+    w.tabs()->setCurrentIndex(w.tabs()->indexOf(w.load_view()));
+    auto y_max = [&w] {
+      const auto axes = w.load_view()->queues_chart()->axes(Qt::Vertical);
+      return axes.isEmpty() ? -1.0 : static_cast<QValueAxis*>(axes.front())->max();
+    };
+    QVERIFY(w.open_file(kFlood));
+    w.set_cursor(w.size());
+    QVERIFY2(y_max() >= 16.0 && y_max() < 64.0, qPrintable(QString::number(y_max())));
+    QVERIFY(w.open_file(kChurn));
+    w.set_cursor(w.size());
+    const auto& l = w.load_view()->load().listeners;
+    QVERIFY(!l.empty());
+    QCOMPARE(l[0].backlog, 4096u);
+    const double peak = std::max<double>(l[0].syn_peak, l[0].accept_peak);
+    QVERIFY(peak > 0);
+    QVERIFY2(y_max() >= peak && y_max() < 1024.0, qPrintable(QString::number(y_max())));
+  }
+
   void synFloodQueueReachesTheBacklogInTheLoadTab() {
     MainWindow w;
     w.resize(1280, 800);

@@ -41,6 +41,41 @@ void write_ip_header(std::vector<std::uint8_t>& b, const net::Segment& s, std::u
   put16(b, 10, internet_checksum(std::span(b).first(kIpHeader)));
 }
 
+std::uint16_t get16(std::span<const std::uint8_t> b, std::size_t at) {
+  return static_cast<std::uint16_t>(b[at] << 8 | b[at + 1]);
+}
+std::uint32_t get32(std::span<const std::uint8_t> b, std::size_t at) {
+  return static_cast<std::uint32_t>(get16(b, at)) << 16 | get16(b, at + 2);
+}
+
+std::uint32_t pseudo_header_sum(const net::Segment& s, std::uint32_t tcp_length) {
+  return (s.src.value >> 16) + (s.src.value & 0xffff) + (s.dst.value >> 16) + (s.dst.value & 0xffff) + kProtocolTcp +
+         tcp_length;
+}
+
+// RFC 9293 §3.2 (Specific Option Definitions): kind 0 ends the list, kind 1 is one byte of
+// padding, every other option is kind, length (counting both), data.
+bool decode_options(std::span<const std::uint8_t> b, net::Options& o) {
+  std::size_t i = 0;
+  while (i < b.size()) {
+    const std::uint8_t kind = b[i];
+    if (kind == 0) break;
+    if (kind == 1) {
+      ++i;
+      continue;
+    }
+    if (i + 1 >= b.size() || b[i + 1] < 2 || i + b[i + 1] > b.size()) return false;
+    const std::uint8_t len = b[i + 1];
+    const auto data = b.subspan(i + 2, len - 2u);
+    if (kind == 2 && len == 4) o.mss = get16(data, 0);
+    if (kind == 3 && len == 3) o.wscale = data[0];
+    if (kind == 4 && len == 2) o.sack_permitted = true;
+    if (kind == 8 && len == 10) o.timestamps = net::Timestamps{get32(data, 0), get32(data, 4)};
+    i += len;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::uint16_t internet_checksum(std::span<const std::uint8_t> bytes, std::uint32_t sum) {
@@ -106,14 +141,45 @@ std::vector<std::uint8_t> encode(const net::Segment& s, const EncodeOptions& o) 
   // pseudo-header [...] the Source Address, the Destination Address, the Protocol number, and
   // TCP length".
   const std::uint32_t tcp_length = static_cast<std::uint32_t>(b.size() - t);
-  const std::uint32_t pseudo = (s.src.value >> 16) + (s.src.value & 0xffff) + (s.dst.value >> 16) +
-                               (s.dst.value & 0xffff) + kProtocolTcp + tcp_length;
-  std::uint16_t sum = internet_checksum(std::span(b).subspan(t), pseudo);
+  std::uint16_t sum = internet_checksum(std::span(b).subspan(t), pseudo_header_sum(s, tcp_length));
   // A damaged segment: the checksum no longer matches (XOR keeps it from being the other
   // representation of zero, 0x0000 vs 0xffff, which would still verify).
   if (o.bad_checksum) sum ^= 0x5555;
   put16(b, t + 16, sum);
   return b;
+}
+
+std::optional<net::Segment> decode(std::span<const std::uint8_t> b, std::string* why) {
+  const auto fail = [why](const char* what) -> std::optional<net::Segment> {
+    if (why) *why = what;
+    return std::nullopt;
+  };
+  if (b.size() < kIpHeader) return fail("shorter than an IPv4 header");
+  if (b[0] >> 4 != 4) return fail("not IPv4");
+  const std::size_t ihl = (b[0] & 0x0f) * 4u;
+  const std::size_t total = get16(b, 2);
+  if (ihl < kIpHeader || total < ihl || total > b.size()) return fail("IPv4 header or total length out of range");
+  if ((get16(b, 6) & 0x3fff) != 0) return fail("an IPv4 fragment");
+  if (b[9] != kProtocolTcp) return fail("not TCP");
+  const auto tcp = b.subspan(ihl, total - ihl);
+  if (tcp.size() < kTcpHeader) return fail("shorter than a TCP header");
+  const std::size_t offset = (tcp[12] >> 4) * 4u;
+  if (offset < kTcpHeader || offset > tcp.size()) return fail("TCP data offset out of range");
+
+  net::Segment s;
+  s.src = net::Ipv4{get32(b, 12)};
+  s.dst = net::Ipv4{get32(b, 16)};
+  s.sport = get16(tcp, 0);
+  s.dport = get16(tcp, 2);
+  s.seq = net::SeqNum{get32(tcp, 4)};
+  s.ack = net::SeqNum{get32(tcp, 8)};
+  s.flags = net::Flags::from_bits(tcp[13]);
+  s.window = get16(tcp, 14);
+  s.urgent = get16(tcp, 18);
+  if (!decode_options(tcp.subspan(kTcpHeader, offset - kTcpHeader), s.options)) return fail("a TCP option runs past the header");
+  s.payload_len = static_cast<std::uint32_t>(tcp.size() - offset);
+  s.corrupted = internet_checksum(tcp, pseudo_header_sum(s, static_cast<std::uint32_t>(tcp.size()))) != 0;
+  return s;
 }
 
 }  // namespace tcpsim::pcap

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
+#include <optional>
 #include <vector>
 
 #include "models/net/wire/segment.hpp"
@@ -36,5 +38,13 @@ std::uint8_t pattern_byte(std::uint32_t seq);
 // header with options, payload (the segment's bytes, or the pattern). The TCP checksum covers
 // the pseudo-header (RFC 9293 §3.1) and is valid unless `bad_checksum` is set.
 std::vector<std::uint8_t> encode(const net::Segment& s, const EncodeOptions& o = {});
+
+// The reverse, for packets a real TCP sent: an IPv4 datagram (no fragment) carrying TCP becomes
+// a Segment with its addresses, ports, numbers, flags, window, urgent pointer, the options the
+// model knows (MSS, window scale, SACK-permitted, timestamps; others, SACK blocks among them,
+// are skipped over) and the payload length (the bytes are not kept). `corrupted` is set when the
+// TCP checksum fails. Anything else (not IPv4, not TCP, a fragment, a length that does not add
+// up) gives nullopt and, if `why` is given, one line saying what.
+std::optional<net::Segment> decode(std::span<const std::uint8_t> datagram, std::string* why = nullptr);
 
 }  // namespace tcpsim::pcap

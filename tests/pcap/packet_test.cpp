@@ -161,3 +161,54 @@ TEST_CASE("Every combination of options fills exactly the length the data offset
     CHECK(found == static_cast<std::size_t>(std::popcount(static_cast<unsigned>(mask))));
   }
 }
+
+TEST_CASE("A packet decodes back into the segment it was encoded from, options and checksum included") {
+  net::Segment s;
+  s.src = *net::Ipv4::parse("10.0.0.1");
+  s.dst = *net::Ipv4::parse("10.0.0.2");
+  s.sport = 40000;
+  s.dport = 80;
+  s.seq = net::SeqNum{0xfffffff0u};
+  s.ack = net::SeqNum{12345};
+  s.flags = net::Flags{.syn = true, .ack = true};
+  s.window = 64240;
+  s.options = net::Options{.mss = 1460, .wscale = 7, .sack_permitted = true, .timestamps = net::Timestamps{7, 9}};
+  s.payload_len = 5;
+  const auto bytes = pcap::encode(s);
+  const auto back = pcap::decode(bytes);
+  REQUIRE(back);
+  CHECK(*back == s);
+
+  const auto damaged = pcap::decode(pcap::encode(s, {.bad_checksum = true}));
+  REQUIRE(damaged);
+  CHECK(damaged->corrupted);
+
+  std::string why;
+  CHECK_FALSE(pcap::decode(std::span(bytes).first(30), &why));
+  CHECK(why == "IPv4 header or total length out of range");
+  auto v6 = bytes;
+  v6[0] = 0x60;
+  CHECK_FALSE(pcap::decode(v6, &why));
+  CHECK(why == "not IPv4");
+}
+
+TEST_CASE("Decoding skips options the model does not know, such as SACK blocks, and rejects one that overruns") {
+  net::Segment s;
+  s.src = *net::Ipv4::parse("10.0.0.2");
+  s.dst = *net::Ipv4::parse("10.0.0.1");
+  s.flags = net::Flags{.ack = true};
+  s.options = net::Options{.timestamps = net::Timestamps{1, 2}};
+  auto bytes = pcap::encode(s);
+  // Replace the two leading NOPs and the timestamp with NOP, NOP, a SACK block (kind 5, 10 bytes):
+  // the options keep their 12 bytes.
+  const std::size_t opt = 40;
+  const std::uint8_t sack[] = {1, 1, 5, 10, 0, 0, 0, 1, 0, 0, 0, 2};
+  std::copy(std::begin(sack), std::end(sack), bytes.begin() + opt);
+  auto back = pcap::decode(bytes);
+  REQUIRE(back);
+  CHECK(back->options == net::Options{});
+  bytes[opt + 3] = 40;  // the block's length now runs past the header
+  std::string why;
+  CHECK_FALSE(pcap::decode(bytes, &why));
+  CHECK(why == "a TCP option runs past the header");
+}

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <array>
+#include <string>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -79,5 +80,31 @@ void visit_params(Params& p, Visitor&& v) {
   v("send_buffer", p.send_buffer, "send buffer size in octets");
   v("recv_buffer", p.recv_buffer, "receive buffer size in octets (the advertised window follows its free space)");
 }
+
+// How a parameter value is written in a scenario file.
+struct ParamText {
+  std::string operator()(const sim::Duration& d) const { return "\"" + sim::format_duration(d) + "\""; }
+  std::string operator()(const std::optional<sim::Duration>& d) const { return d ? (*this)(*d) : "null"; }
+  std::string operator()(bool b) const { return b ? "true" : "false"; }
+  std::string operator()(int n) const { return std::to_string(n); }
+  std::string operator()(std::uint16_t n) const { return std::to_string(n); }
+  std::string operator()(std::uint32_t n) const { return std::to_string(n); }
+  std::string operator()(const std::optional<std::uint32_t>& n) const { return n ? std::to_string(*n) : "null"; }
+  std::string operator()(const RetryLimit& l) const {
+    if (l.count && !l.duration) return std::to_string(*l.count);
+    if (!l.count && !l.duration) return "null";
+    std::string s = "{";
+    if (l.count) s += "\"count\": " + std::to_string(*l.count);
+    if (l.count && l.duration) s += ", ";
+    if (l.duration) s += "\"duration\": " + (*this)(*l.duration);
+    return s + "}";
+  }
+  std::string operator()(RtoStyle e) const { return quoted(kRtoStyleNames[static_cast<std::size_t>(e)]); }
+  std::string operator()(DupSynAnswer e) const {
+    return quoted(kDupSynAnswerNames[static_cast<std::size_t>(e)]);
+  }
+  std::string operator()(ProbeKind e) const { return quoted(kProbeKindNames[static_cast<std::size_t>(e)]); }
+  static std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+};
 
 }  // namespace tcpsim::tcp

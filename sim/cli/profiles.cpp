@@ -12,32 +12,6 @@ namespace {
 
 using tcp::TcpParams;
 
-// How a parameter value is written in a scenario file.
-struct Format {
-  std::string operator()(const sim::Duration& d) const { return "\"" + sim::format_duration(d) + "\""; }
-  std::string operator()(const std::optional<sim::Duration>& d) const { return d ? (*this)(*d) : "null"; }
-  std::string operator()(bool b) const { return b ? "true" : "false"; }
-  std::string operator()(int n) const { return std::to_string(n); }
-  std::string operator()(std::uint16_t n) const { return std::to_string(n); }
-  std::string operator()(std::uint32_t n) const { return std::to_string(n); }
-  std::string operator()(const std::optional<std::uint32_t>& n) const { return n ? std::to_string(*n) : "null"; }
-  std::string operator()(const tcp::RetryLimit& l) const {
-    if (l.count && !l.duration) return std::to_string(*l.count);
-    if (!l.count && !l.duration) return "null";
-    std::string s = "{";
-    if (l.count) s += "\"count\": " + std::to_string(*l.count);
-    if (l.count && l.duration) s += ", ";
-    if (l.duration) s += "\"duration\": " + (*this)(*l.duration);
-    return s + "}";
-  }
-  std::string operator()(tcp::RtoStyle e) const { return quoted(tcp::kRtoStyleNames[static_cast<std::size_t>(e)]); }
-  std::string operator()(tcp::DupSynAnswer e) const {
-    return quoted(tcp::kDupSynAnswerNames[static_cast<std::size_t>(e)]);
-  }
-  std::string operator()(tcp::ProbeKind e) const { return quoted(tcp::kProbeKindNames[static_cast<std::size_t>(e)]); }
-  static std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
-};
-
 struct Row {
   std::string name, rfc9293, linux, help;
 };
@@ -47,10 +21,10 @@ std::vector<Row> rows() {
   const TcpParams rfc = TcpParams::rfc9293();
   const TcpParams lin = TcpParams::linux_profile();
   tcp::visit_params(rfc, [&](std::string_view name, const auto& v, std::string_view help) {
-    out.push_back({std::string(name), Format{}(v), "", std::string(help)});
+    out.push_back({std::string(name), tcp::ParamText{}(v), "", std::string(help)});
   });
   std::size_t i = 0;
-  tcp::visit_params(lin, [&](std::string_view, const auto& v, std::string_view) { out[i++].linux = Format{}(v); });
+  tcp::visit_params(lin, [&](std::string_view, const auto& v, std::string_view) { out[i++].linux = tcp::ParamText{}(v); });
   return out;
 }
 

@@ -98,6 +98,11 @@ int make_tun(const HostSetup& s, std::string* error) {
     std::memcpy(&a.ifr_addr, &addr, sizeof addr);
     ok = ioctl(sock, SIOCSIFADDR, &a) == 0;
     if (!ok) *error = errno_text("address " + s.ip.to_string() + " on " + s.device);
+    if (ok && s.mtu) {
+      a.ifr_mtu = *s.mtu;
+      ok = ioctl(sock, SIOCSIFMTU, &a) == 0;
+      if (!ok) *error = errno_text("MTU " + std::to_string(*s.mtu) + " on " + s.device);
+    }
     if (ok) {
       const sockaddr_in mask = inet(0xffffffffu);
       std::memcpy(&a.ifr_netmask, &mask, sizeof mask);

@@ -40,6 +40,7 @@ struct HostSetup {
   std::string device;  // the TUN device's name, at most 15 characters
   net::Ipv4 ip{};
   std::vector<Sysctl> sysctls;
+  std::optional<int> mtu;  // the device's MTU (Linux's default for TUN: 1500)
   // Runs in the child after go(start_mono_ns): the apps. `events_fd` takes their report lines,
   // `stop_fd` becomes readable when the run is over. The return value is the child's exit code.
   std::function<int(int events_fd, int stop_fd, std::int64_t start_mono_ns)> apps;

@@ -70,4 +70,47 @@ class TraceLineReader {
   std::uint64_t lost_ = 0;
 };
 
+// A tracefs instance of our own (instances/<name>) with trace_clock "mono", a buffer large enough
+// for tens of thousands of events per CPU, and the four events above enabled. Mounts tracefs on
+// /sys/kernel/tracing when it is mounted nowhere, and unmounts it at close() if it did.
+// Removed (events off, rmdir) by close() and the destructor, which never throw.
+class KernelTracer {
+ public:
+  // Creates the instance; on failure returns nullptr, leaves nothing behind and sets *error to one
+  // line, e.g. "tracefs: cannot create instance /sys/kernel/tracing/instances/x: File exists".
+  static std::unique_ptr<KernelTracer> open(const std::string& name, std::string* error);
+  KernelTracer(const KernelTracer&) = delete;
+  KernelTracer& operator=(const KernelTracer&) = delete;
+  ~KernelTracer();
+
+  // trace_pipe, non-blocking: poll() for POLLIN, then drain(). -1 after close().
+  int fd() const { return fd_; }
+  // Every event the kernel has now, in order (never blocks; a line cut short by a read is kept
+  // for the next call). Lines of other kinds are skipped.
+  std::vector<KernelEvent> drain();
+  // Events the ring buffer overwrote before they were read: non-zero means the record is
+  // incomplete.
+  std::uint64_t lost_events() const { return reader_.lost_events(); }
+  // The instance's directory, e.g. /sys/kernel/tracing/instances/tcpsim-live-1234.
+  const std::string& directory() const { return dir_; }
+  // Turns the events off, closes the pipe and removes the instance (events not drained are lost).
+  // Idempotent.
+  void close() noexcept;
+
+ private:
+  KernelTracer() = default;
+
+  std::string root_;  // the tracefs mount point
+  std::string dir_;   // root_/instances/<name>
+  bool mounted_ = false;
+  int fd_ = -1;
+  TraceLineReader reader_;
+};
+
+// Instance names made by this program start with `prefix` followed by the decimal pid of the
+// process that made them (anything after the pid is allowed: "tcpsim-live-1234", "...-1234-b").
+// Removes those whose process no longer exists (left behind by a run that was killed) and returns
+// how many it removed. Instances of live processes, and names whose pid cannot be read, are kept.
+int remove_stale_instances(const std::string& prefix);
+
 }  // namespace tcpsim::live

@@ -133,7 +133,7 @@ Comparison::Comparison(CompareSide a, CompareSide b, const CompareOptions& optio
       if (seq_of(*x.seg) != seq_of(*y.seg)) d |= kDiffSeq;
       if (ack_of(*x.seg) != ack_of(*y.seg)) d |= kDiffAck;
       if (s.payload_len != t.payload_len) d |= kDiffLen;
-      if (!s.flags.rst && !t.flags.rst && s.window != t.window) d |= kDiffWin;
+      if (options_.windows && !s.flags.rst && !t.flags.rst && s.window != t.window) d |= kDiffWin;
       if (fate_of(*x.seg) != fate_of(*y.seg)) d |= kDiffFate;
     } else if (x.state->from != y.state->from || x.state->to != y.state->to) {
       d |= kDiffState;
@@ -232,6 +232,7 @@ std::string Comparison::summary() const {
     s = "the runs agree: " + std::to_string(segments) + " segments and " + std::to_string(rows_.size() - segments) +
         " state changes";
     if (options_.tolerance > sim::Duration::zero()) s += ", times within " + sim::format_duration(options_.tolerance);
+    if (!options_.windows) s += ", windows not compared";
   } else {
     const CompareRow& r = rows_[first_difference_];
     const sim::Time at = r.a != kNoRecord ? a_.trace->records()[r.a].time : b_.trace->records()[r.b].time;

@@ -14,8 +14,9 @@
 // diff aligns lines: an extra retransmission on one side is one row "only in A", and the rows
 // after it match again. Between two matched rows, an A event and a B event of the same lane (the
 // same sender and addresses, or the same host and address) are paired as one row that differs in
-// its key fields; the rest are rows of one side. A matched row may still differ in its window,
-// its fate (delivered, dropped, discarded on arrival, in flight) or its time (beyond a tolerance).
+// its key fields; the rest are rows of one side. A matched row may still differ in its window
+// (unless CompareOptions::windows is off), its fate (delivered, dropped, discarded on arrival, in
+// flight) or its time (beyond a tolerance).
 //
 // When the part between the common head and tail is too long for the table (more than
 // kMaxAlignCells pairs), its events are paired in order instead, lane by lane, and
@@ -65,6 +66,9 @@ struct CompareSide {
 
 struct CompareOptions {
   sim::Duration tolerance = sim::Duration::zero();  // times further apart than this differ
+  // false: advertised windows are not compared. A kernel sizes its windows from its memory and
+  // scales them; the model from its profile: they differ even where the behaviour agrees.
+  bool windows = true;
 };
 
 inline constexpr std::size_t kMaxAlignCells = 16'000'000;

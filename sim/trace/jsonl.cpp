@@ -143,8 +143,30 @@ J to_json(const SegmentCounts& c) {
   return j;
 }
 
+J meta_json(const Trace& t) {
+  J meta = J::object();
+  for (const auto& [key, value] : t.meta()) meta[key] = value;
+  J j;
+  j["meta"] = std::move(meta);
+  return j;
+}
+
+void JsonlSink::start(const Trace& t) {
+  if (started_) return;
+  started_ = true;
+  if (!t.meta().empty()) line(meta_json(t));
+}
+
+void JsonlSink::line(const J& j) { out_ << j.dump(-1, ' ', false, J::error_handler_t::replace) << '\n'; }
+
 void JsonlSink::write(const Record& r, const Trace& t) {
-  out_ << to_json(r, t).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+  start(t);
+  line(to_json(r, t));
+}
+
+void JsonlSink::finish(const Trace& t) {
+  start(t);
+  out_.flush();
 }
 
 }  // namespace tcpsim::trace

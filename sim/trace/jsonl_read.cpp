@@ -20,10 +20,18 @@ struct Fail {
 };
 
 // "\"x\"", "-1", "[1,2]": a value as found, cut short when long.
-std::string found(const J& v) {
-  std::string text = v.dump(-1, ' ', false, J::error_handler_t::replace);
+template <class Json>
+std::string found(const Json& v) {
+  std::string text = v.dump(-1, ' ', false, Json::error_handler_t::replace);
   if (text.size() > 40) text = text.substr(0, 37) + "...";
   return text;
+}
+
+// A key as one reference token of a JSON pointer (RFC 6901): "~" is "~0" and "/" is "~1".
+std::string pointer_token(std::string_view key) {
+  std::string token;
+  for (const char c : key) token += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+  return token;
 }
 
 std::optional<net::Endpoint> parse_endpoint(std::string_view text) {
@@ -87,7 +95,7 @@ class Fields {
   }
   // What the object is, in messages ("a \"send\" record"), once its kind is known.
   void describe(std::string what) { what_ = std::move(what); }
-  std::string ptr(const std::string& key) const { return pointer_ + "/" + key; }
+  std::string ptr(const std::string& key) const { return pointer_ + "/" + pointer_token(key); }
   Fail wrong(const std::string& key, const std::string& expected, const J& v) const {
     return Fail{ptr(key), "expected " + expected + ", found " + found(v)};
   }
@@ -147,6 +155,20 @@ class Reader {
     Record r{index, time, body_of(kind, f)};
     f.done();
     return r;
+  }
+
+  // The metadata line, {"meta":{...}} and nothing else, every value a string. `ordered` is the
+  // same line parsed keeping its keys in order, as the trace keeps them.
+  void meta(const J& j, const nlohmann::ordered_json& ordered) {
+    static const std::string kExpected = "an object of strings such as {\"source\":\"kernel\"}";
+    Fields f(j, "", "the metadata line");
+    const J& m = f.need("meta", kExpected);
+    if (!m.is_object() || m.empty()) throw f.wrong("meta", kExpected, m);
+    f.done();
+    for (const auto& [key, value] : ordered["meta"].items()) {
+      if (!value.is_string()) throw Fail{f.ptr("meta") + "/" + pointer_token(key), "expected a string, found " + found(value)};
+      t_.set_meta(key, value.get<std::string>());
+    }
   }
 
  private:
@@ -347,6 +369,7 @@ JsonlRead read_jsonl(std::istream& in, const std::string& file_name) {
   std::string line;
   std::size_t line_no = 0;
   std::uint64_t records = 0;
+  std::size_t meta_line = 0;  // the metadata line's number, 0 before it
   while (std::getline(in, line)) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -357,6 +380,17 @@ JsonlRead read_jsonl(std::istream& in, const std::string& file_name) {
         j = J::parse(line);
       } catch (const J::parse_error& e) {
         throw Fail{"", "invalid JSON: " + parse_message(e), e.byte == 0 ? 1 : e.byte};
+      }
+      // An object with "meta" is the metadata line, allowed once, ahead of record 0.
+      if (j.is_object() && j.contains("meta")) {
+        if (records > 0)
+          throw Fail{"/meta", "expected metadata only on the first line, before record 0; found it after record " +
+                                  std::to_string(records - 1)};
+        if (meta_line != 0)
+          throw Fail{"/meta", "expected one metadata line, found a second (the first is line " + std::to_string(meta_line) + ")"};
+        reader.meta(j, nlohmann::ordered_json::parse(line));
+        meta_line = line_no;
+        continue;
       }
       Record r = reader.record(j, records);
       t.emit(r.time, std::move(r.body));

@@ -3,7 +3,9 @@
 // drawn and checked like a run's own. Writing the trace read back gives the same lines.
 //
 // The reader is strict, as the scenario loader is: every line is one JSON object with the fields
-// its kind writes and no others, records numbered 0, 1, 2, ... in order. The first line that
+// its kind writes and no others, records numbered 0, 1, 2, ... in order. The first line may be
+// the metadata line instead, {"meta":{"source":"kernel",...}} with string values only; it sets
+// the trace's metadata in its key order, and records are still numbered from 0 after it. The first line that
 // breaks a rule stops the read with a message naming file:line (and the column for bad JSON),
 // the field as a JSON pointer, what was expected and what was found.
 #pragma once

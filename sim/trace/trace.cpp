@@ -78,6 +78,15 @@ const std::string& Trace::node_name(NodeId id) const {
   return id < nodes_.size() ? nodes_[id] : kNone;
 }
 
+void Trace::set_meta(std::string key, std::string value) {
+  for (auto& [k, v] : meta_)
+    if (k == key) {
+      v = std::move(value);
+      return;
+    }
+  meta_.emplace_back(std::move(key), std::move(value));
+}
+
 std::string_view Trace::keep_text(std::string_view text) {
   if (!texts_) texts_ = std::make_shared<std::set<std::string, std::less<>>>();
   const auto it = texts_->find(text);

@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sim/trace/record.hpp"
@@ -44,6 +45,14 @@ class Trace {
   const std::string& node_name(NodeId id) const;
   std::size_t node_count() const { return nodes_.size(); }
 
+  // Where the trace comes from, as string pairs in the order first set: a live run on kernel
+  // sockets says {"source": "kernel"}, {"kernel": "6.18.44"}, {"hz": "250"}, ... A simulated run
+  // sets none, so its JSON Lines (and fingerprint) stay as they were. Set it before the first
+  // record: a JSON Lines sink writes it ahead of record 0. Setting a key again replaces its value
+  // where it stands.
+  void set_meta(std::string key, std::string value);
+  const std::vector<std::pair<std::string, std::string>>& meta() const { return meta_; }
+
   // Keep records in memory (default). A run that only needs counters can turn it off.
   void set_keep_records(bool keep) { keep_ = keep; }
   // Calls `reached` after each record kept once `limit` records are kept (the scenario runtime's
@@ -68,6 +77,7 @@ class Trace {
 
  private:
   std::vector<std::string> nodes_;
+  std::vector<std::pair<std::string, std::string>> meta_;
   std::vector<Record> records_;
   std::shared_ptr<std::set<std::string, std::less<>>> texts_;  // shared: copies' records point here too
   std::vector<Sink*> sinks_;

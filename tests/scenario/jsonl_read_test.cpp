@@ -1,5 +1,6 @@
 // Reading JSON Lines traces back (sim/trace/jsonl_read.hpp): every bundled scenario's trace
-// survives the round trip, and each kind of bad input is refused with file:line and the rule.
+// survives the round trip, so does a trace's metadata line, and each kind of bad input is refused
+// with file:line and the rule.
 
 #include <catch2/catch.hpp>
 
@@ -136,6 +137,74 @@ TEST_CASE("Enumerated values list what is allowed", "[jsonl]") {
   CHECK(error_of(line) ==
         "bad.jsonl:1: /reason: expected \"loss\", \"fault\", \"queue-overflow\", \"no-route\" or \"bad-checksum\", "
         "found \"gremlins\"");
+}
+
+TEST_CASE("Metadata is written ahead of record 0 in the order it was first set, and read back the same", "[jsonl][meta]") {
+  trace::Trace t;
+  t.set_meta("source", "kernel");
+  t.set_meta("kernel", "6.18.44");
+  t.set_meta("hz", "250");
+  t.set_meta("kernel", "6.18.45");  // replaced where it stands
+  std::ostringstream out;
+  trace::JsonlSink sink(out);
+  t.add_sink(&sink);
+  t.emit(sim::Time::from_ns(5), trace::Note{.text = "hello"});
+  t.finish();
+  const std::string written = out.str();
+  CHECK(written ==
+        "{\"meta\":{\"source\":\"kernel\",\"kernel\":\"6.18.45\",\"hz\":\"250\"}}\n"
+        "{\"i\":0,\"t_ns\":5,\"kind\":\"note\",\"text\":\"hello\"}\n");
+
+  std::istringstream in(written);
+  const trace::JsonlRead back = trace::read_jsonl(in, "kernel.jsonl");
+  INFO((back.error ? back.error->to_string() : std::string()));
+  REQUIRE(back.trace);
+  CHECK(back.trace->meta() == t.meta());
+  REQUIRE(back.trace->records().size() == 1);
+  CHECK(back.trace->records()[0].index == 0);
+  CHECK(jsonl(*back.trace) == written);
+}
+
+TEST_CASE("A trace with metadata and no records is its metadata line; one without metadata writes nothing more", "[jsonl][meta]") {
+  trace::Trace t;
+  t.set_meta("source", "kernel");
+  std::ostringstream out;
+  trace::JsonlSink sink(out);
+  t.add_sink(&sink);
+  t.finish();
+  CHECK(out.str() == "{\"meta\":{\"source\":\"kernel\"}}\n");
+  std::istringstream in(out.str());
+  const auto back = trace::read_jsonl(in, "empty.jsonl");
+  REQUIRE(back.trace);
+  CHECK(back.trace->records().empty());
+  CHECK(back.trace->meta() == t.meta());
+
+  trace::Trace plain;
+  std::ostringstream none;
+  trace::JsonlSink plain_sink(none);
+  plain.add_sink(&plain_sink);
+  plain.finish();
+  CHECK(none.str().empty());
+}
+
+TEST_CASE("A metadata value that is not a string is refused with its pointer", "[jsonl][meta]") {
+  CHECK(error_of(R"({"meta":{"source":"kernel","hz":250}})") == "bad.jsonl:1: /meta/hz: expected a string, found 250");
+  CHECK(error_of(R"({"meta":{"a/b~":null}})") == "bad.jsonl:1: /meta/a~1b~0: expected a string, found null");
+  CHECK(error_of(R"({"meta":"kernel"})") ==
+        "bad.jsonl:1: /meta: expected an object of strings such as {\"source\":\"kernel\"}, found \"kernel\"");
+  CHECK(error_of(R"({"meta":{}})") == "bad.jsonl:1: /meta: expected an object of strings such as {\"source\":\"kernel\"}, found {}");
+}
+
+TEST_CASE("Metadata anywhere but the first line is refused", "[jsonl][meta]") {
+  const std::string meta = R"({"meta":{"source":"kernel"}})";
+  CHECK(error_of(kSend + "\n" + meta + "\n") ==
+        "bad.jsonl:2: /meta: expected metadata only on the first line, before record 0; found it after record 0");
+  CHECK(error_of(meta + "\n\n" + meta + "\n") ==
+        "bad.jsonl:3: /meta: expected one metadata line, found a second (the first is line 1)");
+}
+
+TEST_CASE("A metadata line with another field is refused", "[jsonl][meta]") {
+  CHECK(error_of(R"({"meta":{"source":"kernel"},"i":0})") == "bad.jsonl:1: /i: unknown field of the metadata line");
 }
 
 TEST_CASE("A file that cannot be opened says so", "[jsonl]") {

@@ -162,6 +162,22 @@ TEST_CASE("Times within the tolerance are the same; beyond it they differ", "[co
   CHECK(strict.rows()[0].differences == kDiffTime);
 }
 
+TEST_CASE("Windows differ only when the options compare them", "[compare]") {
+  Side x, y;
+  x.handshake();
+  y.handshake();
+  x.send(true, {.ack = true}, 1, 1, 100, false, 65535);
+  y.send(true, {.ack = true}, 1, 1, 100, false, 502);
+  const TraceFacts fx(x.t), fy(y.t);
+  const auto with = compare(x, fx, y, fy);
+  CHECK(with.rows()[5].differences == kDiffWin);
+  CompareOptions o;
+  o.windows = false;
+  const Comparison without({&x.t, &fx, "A"}, {&y.t, &fy, "B"}, o);
+  CHECK(without.equal());
+  CHECK(without.summary().starts_with("the runs agree: 4 segments and 2 state changes, windows not compared\n"));
+}
+
 TEST_CASE("Runs too long to align with the table are paired in order, lane by lane, and say so", "[compare]") {
   Side x, y;
   // Every segment differs (B's data starts one byte later), so nothing matches at the head or

@@ -25,7 +25,7 @@ SAN_DIR=${SAN_DIR:-build-asan}
 # Debian 12 packages the project needs, and why: see README.md "Dependencies".
 PACKAGES=(
   cmake g++ make pkg-config
-  libboost-graph-dev nlohmann-json3-dev catch2 libcli11-dev libbenchmark-dev libpcap-dev libre2-dev
+  libboost-graph-dev nlohmann-json3-dev catch2 libcli11-dev libbenchmark-dev libpcap-dev libre2-dev zlib1g-dev
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev
 )
 # Only for `test`: tshark decodes our pcap captures in the tshark-labelled tests; chromium (headless)

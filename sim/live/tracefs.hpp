@@ -113,4 +113,17 @@ class KernelTracer {
 // how many it removed. Instances of live processes, and names whose pid cannot be read, are kept.
 int remove_stale_instances(const std::string& prefix);
 
+struct KernelInfo {
+  std::string release;    // uname -r
+  std::optional<int> hz;  // CONFIG_HZ
+  std::string hz_source;  // "config" (/proc/config.gz or /boot/config-<release>), "measured", or ""
+};
+// The release, and HZ from the kernel's configuration, or else measured from the jiffies counter
+// of /proc/timer_list over ~100 ms (which needs root).
+KernelInfo kernel_info();
+
+// The parts of kernel_info(), for tests.
+std::optional<int> config_hz(std::string_view kernel_config);  // "CONFIG_HZ=250" in a .config text
+std::optional<int> measure_hz();                               // nullopt without /proc/timer_list
+
 }  // namespace tcpsim::live

@@ -1,6 +1,8 @@
 // KernelTracer against the running kernel: connections made in a fresh network namespace (a
 // forked child), read back from the tracer's own tracefs instance; the instance's removal; stale
-// instances; tracefs mounted when absent.
+// instances; tracefs mounted when absent; HZ measured.
+#include "sim/live/tracefs.hpp"
+
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -24,8 +26,6 @@
 #include <thread>
 #include <utility>
 #include <vector>
-
-#include "sim/live/tracefs.hpp"
 
 using tcpsim::live::KernelEvent;
 using tcpsim::live::KernelTracer;
@@ -476,4 +476,34 @@ TEST_CASE("A tracer mounts tracefs where it is mounted nowhere and unmounts it a
   CHECK(WEXITSTATUS(status) == 0);
   CHECK(path_exists("/sys/kernel/tracing/instances"));
   CHECK_FALSE(path_exists("/sys/kernel/tracing/instances/" + instance_name("mount")));
+}
+
+TEST_CASE("HZ measured from the jiffies counter agrees with the kernel's configuration", "[kernel-info]") {
+  const auto measured = tcpsim::live::measure_hz();
+  REQUIRE(measured.has_value());
+  const auto info = tcpsim::live::kernel_info();
+  if (info.hz_source == "config") CHECK(*measured == *info.hz);
+  CHECK(*measured > 0);
+}
+
+TEST_CASE("Without a kernel configuration to read, HZ is measured", "[kernel-info]") {
+  // In a child with a mount namespace of its own, an empty file hides /proc/config.gz and
+  // /boot/config-<release>.
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    if (unshare(CLONE_NEWNS) != 0) child_fail("unshare(CLONE_NEWNS)");
+    if (mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) child_fail("make / private");
+    const auto release = tcpsim::live::kernel_info().release;
+    for (const std::string& path : {std::string("/proc/config.gz"), "/boot/config-" + release}) {
+      if (path_exists(path) && mount("/dev/null", path.c_str(), nullptr, MS_BIND, nullptr) != 0) child_fail("bind");
+    }
+    const auto info = tcpsim::live::kernel_info();
+    if (info.hz_source != "measured" || !info.hz || *info.hz <= 0) _exit(2);
+    _exit(0);
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }

@@ -1,0 +1,114 @@
+// What the kernel of a live run is (tracefs.hpp kernel_info()): its release, and HZ, the tick
+// rate that quantizes its TCP timers (the RTO's minimum, delayed ACKs, TIME_WAIT are counted in
+// jiffies), so a live trace can say which tick the kernel's timings fall on.
+#include <sys/utsname.h>
+#include <zlib.h>
+
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "sim/live/tracefs.hpp"
+
+namespace tcpsim::live {
+
+namespace {
+
+std::optional<std::string> read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::optional<std::string> read_gzip(const std::string& path) {
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (!f) return std::nullopt;
+  std::string out;
+  char buf[16384];
+  int n = 0;
+  while ((n = gzread(f, buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+  const bool ok = n == 0;
+  gzclose(f);
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+// The number after `key` at the start of a line of `text`.
+std::optional<std::int64_t> line_value(std::string_view text, std::string_view key) {
+  for (std::size_t pos = 0; pos < text.size();) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view line = text.substr(pos, end - pos);
+    if (line.substr(0, key.size()) == key) {
+      const std::string_view rest = line.substr(key.size());
+      std::int64_t v = 0;
+      const auto [p, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), v);
+      if (ec == std::errc{} && p != rest.data()) return v;
+    }
+    pos = end + 1;
+  }
+  return std::nullopt;
+}
+
+// One reading of /proc/timer_list: the time it was made ("now at <ns> nsecs") and the jiffies
+// counter ("jiffies: <n>", the same on every CPU's section).
+struct TickReading {
+  std::int64_t now_ns;
+  std::int64_t jiffies;
+};
+std::optional<TickReading> read_ticks() {
+  const auto text = read_text("/proc/timer_list");
+  if (!text) return std::nullopt;
+  const auto now = line_value(*text, "now at ");
+  const auto jiffies = line_value(*text, "jiffies: ");
+  if (!now || !jiffies) return std::nullopt;
+  return TickReading{*now, *jiffies};
+}
+
+}  // namespace
+
+std::optional<int> config_hz(std::string_view kernel_config) {
+  const auto v = line_value(kernel_config, "CONFIG_HZ=");
+  if (!v || *v <= 0 || *v > 100000) return std::nullopt;
+  return static_cast<int>(*v);
+}
+
+std::optional<int> measure_hz() {
+  const auto a = read_ticks();
+  if (!a) return std::nullopt;
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const auto b = read_ticks();
+  if (!b || b->now_ns <= a->now_ns || b->jiffies <= a->jiffies) return std::nullopt;
+  const double hz = static_cast<double>(b->jiffies - a->jiffies) * 1e9 / static_cast<double>(b->now_ns - a->now_ns);
+  // Over 100 ms a whole jiffy more or less is 4% at HZ=250, so the reading is taken to be the
+  // configurable value it is nearest to, when it is within 10% of one (250 and 300 are 18% apart).
+  for (const int choice : {100, 250, 300, 1000}) {
+    if (std::abs(hz - choice) <= 0.1 * choice) return choice;
+  }
+  return static_cast<int>(std::lround(hz));
+}
+
+KernelInfo kernel_info() {
+  KernelInfo info;
+  utsname u{};
+  if (::uname(&u) == 0) info.release = u.release;
+  // /proc/config.gz exists with CONFIG_IKCONFIG_PROC; distributions install /boot/config-<release>.
+  if (const auto config = read_gzip("/proc/config.gz")) info.hz = config_hz(*config);
+  if (!info.hz && !info.release.empty()) {
+    if (const auto config = read_text("/boot/config-" + info.release)) info.hz = config_hz(*config);
+  }
+  if (info.hz) {
+    info.hz_source = "config";
+  } else if ((info.hz = measure_hz())) {
+    info.hz_source = "measured";
+  }
+  return info;
+}
+
+}  // namespace tcpsim::live

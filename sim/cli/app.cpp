@@ -20,6 +20,7 @@
 #include "sim/cli/bench_kernel.hpp"
 #include "sim/cli/check.hpp"
 #include "sim/cli/compare.hpp"
+#include "sim/cli/diff.hpp"
 #include "sim/cli/ladder.hpp"
 #include "sim/cli/limit_flags.hpp"
 #include "sim/cli/profiles.hpp"
@@ -339,6 +340,19 @@ int run_commands(int argc, const char* const* argv, const Console& console) {
       "Exit codes: 0 the runs agree, 1 they differ, 2 bad input (a scenario or trace that cannot be read, usage) "
       "or a run stopped at a bound, 3 internal error.");
 
+  DiffArgs diff_args;
+  auto* diff = app.add_subcommand(
+      "diff", "Check one run against another (the kernel against the model): first divergence, state paths, ladders");
+  diff->add_option("a", diff_args.a, "A: a trace (.jsonl: a live run's, or run --trace's) or a scenario (.json, run)")->required();
+  diff->add_option("b", diff_args.b, "B: the same")->required();
+  diff->add_option("--tolerance", diff_args.tolerance, "Times closer than this are the same (default 35ms; 0: exact)");
+  diff->add_flag("--windows", diff_args.windows, "Compare advertised windows too (default: not compared)");
+  diff->add_option("--context", diff_args.context, "Rows shown before the first divergence (default 3)")
+      ->check(unsigned_in(0, 1000));
+  diff->footer(
+      "Exit codes: 0 the runs agree, 1 they differ, 2 bad input (a scenario or trace that cannot be read, usage) "
+      "or a run stopped at a bound, 3 internal error.");
+
   bool profiles_markdown = false;
   auto* profiles = app.add_subcommand("profiles", "List every TCP parameter with its rfc9293 and linux values");
   profiles->add_flag("--markdown", profiles_markdown, "Print the table of scenarios/README.md");
@@ -388,6 +402,7 @@ int run_commands(int argc, const char* const* argv, const Console& console) {
     if (*validate) return cmd_validate(validate_files, out, err);
     if (*check) return cmd_check(check_args, out, err);
     if (*compare) return cmd_compare(compare_args, out, err);
+    if (*diff) return cmd_diff(diff_args, out, err);
     if (*bench_kernel) return cmd_bench_kernel(bench_args, out);
     if (*bench_flood) {
       print_flood(out, flood_args, run_flood(flood_args), flood_json);

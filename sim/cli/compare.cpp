@@ -112,30 +112,59 @@ class SideLadder {
   bool lifelines_;
 };
 
-// A side to compare: a run of a scenario, or a trace read back.
-struct Source {
-  std::unique_ptr<scenario::World> world;
-  std::optional<trace::Trace> file;
-  std::unique_ptr<trace::TraceFacts> facts;
-  std::string description;  // "scenarios/x.json (seed 1, profile rfc9293)"
-  const trace::Trace& trace() const { return world ? world->trace() : *file; }
-};
-
 bool is_trace_file(const std::string& path) { return path.size() > 6 && path.ends_with(".jsonl"); }
 
-// Runs the scenario `path` (with `seed` and `profile` when set) or reads the trace `path`;
-// nullopt after saying why on `err`.
-std::optional<Source> open_source(const std::string& path, std::optional<std::uint64_t> seed, const std::string& profile,
-                                  std::ostream& err) {
-  Source s;
+// A file's name without its folder and extension.
+std::string stem(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  return name.substr(0, name.find_last_of('.'));
+}
+
+// What a side is called by its origin: the metadata's "source" ("kernel"), "model" for a run or a
+// trace without metadata, "" when the metadata names no source.
+std::string origin_name(const SideInput& s) {
+  if (s.world || s.file->meta().empty()) return "model";
+  for (const auto& [key, value] : s.file->meta())
+    if (key == "source") return value;
+  return "";
+}
+
+}  // namespace
+
+std::string SideInput::origin() const {
+  if (world || file->meta().empty()) return "model";
+  std::string source, kernel, hz, rest;
+  for (const auto& [key, value] : file->meta()) {
+    if (key == "source") source = value;
+    else if (key == "kernel") kernel = value;
+    else if (key == "hz") hz = value;
+    else rest += ", " + key + "=" + value;
+  }
+  std::string text = source == "kernel" ? "Linux kernel" : source;
+  if (!kernel.empty()) text += source == "kernel" ? " " + kernel : (text.empty() ? "" : ", ") + ("kernel " + kernel);
+  if (!hz.empty()) text += (text.empty() ? "" : ", ") + ("HZ " + hz);
+  text += rest;
+  return text.starts_with(", ") ? text.substr(2) : text;
+}
+
+std::string SideInput::header(const std::string& name, bool always_origin) const {
+  const std::string o = origin();
+  return name + ": " + path + (always_origin || o != "model" ? ": " + o : "") + " (" + details + ")";
+}
+
+std::optional<SideInput> open_side(const std::string& command, const std::string& path,
+                                   std::optional<std::uint64_t> seed, const std::string& profile, std::ostream& err) {
+  SideInput s;
+  s.path = path;
   if (is_trace_file(path)) {
     auto read = trace::read_jsonl_file(path);
     if (!read.trace) {
-      err << "tcpsim compare: " << read.error->to_string() << "\n";
+      err << command << ": " << read.error->to_string() << "\n";
       return std::nullopt;
     }
     s.file = std::move(read.trace);
-    s.description = path + " (a trace, " + std::to_string(s.file->records().size()) + " records)";
+    s.details = "a trace, " + std::to_string(s.file->records().size()) + " records";
   } else {
     auto loaded = scenario::load_file(path);
     for (const auto& d : loaded.errors) err << d.to_string() << "\n";
@@ -145,7 +174,7 @@ std::optional<Source> open_source(const std::string& path, std::optional<std::ui
       std::string why;
       auto edited = scenario::with_tcp(sc, profile == "linux" ? scenario::Profile::Linux : scenario::Profile::Rfc9293, {}, &why);
       if (!edited) {
-        err << "tcpsim compare: --profile-b: " << why << "\n";
+        err << command << ": --profile-b: " << why << "\n";
         return std::nullopt;
       }
       sc = std::move(*edited);
@@ -156,25 +185,20 @@ std::optional<Source> open_source(const std::string& path, std::optional<std::ui
     s.world = std::make_unique<scenario::World>(std::move(sc), opts);
     s.world->run();
     if (const auto& hit = s.world->bound_hit()) {
-      err << "tcpsim compare: " << path << ": " << hit->what() << "; " << hit->how_to_raise(true) << "\n";
+      err << command << ": " << path << ": " << hit->what() << "; " << hit->how_to_raise(true) << "\n";
       return std::nullopt;
     }
-    s.description = path + " (seed " + std::to_string(s.world->seed()) + ", profile " + profile_name + ")";
+    s.details = "seed " + std::to_string(s.world->seed()) + ", profile " + profile_name;
   }
   s.facts = std::make_unique<trace::TraceFacts>(s.trace());
   return s;
 }
 
-// What the sides are called in the ladders and the summary: by what tells them apart (profile,
-// seed, file name), "A" and "B" when nothing short does.
-std::pair<std::string, std::string> side_names(const CompareArgs& args, const Source& a, const Source& b) {
-  auto stem = [](const std::string& path) {
-    const auto slash = path.find_last_of('/');
-    const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-    return name.substr(0, name.find_last_of('.'));
-  };
-  std::string na, nb;
-  if (a.world && b.world) {
+std::pair<std::string, std::string> side_names(const std::string& path_a, const std::string& path_b, const SideInput& a,
+                                               const SideInput& b) {
+  std::string na = origin_name(a), nb = origin_name(b);
+  if (na.empty() || nb.empty() || na == nb) na = nb = "";
+  if (na.empty() && a.world && b.world) {
     auto add = [](std::string& n, const std::string& part) { n += (n.empty() ? "" : " ") + part; };
     if (a.world->seed() != b.world->seed()) {
       add(na, "seed " + std::to_string(a.world->seed()));
@@ -185,17 +209,25 @@ std::pair<std::string, std::string> side_names(const CompareArgs& args, const So
       add(nb, scenario::to_string(b.world->scenario().profile));
     }
   }
-  if (na.empty() && !args.b.empty() && stem(args.a) != stem(args.b)) {
-    na = stem(args.a) + (is_trace_file(args.a) ? ".jsonl" : "");
-    nb = stem(args.b) + (is_trace_file(args.b) ? ".jsonl" : "");
+  if (na.empty() && !path_b.empty() && stem(path_a) != stem(path_b)) {
+    na = stem(path_a) + (is_trace_file(path_a) ? ".jsonl" : "");
+    nb = stem(path_b) + (is_trace_file(path_b) ? ".jsonl" : "");
   }
   if (na.empty() || na == nb) return {"A", "B"};
   return {na, nb};
 }
 
-}  // namespace
+std::optional<sim::Duration> parse_tolerance(const std::string& command, const std::string& text, std::ostream& err) {
+  if (text == "0") return sim::Duration::zero();
+  try {
+    return sim::parse_duration(text);
+  } catch (const sim::DurationError& e) {
+    err << command << ": --tolerance: " << e.what() << "\n";
+    return std::nullopt;
+  }
+}
 
-void print_comparison(std::ostream& out, const trace::Comparison& c) {
+void print_ladder_rows(std::ostream& out, const trace::Comparison& c, std::size_t from, std::size_t to) {
   const SideLadder a(c.a(), {});
   const SideLadder b(c.b(), a.hosts());
   const std::string gap = " || ";
@@ -207,7 +239,8 @@ void print_comparison(std::ostream& out, const trace::Comparison& c) {
   title_a.resize(a.width(), ' ');
   out << trim("  " + title_a + gap + c.b().name) << "\n";
   out << trim("  " + a.header() + gap + b.header()) << "\n";
-  for (const trace::CompareRow& r : c.rows()) {
+  for (std::size_t i = from; i < std::min(to, c.rows().size()); ++i) {
+    const trace::CompareRow& r = c.rows()[i];
     const char* mark = r.kind == trace::RowKind::Same      ? "  "
                        : r.kind == trace::RowKind::Differs ? "! "
                        : r.kind == trace::RowKind::OnlyA   ? "< "
@@ -217,8 +250,17 @@ void print_comparison(std::ostream& out, const trace::Comparison& c) {
     out << trim(mark + left + gap + right) << "\n";
     if (r.kind == trace::RowKind::Differs) out << "    ^ " << c.difference_text(r) << "\n";
   }
-  out << "\nlegend: ! differs (how: the line below it), < only in " << c.a().name << ", > only in " << c.b().name
+}
+
+void print_legend(std::ostream& out, const trace::Comparison& c) {
+  out << "legend: ! differs (how: the line below it), < only in " << c.a().name << ", > only in " << c.b().name
       << "; * a state change on that lifeline, XX a lost segment\n";
+}
+
+void print_comparison(std::ostream& out, const trace::Comparison& c) {
+  print_ladder_rows(out, c, 0, c.rows().size());
+  out << "\n";
+  print_legend(out, c);
   out << c.summary() << "\n";
 }
 
@@ -233,22 +275,20 @@ int cmd_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
     err << "tcpsim compare: --seed-b and --profile-b run a scenario again; " << b_path << " is a trace\n";
     return kBadInput;
   }
+  const std::string command = "tcpsim compare";
   trace::CompareOptions options;
   if (!args.tolerance.empty()) {
-    try {
-      options.tolerance = sim::parse_duration(args.tolerance);
-    } catch (const sim::DurationError& e) {
-      err << "tcpsim compare: --tolerance: " << e.what() << "\n";
-      return kBadInput;
-    }
+    const auto tolerance = parse_tolerance(command, args.tolerance, err);
+    if (!tolerance) return kBadInput;
+    options.tolerance = *tolerance;
   }
-  const auto a = open_source(args.a, std::nullopt, "", err);
+  const auto a = open_side(command, args.a, std::nullopt, "", err);
   if (!a) return kBadInput;
-  const auto b = open_source(b_path, args.seed_b, args.profile_b, err);
+  const auto b = open_side(command, b_path, args.seed_b, args.profile_b, err);
   if (!b) return kBadInput;
 
-  const auto [name_a, name_b] = side_names(args, *a, *b);
-  out << name_a << ": " << a->description << "\n" << name_b << ": " << b->description << "\n\n";
+  const auto [name_a, name_b] = side_names(args.a, args.b, *a, *b);
+  out << a->header(name_a, false) << "\n" << b->header(name_b, false) << "\n\n";
   const trace::Comparison c({&a->trace(), a->facts.get(), name_a}, {&b->trace(), b->facts.get(), name_b}, options);
   print_comparison(out, c);
   return c.equal() ? kOk : kExpectationFailed;

@@ -13,6 +13,7 @@
 namespace tcpsim::scenario {
 namespace {
 
+using trace::ordinal;
 using trace::Record;
 
 std::string join(const std::vector<std::string>& v, std::size_t from = 0, std::size_t to = SIZE_MAX) {
@@ -25,11 +26,6 @@ std::string display(std::string_view state) {
   std::string s(state);
   std::replace(s.begin(), s.end(), '_', '-');
   return s;
-}
-
-std::string ordinal(std::size_t n) {
-  const char* suffix = (n % 100 >= 11 && n % 100 <= 13) ? "th" : n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
-  return std::to_string(n) + suffix;
 }
 
 // One sent segment as the checks see it: its record and what the trace's facts say of it (fate,

@@ -197,6 +197,11 @@ std::string Comparison::event_text(const CompareRow& row, bool side_a) const {
   return t.node_name(st.node) + ":" + std::to_string(st.conn.local.port) + " enters " + state_name(st.to);
 }
 
+std::string Comparison::side_text(const CompareRow& row, bool side_a) const {
+  if ((side_a ? row.a : row.b) != kNoRecord) return event_text(row, side_a);
+  return row.segment ? "sends nothing like it" : "has no such state change";
+}
+
 std::string Comparison::difference_text(const CompareRow& row) const {
   if (row.kind == RowKind::OnlyA) return "only in " + a_.name;
   if (row.kind == RowKind::OnlyB) return "only in " + b_.name;
@@ -237,16 +242,31 @@ std::string Comparison::summary() const {
     const CompareRow& r = rows_[first_difference_];
     const sim::Time at = r.a != kNoRecord ? a_.trace->records()[r.a].time : b_.trace->records()[r.b].time;
     s = "first difference at t=" + sim::format_seconds(at) + " s: ";
-    const std::string nothing = r.segment ? "sends nothing like it" : "has no such state change";
-    s += a_.name + ": " + (r.a != kNoRecord ? event_text(r, true) : nothing) + "; ";
-    s += b_.name + ": " + (r.b != kNoRecord ? event_text(r, false) : nothing);
+    s += a_.name + ": " + side_text(r, true) + "; " + b_.name + ": " + side_text(r, false);
     if (r.kind == RowKind::Differs) s += " [" + difference_text(r) + "]";
   }
-  s += "\nrows: " + std::to_string(count(RowKind::Same)) + " same, " + std::to_string(count(RowKind::Differs)) +
-       " differ, " + std::to_string(count(RowKind::OnlyA)) + " only in " + a_.name + ", " +
-       std::to_string(count(RowKind::OnlyB)) + " only in " + b_.name;
+  return s + "\nrows: " + counts_text();
+}
+
+std::string Comparison::counts_text() const {
+  std::string s = std::to_string(count(RowKind::Same)) + " same, " + std::to_string(count(RowKind::Differs)) + " differ, " +
+                  std::to_string(count(RowKind::OnlyA)) + " only in " + a_.name + ", " + std::to_string(count(RowKind::OnlyB)) +
+                  " only in " + b_.name;
   if (in_order_) s += " (too long to align: paired in order)";
   return s;
+}
+
+std::vector<StatePath> state_paths(const Trace& t) {
+  std::vector<StatePath> paths;
+  std::map<std::pair<NodeId, std::uint32_t>, std::size_t> index;  // (host, address) -> paths[i]
+  for (const Record& r : t.records()) {
+    const auto* st = std::get_if<StateChanged>(&r.body);
+    if (st == nullptr) continue;
+    const auto [it, added] = index.try_emplace({st->node, st->conn.local.ip.value}, paths.size());
+    if (added) paths.push_back({t.node_name(st->node), st->conn.local.ip, {state_name(st->from)}});
+    paths[it->second].states.push_back(state_name(st->to));
+  }
+  return paths;
 }
 
 Lifelines::Lifelines(const Trace& t, const std::vector<std::string>& first) {

@@ -90,12 +90,17 @@ class Comparison {
   // What a side's event of `row` is: "A sends FIN,ACK seq=1 ack=1 (lost: loss)", "B enters
   // TIME-WAIT"; "" when the side has no event in this row.
   std::string event_text(const CompareRow& row, bool side_a) const;
+  // The same, and where the side has no event in this row what it lacks: "sends nothing like it",
+  // "has no such state change".
+  std::string side_text(const CompareRow& row, bool side_a) const;
   // How the row's events differ: "seq 1 vs 2; fate delivered vs lost: loss; time 0.3 s vs 1.2 s".
   std::string difference_text(const CompareRow& row) const;
   // "first difference at t=0.300000 s: A: client sends FIN,ACK seq=1 ack=1; B: client sends ACK
   // seq=1 ack=2 [flags FIN,ACK vs ACK; ack 1 vs 2]", or "the runs agree: 12 segments and 9 state
   // changes"; then a line of counts per kind of row.
   std::string summary() const;
+  // The counts per kind of row: "17 same, 4 differ, 0 only in A, 0 only in B".
+  std::string counts_text() const;
 
  private:
   CompareSide a_, b_;
@@ -104,6 +109,17 @@ class Comparison {
   std::size_t first_difference_ = 0;
   bool in_order_ = false;
 };
+
+// One endpoint's states in a trace, as the alignment's state lanes see an endpoint: a host and its
+// local address; the state its first change left, then every state it entered, in trace order,
+// over all its connections (a listener's LISTEN included). States in RFC spelling ("SYN-SENT").
+struct StatePath {
+  std::string host;
+  net::Ipv4 address;
+  std::vector<std::string> states;
+};
+// Every endpoint that changes state, in the order of its first change.
+std::vector<StatePath> state_paths(const Trace& t);
 
 // The lifelines a side of a comparison is drawn with: the nodes that send, receive or change
 // state (routers only drop, and get none) in node order (a run registers its nodes in scenario

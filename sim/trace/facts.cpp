@@ -132,6 +132,11 @@ std::string drop_text(DropReason reason, int rule) {
   return "lost";
 }
 
+std::string ordinal(std::size_t n) {
+  const char* suffix = (n % 100 >= 11 && n % 100 <= 13) ? "th" : n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+  return std::to_string(n) + suffix;
+}
+
 std::string segment_label(const SegmentFacts& f, const LabelOptions& o) {
   const net::Segment& s = *f.seg;
   const bool absolute = o.absolute || o.rfc || f.injected;

@@ -101,6 +101,8 @@ class TraceFacts {
 // How a dropped segment's reason reads: "loss", "fault rule 2", "queue overflow", "no route",
 // "bad checksum".
 std::string drop_text(DropReason reason, int rule);
+// "1st", "2nd", "3rd", "4th", "11th", "21st": the n-th event, state or segment in messages.
+std::string ordinal(std::size_t n);
 // What dropped a trace's segments, count first, each fault rule by its own index:
 // "2 by loss, 1 by fault rule 0" ("" when nothing was dropped).
 std::string drop_reasons_text(const Trace& trace);

@@ -178,6 +178,22 @@ TEST_CASE("Windows differ only when the options compare them", "[compare]") {
   CHECK(without.summary().starts_with("the runs agree: 4 segments and 2 state changes, windows not compared\n"));
 }
 
+TEST_CASE("State paths follow each endpoint from the state it left first, over all its connections", "[compare]") {
+  Side x;
+  x.state(false, "CLOSED", "LISTEN");
+  x.handshake();
+  x.state(false, "LISTEN", "SYN_RECEIVED");
+  x.port = 1001;  // a second connection of the same host and address
+  x.state(true, "CLOSED", "SYN_SENT");
+  const auto paths = state_paths(x.t);
+  REQUIRE(paths.size() == 2);
+  CHECK(paths[0].host == "B");
+  CHECK(paths[0].address == kB);
+  CHECK(paths[0].states == std::vector<std::string>{"CLOSED", "LISTEN", "SYN-RECEIVED"});
+  CHECK(paths[1].host == "A");
+  CHECK(paths[1].states == std::vector<std::string>{"CLOSED", "SYN-SENT", "ESTABLISHED", "SYN-SENT"});
+}
+
 TEST_CASE("Runs too long to align with the table are paired in order, lane by lane, and say so", "[compare]") {
   Side x, y;
   // Every segment differs (B's data starts one byte later), so nothing matches at the head or

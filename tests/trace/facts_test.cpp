@@ -135,3 +135,15 @@ TEST_CASE("A note that the receiving TCP discarded a segment becomes that segmen
   CHECK_FALSE(s.discarded_before(2));
   CHECK(s.discarded_before(3));
 }
+
+TEST_CASE("Ordinals read as English writes them, the teens included", "[facts]") {
+  CHECK(ordinal(1) == "1st");
+  CHECK(ordinal(2) == "2nd");
+  CHECK(ordinal(3) == "3rd");
+  CHECK(ordinal(4) == "4th");
+  CHECK(ordinal(11) == "11th");
+  CHECK(ordinal(12) == "12th");
+  CHECK(ordinal(13) == "13th");
+  CHECK(ordinal(21) == "21st");
+  CHECK(ordinal(112) == "112th");
+}

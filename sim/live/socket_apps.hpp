@@ -16,8 +16,9 @@
 //     more, so `on closed` never fires for it (the model reports its TIME-WAIT or FIN-WAIT-2
 //     expiry).
 //   - Connected on an accepted connection is reported when accept() returns it (the kernel
-//     says nothing about a child before), with the accept call at the same time; without
-//     auto_accept a child nobody accepts is never reported.
+//     says nothing about a child before), just before the accept call, with the octets and
+//     the FIN that came before it (the order of the model's records); without auto_accept a
+//     child nobody accepts is never reported.
 //   - Data reports the octets that arrived since the last report (FIONREAD), as the loop sees
 //     them: several segments can make one report. A Receive step first reports what has
 //     arrived and reads at most what has been reported. Eof is the FIN's arrival (EPOLLRDHUP),
@@ -67,7 +68,8 @@ struct SocketSetup {
 // (node = the `node` given), or a listener's own state change (StateChanged CLOSED->LISTEN when
 // listen() succeeds, LISTEN->CLOSED when the listener is closed, with the model's texts), or
 // `idle`: no timed step is left to run (apps may still react to events; a later step that becomes
-// scheduled again reports idle=false). A Note body names what failed (an errno the model has no
+// scheduled again reports idle=false); a chunk waiting for buffer space counts as a step still
+// running. Nothing is reported before the first idle=true. A Note body names what failed (an errno the model has no
 // code for, a call the kernel refused, an internal failure of the runner).
 struct AppEvent {
   std::int64_t mono_ns = 0;

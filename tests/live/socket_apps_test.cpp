@@ -1,7 +1,10 @@
 // The live apps' line format, what they refuse to play, and the model's texts they report (the
 // socket calls themselves are in tests/live_root/socket_apps_test.cpp).
-#include <catch2/catch.hpp>
+#include <fcntl.h>
+#include <unistd.h>
 
+#include <catch2/catch.hpp>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -37,6 +40,28 @@ AppEvent round_trip(const AppEvent& e) {
   CHECK(back->idle == e.idle);
   CHECK(back->body.has_value() == e.body.has_value());
   return *back;
+}
+
+// Everything written to a pipe's read end that is already closed for writing.
+std::vector<AppEvent> read_events(int fd) {
+  std::string text;
+  char buf[4096];
+  for (ssize_t r; (r = read(fd, buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(r));
+  std::vector<AppEvent> out;
+  for (std::size_t from = 0, nl; (nl = text.find('\n', from)) != std::string::npos; from = nl + 1) {
+    std::string error;
+    const auto e = parse_app_event(std::string_view(text).substr(from, nl - from), &error);
+    INFO(error);
+    REQUIRE(e);
+    out.push_back(*e);
+  }
+  return out;
+}
+
+std::int64_t mono_now() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
 std::string parse_error(const std::string& line) {
@@ -189,4 +214,53 @@ TEST_CASE("The listener state changes the live apps report are the model's, text
     CHECK(model[i].to == live[i].to);
     CHECK(model[i].cause == live[i].cause);
   }
+}
+
+TEST_CASE("Apps with nothing timed to run report idle once and return 0 when the stop pipe closes", "[live][apps]") {
+  // A server that only reacts (no socket is made without a step that runs).
+  app::Script reacting;
+  reacting.steps.push_back({.action = app::Step::Do::Close, .on = app::Event::Eof});
+  int out[2];
+  int stop[2];
+  REQUIRE(pipe2(out, O_CLOEXEC) == 0);
+  REQUIRE(pipe2(stop, O_CLOEXEC) == 0);
+  close(stop[1]);  // already over: the loop sees EOF at its first wait
+  const std::int64_t before = mono_now();
+  CHECK(live::run_socket_apps({reacting}, 0, ep("127.0.0.1", 0).ip, {}, before, out[1], stop[0]) == 0);
+  close(out[1]);
+  close(stop[0]);
+  const auto events = read_events(out[0]);
+  close(out[0]);
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].idle == true);
+  CHECK_FALSE(events[0].body);
+  CHECK(events[0].mono_ns >= before);
+}
+
+TEST_CASE("An internal failure of the apps is written as a note and returns non-zero", "[live][apps]") {
+  int out[2];
+  REQUIRE(pipe2(out, O_CLOEXEC) == 0);
+  // No stop pipe to watch.
+  CHECK(live::run_socket_apps({}, 2, ep("127.0.0.1", 0).ip, {}, mono_now(), out[1], -1) != 0);
+  // A user timeout Linux cannot take.
+  int stop[2];
+  REQUIRE(pipe2(stop, O_CLOEXEC) == 0);
+  live::SocketSetup bad;
+  bad.user_timeout_ms = -1;
+  CHECK(live::run_socket_apps({}, 2, ep("127.0.0.1", 0).ip, bad, mono_now(), out[1], stop[0]) != 0);
+  close(stop[0]);
+  close(stop[1]);
+  close(out[1]);
+  const auto events = read_events(out[0]);
+  close(out[0]);
+  REQUIRE(events.size() == 2);
+  for (const AppEvent& e : events) {
+    REQUIRE(e.body);
+    const auto* note = std::get_if<trace::Note>(&*e.body);
+    REQUIRE(note);
+    CHECK(note->node == 2);
+    CHECK(note->text.rfind("live apps failed: ", 0) == 0);
+  }
+  CHECK(std::get<trace::Note>(*events[0].body).text.find("EBADF") != std::string::npos);
+  CHECK(std::get<trace::Note>(*events[1].body).text.find("TCP_USER_TIMEOUT -1 ms") != std::string::npos);
 }

@@ -325,7 +325,8 @@ void Runner::call(std::int64_t t, const net::ConnId& c, std::string_view name, s
 }
 
 void Runner::notify(const Sock& s, Notice n, AppError e, std::uint64_t bytes, std::optional<std::int64_t> t) {
-  emit(AppEvent{.mono_ns = t ? *t : mono_now(), .body = trace::AppNotify{node_, s.conn, n, e, bytes}, .idle = std::nullopt});
+  emit(AppEvent{.mono_ns = t ? *t : mono_now(), .body = trace::AppNotify{node_, s.conn, n, e, bytes},
+                .idle = std::nullopt});
 }
 
 void Runner::note(const net::ConnId& c, std::string text) {

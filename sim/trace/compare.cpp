@@ -25,9 +25,9 @@ std::string seq_of(const SegmentFacts& f) { return number(f.seg->seq, f.rel_seq)
 // No ACK flag: the field means nothing, and is not compared.
 std::string ack_of(const SegmentFacts& f) { return f.seg->flags.ack ? number(f.seg->ack, f.rel_ack) : "-"; }
 
-std::string fate_of(const SegmentFacts& f) {
+std::string fate_of(const SegmentFacts& f, bool discards = true) {
   switch (f.fate) {
-    case Fate::Delivered: return f.discard_record != kNoRecord ? "discarded on arrival" : "delivered";
+    case Fate::Delivered: return discards && f.discard_record != kNoRecord ? "discarded on arrival" : "delivered";
     case Fate::Dropped: return "lost: " + drop_text(f.reason, f.rule);
     case Fate::InFlight: return "in flight";
   }
@@ -89,6 +89,32 @@ void lcs(const std::vector<int>& a, std::size_t lo_a, std::size_t hi_a, const st
   }
 }
 
+template <class Differences>
+// See "With a tolerance" in compare.hpp.
+void join_swapped(std::vector<CompareRow>& rows_, const std::vector<Event>& ea, const std::vector<Event>& eb,
+                  sim::Duration tolerance, const Differences& differences) {
+  constexpr std::size_t kWindow = 8;  // rows apart at most
+  std::unordered_map<std::size_t, std::size_t> in_a, in_b;  // record -> event
+  for (std::size_t k = 0; k < ea.size(); ++k) in_a[ea[k].record] = k;
+  for (std::size_t k = 0; k < eb.size(); ++k) in_b[eb[k].record] = k;
+  for (std::size_t p = 0; p < rows_.size(); ++p) {
+    if (rows_[p].kind != RowKind::OnlyA) continue;
+    const Event& x = ea[in_a.at(rows_[p].a)];
+    const std::size_t lo = p > kWindow ? p - kWindow : 0, hi = std::min(rows_.size(), p + kWindow + 1);
+    for (std::size_t q = lo; q < hi; ++q) {
+      if (rows_[q].kind != RowKind::OnlyB) continue;
+      const Event& y = eb[in_b.at(rows_[q].b)];
+      const sim::Duration apart = x.time > y.time ? x.time - y.time : y.time - x.time;
+      if (x.key != y.key || apart > tolerance) continue;
+      const unsigned d = differences(x, y);
+      rows_[p] = {d == 0 ? RowKind::Same : RowKind::Differs, x.record, y.record, d, x.seg != nullptr};
+      rows_.erase(rows_.begin() + static_cast<std::ptrdiff_t>(q));
+      if (q < p) --p;
+      break;
+    }
+  }
+}
+
 }  // namespace
 
 std::string difference_names(unsigned d) {
@@ -134,7 +160,7 @@ Comparison::Comparison(CompareSide a, CompareSide b, const CompareOptions& optio
       if (ack_of(*x.seg) != ack_of(*y.seg)) d |= kDiffAck;
       if (s.payload_len != t.payload_len) d |= kDiffLen;
       if (options_.windows && !s.flags.rst && !t.flags.rst && s.window != t.window) d |= kDiffWin;
-      if (fate_of(*x.seg) != fate_of(*y.seg)) d |= kDiffFate;
+      if (fate_of(*x.seg, options_.discards) != fate_of(*y.seg, options_.discards)) d |= kDiffFate;
     } else if (x.state->from != y.state->from || x.state->to != y.state->to) {
       d |= kDiffState;
     }
@@ -170,6 +196,7 @@ Comparison::Comparison(CompareSide a, CompareSide b, const CompareOptions& optio
     j = mj + 1;
   }
   gap(i, ea.size(), j, eb.size());
+  if (options_.tolerance > sim::Duration::zero()) join_swapped(rows_, ea, eb, options_.tolerance, differences);
 
   first_difference_ = static_cast<std::size_t>(
       std::find_if(rows_.begin(), rows_.end(), [](const CompareRow& r) { return r.kind != RowKind::Same; }) - rows_.begin());

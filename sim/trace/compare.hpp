@@ -18,6 +18,10 @@
 // (unless CompareOptions::windows is off), its fate (delivered, dropped, discarded on arrival, in
 // flight) or its time (beyond a tolerance).
 //
+// With a tolerance, two events of the same key that the runs have in the other order, no further
+// apart in time than the tolerance (a state change and the segment it sends, recorded by a kernel
+// in the order it did them), are one row, not an "only in A" and an "only in B".
+//
 // When the part between the common head and tail is too long for the table (more than
 // kMaxAlignCells pairs), its events are paired in order instead, lane by lane, and
 // Comparison::in_order says so.
@@ -69,6 +73,9 @@ struct CompareOptions {
   // false: advertised windows are not compared. A kernel sizes its windows from its memory and
   // scales them; the model from its profile: they differ even where the behaviour agrees.
   bool windows = true;
+  // false: a segment its receiver discarded on arrival counts as delivered. A kernel's trace
+  // cannot say what its TCP threw away; the model's can.
+  bool discards = true;
 };
 
 inline constexpr std::size_t kMaxAlignCells = 16'000'000;

@@ -214,3 +214,41 @@ TEST_CASE("Runs too long to align with the table are paired in order, lane by la
   CHECK(c.rows()[7].differences == kDiffSeq);
   CHECK(c.summary().ends_with("rows: 0 same, 4100 differ, 0 only in A, 0 only in B (too long to align: paired in order)"));
 }
+
+TEST_CASE("Within the tolerance, a state change and a segment recorded in the other order are one row each", "[compare]") {
+  // A kernel sets CLOSED and then sends its RST; the model sends the RST and then changes state.
+  Side x, y;
+  x.handshake();
+  y.handshake();
+  x.now = x.now + Duration::ms(80);
+  y.now = y.now + Duration::ms(80);
+  x.state(true, "ESTABLISHED", "CLOSED");
+  x.now = x.now + Duration::us(140);
+  x.deliver(x.send(true, {.ack = true, .rst = true}, 1, 1), false);
+  y.deliver(y.send(true, {.ack = true, .rst = true}, 1, 1), false);
+  y.state(true, "ESTABLISHED", "CLOSED");
+  const TraceFacts fx(x.t), fy(y.t);
+  CHECK(compare(x, fx, y, fy, Duration::ms(35)).equal());
+  // Exactly, the order is a difference (and the 140 us too).
+  const auto exact = compare(x, fx, y, fy);
+  CHECK_FALSE(exact.equal());
+  CHECK(exact.count(RowKind::OnlyA) == 1);
+  CHECK(exact.count(RowKind::OnlyB) == 1);
+}
+
+TEST_CASE("Against a trace that cannot see discards, a segment discarded on arrival counts as delivered", "[compare]") {
+  Side x, y;
+  x.handshake();
+  y.handshake();
+  x.now = x.now + Duration::ms(10);
+  y.now = y.now + Duration::ms(10);
+  x.deliver(x.send(false, {.syn = true, .ack = true}, 0, 1), true);
+  const SegmentId id = y.send(false, {.syn = true, .ack = true}, 0, 1);
+  y.deliver(id, true);
+  y.t.emit(y.now, Note{"discarded", y.a, {}, id, true});
+  const TraceFacts fx(x.t), fy(y.t);
+  const auto strict = compare(x, fx, y, fy);
+  REQUIRE_FALSE(strict.equal());
+  CHECK(strict.difference_text(strict.rows()[strict.first_difference()]) == "fate delivered vs discarded on arrival");
+  CHECK(Comparison({&x.t, &fx, "A"}, {&y.t, &fy, "B"}, {.discards = false}).equal());
+}

@@ -19,6 +19,7 @@
 #include "sim/cli/bench_flood.hpp"
 #include "sim/cli/bench_kernel.hpp"
 #include "sim/cli/check.hpp"
+#include "sim/cli/check_kernel.hpp"
 #include "sim/cli/compare.hpp"
 #include "sim/cli/diff.hpp"
 #include "sim/cli/ladder.hpp"
@@ -26,6 +27,7 @@
 #include "sim/cli/profiles.hpp"
 #include "sim/cli/terminal_text.hpp"
 #include "sim/diagram/svg.hpp"
+#include "sim/live/run.hpp"
 #include "sim/pcap/capture.hpp"
 #include "sim/scenario/expect.hpp"
 #include "sim/scenario/loader.hpp"
@@ -54,6 +56,10 @@ struct RunArgs {
   bool brief = false;
   std::string color = "auto";
   LimitFlags limits;
+  // On the real kernel (sim/live): namespaces, TUN devices and a relay playing the network.
+  bool kernel = false;
+  std::string max_real_time = "5min";
+  int port_slot = -1;
 };
 
 // Where the CLI prints: the streams it was given, each behind a PrintableBuf.
@@ -128,25 +134,164 @@ std::optional<scenario::Scenario> load(const std::string& file, std::ostream& er
   return std::move(result.scenario);
 }
 
+// What `run` shows of a run, whichever ran it: the ladder, the summary, and the files asked for.
+// Returns kOk, or the exit code of an output that failed.
+int show_run(const RunArgs& a, const Console& console, const trace::Trace& trace, const net::Network& network,
+             const std::string& header, const std::string& ran, const pcap::CaptureOptions& capture) {
+  std::ostream& out = console.out;
+  std::ostream& err = console.err;
+  const std::string& name = a.file;
+  if (!a.quiet) {
+    out << header << "\n";
+    LadderOptions lo;
+    lo.absolute = a.absolute;
+    lo.rfc_labels = a.rfc_labels;
+    lo.causes = !a.brief;
+    lo.annotations = !a.brief;
+    lo.color = want_color(a.color, console);
+    console.out_buf.allow_colour(lo.color);
+    print_ladder(out, trace, network, lo);
+    out << "\n";
+  }
+  out << ran;
+  print_segment_summary(out, trace);
+  if (!a.svg_path.empty()) {
+    diagram::Options d;
+    d.absolute = a.absolute;
+    trace::OutputFile svg(a.svg_path);
+    if (!svg.open_error().empty()) {
+      err << "tcpsim run: --svg: " << svg.open_error() << "\n";
+      return kBadInput;
+    }
+    diagram::write_svg(svg.stream(), diagram::build_layout(trace, d, {name, {}}));
+    if (const std::string why = svg.close(); !why.empty()) {
+      err << "tcpsim run: --svg: " << why << "\n";
+      return kInternalError;
+    }
+    out << "diagram: " << a.svg_path << "\n";
+  }
+  if (!a.pcap_path.empty()) {
+    std::string why;
+    bool opened = false;
+    if (!pcap::write_capture(a.pcap_path, trace, capture, &why, &opened)) {
+      err << "tcpsim run: --pcap: " << why << "\n";
+      return opened ? kInternalError : kBadInput;
+    }
+    out << "pcap: " << a.pcap_path << "\n";
+  }
+  if (!a.trace_path.empty()) out << "trace: " << a.trace_path << " (" << trace.record_count() << " records)\n";
+  return kOk;
+}
+
+// "ran to t=1.2 s: 17 trace records (#0-#16)"
+std::string records_line(sim::Time end, const trace::Trace& t) {
+  std::ostringstream line;
+  const std::uint64_t records = t.record_count();
+  line << "ran to t=" << sim::format_seconds(end) << " s: " << records << " trace record" << (records == 1 ? "" : "s");
+  if (records > 0 && t.records().size() == records) line << " (#0-#" << records - 1 << ")";
+  return line.str();
+}
+
+std::optional<sim::Duration> parse_positive(const std::string& text, const char* what, std::ostream& err) {
+  try {
+    const sim::Duration d = sim::parse_duration(text);
+    if (d.count() > 0) return d;
+    err << "tcpsim run: " << what << " must be greater than 0s\n";
+  } catch (const sim::DurationError& e) {
+    err << "tcpsim run: " << what << ": " << e.what() << "\n";
+  }
+  return std::nullopt;
+}
+
+// This program's path, to start kernel runs with.
+std::string self_path(const char* argv0) {
+  char buf[4096];
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string(argv0);
+}
+
+// A metadata value of a trace ("" when it has none).
+std::string meta_of(const trace::Trace& t, const std::string& key) {
+  for (const auto& [k, v] : t.meta())
+    if (k == key) return v;
+  return {};
+}
+
+// `run --kernel`: the scenario on real sockets, shown as a simulated run is.
+int cmd_run_kernel(const RunArgs& a, const Console& console, scenario::Scenario sc) {
+  std::ostream& out = console.out;
+  std::ostream& err = console.err;
+  live::LiveOptions opts;
+  opts.seed = a.seed;
+  if (!a.until.empty() && !(opts.until = parse_positive(a.until, "--until", err))) return kBadInput;
+  const auto max_real = parse_positive(a.max_real_time, "--max-real-time", err);
+  if (!max_real) return kBadInput;
+  opts.max_real_time = *max_real;
+  opts.port_slot = a.port_slot;
+  if (!a.capture_at.empty()) {
+    err << "tcpsim run: --capture-at is not available with --kernel (packets are recorded at the relay)\n";
+    return kBadInput;
+  }
+  std::unique_ptr<live::LiveRun> run;
+  try {
+    run = std::make_unique<live::LiveRun>(std::move(sc), opts);
+  } catch (const live::LiveError& e) {
+    err << "tcpsim run --kernel: " << e.what() << "\n";
+    return kBadInput;
+  }
+  trace::OutputFile* trace_file = nullptr;
+  std::unique_ptr<trace::OutputFile> file;
+  if (!a.trace_path.empty()) {
+    file = std::make_unique<trace::OutputFile>(a.trace_path);
+    if (!file->open_error().empty()) {
+      err << "tcpsim run: --trace: " << file->open_error() << "\n";
+      return kBadInput;
+    }
+    trace_file = file.get();
+  }
+  try {
+    run->run();
+  } catch (const live::LiveError& e) {
+    err << "tcpsim run --kernel: " << a.file << ": " << e.what() << "\n";
+    return kBadInput;
+  }
+  const trace::Trace& t = run->trace();
+  if (trace_file) {
+    trace::JsonlSink jsonl(trace_file->stream());
+    for (const auto& r : t.records()) jsonl.write(r, t);
+    jsonl.finish(t);
+    if (const std::string why = trace_file->close(); !why.empty()) {
+      err << "tcpsim run: --trace: " << why << "\n";
+      return kInternalError;
+    }
+  }
+  const auto& s = run->scenario();
+  std::string header = "scenario " + s.name + " on the Linux kernel " + meta_of(t, "kernel") + " (HZ " +
+                       meta_of(t, "hz") + "; relay seed " + std::to_string(run->seed()) + ")\n";
+  if (!s.description.empty()) header += s.description + "\n";
+  for (const auto& u : run->unmapped()) header += "not mapped to Linux: " + u + "\n";
+  const auto& timing = run->timing();
+  char relay[200];
+  std::snprintf(relay, sizeof relay,
+                ", ended: %s\nrelay: %llu packets written into the namespaces, late by median %.0f us, p99 %.0f us, "
+                "max %.0f us\n",
+                live::to_string(run->end()), static_cast<unsigned long long>(timing.packets), timing.late_median_us,
+                timing.late_p99_us, timing.late_max_us);
+  const int shown = show_run(a, console, t, run->network(), header, records_line(run->end_time(), t) + relay, {});
+  if (shown != kOk) return shown;
+  if (!s.expect.empty()) out << "expectations: not checked on the kernel (they describe the model; see tcpsim diff)\n";
+  return kOk;
+}
+
 int cmd_run(const RunArgs& a, const Console& console) {
   std::ostream& out = console.out;
   std::ostream& err = console.err;
   auto sc = load(a.file, err);
   if (!sc) return kBadInput;
+  if (a.kernel) return cmd_run_kernel(a, console, std::move(*sc));
   scenario::RunOptions opts;
   opts.seed = a.seed;
-  if (!a.until.empty()) {
-    try {
-      opts.until = sim::parse_duration(a.until);
-    } catch (const sim::DurationError& e) {
-      err << "tcpsim run: --until: " << e.what() << "\n";
-      return kBadInput;
-    }
-    if (opts.until->count() == 0) {
-      err << "tcpsim run: --until must be greater than 0s\n";
-      return kBadInput;
-    }
-  }
+  if (!a.until.empty() && !(opts.until = parse_positive(a.until, "--until", err))) return kBadInput;
   if (!parse_limit_flags(a.limits, "tcpsim run", opts.limits, err)) return kBadInput;
   scenario::World world(std::move(*sc), opts);
   pcap::CaptureOptions capture;
@@ -178,53 +323,13 @@ int cmd_run(const RunArgs& a, const Console& console) {
   }
 
   const auto& s = world.scenario();
-  if (!a.quiet) {
-    out << "scenario " << s.name << " (seed " << world.seed() << ", profile " << scenario::to_string(s.profile)
-        << ")\n";
-    if (!s.description.empty()) out << s.description << "\n";
-    out << "\n";
-    LadderOptions lo;
-    lo.absolute = a.absolute;
-    lo.rfc_labels = a.rfc_labels;
-    lo.causes = !a.brief;
-    lo.annotations = !a.brief;
-    lo.color = want_color(a.color, console);
-    console.out_buf.allow_colour(lo.color);
-    print_ladder(out, world.trace(), world.network(), lo);
-    out << "\n";
-  }
+  std::string header = "scenario " + s.name + " (seed " + std::to_string(world.seed()) + ", profile " +
+                       scenario::to_string(s.profile) + ")\n";
+  if (!s.description.empty()) header += s.description + "\n";
   // One numbering: the "#" of the ladder is the trace record index; events are the scheduler's.
-  const std::uint64_t records = world.trace().record_count();
-  out << "ran to t=" << sim::format_seconds(world.scheduler().now()) << " s: " << records << " trace record"
-      << (records == 1 ? "" : "s");
-  if (records > 0 && world.trace().records().size() == records) out << " (#0-#" << records - 1 << ")";
-  out << ", " << world.scheduler().executed() << " scheduler events\n";
-  print_segment_summary(out, world.trace());
-  if (!a.svg_path.empty()) {
-    diagram::Options d;
-    d.absolute = a.absolute;
-    trace::OutputFile svg(a.svg_path);
-    if (!svg.open_error().empty()) {
-      err << "tcpsim run: --svg: " << svg.open_error() << "\n";
-      return kBadInput;
-    }
-    diagram::write_svg(svg.stream(), diagram::build_layout(world.trace(), d, {s.name, {}}));
-    if (const std::string why = svg.close(); !why.empty()) {
-      err << "tcpsim run: --svg: " << why << "\n";
-      return kInternalError;
-    }
-    out << "diagram: " << a.svg_path << "\n";
-  }
-  if (!a.pcap_path.empty()) {
-    std::string why;
-    bool opened = false;
-    if (!pcap::write_capture(a.pcap_path, world.trace(), capture, &why, &opened)) {
-      err << "tcpsim run: --pcap: " << why << "\n";
-      return opened ? kInternalError : kBadInput;
-    }
-    out << "pcap: " << a.pcap_path << "\n";
-  }
-  if (!a.trace_path.empty()) out << "trace: " << a.trace_path << " (" << world.trace().record_count() << " records)\n";
+  const std::string ran = records_line(world.scheduler().now(), world.trace()) + ", " +
+                          std::to_string(world.scheduler().executed()) + " scheduler events\n";
+  if (const int shown = show_run(a, console, world.trace(), world.network(), header, ran, capture); shown != kOk) return shown;
   // A run stopped at a bound is incomplete: its expectations are not checked.
   if (const auto& hit = world.bound_hit()) {
     err << "tcpsim run: " << a.file << ": " << hit->what() << "; " << hit->how_to_raise(true) << "\n";
@@ -307,6 +412,13 @@ int run_commands(int argc, const char* const* argv, const Console& console) {
   run->add_option("--color", run_args.color, "Colour the ladder: auto (on a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   add_limit_flags(*run, run_args.limits);
+  run->add_flag("--kernel", run_args.kernel,
+                "Play the scenario on the real Linux kernel: a network namespace per host, the network model relaying "
+                "in real time (needs root and /dev/net/tun)");
+  run->add_option("--max-real-time", run_args.max_real_time, "With --kernel: stop after this much wall-clock time (default 5min)");
+  run->add_option("--port-slot", run_args.port_slot,
+                  "With --kernel: ephemeral ports from slot N (40000 + 1000 N), so that concurrent runs are told apart")
+      ->check(CLI::Range(0, live::kPortSlots - 1));
   run->footer(kExitCodes);
 
   std::vector<std::string> validate_files;
@@ -324,6 +436,12 @@ int run_commands(int argc, const char* const* argv, const Console& console) {
   check->add_option("--out", check_args.out_dir, "Write per-scenario trace.jsonl, capture.pcap and summary.json (and failure ladders) here");
   check->add_flag("--bless", check_args.bless, "Record each scenario's fingerprint (and its .trace file) instead of checking it");
   check->add_flag("-q,--quiet", check_args.quiet, "Print only failures and the summary");
+  check->add_flag("--kernel", check_args.kernel,
+                  "Play every linux-profile scenario on the real kernel too and compare it with the model: agreement "
+                  "per scenario and in all (needs root and /dev/net/tun)");
+  check->add_option("--max-real-time", check_args.max_real_time, "With --kernel: wall-clock bound of each kernel run (default 75s)");
+  check->add_option("--tolerance", check_args.tolerance, "With --kernel: times closer than this agree (default 35ms)");
+  check->add_flag("--strict", check_args.strict, "With --kernel: exit 1 when a scenario differs");
   add_limit_flags(*check, check_args.limits);
   check->footer(kExitCodes);
 
@@ -400,7 +518,8 @@ int run_commands(int argc, const char* const* argv, const Console& console) {
   try {
     if (*run) return cmd_run(run_args, console);
     if (*validate) return cmd_validate(validate_files, out, err);
-    if (*check) return cmd_check(check_args, out, err);
+    if (*check) return check_args.kernel ? cmd_check_kernel(check_args, self_path(argv[0]), out, err)
+                                         : cmd_check(check_args, out, err);
     if (*compare) return cmd_compare(compare_args, out, err);
     if (*diff) return cmd_diff(diff_args, out, err);
     if (*bench_kernel) return cmd_bench_kernel(bench_args, out);

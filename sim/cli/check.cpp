@@ -53,12 +53,12 @@ std::string seconds(double s) {
 
 }  // namespace
 
-int cmd_check(const CheckArgs& a, std::ostream& out, std::ostream& err) {
+int collect_inputs(const CheckArgs& a, std::vector<scenario::BatchInput>& inputs, std::ostream& err) {
   std::vector<fs::path> paths;
   for (const auto& p : a.paths) paths.emplace_back(p);
   if (paths.empty()) paths.emplace_back("scenarios");
   std::vector<std::string> missing;
-  std::vector<scenario::BatchInput> inputs = scenario::collect_scenarios(paths, missing);
+  inputs = scenario::collect_scenarios(paths, missing);
   for (const auto& m : missing) err << "tcpsim check: " << m << ": no such file or directory\n";
   if (!missing.empty()) return kBadInput;
   if (!a.filter.empty()) {
@@ -84,6 +84,12 @@ int cmd_check(const CheckArgs& a, std::ostream& out, std::ostream& err) {
     return kBadInput;
   }
 
+  return kOk;
+}
+
+int cmd_check(const CheckArgs& a, std::ostream& out, std::ostream& err) {
+  std::vector<scenario::BatchInput> inputs;
+  if (const int code = collect_inputs(a, inputs, err); code != kOk) return code;
   if (!a.out_dir.empty()) {
     std::error_code ec;
     fs::create_directories(a.out_dir, ec);

@@ -139,7 +139,9 @@ std::string SideInput::origin() const {
     if (key == "source") source = value;
     else if (key == "kernel") kernel = value;
     else if (key == "hz") hz = value;
-    else rest += ", " + key + "=" + value;
+    // A live run's end and its relay's timing say how far to trust its times; the sysctls and
+    // the rest are in the file.
+    else if (key == "end" || key == "relay") rest += ", " + key + ": " + value;
   }
   std::string text = source == "kernel" ? "Linux kernel" : source;
   if (!kernel.empty()) text += source == "kernel" ? " " + kernel : (text.empty() ? "" : ", ") + ("kernel " + kernel);

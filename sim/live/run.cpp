@@ -427,7 +427,7 @@ void LiveRun::run() {
     sockets.send_buffer = linux.send_buffer;
     sockets.recv_buffer = linux.recv_buffer;
     sockets.user_timeout_ms = linux.user_timeout_ms;
-    // sockets.keepalive = linux.keepalive;  // KEEPALIVE_PENDING
+
     const auto id = static_cast<net::NodeId>(i);
     setup.apps = [&scripts, id, ip = *node.ip, sockets](int events_fd, int stop_fd, std::int64_t start) {
       return run_socket_apps(scripts[id], id, ip, sockets, start, events_fd, stop_fd);

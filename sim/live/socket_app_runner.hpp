@@ -189,6 +189,7 @@ class Runner {
   void report_idle();
   void arm_timer();
   void run_due();
+  void warm_up();
 
   const trace::NodeId node_;
   const net::Ipv4 ip_;

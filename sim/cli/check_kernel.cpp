@@ -176,7 +176,11 @@ int cmd_check_kernel(const CheckArgs& a, const std::string& self, std::ostream& 
   }
 
   const unsigned jobs = std::min<unsigned>(a.jobs != 0 ? a.jobs : 4, live::kPortSlots);
-  std::vector<bool> slot_used(jobs, false);
+  // Every slot, least recently used first: a slot's previous run may leave kernel events behind
+  // while its namespaces are torn down, so a slot rests as long as it can.
+  std::vector<bool> slot_used(live::kPortSlots, false);
+  std::vector<std::size_t> slot_freed(live::kPortSlots, 0);
+  std::size_t releases = 0;
   std::size_t next = 0, running = 0, printed = 0;
   bool injecting = false;
   const auto print_ready = [&] {
@@ -193,7 +197,10 @@ int cmd_check_kernel(const CheckArgs& a, const std::string& self, std::ostream& 
       Case& c = cases[i];
       if (c.kind != Case::Kind::Pending || c.pid > 0) continue;
       if (c.injects && injecting) continue;
-      const auto slot = static_cast<int>(std::find(slot_used.begin(), slot_used.end(), false) - slot_used.begin());
+      int slot = -1;
+      for (int k = 0; k < live::kPortSlots; ++k) {
+        if (!slot_used[static_cast<std::size_t>(k)] && (slot < 0 || slot_freed[static_cast<std::size_t>(k)] < slot_freed[static_cast<std::size_t>(slot)])) slot = k;
+      }
       c.slot = slot;
       c.started = std::chrono::steady_clock::now();
       c.pid = spawn_run(self, c, a.max_real_time);
@@ -216,6 +223,7 @@ int cmd_check_kernel(const CheckArgs& a, const std::string& self, std::ostream& 
       if (c.pid != done || c.kind != Case::Kind::Pending) continue;
       --running;
       slot_used[static_cast<std::size_t>(c.slot)] = false;
+      slot_freed[static_cast<std::size_t>(c.slot)] = ++releases;
       if (c.injects) injecting = false;
       c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - c.started).count();
       if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {

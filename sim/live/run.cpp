@@ -12,6 +12,7 @@
 #include <cstring>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "sim/live/host_ns.hpp"
@@ -76,9 +77,6 @@ std::string micros(double us) {
 // A port that concurrent runs do not share: the slot's lower half is the kernel's ephemeral
 // range, the upper half takes the ports a scenario binds by number.
 std::uint16_t slot_base(int slot) { return static_cast<std::uint16_t>(kSlotFirstPort + slot * kSlotPorts); }
-bool in_any_slot(std::uint16_t port) {
-  return port >= kSlotFirstPort && port < kSlotFirstPort + kPortSlots * kSlotPorts;
-}
 
 }  // namespace
 
@@ -128,6 +126,7 @@ struct LiveRun::Impl {
   std::vector<bool> idle;  // by node id: the apps have no timed step left
   std::vector<net::Ipv4> live_ips;
   std::set<std::uint32_t> scenario_ips;
+  std::set<std::uint16_t> fixed_ports;  // written in the scenario: listen, connect targets, injected segments
   std::unique_ptr<KernelTracer> tracer;
   std::string prefix;
   std::int64_t start = 0;
@@ -137,6 +136,35 @@ struct LiveRun::Impl {
   // same bytes), written as they are into the destination's TUN device.
   std::unordered_map<trace::SegmentId, std::shared_ptr<const std::vector<std::uint8_t>>> raw;
   std::shared_ptr<const std::vector<std::uint8_t>> pending_raw;  // of the packet being sent
+
+  // Initial sequence numbers. A scenario pins them (`iss` on listen and connect) and writes its
+  // injected segments' numbers from them; Linux picks its own. An injected segment's numbers of a
+  // live host's connection are moved by the difference, so that they mean on the kernel what
+  // they mean in the model: "the next octet the server expects".
+  using Tuple = std::tuple<std::uint32_t, std::uint16_t, std::uint32_t, std::uint16_t>;  // local ip, port, remote ip, port
+  std::map<std::pair<std::uint32_t, std::uint16_t>, std::uint32_t> pinned_local;  // (ip, port) -> iss
+  std::map<Tuple, std::uint32_t> pinned_remote;  // (ip, 0, remote ip, remote port) -> iss
+  std::map<Tuple, std::uint32_t> actual_iss;     // the ISN each live host's SYN carried
+  std::uint64_t moved_numbers = 0;
+
+  std::optional<std::uint32_t> pinned(net::Endpoint local, net::Endpoint remote) const {
+    if (const auto it = pinned_local.find({local.ip.value, local.port}); it != pinned_local.end()) return it->second;
+    if (const auto it = pinned_remote.find({local.ip.value, 0, remote.ip.value, remote.port}); it != pinned_remote.end()) return it->second;
+    return std::nullopt;
+  }
+  std::optional<std::uint32_t> actual(net::Endpoint local, net::Endpoint remote) const {
+    const auto it = actual_iss.find({local.ip.value, local.port, remote.ip.value, remote.port});
+    return it == actual_iss.end() ? std::nullopt : std::optional(it->second);
+  }
+  net::Segment translate(net::Segment seg) {
+    const net::Endpoint src = seg.source(), dst = seg.destination();
+    const auto p_dst = pinned(dst, src), a_dst = actual(dst, src);
+    if (seg.flags.ack && p_dst && a_dst) seg.ack = net::SeqNum(seg.ack.raw() + (*a_dst - *p_dst));
+    const auto p_src = pinned(src, dst), a_src = actual(src, dst);
+    if (p_src && a_src) seg.seq = net::SeqNum(seg.seq.raw() + (*a_src - *p_src));
+    moved_numbers += (seg.flags.ack && p_dst && a_dst) || (p_src && a_src);
+    return seg;
+  }
   std::vector<double> late_us;
 
   // Binds the bytes read to the id the network gives the segment; copies made by links and
@@ -236,6 +264,7 @@ struct LiveRun::Impl {
         run.relay_trace_.emit(run.sched_.now(), trace::Note{"the kernel sent a packet the relay cannot read: " + why, node});
         continue;
       }
+      if (seg->flags.syn) actual_iss[{seg->src.value, seg->sport, seg->dst.value, seg->dport}] = seg->seq.raw();
       pending_raw = std::make_shared<const std::vector<std::uint8_t>>(buf, buf + n);
       run.net_->send(node, *seg);
       pending_raw.reset();
@@ -290,7 +319,7 @@ struct LiveRun::Impl {
     // The slot's ports: the kernel's ephemeral ones and those the scenario's fixed ports moved to.
     const auto mine = [&](std::uint16_t p) { return p >= ephemeral_low && p < ephemeral_low + kSlotPorts; };
     if (mine(e.sport) || mine(e.dport)) return true;
-    return !in_any_slot(e.sport) && !in_any_slot(e.dport);  // ports the scenario fixed on both sides
+    return fixed_ports.contains(e.sport) && fixed_ports.contains(e.dport);  // ports the scenario fixed on both sides
   }
 
   void play();
@@ -325,7 +354,9 @@ void LiveRun::run() {
   if (options_.port_slot >= 0) {
     m.ephemeral_low = slot_base(options_.port_slot);
     m.ephemeral_high = static_cast<std::uint16_t>(m.ephemeral_low + kSlotPorts / 2 - 1);
-    auto next = static_cast<std::uint16_t>(m.ephemeral_low + kSlotPorts / 2);
+    // Where in the upper half depends on the process, so that a run does not meet the 4-tuples
+    // of the slot's previous run, whose namespace the kernel may still be tearing down.
+    auto next = static_cast<std::uint16_t>(m.ephemeral_low + kSlotPorts / 2 + getpid() % (kSlotPorts / 4) * 2);
     for (auto& a : scenario_.apps) {
       const auto node = std::find_if(scenario_.nodes.begin(), scenario_.nodes.end(), [&](const net::NodeConfig& n) { return n.name == a.host; });
       if (node == scenario_.nodes.end() || !node->ip) continue;
@@ -339,6 +370,11 @@ void LiveRun::run() {
     const auto move = [&](net::Ipv4 ip, std::uint16_t& port) {
       if (const auto it = moved.find({ip.value, port}); it != moved.end()) port = it->second;
     };
+    for (auto& a : scenario_.apps) {
+      for (auto& st : a.script.steps) {
+        if (st.action == app::Step::Do::Connect) move(st.remote.ip, st.remote.port);
+      }
+    }
     for (auto& inj : scenario_.injections) {
       move(inj.segment.src, inj.segment.sport);
       move(inj.segment.dst, inj.segment.dport);
@@ -364,13 +400,28 @@ void LiveRun::run() {
   for (const auto& inj : scenario_.injections) {
     m.scenario_ips.insert(inj.segment.src.value);
     m.scenario_ips.insert(inj.segment.dst.value);
+    m.fixed_ports.insert({inj.segment.sport, inj.segment.dport});
+  }
+  for (const auto& a : scenario_.apps) {
+    for (const auto& st : a.script.steps) {
+      if (st.action == app::Step::Do::Listen) m.fixed_ports.insert(st.port);
+      if (st.action == app::Step::Do::Connect) m.fixed_ports.insert(st.remote.port);
+      if (st.local_port) m.fixed_ports.insert(*st.local_port);
+    }
   }
 
-  // Where each app's scripts go, with their ISNs (which Linux picks itself) taken out.
+  // Where each app's scripts go, with their ISNs (which Linux picks itself) taken out and kept
+  // for the injected segments.
   std::vector<std::vector<app::Script>> scripts(scenario_.nodes.size());
   for (const auto& a : scenario_.apps) {
     app::Script s = a.script;
+    const net::Ipv4 ip = *scenario_.nodes[*net_->find(a.host)].ip;
     for (auto& st : s.steps) {
+      if (st.iss && st.action == app::Step::Do::Listen) m.pinned_local[{ip.value, st.port}] = st.iss->raw();
+      if (st.iss && st.action == app::Step::Do::Connect) {
+        if (st.local_port) m.pinned_local[{ip.value, *st.local_port}] = st.iss->raw();
+        else m.pinned_remote[{ip.value, 0, st.remote.ip.value, st.remote.port}] = st.iss->raw();
+      }
       if (st.iss) unmapped_.push_back(a.host + ": iss = " + std::to_string(st.iss->raw()) + " (" + app::to_string(st.action) +
                                       "): Linux picks its own initial sequence numbers; relative numbers compare");
       st.iss.reset();
@@ -427,6 +478,7 @@ void LiveRun::run() {
     sockets.send_buffer = linux.send_buffer;
     sockets.recv_buffer = linux.recv_buffer;
     sockets.user_timeout_ms = linux.user_timeout_ms;
+    sockets.keepalive = linux.keepalive;
 
     const auto id = static_cast<net::NodeId>(i);
     setup.apps = [&scripts, id, ip = *node.ip, sockets](int events_fd, int stop_fd, std::int64_t start) {
@@ -451,7 +503,7 @@ void LiveRun::run() {
     const auto via = net_->find(scenario_.injections[i].via);
     if (!via) throw LiveError("/inject/" + std::to_string(i) + "/via: unknown node \"" + scenario_.injections[i].via + "\"");
     sched_.schedule_at(scenario_.injections[i].at, [this, i, v = *via] {
-      net_->send(v, scenario_.injections[i].segment, {}, /*injected=*/true);
+      net_->send(v, impl_->translate(scenario_.injections[i].segment), {}, /*injected=*/true);
     });
   }
   for (std::size_t i = 0; i < scenario_.notes.size(); ++i) {
@@ -567,6 +619,10 @@ void LiveRun::Impl::play() {
   t.late_p99_us = percentile(late_us, 0.99);
   t.late_max_us = late_us.empty() ? 0 : *std::max_element(late_us.begin(), late_us.end());
   r.trace_.set_meta("end", to_string(r.end_));
+  if (moved_numbers > 0) {
+    r.trace_.set_meta("injected", std::to_string(moved_numbers) +
+                                      " injected segment(s) had their numbers moved from the scenario's pinned ISNs to the kernel's");
+  }
   r.trace_.set_meta("relay", std::to_string(t.packets) + " packets written, late by median " + micros(t.late_median_us) +
                                  " us, p99 " + micros(t.late_p99_us) + " us, max " + micros(t.late_max_us) + " us");
 }
@@ -658,13 +714,15 @@ void LiveRun::Impl::apply_minisockets(std::vector<Timed>& all) {
       // A request socket that disappears without becoming a full socket was dropped: its SYN,ACK
       // retries ran out, or a RST removed it.
       if (c.to != 0) continue;  // its appearance: the SYN,ACK above says when
-      bool became_full = false;
+      // A full socket in SYN_RECV (a simultaneous open) is listed alike; whatever the tracepoint
+      // says it left SYN_RECEIVED for near the time (ESTABLISHED, CLOSED) is the story then.
+      bool told = false;
       for (Timed& t : all) {
         const auto* s = state_of(t);
-        became_full = became_full || (s && s->node == c.node && s->conn == c.conn && s->from == "LISTEN" &&
-                                      t.mono_ns > c.since_ns - 50'000'000);
+        told = told || (s && s->node == c.node && s->conn == c.conn && s->from == "SYN_RECEIVED" &&
+                        t.mono_ns > c.since_ns - 50'000'000 && t.mono_ns < c.mono_ns + 50'000'000);
       }
-      if (became_full) continue;
+      if (told) continue;
       bool opened = false;  // not seen by the retiming above: say when it began
       for (Timed& t : all) {
         const auto* s = state_of(t);

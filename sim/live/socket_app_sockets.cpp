@@ -210,6 +210,7 @@ int Runner::new_socket(bool reuse_addr) {
   if (setup_.send_buffer) option(SOL_SOCKET, SO_SNDBUF, *setup_.send_buffer, "SO_SNDBUF");
   if (setup_.recv_buffer) option(SOL_SOCKET, SO_RCVBUF, *setup_.recv_buffer, "SO_RCVBUF");
   if (setup_.user_timeout_ms) option(IPPROTO_TCP, TCP_USER_TIMEOUT, *setup_.user_timeout_ms, "TCP_USER_TIMEOUT");
+  if (setup_.keepalive) option(SOL_SOCKET, SO_KEEPALIVE, 1, "SO_KEEPALIVE");
   return fd;
 }
 

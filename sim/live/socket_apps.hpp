@@ -62,6 +62,7 @@ struct SocketSetup {
   std::optional<int> send_buffer;      // SO_SNDBUF
   std::optional<int> recv_buffer;      // SO_RCVBUF
   std::optional<int> user_timeout_ms;  // TCP_USER_TIMEOUT
+  bool keepalive = false;              // SO_KEEPALIVE (times: the namespace's tcp_keepalive_* sysctls)
 };
 
 // What the apps of one host report, at CLOCK_MONOTONIC time mono_ns: an AppCall or AppNotify body

@@ -21,9 +21,12 @@ std::string number(net::SeqNum raw, const std::optional<std::uint32_t>& rel) {
   return rel ? std::to_string(*rel) : raw.to_string() + "(abs)";
 }
 
-std::string seq_of(const SegmentFacts& f) { return number(f.seg->seq, f.rel_seq); }
+// An injected segment compares by what its numbers mean to the connection it was crafted for.
+std::string seq_of(const SegmentFacts& f) { return number(f.seg->seq, f.injected ? f.as_if_seq : f.rel_seq); }
 // No ACK flag: the field means nothing, and is not compared.
-std::string ack_of(const SegmentFacts& f) { return f.seg->flags.ack ? number(f.seg->ack, f.rel_ack) : "-"; }
+std::string ack_of(const SegmentFacts& f) {
+  return f.seg->flags.ack ? number(f.seg->ack, f.injected ? f.as_if_ack : f.rel_ack) : "-";
+}
 
 std::string fate_of(const SegmentFacts& f, bool discards = true) {
   switch (f.fate) {

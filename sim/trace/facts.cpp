@@ -45,8 +45,14 @@ TraceFacts::TraceFacts(const Trace& trace) {
       f.cause = s->cause;
       starts_.emplace_back(i, s->id);
       if (s->retransmission) ++retransmissions_;
-      if (s->injected) continue;  // no incarnation, no window history: absolute, as crafted
       const net::Segment& g = s->seg;
+      if (s->injected) {  // no incarnation, no window history: absolute, as crafted
+        if (const auto it = dirs.find({g.source(), g.destination()}); it != dirs.end()) f.as_if_seq = relative(g.seq, it->second.isn);
+        if (const auto it = dirs.find({g.destination(), g.source()}); it != dirs.end() && g.flags.ack) {
+          f.as_if_ack = relative(g.ack, it->second.isn);
+        }
+        continue;
+      }
       DirectionState& d = dirs[{g.source(), g.destination()}];
       if (g.flags.syn && (!d.isn || (*d.isn != g.seq && !s->retransmission))) {
         d.isn = g.seq;

@@ -62,6 +62,10 @@ struct SegmentFacts {
   std::uint32_t incarnation = 0;       // of its direction, from 1; 0: none (injected, or no SYN seen)
   std::optional<std::uint32_t> rel_seq;  // relative to the incarnation's ISN; nullopt: show absolute
   std::optional<std::uint32_t> rel_ack;  // relative to the reverse direction's ISN
+  // An injected segment's numbers relative to the incarnation its 4-tuple has at that moment
+  // (nullopt: none): not shown (a crafted segment is shown as crafted), but what comparisons use,
+  // so that a segment crafted against another ISN (a kernel's) compares by what it means.
+  std::optional<std::uint32_t> as_if_seq, as_if_ack;
   bool window_first = false;           // the first window its direction advertises
   bool window_changed = false;         // another window than the previous segment of its direction
 

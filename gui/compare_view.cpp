@@ -1,6 +1,7 @@
 #include "gui/compare_view.hpp"
 
 #include <QComboBox>
+#include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontMetrics>
@@ -14,17 +15,26 @@
 #include <QScrollBar>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QHelpEvent>
 #include <QPaintEvent>
 #include <QStandardItemModel>
+#include <QTimer>
+#include <QToolTip>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <exception>
 #include <limits>
 #include <map>
+#include <thread>
 
 #include "gui/run.hpp"
+#include "sim/live/privileges.hpp"
+#include "sim/live/run.hpp"
 #include "sim/scenario/writer.hpp"
 #include "sim/trace/jsonl_read.hpp"
+#include "sim/trace/origin.hpp"
 
 namespace tcpsim::gui {
 namespace {
@@ -37,13 +47,15 @@ const QColor kOnly(0x6a, 0x1b, 0x9a);      // an event only one run has
 const QColor kLifeline(0xb0, 0xbe, 0xc5);
 const QColor kLink(0xcf, 0xd8, 0xdc);
 const QColor kSelected(0xff, 0xf5, 0x9d);
+const QColor kNoteInk(0x60, 0x7d, 0x8b);   // the time axis, a note under a title
 
 constexpr int kAxis = 100;    // the time axis, left of both ladders: room for "100.000000 s"
 constexpr int kGap = 60;      // between the ladders: links, and markers that do not touch
 constexpr int kHeader = 46;   // panel titles and host names
+constexpr int kHeaderNote = 16;  // a line of notes under a title (a kernel run's relay timing)
 constexpr int kRow = 28;      // one event: its label above its arrow
 constexpr int kNoteRow = 16;  // a difference written under its event
-constexpr int kOuter = 104;   // beside the outer lifelines: room for "SYN-RECEIVED"
+constexpr int kOuter = 120;   // beside the outer lifelines: room for "SYN-RECEIVED" in bold
 
 }  // namespace
 
@@ -53,10 +65,20 @@ class CompareCanvas final : public QWidget {
  public:
   explicit CompareCanvas(QWidget* parent = nullptr) : QWidget(parent) { setMinimumWidth(760); }
 
-  void set(const trace::Comparison* c) {
+  // `notes`: small lines under each side's title.
+  void set(const trace::Comparison* c, const std::array<QStringList, 2>& notes = {}) {
     c_ = c;
+    notes_ = notes;
+    header_ = kHeader + static_cast<int>(std::max(notes[0].size(), notes[1].size())) * kHeaderNote;
     selected_ = -1;
     build();
+  }
+  // Every text of the painting, in the order placed: for tests of what it says.
+  QStringList texts() const {
+    QStringList out;
+    place(width());
+    for (const Text& t : texts_) out << t.text;
+    return out;
   }
   void set_cursor(std::size_t cursor) {
     cursor_ = cursor;
@@ -81,6 +103,23 @@ class CompareCanvas final : public QWidget {
 
  protected:
   void resizeEvent(QResizeEvent*) override { placed_width_ = -1; }
+  // A text cut short to fit (a long kernel release, the relay's timing) shows whole as a tooltip.
+  bool event(QEvent* e) override {
+    if (e->type() != QEvent::ToolTip || c_ == nullptr) return QWidget::event(e);
+    const auto* help = static_cast<QHelpEvent*>(e);
+    place(width());
+    const int top = visibleRegion().boundingRect().top();
+    for (const Text& t : texts_) {
+      const bool shown = t.header || t.always || revealed(events_[static_cast<std::size_t>(t.event)]);
+      if (shown && t.text != t.full && (t.header ? t.rect.translated(0, top) : t.rect).contains(help->pos())) {
+        QToolTip::showText(help->globalPos(), t.full, this);
+        return true;
+      }
+    }
+    QToolTip::hideText();
+    e->ignore();
+    return true;
+  }
   void paintEvent(QPaintEvent* e) override {
     QPainter p(this);
     p.fillRect(rect(), Qt::white);
@@ -92,7 +131,7 @@ class CompareCanvas final : public QWidget {
     for (int side = 0; side < 2; ++side)
       for (const double x : xs_[side]) {
         p.setPen(QPen(kLifeline, 1.5));
-        p.drawLine(QPointF(x, kHeader), QPointF(x, height()));
+        p.drawLine(QPointF(x, header_), QPointF(x, height()));
       }
     if (selected_ >= 0) {
       p.setPen(Qt::NoPen);
@@ -117,9 +156,9 @@ class CompareCanvas final : public QWidget {
     }
     // The titles and host names stay at the top of what is visible, however far it scrolled.
     const int top = visibleRegion().boundingRect().top();
-    p.fillRect(QRectF(0, top, width(), kHeader), Qt::white);
+    p.fillRect(QRectF(0, top, width(), header_), Qt::white);
     p.setPen(QPen(kLifeline, 1));
-    p.drawLine(QPointF(0, top + kHeader - 0.5), QPointF(width(), top + kHeader - 0.5));
+    p.drawLine(QPointF(0, top + header_ - 0.5), QPointF(width(), top + header_ - 0.5));
     for (const Text& t : texts_) {
       if (!t.header) continue;
       p.setFont(font_for(t.bold, t.small));
@@ -140,7 +179,8 @@ class CompareCanvas final : public QWidget {
   };
   struct Text {
     QRectF rect;
-    QString text;
+    QString text;  // as drawn: elided to fit
+    QString full;
     QColor colour;
     int event = -1;  // revealed with this event; -1 with `always`
     bool always = false;
@@ -200,7 +240,7 @@ class CompareCanvas final : public QWidget {
     std::map<std::int64_t, std::array<std::vector<int>, 2>> bands;
     for (std::size_t i = 0; i < events_.size(); ++i)
       bands[events_[i].time.ns()][static_cast<std::size_t>(events_[i].side)].push_back(static_cast<int>(i));
-    int y = kHeader + 6;
+    int y = header_ + 6;
     for (auto& [t, sides] : bands) {
       const std::size_t n = std::max(sides[0].size(), sides[1].size());
       for (std::size_t k = 0; k < n; ++k) {
@@ -235,25 +275,32 @@ class CompareCanvas final : public QWidget {
       // Title and host names.
       add_text(QRectF(panel_x(s) + 4, 4, panel_w() - 8, lh), qs((s == 0 ? "A: " : "B: ") + side(s).name), kInk, -1,
                Qt::AlignLeft, true);
+      const int note = header_ - kHeader;  // the lines of notes, when a side has some
+      const QStringList& notes = notes_[static_cast<std::size_t>(s)];
+      for (int i = 0; i < notes.size(); ++i)
+        add_text(QRectF(panel_x(s) + 4, 4 + lh + i * kHeaderNote, panel_w() - 8, kHeaderNote), notes[i], kNoteInk, -1,
+                 Qt::AlignLeft, false, true);
       const double slot = n > 1 ? (x1 - x0) / (n - 1) - 6 : panel_w();
       for (int i = 0; i < n; ++i) {
         const QString name = qs(lines_[s]->names()[static_cast<std::size_t>(i)]);
         const double tw = text_width(name, true, false, slot);
-        add_text(QRectF(xs_[s][static_cast<std::size_t>(i)] - tw / 2, 8 + lh, tw, lh), name, kInk, -1, Qt::AlignHCenter, true);
+        add_text(QRectF(xs_[s][static_cast<std::size_t>(i)] - tw / 2, 8 + lh + note, tw, lh), name, kInk, -1,
+                 Qt::AlignHCenter, true);
       }
     }
     // The time axis: one label per band; bands are as tall as their events need, not to scale.
-    add_text(QRectF(2, 4, kAxis - 10, lh), QStringLiteral("time"), QColor(0x60, 0x7d, 0x8b), -1, Qt::AlignRight, true);
-    add_text(QRectF(2, 8 + lh, kAxis - 10, lh), QStringLiteral("(not to scale)"), QColor(0x60, 0x7d, 0x8b), -1,
+    add_text(QRectF(2, 4, kAxis - 10, lh), QStringLiteral("time"), kNoteInk, -1, Qt::AlignRight, true);
+    add_text(QRectF(2, 8 + lh + header_ - kHeader, kAxis - 10, lh), QStringLiteral("(not to scale)"), kNoteInk, -1,
              Qt::AlignRight, false, true);
-    std::int64_t last = std::numeric_limits<std::int64_t>::min();
+    // A kernel's times are in nanoseconds: bands that print alike get one label.
+    QString last;
     std::map<int, sim::Time> band_tops;
     for (const Event& e : events_) band_tops.try_emplace(e.top, e.time);
     for (const auto& [top, time] : band_tops) {
-      if (time.ns() == last) continue;
-      last = time.ns();
-      add_text(QRectF(2, top + 2, kAxis - 10, lh), qs(sim::format_seconds(time)) + QStringLiteral(" s"),
-               QColor(0x60, 0x7d, 0x8b), -1, Qt::AlignRight);
+      const QString label = qs(sim::format_seconds(time)) + QStringLiteral(" s");
+      if (label == last) continue;
+      last = label;
+      add_text(QRectF(2, top + 2, kAxis - 10, lh), label, kNoteInk, -1, Qt::AlignRight);
     }
     for (std::size_t i = 0; i < events_.size(); ++i) {
       const Event& e = events_[i];
@@ -312,10 +359,11 @@ class CompareCanvas final : public QWidget {
     Text t;
     t.rect = rect;
     t.text = QFontMetricsF(font_for(bold, small)).elidedText(text, Qt::ElideRight, rect.width());
+    t.full = text;
     t.colour = colour;
     t.event = event;
     t.always = event < 0;
-    t.header = rect.bottom() <= kHeader;
+    t.header = rect.bottom() <= header_;
     t.bold = bold;
     t.small = small;
     t.align = align;
@@ -402,6 +450,8 @@ class CompareCanvas final : public QWidget {
   }
 
   const trace::Comparison* c_ = nullptr;
+  std::array<QStringList, 2> notes_;
+  int header_ = kHeader;  // titles, notes and host names
   std::unique_ptr<trace::Lifelines> lines_[2];
   std::vector<Event> events_;
   std::vector<std::array<int, 2>> row_events_;  // per comparison row: its event on each side, or -1
@@ -413,22 +463,60 @@ class CompareCanvas final : public QWidget {
   int selected_ = -1;
 };
 
+// A play of A's scenario on the kernel. The worker thread owns `live` until it posts
+// kernel_finished(); this thread reads the rest only after joining it. The thread that forks a
+// run's host processes must outlive them (they die with it: PR_SET_PDEATHSIG), and it does:
+// LiveRun::run() stops them before it returns.
+struct CompareView::KernelRun {
+  std::string scenario;  // what it plays (write_scenario text): a run of an edited scenario is stale
+  std::unique_ptr<live::LiveRun> live;
+  std::unique_ptr<trace::TraceFacts> facts;  // once it ran
+  std::atomic<bool> cancel{false};
+  bool discard = false;  // cancelled because A or the source changed: forget it when it ends
+  bool done = false;
+  std::string error;  // what the run threw
+  std::thread thread;
+  QElapsedTimer clock;
+  qint64 took_ms = 0;
+};
+
+namespace {
+
+// As `tcpsim diff` compares a kernel's trace: a kernel's timer ticks and the processes that drive
+// its sockets move its times by milliseconds; it scales its windows and cannot see discards.
+trace::CompareOptions options_for(const trace::Trace& b) {
+  if (!trace::from_kernel(b)) return {};
+  return {.tolerance = sim::Duration::ms(35), .windows = false, .discards = false};
+}
+
+const QString kListTitle = QStringLiteral("Differences (double-click to go there):");
+
+QString seconds_text(qint64 ms) { return QString::number(static_cast<double>(ms) / 1000.0, 'f', 1) + QStringLiteral(" s"); }
+
+}  // namespace
+
 CompareView::CompareView(QWidget* parent)
     : QWidget(parent),
       source_(new QComboBox),
       seed_(new QSpinBox),
       profile_(new QComboBox),
       file_button_(new QPushButton(QStringLiteral("Choose trace file…"))),
+      kernel_button_(new QPushButton(QStringLiteral("Cancel"))),
+      kernel_status_(new QLabel),
+      kernel_note_(new QLabel),
+      kernel_clock_(new QTimer(this)),
       error_label_(new QLabel),
       summary_(new QLabel),
       scroll_(new QScrollArea),
       canvas_(new CompareCanvas),
+      list_label_(new QLabel(kListTitle)),
       list_(new QListWidget),
       go_(new QPushButton(QStringLiteral("Go to"))) {
   source_->addItem(QStringLiteral("previous run (before the last what-if)"), PreviousRun);
   source_->addItem(QStringLiteral("same scenario, seed …"), Seed);
   source_->addItem(QStringLiteral("same scenario, profile …"), Profile);
   source_->addItem(QStringLiteral("trace file…"), TraceFile);
+  source_->addItem(QStringLiteral("the Linux kernel (live run)"), Kernel);
   source_->setToolTip(QStringLiteral("B: the run the one on screen (A) is compared with"));
   seed_->setRange(0, std::numeric_limits<int>::max());
   seed_->setPrefix(QStringLiteral("seed "));
@@ -440,6 +528,11 @@ CompareView::CompareView(QWidget* parent)
   error_label_->hide();
   summary_->setWordWrap(true);
   summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  kernel_status_->setStyleSheet(QStringLiteral("color: #607d8b"));
+  kernel_note_->setStyleSheet(QStringLiteral("color: #607d8b"));
+  kernel_note_->setWordWrap(true);
+  kernel_note_->hide();
+  kernel_clock_->setInterval(100);
 
   auto* controls = new QHBoxLayout;
   controls->addWidget(new QLabel(QStringLiteral("Compare with:")));
@@ -447,6 +540,8 @@ CompareView::CompareView(QWidget* parent)
   controls->addWidget(seed_);
   controls->addWidget(profile_);
   controls->addWidget(file_button_);
+  controls->addWidget(kernel_button_);
+  controls->addWidget(kernel_status_);
   controls->addStretch(1);
 
   scroll_->setWidget(canvas_);
@@ -456,7 +551,7 @@ CompareView::CompareView(QWidget* parent)
   auto* side = new QWidget;
   auto* side_layout = new QVBoxLayout(side);
   side_layout->setContentsMargins(0, 0, 0, 0);
-  side_layout->addWidget(new QLabel(QStringLiteral("Differences (double-click to go there):")));
+  side_layout->addWidget(list_label_);
   auto* list_row = new QHBoxLayout;
   list_row->addWidget(list_, 1);
   list_row->addWidget(go_, 0, Qt::AlignTop);
@@ -472,6 +567,7 @@ CompareView::CompareView(QWidget* parent)
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
   layout->addLayout(controls);
+  layout->addWidget(kernel_note_);
   layout->addWidget(error_label_);
   layout->addWidget(summary_);
   layout->addWidget(split, 1);
@@ -501,10 +597,20 @@ CompareView::CompareView(QWidget* parent)
     scroll_->ensureVisible(0, canvas_->row_y(row), 0, 80);
   });
   connect(go_, &QPushButton::clicked, this, [this] { go_to_difference(list_->currentRow()); });
+  connect(kernel_button_, &QPushButton::clicked, this, [this] {
+    if (kernel_running()) cancel_kernel();
+    else play_kernel_again();
+  });
+  connect(kernel_clock_, &QTimer::timeout, this, [this] { kernel_status_->setText(kernel_status()); });
   update_enabled();
 }
 
-CompareView::~CompareView() = default;
+CompareView::~CompareView() {
+  if (kernel_ && kernel_->thread.joinable()) {
+    kernel_->cancel = true;
+    kernel_->thread.join();  // its queued kernel_finished() is dropped with this object
+  }
+}
 
 void CompareView::show_run(const ShownRuns& runs) {
   // Nothing may point into the runs of the last call any more.
@@ -516,14 +622,28 @@ void CompareView::show_run(const ShownRuns& runs) {
   other_ = runs.other;
   showing_previous_ = runs.showing_previous;
   b_run_.reset();  // A's scenario may have been edited: run B from it again
+  kernel_unavailable_.clear();
+  if (a_) {
+    if (const auto missing = live::missing_privileges()) {
+      kernel_unavailable_ = qs(*missing);
+    } else {
+      const std::vector<std::string> problems = live::live_problems(a_->scenario);
+      for (const std::string& p : problems) kernel_unavailable_ += (kernel_unavailable_.isEmpty() ? "" : "; ") + qs(p);
+    }
+  }
+  // A kernel run of the scenario before: stop it (a finished one is kept while it plays this).
+  if (kernel_running() && (a_ == nullptr || kernel_->scenario != scenario::write_scenario(a_->scenario)))
+    discard_kernel_run();
   if (a_ && !same_scenario) {
     // Defaults for a new scenario: the next seed, the other profile.
     const QSignalBlocker b1(seed_), b2(profile_);
     seed_->setValue(static_cast<int>(std::min<std::uint64_t>(a_->scenario.seed + 1, std::numeric_limits<int>::max())));
     profile_->setCurrentIndex(a_->scenario.profile == scenario::Profile::Linux ? 0 : 1);
   }
-  // A what-if edit makes a previous run: that is what to compare with, unless a file was chosen.
-  if (new_other && chosen_ != TraceFile) chosen_ = PreviousRun;
+  // A what-if edit makes a previous run: that is what to compare with, unless a file or the
+  // kernel (which then plays the edited scenario) was chosen.
+  if (new_other && chosen_ != TraceFile && chosen_ != Kernel) chosen_ = PreviousRun;
+  if (chosen_ == Kernel && !kernel_unavailable_.isEmpty()) chosen_ = other_ ? PreviousRun : Seed;
   if (!other_ && chosen_ == PreviousRun) chosen_ = Seed;
   dirty_ = true;
   update_enabled();
@@ -542,11 +662,30 @@ void CompareView::showEvent(QShowEvent* e) {
 
 void CompareView::update_enabled() {
   auto* model = qobject_cast<QStandardItemModel*>(source_->model());
-  if (model != nullptr) model->item(0)->setEnabled(other_ != nullptr);
+  const int kernel = source_->findData(Kernel);
+  if (model != nullptr) {
+    model->item(0)->setEnabled(other_ != nullptr);
+    model->item(kernel)->setEnabled(kernel_unavailable_.isEmpty());
+  }
+  source_->setItemData(kernel,
+                       kernel_unavailable_.isEmpty()
+                           ? QStringLiteral("Plays this scenario on real Linux sockets, a network namespace per host, "
+                                            "the scenario's network relaying between them in real time")
+                           : QStringLiteral("Not available: ") + kernel_unavailable_,
+                       Qt::ToolTipRole);
+  kernel_note_->setText(QStringLiteral("The Linux kernel is not offered: ") + kernel_unavailable_);
+  kernel_note_->setVisible(a_ != nullptr && !kernel_unavailable_.isEmpty());
   source_->setCurrentIndex(source_->findData(chosen_));
   seed_->setVisible(chosen_ == Seed);
   profile_->setVisible(chosen_ == Profile);
   file_button_->setVisible(chosen_ == TraceFile);
+  const bool running = kernel_running();
+  kernel_button_->setText(running ? QStringLiteral("Cancel") : QStringLiteral("Play again"));
+  kernel_button_->setToolTip(running ? QStringLiteral("Stop the kernel run (everything it made is removed)")
+                                     : QStringLiteral("Play the scenario on the kernel once more"));
+  kernel_button_->setVisible(chosen_ == Kernel && kernel_ != nullptr && (running || kernel_->done));
+  kernel_status_->setVisible(chosen_ == Kernel && kernel_ != nullptr);
+  kernel_status_->setText(kernel_status());
   source_->setEnabled(a_ != nullptr);
 }
 
@@ -554,6 +693,7 @@ void CompareView::choose(Source s) {
   chosen_ = s;
   dirty_ = true;
   if (s != TraceFile) b_run_.reset();
+  if (s != Kernel && kernel_running()) discard_kernel_run();
   update_enabled();
   compare();
 }
@@ -585,6 +725,130 @@ bool CompareView::compare_with_file(const QString& path) {
   file_ = path;
   choose(TraceFile);
   return comparison_ != nullptr;
+}
+
+bool CompareView::compare_with_kernel() {
+  choose(Kernel);
+  return error_.isEmpty();
+}
+
+void CompareView::play_kernel_again() {
+  if (kernel_running()) return;
+  // B may be the run to forget: nothing may point into it any more.
+  comparison_.reset();
+  canvas_->set(nullptr);
+  b_ = {};
+  kernel_.reset();
+  choose(Kernel);
+}
+
+void CompareView::cancel_kernel() {
+  if (!kernel_running()) return;
+  kernel_->cancel = true;
+  kernel_status_->setText(kernel_status());
+}
+
+bool CompareView::kernel_running() const { return kernel_ != nullptr && !kernel_->done; }
+
+QString CompareView::kernel_status() const {
+  if (kernel_ == nullptr) return {};
+  if (!kernel_->done) {
+    if (kernel_->cancel) return QStringLiteral("cancelling…");
+    return QStringLiteral("playing on the kernel… ") + seconds_text(kernel_->clock.elapsed());
+  }
+  if (!kernel_->error.empty())  // the error shows under the controls
+    return kernel_->cancel ? QStringLiteral("cancelled after ") + seconds_text(kernel_->took_ms) : QString();
+  QString end;
+  switch (kernel_->live->end()) {
+    case live::LiveEnd::Quiet: end = QStringLiteral("it ended when nothing was left to happen"); break;
+    case live::LiveEnd::StopTime: end = QStringLiteral("it ended at the scenario's stop time"); break;
+    case live::LiveEnd::MaxRealTime:
+      end = QStringLiteral("stopped after ") + qs(sim::format_duration(kKernelMaxRealTime));
+      break;
+  }
+  return QStringLiteral("played on the kernel in ") + seconds_text(kernel_->took_ms) + QStringLiteral("; ") + end;
+}
+
+void CompareView::start_kernel() {
+  auto job = std::make_unique<KernelRun>();
+  job->scenario = scenario::write_scenario(a_->scenario);
+  live::LiveOptions options;  // the scenario's own seed and stop time
+  options.max_real_time = kKernelMaxRealTime;
+  options.cancel = &job->cancel;
+  try {
+    job->live = std::make_unique<live::LiveRun>(a_->scenario, options);
+  } catch (const live::LiveError& e) {
+    job->error = e.what();
+    job->done = true;
+    kernel_ = std::move(job);
+    return;
+  }
+  job->clock.start();
+  KernelRun* run = job.get();
+  kernel_ = std::move(job);
+  run->thread = std::thread([this, run] {
+    try {
+      run->live->run();
+    } catch (const std::exception& e) {
+      run->error = e.what();
+    }
+    QMetaObject::invokeMethod(this, [this] { kernel_finished(); }, Qt::QueuedConnection);
+  });
+  kernel_clock_->start();
+  update_enabled();
+}
+
+void CompareView::kernel_finished() {
+  if (kernel_ == nullptr || kernel_->done) return;
+  kernel_->thread.join();
+  kernel_->done = true;
+  kernel_->took_ms = kernel_->clock.elapsed();
+  kernel_clock_->stop();
+  if (kernel_->discard) {
+    kernel_.reset();
+  } else if (kernel_->error.empty()) {
+    kernel_->facts = std::make_unique<trace::TraceFacts>(kernel_->live->trace());
+  }
+  if (chosen_ != Kernel) {
+    update_enabled();
+    return;
+  }
+  // B is here (or why it is not), or A changed while the kernel played: play the new A.
+  dirty_ = true;
+  if (isVisible()) compare();
+  update_enabled();
+}
+
+void CompareView::discard_kernel_run() {
+  kernel_->cancel = true;
+  kernel_->discard = true;
+}
+
+bool CompareView::make_kernel_b() {
+  if (!kernel_unavailable_.isEmpty()) {
+    show_error(QStringLiteral("The Linux kernel cannot play this here: ") + kernel_unavailable_);
+    return false;
+  }
+  const std::string scenario = scenario::write_scenario(a_->scenario);
+  if (kernel_ && kernel_->done && kernel_->scenario != scenario) kernel_.reset();  // it played A before an edit
+  if (kernel_ == nullptr) start_kernel();
+  if (kernel_running()) {
+    // kernel_finished() compares again. A run being discarded ends first, then A's starts.
+    const auto& until = a_->scenario.until;
+    summary_->setText(QStringLiteral("Playing the scenario on the Linux kernel: B appears when the run ends (%1, or after "
+                                     "%2 of real time at most).")
+                          .arg(until ? QStringLiteral("at its stop time, %1").arg(qs(sim::format_duration(*until)))
+                                     : QStringLiteral("when nothing is left to happen"),
+                               qs(sim::format_duration(kKernelMaxRealTime))));
+    return false;
+  }
+  if (!kernel_->error.empty()) {
+    show_error(QStringLiteral("B could not be played on the kernel: ") + qs(kernel_->error));
+    return false;
+  }
+  const trace::Trace& t = kernel_->live->trace();
+  b_ = {&t, kernel_->facts.get(), trace::origin_text(t)};
+  return true;
 }
 
 bool CompareView::make_b() {
@@ -639,9 +903,14 @@ bool CompareView::make_b() {
       }
       b_file_ = std::move(read.trace);
       b_file_facts_ = std::make_unique<trace::TraceFacts>(*b_file_);
-      b_ = {&*b_file_, b_file_facts_.get(), QFileInfo(file_).fileName().toStdString()};
+      // A kernel's trace is named by its origin (the file by the note under its title).
+      const bool kernel = trace::from_kernel(*b_file_);
+      b_ = {&*b_file_, b_file_facts_.get(),
+            kernel ? trace::origin_text(*b_file_) : QFileInfo(file_).fileName().toStdString()};
       return true;
     }
+    case Kernel:
+      return make_kernel_b();
   }
   return false;
 }
@@ -657,6 +926,7 @@ void CompareView::compare() {
   comparison_.reset();
   canvas_->set(nullptr);
   list_->clear();
+  list_label_->setText(kListTitle);
   summary_->clear();
   error_.clear();
   error_label_->hide();
@@ -665,17 +935,34 @@ void CompareView::compare() {
     return;
   }
   if (!make_b()) return;
-  // A is named by what tells it from B: its seed, its profile, or "this run".
+  // A is named by what tells it from B: its seed, its profile, "model" against a kernel, or "this run".
   std::string a_name = showing_previous_ ? "previous run" : "this run";
   if (chosen_ == Seed && a_->scenario.seed != b_run_->scenario.seed) a_name = "seed " + std::to_string(a_->scenario.seed);
   if (chosen_ == Profile && a_->scenario.profile != b_run_->scenario.profile) a_name = scenario::to_string(a_->scenario.profile);
-  comparison_ = std::make_unique<trace::Comparison>(trace::CompareSide{a_->trace(), a_->facts.get(), a_name}, b_);
-  summary_->setText(qs(comparison_->summary()).toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>")));
+  const bool kernel = trace::from_kernel(*b_.trace);
+  if (kernel) {
+    a_name = std::string(showing_previous_ ? "previous run, model (profile " : "model (profile ") +
+             scenario::to_string(a_->scenario.profile) + ")";
+  }
+  comparison_ = std::make_unique<trace::Comparison>(trace::CompareSide{a_->trace(), a_->facts.get(), a_name}, b_,
+                                                    options_for(*b_.trace));
+  QString summary = qs(comparison_->summary()).toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>"));
+  if (kernel)
+    summary += QStringLiteral("<br><i>Compared as with a kernel: times within 35 ms are the same; windows (a kernel scales "
+                              "them) and discards (a kernel's trace cannot see them) are not compared.</i>");
+  summary_->setText(summary);
   for (const QString& line : difference_lines()) list_->addItem(line);
+  list_label_->setText(list_->count() > 0 ? kListTitle
+                                          : QStringLiteral("No differences: every row is the same in both runs."));
   int n = 0;
   for (std::size_t r = 0; r < comparison_->rows().size(); ++r)
     if (comparison_->rows()[r].kind != trace::RowKind::Same) list_->item(n++)->setData(Qt::UserRole, static_cast<int>(r));
-  canvas_->set(comparison_.get());
+  // Under a kernel's title: where it was read from, and how late the relay wrote its packets.
+  QStringList note;
+  if (kernel && chosen_ == TraceFile) note << QStringLiteral("read from ") + QFileInfo(file_).fileName();
+  if (const std::string relay = trace::meta_value(*b_.trace, "relay"); !relay.empty())
+    note << QStringLiteral("relay timing: ") + qs(relay);
+  canvas_->set(comparison_.get(), {QStringList(), note});
   canvas_->set_cursor(cursor_);
   // The first difference is what to look at: selected and scrolled to (the cursor stays).
   if (list_->count() > 0) list_->setCurrentRow(0);
@@ -717,5 +1004,6 @@ void CompareView::go_to_difference(int n) {
 }
 
 std::vector<QRectF> CompareView::text_rects() const { return canvas_->text_rects(); }
+QStringList CompareView::texts() const { return canvas_->texts(); }
 
 }  // namespace tcpsim::gui

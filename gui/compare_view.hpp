@@ -2,8 +2,17 @@
 // their rows aligned by trace::Comparison (sim/trace/compare.hpp), the differences highlighted.
 //
 // B is chosen in the tab: the run before the last what-if edit (ShownRuns::other), the same
-// scenario with another seed or under another profile (run here), or a JSON Lines trace file
-// (read back; a file that cannot be read shows its error in the tab). The painting:
+// scenario with another seed or under another profile (run here), a JSON Lines trace file (read
+// back; a file that cannot be read shows its error in the tab), or the Linux kernel: the scenario
+// played on real sockets by live::LiveRun (sim/live/run.hpp) in a thread of its own, for as long
+// as the scenario's stop time says (at most kKernelMaxRealTime), with its progress and a Cancel
+// beside the selector (then "Play again"). The kernel is offered only when the machine allows a live run (root,
+// /dev/net/tun) and the kernel can play the scenario; else the entry is disabled and the tab says
+// why. A side whose trace comes from a kernel (a live run, or a trace file it wrote) is named by
+// its origin ("Linux kernel 6.18.44, HZ 250", trace::origin_text) with the relay's timing under
+// its title, and is compared as `tcpsim diff` compares it: times within 35 ms are the same,
+// windows and discards are not compared (a kernel scales its windows and cannot see discards).
+// The painting:
 //   - a time axis at the left; each distinct time of either run gets a band, as tall as the
 //     side with more events at that time needs, so equal times sit level on both sides and
 //     every event has a row of its own (no label lands on another);
@@ -22,11 +31,13 @@
 #include <QStringList>
 #include <QWidget>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <vector>
 
 #include "gui/run_view.hpp"
+#include "sim/kernel/time.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/trace/compare.hpp"
 
@@ -36,14 +47,18 @@ class QListWidget;
 class QPushButton;
 class QScrollArea;
 class QSpinBox;
+class QTimer;
 
 namespace tcpsim::gui {
 
 class CompareCanvas;
 
+// How long a kernel run may take in real time, whatever the scenario's stop time says.
+inline constexpr sim::Duration kKernelMaxRealTime = sim::Duration::s(60);
+
 class CompareView final : public QWidget, public RunView {
  public:
-  enum Source { PreviousRun, Seed, Profile, TraceFile };
+  enum Source { PreviousRun, Seed, Profile, TraceFile, Kernel };
 
   explicit CompareView(QWidget* parent = nullptr);
   ~CompareView() override;
@@ -59,6 +74,17 @@ class CompareView final : public QWidget, public RunView {
   bool compare_with_seed(std::uint64_t seed);
   bool compare_with_profile(scenario::Profile profile);
   bool compare_with_file(const QString& path);
+  // Starts playing A's scenario on the kernel (B appears when the run ends), or shows the run
+  // already made of this scenario. False, with the reason shown, when the kernel is not offered.
+  bool compare_with_kernel();
+  // Plays it on the kernel once more (a kernel run is not reproducible to the nanosecond).
+  void play_kernel_again();
+  void cancel_kernel();
+  bool kernel_running() const;
+  // Why the kernel is not offered for A's scenario here; "" when it is.
+  QString kernel_unavailable() const { return kernel_unavailable_; }
+  // The run's progress ("playing on the kernel… 2.3 s") or how it ended.
+  QString kernel_status() const;
 
   const trace::Comparison* comparison() const { return comparison_.get(); }
   QString summary() const;
@@ -69,11 +95,14 @@ class CompareView final : public QWidget, public RunView {
   void go_to_difference(int n);
   // Where every text of the painting lies (canvas coordinates): for tests of overlap.
   std::vector<QRectF> text_rects() const;
+  // Every text of the painting (titles, notes, host names, labels).
+  QStringList texts() const;
   QComboBox* source() { return source_; }
   QSpinBox* seed() { return seed_; }
   QComboBox* profile() { return profile_; }
   QListWidget* differences() { return list_; }
   CompareCanvas* canvas() { return canvas_; }
+  QPushButton* kernel_button() { return kernel_button_; }
 
  protected:
   void showEvent(QShowEvent* e) override;
@@ -82,6 +111,10 @@ class CompareView final : public QWidget, public RunView {
   void choose(Source s);  // the selector moved: make B from the current controls
   bool make_b();          // B of the chosen source; false and error_ when it cannot be had
   void compare();         // A against B, and the picture and list from it
+  bool make_kernel_b();        // make_b for Kernel: a finished run of A's scenario, or start one
+  void start_kernel();         // a worker thread plays A's scenario
+  void kernel_finished();      // the worker is done (queued to this thread)
+  void discard_kernel_run();   // A or the source changed under a running kernel run: cancel it
   void show_error(const QString& text);
   void update_enabled();
 
@@ -95,6 +128,9 @@ class CompareView final : public QWidget, public RunView {
 
   // B when it is not the window's own run: a run made here, or a trace read back.
   std::unique_ptr<Run> b_run_;
+  struct KernelRun;
+  std::unique_ptr<KernelRun> kernel_;  // the last kernel run, running or done
+  QString kernel_unavailable_;
   std::optional<trace::Trace> b_file_;
   std::unique_ptr<trace::TraceFacts> b_file_facts_;
   trace::CompareSide b_;
@@ -105,10 +141,15 @@ class CompareView final : public QWidget, public RunView {
   QSpinBox* seed_;
   QComboBox* profile_;
   QPushButton* file_button_;
+  QPushButton* kernel_button_;  // Cancel while the kernel plays, "Play again" after
+  QLabel* kernel_status_;
+  QLabel* kernel_note_;  // why the kernel is not offered
+  QTimer* kernel_clock_;
   QLabel* error_label_;
   QLabel* summary_;
   QScrollArea* scroll_;
   CompareCanvas* canvas_;
+  QLabel* list_label_;
   QListWidget* list_;
   QPushButton* go_;
 };

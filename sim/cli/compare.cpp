@@ -11,6 +11,7 @@
 #include "sim/scenario/world.hpp"
 #include "sim/scenario/writer.hpp"
 #include "sim/trace/jsonl_read.hpp"
+#include "sim/trace/origin.hpp"
 
 namespace tcpsim::cli {
 namespace {
@@ -125,29 +126,20 @@ std::string stem(const std::string& path) {
 // trace without metadata, "" when the metadata names no source.
 std::string origin_name(const SideInput& s) {
   if (s.world || s.file->meta().empty()) return "model";
-  for (const auto& [key, value] : s.file->meta())
-    if (key == "source") return value;
-  return "";
+  return trace::meta_value(*s.file, "source");
 }
 
 }  // namespace
 
 std::string SideInput::origin() const {
-  if (world || file->meta().empty()) return "model";
-  std::string source, kernel, hz, rest;
-  for (const auto& [key, value] : file->meta()) {
-    if (key == "source") source = value;
-    else if (key == "kernel") kernel = value;
-    else if (key == "hz") hz = value;
-    // A live run's end and its relay's timing say how far to trust its times; the sysctls and
-    // the rest are in the file.
-    else if (key == "end" || key == "relay") rest += ", " + key + ": " + value;
-  }
-  std::string text = source == "kernel" ? "Linux kernel" : source;
-  if (!kernel.empty()) text += source == "kernel" ? " " + kernel : (text.empty() ? "" : ", ") + ("kernel " + kernel);
-  if (!hz.empty()) text += (text.empty() ? "" : ", ") + ("HZ " + hz);
-  text += rest;
-  return text.starts_with(", ") ? text.substr(2) : text;
+  if (world) return "model";
+  std::string text = trace::origin_text(*file);
+  // A live run's end and its relay's timing say how far to trust its times; the sysctls and the
+  // rest are in the file.
+  for (const char* key : {"end", "relay"})
+    if (const std::string value = trace::meta_value(*file, key); !value.empty())
+      text += (text.empty() ? "" : ", ") + std::string(key) + ": " + value;
+  return text;
 }
 
 std::string SideInput::header(const std::string& name, bool always_origin) const {

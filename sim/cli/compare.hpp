@@ -29,8 +29,9 @@ struct SideInput {
   std::string path;
   std::string details;  // "seed 1, profile rfc9293", "a trace, 52 records"
   const trace::Trace& trace() const { return world ? world->trace() : *file; }
-  // What recorded it, from the trace's metadata ("Linux kernel 6.18.44, HZ 250"); "model" for a
-  // run and for a trace without metadata (every trace the model writes).
+  // What recorded it, from the trace's metadata (trace::origin_text: "Linux kernel 6.18.44, HZ
+  // 250", then a live run's end and relay timing); "model" for a run and for a trace without
+  // metadata (every trace the model writes).
   std::string origin() const;
   // "NAME: PATH (DETAILS)", with the origin after the path when it is not the model, or always
   // when `always_origin`: "kernel: k.jsonl: Linux kernel 6.18.44, HZ 250 (a trace, 50 records)".

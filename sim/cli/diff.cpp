@@ -9,6 +9,7 @@
 
 #include "sim/cli/app.hpp"
 #include "sim/cli/compare.hpp"
+#include "sim/trace/origin.hpp"
 
 namespace tcpsim::cli {
 namespace {
@@ -119,12 +120,7 @@ int cmd_diff(const DiffArgs& args, std::ostream& out, std::ostream& err) {
 
   // A kernel's trace cannot say which segments its TCP threw away on arrival: against one, a
   // discarded segment counts as delivered.
-  const auto from_kernel = [](const SideInput& s) {
-    for (const auto& [k, v] : s.trace().meta())
-      if (k == "source" && v == "kernel") return true;
-    return false;
-  };
-  options.discards = !from_kernel(*a) && !from_kernel(*b);
+  options.discards = !trace::from_kernel(a->trace()) && !trace::from_kernel(b->trace());
   const auto [name_a, name_b] = side_names(args.a, args.b, *a, *b);
   out << a->header(name_a, true) << "\n" << b->header(name_b, true) << "\n";
   out << "compared: the segments sent and the state changes, " << settings_text(options) << "\n\n";

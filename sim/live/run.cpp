@@ -550,6 +550,9 @@ void LiveRun::Impl::play() {
   for (;;) {
     const std::int64_t now = mono_ns();
     if (g_interrupted) throw LiveError("interrupted: every namespace, device and tracefs instance of the run was removed");
+    if (r.options_.cancel != nullptr && r.options_.cancel->load()) {
+      throw LiveError("cancelled: every namespace, device and tracefs instance of the run was removed");
+    }
     if (now >= start) r.sched_.run(std::min(stop, Time::zero() + Duration::ns(now - start)));
     if (now - start >= (stop == Time::max() ? INT64_MAX : stop.since_start().count())) {
       r.end_ = LiveEnd::StopTime;

@@ -17,9 +17,11 @@
 //
 // A run ends at the scenario's stop time (or --until), when nothing is left to happen (the apps
 // have no timed step left, no packet is in flight, no injection is pending and no kernel socket
-// has a timer running, for `quiet` on end), or at max_real_time.
+// has a timer running, for `quiet` on end), or at max_real_time. SIGINT, SIGTERM and
+// LiveOptions::cancel end it early with a LiveError, everything it made removed.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -53,6 +55,8 @@ struct LiveOptions {
   sim::Duration quiet = sim::Duration::ms(300);  // nothing-left-to-happen must last this long
   int port_slot = -1;                          // -1: Linux's own ephemeral range
   std::string name_prefix;                     // device and tracefs names; default: "ts" + pid
+  // Set from another thread (a GUI's Cancel): ends the run as SIGINT does, with a LiveError.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 enum class LiveEnd : std::uint8_t { Quiet, StopTime, MaxRealTime };

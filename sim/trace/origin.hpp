@@ -1,0 +1,25 @@
+// What recorded a trace, read from its metadata (Trace::meta()): the model sets none; a live run
+// on kernel sockets (sim/live/run.hpp) says source=kernel, kernel=<release>, hz=..., end=...,
+// relay=... . The CLI's headers (`tcpsim compare`, `tcpsim diff`) and the GUI's Compare tab name
+// a side with the same words.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "sim/trace/trace.hpp"
+
+namespace tcpsim::trace {
+
+// "Linux kernel 6.18.44, HZ 250" for a kernel's trace; another source as its metadata names it
+// ("ns-3, HZ 100"); "model" for a trace without metadata (every trace the model records).
+std::string origin_text(const Trace& t);
+
+// The metadata says source=kernel: a kernel's trace cannot see the segments its TCP discarded on
+// arrival, and its windows are scaled (compare it with CompareOptions::discards and ::windows off).
+bool from_kernel(const Trace& t);
+
+// The value of the metadata's `key`; "" when it has none.
+std::string meta_value(const Trace& t, std::string_view key);
+
+}  // namespace tcpsim::trace

@@ -315,7 +315,10 @@ struct LiveRun::Impl {
     if (e.sport == 0 || e.mono_ns < start - 1'000'000) return false;
     const bool live_src = std::any_of(live_ips.begin(), live_ips.end(), [&](net::Ipv4 ip) { return ip == e.saddr; });
     if (!live_src || !scenario_ips.contains(e.daddr.value)) return false;
-    if (ephemeral_low == 0) return true;
+    // A run without a slot takes its ephemeral ports below every slot, so runs with and without
+    // one never share a 4-tuple; a port inside the slots is then another run's.
+    const auto slotted = [](std::uint16_t p) { return p >= kSlotFirstPort && p < kSlotFirstPort + kPortSlots * kSlotPorts; };
+    if (ephemeral_low == 0) return !slotted(e.sport) && !slotted(e.dport);
     // The slot's ports: the kernel's ephemeral ones and those the scenario's fixed ports moved to.
     const auto mine = [&](std::uint16_t p) { return p >= ephemeral_low && p < ephemeral_low + kSlotPorts; };
     if (mine(e.sport) || mine(e.dport)) return true;
@@ -466,6 +469,7 @@ void LiveRun::run() {
     const auto& host_tcp = scenario_.tcp[i];
     std::optional<std::pair<std::uint16_t, std::uint16_t>> ports = host_tcp.ephemeral_ports;
     if (m.ephemeral_low != 0) ports = std::pair{m.ephemeral_low, m.ephemeral_high};
+    else if (!ports) ports = std::pair<std::uint16_t, std::uint16_t>{32768, kSlotFirstPort - 1};
     const LinuxSetup linux = linux_setup(host_tcp.params, ports);
     for (const auto& u : linux.unmapped) unmapped_.push_back(node.name + ": " + u);
     HostSetup setup;

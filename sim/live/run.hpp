@@ -43,7 +43,8 @@ class LiveError : public std::runtime_error {
 };
 
 // Ephemeral ports: concurrent runs on one machine get disjoint ranges ("slots"), which is how the
-// kernel's events, global to the machine, are told apart.
+// kernel's events, global to the machine, are told apart. A run without a slot takes 32768-39999,
+// below every slot.
 inline constexpr int kPortSlots = 20;
 inline constexpr std::uint16_t kSlotFirstPort = 40000;
 inline constexpr std::uint16_t kSlotPorts = 1000;

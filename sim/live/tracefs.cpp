@@ -31,9 +31,11 @@ struct EventSpec {
   const char* path;  // under events/
   const char* filter;
 };
-constexpr std::array<EventSpec, 4> kEvents = {{
+constexpr std::array<EventSpec, 5> kEvents = {{
     {"sock/inet_sock_set_state", "family == 2 && protocol == 6"},  // AF_INET, IPPROTO_TCP
     {"tcp/tcp_retransmit_skb", "family == 2"},
+    // A request socket's SYN,ACK sent again (inet_rtx_syn_ack()): not a tcp_retransmit_skb.
+    {"tcp/tcp_retransmit_synack", "family == 2"},
     {"tcp/tcp_send_reset", ""},
     {"tcp/tcp_receive_reset", "family == 2"},
 }};

@@ -7,6 +7,7 @@
 //   sock:inet_sock_set_state  every state change of a full socket (filtered in the kernel to TCP
 //                             over IPv4 with the event's filter file),
 //   tcp:tcp_retransmit_skb    every retransmitted segment,
+//   tcp:tcp_retransmit_synack every SYN,ACK a request socket sends again (also a Retransmit),
 //   tcp:tcp_send_reset        every RST the stack sends, with or without a socket,
 //   tcp:tcp_receive_reset     every acceptable RST a socket takes.
 // Tracepoints are global: the instance sees every network namespace on the machine, so a reader

@@ -159,7 +159,7 @@ std::optional<KernelEvent> parse_trace_line(std::string_view line) {
     if (name == "inet_sock_set_state") {
       ev.kind = Kind::StateChange;
       ok = parse_state_change(fields, ev);
-    } else if (name == "tcp_retransmit_skb") {
+    } else if (name == "tcp_retransmit_skb" || name == "tcp_retransmit_synack") {
       ev.kind = Kind::Retransmit;
       ok = parse_ipv4_ends(fields, ev);
     } else if (name == "tcp_send_reset") {

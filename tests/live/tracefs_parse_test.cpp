@@ -265,3 +265,15 @@ TEST_CASE("The pipe's loss notices are counted", "[tracefs]") {
   CHECK(events.size() == 1);
   CHECK(reader.lost_events() == 43);
 }
+
+TEST_CASE("A request socket's SYN,ACK sent again reads as a retransmission of its local end") {
+  const auto e = parse_trace_line(
+      "          <idle>-0       [001] ..s2. 62170.100000: tcp_retransmit_synack: family=AF_INET sport=80 "
+      "dport=41370 saddr=10.0.0.2 daddr=10.0.0.1 saddrv6=::ffff:10.0.0.2 daddrv6=::ffff:10.0.0.1");
+  REQUIRE(e);
+  CHECK(e->kind == Kind::Retransmit);
+  CHECK(e->saddr.to_string() == "10.0.0.2");
+  CHECK(e->sport == 80);
+  CHECK(e->dport == 41370);
+  CHECK(e->mono_ns == 62170100000000LL);
+}

@@ -408,6 +408,7 @@ TEST_CASE("A tracer's instance is set up as the parser expects", "[tracefs]") {
   CHECK(first_line(dir + "/trace_clock").find("[mono]") != std::string::npos);
   CHECK(first_line(dir + "/events/sock/inet_sock_set_state/enable") == "1");
   CHECK(first_line(dir + "/events/tcp/tcp_retransmit_skb/enable") == "1");
+  CHECK(first_line(dir + "/events/tcp/tcp_retransmit_synack/enable") == "1");
   CHECK(first_line(dir + "/events/tcp/tcp_send_reset/enable") == "1");
   CHECK(first_line(dir + "/events/tcp/tcp_receive_reset/enable") == "1");
   CHECK(first_line(dir + "/events/sock/inet_sock_set_state/filter") == "family == 2 && protocol == 6");

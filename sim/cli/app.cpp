@@ -33,6 +33,7 @@
 #include "sim/scenario/loader.hpp"
 #include "sim/scenario/world.hpp"
 #include "sim/trace/jsonl.hpp"
+#include "sim/trace/origin.hpp"
 #include "sim/trace/output_file.hpp"
 
 namespace tcpsim::cli {
@@ -203,19 +204,6 @@ std::optional<sim::Duration> parse_positive(const std::string& text, const char*
   return std::nullopt;
 }
 
-// This program's path, to start kernel runs with.
-std::string self_path(const char* argv0) {
-  char buf[4096];
-  const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string(argv0);
-}
-
-// A metadata value of a trace ("" when it has none).
-std::string meta_of(const trace::Trace& t, const std::string& key) {
-  for (const auto& [k, v] : t.meta())
-    if (k == key) return v;
-  return {};
-}
 
 // `run --kernel`: the scenario on real sockets, shown as a simulated run is.
 int cmd_run_kernel(const RunArgs& a, const Console& console, scenario::Scenario sc) {
@@ -266,8 +254,8 @@ int cmd_run_kernel(const RunArgs& a, const Console& console, scenario::Scenario 
     }
   }
   const auto& s = run->scenario();
-  std::string header = "scenario " + s.name + " on the Linux kernel " + meta_of(t, "kernel") + " (HZ " +
-                       meta_of(t, "hz") + "; relay seed " + std::to_string(run->seed()) + ")\n";
+  std::string header = "scenario " + s.name + " on the Linux kernel " + trace::meta_value(t, "kernel") + " (HZ " +
+                       trace::meta_value(t, "hz") + "; relay seed " + std::to_string(run->seed()) + ")\n";
   if (!s.description.empty()) header += s.description + "\n";
   for (const auto& u : run->unmapped()) header += "not mapped to Linux: " + u + "\n";
   const auto& timing = run->timing();
@@ -518,7 +506,7 @@ int run_commands(int argc, const char* const* argv, const Console& console) {
   try {
     if (*run) return cmd_run(run_args, console);
     if (*validate) return cmd_validate(validate_files, out, err);
-    if (*check) return check_args.kernel ? cmd_check_kernel(check_args, self_path(argv[0]), out, err)
+    if (*check) return check_args.kernel ? cmd_check_kernel(check_args, out, err)
                                          : cmd_check(check_args, out, err);
     if (*compare) return cmd_compare(compare_args, out, err);
     if (*diff) return cmd_diff(diff_args, out, err);

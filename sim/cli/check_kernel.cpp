@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,8 +21,7 @@
 #include "sim/trace/compare.hpp"
 #include "sim/trace/facts.hpp"
 #include "sim/trace/jsonl_read.hpp"
-
-extern char** environ;
+#include "sim/trace/origin.hpp"
 
 namespace tcpsim::cli {
 namespace {
@@ -51,27 +49,25 @@ std::string last_line(const fs::path& file) {
   return last;
 }
 
-std::string meta_of(const trace::Trace& t, const std::string& key) {
-  for (const auto& [k, v] : t.meta())
-    if (k == key) return v;
-  return {};
-}
 
-// Starts `self run --kernel` for one case; its output goes to the case's log.
-pid_t spawn_run(const std::string& self, const Case& c, const std::string& max_real_time) {
-  const std::vector<std::string> args{self, "run", "--kernel", "-q", c.input.file.string(), "--trace", c.trace.string(),
+// Starts `tcpsim run --kernel` for one case in a child process of its own (a fork: the run needs
+// no exec, and a test binary can do the same); its output goes to the case's log.
+pid_t spawn_run(const Case& c, const std::string& max_real_time) {
+  const std::vector<std::string> args{"tcpsim", "run", "--kernel", "-q", c.input.file.string(), "--trace", c.trace.string(),
                                       "--port-slot", std::to_string(c.slot), "--max-real-time", max_real_time};
-  std::vector<char*> argv;
-  for (const auto& s : args) argv.push_back(const_cast<char*>(s.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, c.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, self.c_str(), &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  return rc == 0 ? pid : -1;
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid != 0) return pid;
+  const int log = open(c.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (log < 0) _exit(kInternalError);
+  dup2(log, STDOUT_FILENO);
+  dup2(log, STDERR_FILENO);
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  std::ofstream out("/dev/stdout");
+  const int code = run_cli(static_cast<int>(argv.size()), argv.data(), out, out);
+  out.flush();
+  _exit(code);
 }
 
 // The kernel's trace against the model's run of the same scenario, up to where the kernel's ended.
@@ -84,7 +80,7 @@ void judge(Case& c, sim::Duration tolerance) {
   }
   const trace::Trace& kernel = *read.trace;
   scenario::RunOptions opts;
-  if (meta_of(kernel, "end") != live::to_string(live::LiveEnd::Quiet) && !kernel.records().empty()) {
+  if (trace::meta_value(kernel, "end") != live::to_string(live::LiveEnd::Quiet) && !kernel.records().empty()) {
     opts.until = kernel.records().back().time.since_start() + tolerance;
   }
   scenario::World model(std::move(*c.scenario), opts);
@@ -114,7 +110,7 @@ void judge(Case& c, sim::Duration tolerance) {
 
 }  // namespace
 
-int cmd_check_kernel(const CheckArgs& a, const std::string& self, std::ostream& out, std::ostream& err) {
+int cmd_check_kernel(const CheckArgs& a, std::ostream& out, std::ostream& err) {
   std::vector<scenario::BatchInput> inputs;
   if (const int code = collect_inputs(a, inputs, err); code != kOk) return code;
   if (const auto missing = live::missing_privileges()) {
@@ -203,10 +199,10 @@ int cmd_check_kernel(const CheckArgs& a, const std::string& self, std::ostream& 
       }
       c.slot = slot;
       c.started = std::chrono::steady_clock::now();
-      c.pid = spawn_run(self, c, a.max_real_time);
+      c.pid = spawn_run(c, a.max_real_time);
       if (c.pid < 0) {
         c.kind = Case::Kind::Failed;
-        c.verdict = "could not start " + self;
+        c.verdict = "could not start a kernel run (fork failed)";
         continue;
       }
       slot_used[static_cast<std::size_t>(slot)] = true;

@@ -256,3 +256,28 @@ TEST_CASE("A killed kernel run leaves no namespace or device, and the next run r
   CHECK_FALSE(instance_exists(pid));  // ...the next run does
   std::filesystem::remove(file);
 }
+
+TEST_CASE("check --kernel plays each linux scenario on the kernel and the model, says which it cannot play, and sums up") {
+  const auto dir = std::filesystem::temp_directory_path() / "tcpsim-check-kernel";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "plain.json") << client_server("[]", "300ms");
+  std::ofstream(dir / "groups.json") << R"({"name": "g", "profile": "linux", "until": "1s",
+    "hosts": [{"name": "server", "ip": "10.77.2.1"}],
+    "groups": [{"name": "c", "count": 3, "ip": "10.77.3.1", "link": {"to": "server"},
+                "app": {"steps": [{"at": "1ms", "do": "connect", "to": "server:80"}]}}],
+    "apps": [{"host": "server", "steps": [{"at": "0s", "do": "listen", "port": 80}]}]})";
+  std::ofstream(dir / "model-only.json") << R"({"name": "m", "until": "1s",
+    "hosts": [{"name": "a", "ip": "10.77.4.1"}], "apps": [{"host": "a", "steps": [{"at": "0s", "do": "listen", "port": 80}]}]})";
+  std::ostringstream out, err;
+  const std::string path = dir.string();
+  const char* argv[] = {"tcpsim", "check", "--kernel", path.c_str(), "-j", "2", nullptr};
+  const int code = cli::run_cli(6, argv, out, err);
+  INFO(out.str() << err.str());
+  CHECK(code == cli::kOk);
+  CHECK(out.str().find("groups: cannot be played on the kernel: /groups/0: a live run makes a namespace per host") != std::string::npos);
+  CHECK((out.str().find("plain: agrees") != std::string::npos || out.str().find("plain: differs at") != std::string::npos));
+  CHECK(out.str().find("kernel agreement: ") != std::string::npos);
+  CHECK(out.str().find("/1; 1 cannot be played; 1 of other profiles skipped (tolerance 35ms)") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}

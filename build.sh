@@ -132,6 +132,15 @@ test_all() {
   build
   log "running every test (ctest)"
   (cd "$BUILD_DIR" && ctest --output-on-failure -j "$JOBS")
+  # The kernel as oracle: the linux-profile scenarios on real sockets next to the model. The
+  # agreement is reported, not required (making the model agree is the model's work); a kernel
+  # run that fails fails the build.
+  if [ "$(id -u)" -eq 0 ] && [ -c /dev/net/tun ]; then
+    log "tcpsim check --kernel scenarios/linux-profile (real time, about 3 minutes)"
+    "./$BUILD_DIR/sim/cli/tcpsim" check --kernel scenarios/linux-profile -j 8 --max-real-time 75s --out results/kernel
+  else
+    log "skipping tcpsim check --kernel: it needs root and /dev/net/tun"
+  fi
   log "sanitizer build (ASan+UBSan) of the core and its unit tests"
   configure_and_build "$SAN_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTCPSIM_SANITIZE=ON -DTCPSIM_BUILD_GUI=OFF \
     -DTCPSIM_BUILD_BENCH=OFF

@@ -32,6 +32,7 @@
 #include "sim/scenario/expect.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/scenario/world.hpp"
+#include "sim/scenario/writer.hpp"
 #include "sim/trace/jsonl.hpp"
 #include "sim/trace/origin.hpp"
 #include "sim/trace/output_file.hpp"
@@ -59,6 +60,7 @@ struct RunArgs {
   LimitFlags limits;
   // On the real kernel (sim/live): namespaces, TUN devices and a relay playing the network.
   bool kernel = false;
+  std::string profile;  // run the scenario under this profile instead of its own
   std::string max_real_time = "5min";
   int port_slot = -1;
 };
@@ -276,6 +278,15 @@ int cmd_run(const RunArgs& a, const Console& console) {
   std::ostream& err = console.err;
   auto sc = load(a.file, err);
   if (!sc) return kBadInput;
+  if (!a.profile.empty()) {
+    std::string why;
+    auto edited = scenario::with_tcp(*sc, a.profile == "linux" ? scenario::Profile::Linux : scenario::Profile::Rfc9293, {}, &why);
+    if (!edited) {
+      err << "tcpsim run: --profile: " << why << "\n";
+      return kBadInput;
+    }
+    sc = std::move(*edited);
+  }
   if (a.kernel) return cmd_run_kernel(a, console, std::move(*sc));
   scenario::RunOptions opts;
   opts.seed = a.seed;
@@ -400,6 +411,8 @@ int run_commands(int argc, const char* const* argv, const Console& console) {
   run->add_option("--color", run_args.color, "Colour the ladder: auto (on a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   add_limit_flags(*run, run_args.limits);
+  run->add_option("--profile", run_args.profile, "Run the scenario under this profile instead of its own: rfc9293 or linux")
+      ->check(CLI::IsMember({"rfc9293", "linux"}));
   run->add_flag("--kernel", run_args.kernel,
                 "Play the scenario on the real Linux kernel: a network namespace per host, the network model relaying "
                 "in real time (needs root and /dev/net/tun)");

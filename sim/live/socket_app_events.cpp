@@ -70,21 +70,6 @@ std::string found(const J& v) {
   return text;
 }
 
-std::optional<net::Endpoint> endpoint(std::string_view text) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string_view::npos) return std::nullopt;
-  const auto ip = net::Ipv4::parse(text.substr(0, colon));
-  const std::string_view port = text.substr(colon + 1);
-  if (!ip || port.empty() || port.size() > 5 || (port.size() > 1 && port[0] == '0')) return std::nullopt;
-  std::uint32_t p = 0;
-  for (const char c : port) {
-    if (c < '0' || c > '9') return std::nullopt;
-    p = p * 10 + static_cast<std::uint32_t>(c - '0');
-  }
-  if (p > 65535) return std::nullopt;
-  return net::Endpoint{*ip, static_cast<std::uint16_t>(p)};
-}
-
 // The fields of the line's object, each read once; done() refuses the ones no reader took.
 class Fields {
  public:
@@ -154,11 +139,9 @@ trace::NodeId node(Fields& f) {
 
 net::ConnId conn(Fields& f) {
   const std::string text = f.text("conn");
-  const auto dash = text.find('-');
-  const auto local = endpoint(std::string_view(text).substr(0, dash));
-  const auto remote = dash == std::string::npos ? std::nullopt : endpoint(std::string_view(text).substr(dash + 1));
-  if (!local || !remote) throw Fields::wrong("conn", "\"LOCAL-REMOTE\" such as \"10.0.0.1:1024-10.0.0.2:80\"", J(text));
-  return {*local, *remote};
+  const auto c = net::ConnId::parse(text);
+  if (!c) throw Fields::wrong("conn", "\"LOCAL-REMOTE\" such as \"10.0.0.1:1024-10.0.0.2:80\"", J(text));
+  return *c;
 }
 
 trace::Body body(const std::string& kind, Fields& f) {

@@ -34,21 +34,6 @@ std::string pointer_token(std::string_view key) {
   return token;
 }
 
-std::optional<net::Endpoint> parse_endpoint(std::string_view text) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string_view::npos) return std::nullopt;
-  const auto ip = net::Ipv4::parse(text.substr(0, colon));
-  const std::string_view port = text.substr(colon + 1);
-  if (!ip || port.empty() || port.size() > 5 || (port.size() > 1 && port[0] == '0')) return std::nullopt;
-  std::uint32_t p = 0;
-  for (const char c : port) {
-    if (c < '0' || c > '9') return std::nullopt;
-    p = p * 10 + static_cast<std::uint32_t>(c - '0');
-  }
-  if (p > 65535) return std::nullopt;
-  return net::Endpoint{*ip, static_cast<std::uint16_t>(p)};
-}
-
 // The fields of one JSON object, each taken once; whatever is left when done() is called is a
 // field this kind of record never has.
 class Fields {
@@ -288,17 +273,15 @@ class Reader {
   }
   net::ConnId conn(Fields& f) {
     const std::string text = f.text("conn");
-    const auto dash = text.find('-');
-    const auto local = parse_endpoint(std::string_view(text).substr(0, dash));
-    const auto remote = dash == std::string::npos ? std::nullopt : parse_endpoint(std::string_view(text).substr(dash + 1));
-    if (!local || !remote) throw f.wrong("conn", "\"LOCAL-REMOTE\" endpoints such as \"10.0.0.1:1024-10.0.0.2:80\"", J(text));
-    return {*local, *remote};
+    const auto c = net::ConnId::parse(text);
+    if (!c) throw f.wrong("conn", "\"LOCAL-REMOTE\" endpoints such as \"10.0.0.1:1024-10.0.0.2:80\"", J(text));
+    return *c;
   }
   net::Segment segment(Fields& f) {
     net::Segment s{};
     auto endpoint = [&f](const std::string& key) {
       const std::string text = f.text(key);
-      const auto e = parse_endpoint(text);
+      const auto e = net::Endpoint::parse(text);
       if (!e) throw f.wrong(key, "an endpoint such as \"10.0.0.1:80\"", J(text));
       return *e;
     };

@@ -23,6 +23,8 @@ struct Endpoint {
   std::uint16_t port = 0;
   constexpr auto operator<=>(const Endpoint&) const = default;
   std::string to_string() const { return ip.to_string() + ":" + std::to_string(port); }
+  // The reverse of to_string(): "10.0.0.1:80" (a port 0..65535 without leading zeros).
+  static std::optional<Endpoint> parse(std::string_view text);
 };
 
 // A connection as seen from one side: (local, remote).
@@ -32,6 +34,8 @@ struct ConnId {
   constexpr auto operator<=>(const ConnId&) const = default;
   ConnId reversed() const { return {remote, local}; }
   std::string to_string() const { return local.to_string() + "-" + remote.to_string(); }
+  // The reverse of to_string(): "10.0.0.1:1024-10.0.0.2:80".
+  static std::optional<ConnId> parse(std::string_view text);
 };
 
 }  // namespace tcpsim::net

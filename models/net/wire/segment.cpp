@@ -139,4 +139,28 @@ std::string Segment::to_string() const {
   return s;
 }
 
+std::optional<Endpoint> Endpoint::parse(std::string_view text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  const auto ip = Ipv4::parse(text.substr(0, colon));
+  const std::string_view port = text.substr(colon + 1);
+  if (!ip || port.empty() || port.size() > 5 || (port.size() > 1 && port[0] == '0')) return std::nullopt;
+  std::uint32_t p = 0;
+  for (const char c : port) {
+    if (c < '0' || c > '9') return std::nullopt;
+    p = p * 10 + static_cast<std::uint32_t>(c - '0');
+  }
+  if (p > 65535) return std::nullopt;
+  return Endpoint{*ip, static_cast<std::uint16_t>(p)};
+}
+
+std::optional<ConnId> ConnId::parse(std::string_view text) {
+  const auto dash = text.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  const auto local = Endpoint::parse(text.substr(0, dash));
+  const auto remote = Endpoint::parse(text.substr(dash + 1));
+  if (!local || !remote) return std::nullopt;
+  return ConnId{*local, *remote};
+}
+
 }  // namespace tcpsim::net

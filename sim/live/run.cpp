@@ -793,12 +793,20 @@ void LiveRun::Impl::merge() {
   for (const Timed& t : app_records) {
     const auto* call = std::get_if<trace::AppCall>(&t.body);
     if (!call || call->call != "connect" || call->conn.local.port == 0) continue;
+    const auto same = [&](const KernelEvent& e) {
+      return e.kind == KernelEvent::Kind::StateChange && e.to == "SYN_SENT" && e.saddr == call->conn.local.ip &&
+             e.daddr == call->conn.remote.ip && e.dport == call->conn.remote.port &&
+             e.mono_ns >= t.mono_ns - 1'000'000 && e.mono_ns <= t.mono_ns + 20'000'000;
+    };
+    // A socket bound before connect() (a scenario's local_port) has its port in the line already.
+    if (std::any_of(kernel_events.begin(), kernel_events.end(),
+                    [&](const KernelEvent& e) { return same(e) && e.sport == call->conn.local.port; })) {
+      continue;
+    }
     std::size_t best = kernel_events.size();
     for (std::size_t i = 0; i < kernel_events.size(); ++i) {
       const KernelEvent& e = kernel_events[i];
-      if (e.kind != KernelEvent::Kind::StateChange || e.sport != 0 || e.to != "SYN_SENT" || claimed.contains(i)) continue;
-      if (e.saddr != call->conn.local.ip || e.daddr != call->conn.remote.ip || e.dport != call->conn.remote.port) continue;
-      if (e.mono_ns < t.mono_ns - 1'000'000 || e.mono_ns > t.mono_ns + 20'000'000) continue;
+      if (!same(e) || e.sport != 0 || claimed.contains(i)) continue;
       if (best == kernel_events.size() || std::llabs(e.mono_ns - t.mono_ns) < std::llabs(kernel_events[best].mono_ns - t.mono_ns)) best = i;
     }
     if (best == kernel_events.size()) continue;

@@ -15,6 +15,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "sim/live/clock.hpp"
 #include "sim/live/host_ns.hpp"
 #include "sim/live/linux_params.hpp"
 #include "sim/live/privileges.hpp"
@@ -27,12 +28,6 @@ namespace {
 
 using sim::Duration;
 using sim::Time;
-
-std::int64_t mono_ns() {
-  timespec t{};
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1'000'000'000LL + t.tv_nsec;
-}
 
 // SIGINT and SIGTERM end a run the way its stop time does: the loop notices, and everything made
 // is removed on the way out.
@@ -203,20 +198,29 @@ struct LiveRun::Impl {
   std::vector<MiniChange> mini_changes;
   std::map<std::pair<net::NodeId, net::ConnId>, int> mini_now;
   std::int64_t last_mini_poll = 0;
+  // From the same poll: every kernel socket of the run without a running timer (the delayed-ACK
+  // timer is not listed in /proc/net/tcp; `quiet` outlasts it).
+  bool sockets_idle = false;
 
-  void poll_minisockets() {
+  // Reads the namespaces' socket tables: the mini sockets' changes, and whether any timer runs.
+  void poll_sockets() {
     std::map<std::pair<net::NodeId, net::ConnId>, int> seen;
+    sockets_idle = true;
     for (std::size_t i = 0; i < hosts.size(); ++i) {
       if (!hosts[i]) continue;
       const auto socks = hosts[i]->sockets();
-      if (!socks) continue;
+      if (!socks) {
+        sockets_idle = false;
+        continue;
+      }
       for (const auto& k : *socks) {
+        sockets_idle = sockets_idle && k.timer == 0;
         // Timer 3: a timewait socket (state FIN_WAIT2 or TIME_WAIT); state 3 with the retransmit
         // timer: a request socket (TCP_NEW_SYN_RECV, listed as SYN_RECV).
         if (k.timer == 3 || (k.state == 3 && k.timer == 1)) seen[{static_cast<net::NodeId>(i), k.conn}] = k.state;
       }
     }
-    const std::int64_t now = mono_ns();  // after the reads: the table is at least this recent
+    const std::int64_t now = monotonic_ns();  // after the reads: the table is at least this recent
     for (const auto& [key, state] : seen) {
       const auto it = mini_now.find(key);
       const int before = it == mini_now.end() ? 0 : it->second;
@@ -232,7 +236,7 @@ struct LiveRun::Impl {
 
   explicit Impl(LiveRun& r) : run(r) {}
 
-  Time now_virtual() const { return Time::zero() + Duration::ns(std::max<std::int64_t>(0, mono_ns() - start)); }
+  Time now_virtual() const { return Time::zero() + Duration::ns(std::max<std::int64_t>(0, monotonic_ns() - start)); }
   Time virtual_of(std::int64_t mono) const { return Time::zero() + Duration::ns(std::max<std::int64_t>(0, mono - start)); }
 
   void deliver(net::NodeId node, const net::Segment& seg, trace::SegmentId id) {
@@ -245,7 +249,7 @@ struct LiveRun::Impl {
     } else {
       bytes = std::make_shared<const std::vector<std::uint8_t>>(pcap::encode(seg));  // crafted by the scenario
     }
-    late_us.push_back(static_cast<double>(mono_ns() - start - run.sched_.now().since_start().count()) / 1000.0);
+    late_us.push_back(static_cast<double>(monotonic_ns() - start - run.sched_.now().since_start().count()) / 1000.0);
     // A full TUN queue drops the packet, as a full device queue would: the kernel's TCP sees a loss.
     [[maybe_unused]] const ssize_t n = write(h->tun_fd(), bytes->data(), bytes->size());
   }
@@ -256,7 +260,7 @@ struct LiveRun::Impl {
     for (;;) {
       const ssize_t n = read(h.tun_fd(), buf, sizeof buf);
       if (n <= 0) return;
-      const std::int64_t at = mono_ns() - start;
+      const std::int64_t at = monotonic_ns() - start;
       if (at >= 0) run.sched_.run(Time::zero() + Duration::ns(at));
       std::string why;
       const auto seg = pcap::decode(std::span(buf, static_cast<std::size_t>(n)), &why);
@@ -293,20 +297,6 @@ struct LiveRun::Impl {
       }
       tail.erase(0, from);
     }
-  }
-
-  // Whether every kernel socket of the run is without a running timer (the delayed-ACK timer is
-  // not shown in /proc/net/tcp; `quiet` outlasts it).
-  bool kernel_idle() const {
-    for (const auto& h : hosts) {
-      if (!h) continue;
-      const auto socks = h->sockets();
-      if (!socks) return false;
-      for (const auto& s : *socks) {
-        if (s.timer != 0) return false;
-      }
-    }
-    return true;
   }
 
   bool ours(const KernelEvent& e) const {
@@ -530,14 +520,12 @@ void LiveRun::Impl::play() {
   const std::optional<Duration> until = r.options_.until ? r.options_.until : r.scenario_.until;
   const Time stop = until ? Time::zero() + *until : Time::max();
   // The apps start a little later than now, so that every namespace has its "go" in time.
-  start = mono_ns() + 100'000'000;
+  start = monotonic_ns() + 100'000'000;
   for (auto& h : hosts) {
     if (h && !h->go(start)) throw LiveError("host " + h->setup().host + ": its process did not take the start signal");
   }
   const std::int64_t deadline = start + r.options_.max_real_time.count();
   std::int64_t quiet_since = -1;  // when nothing-left-to-happen began (-1: it has not)
-  std::int64_t last_socket_check = 0;
-  bool sockets_idle = false;
 
   std::vector<pollfd> fds;
   std::vector<std::pair<net::NodeId, int>> what;  // per pollfd: node, 0 tun / 1 events; node = UINT32_MAX: tracer
@@ -552,7 +540,7 @@ void LiveRun::Impl::play() {
   what.emplace_back(UINT32_MAX, 2);
 
   for (;;) {
-    const std::int64_t now = mono_ns();
+    const std::int64_t now = monotonic_ns();
     if (g_interrupted) throw LiveError("interrupted: every namespace, device and tracefs instance of the run was removed");
     if (r.options_.cancel != nullptr && r.options_.cancel->load()) {
       throw LiveError("cancelled: every namespace, device and tracefs instance of the run was removed");
@@ -572,18 +560,10 @@ void LiveRun::Impl::play() {
       if (!h) continue;
       if (const auto how = h->exited()) throw LiveError("host " + h->setup().host + ": the apps' process ended during the run (" + *how + ")");
     }
-    if (now - last_mini_poll >= 10'000'000) poll_minisockets();
+    if (now - last_mini_poll >= 10'000'000) poll_sockets();
     // Nothing left to happen?
     const bool model_idle = !r.sched_.next_time() && std::all_of(idle.begin(), idle.end(), [](bool b) { return b; });
-    if (model_idle && now >= start) {
-      if (now - last_socket_check >= 20'000'000) {
-        sockets_idle = kernel_idle();
-        last_socket_check = now;
-      }
-    } else {
-      sockets_idle = false;
-    }
-    if (model_idle && sockets_idle) {
+    if (model_idle && sockets_idle && now >= start) {
       if (quiet_since < 0) quiet_since = now;
       if (now - quiet_since >= r.options_.quiet.count()) {
         r.end_ = LiveEnd::Quiet;
@@ -613,7 +593,7 @@ void LiveRun::Impl::play() {
   for (std::size_t i = 0; i < hosts.size(); ++i) {
     if (hosts[i]) read_app_events(static_cast<net::NodeId>(i));
   }
-  poll_minisockets();
+  poll_sockets();
   for (auto& h : hosts) {
     if (h) h->stop();
   }
@@ -842,9 +822,11 @@ void LiveRun::Impl::merge() {
   std::set<std::size_t> named;
   for (const auto& [at, e] : marks) {
     const bool reset = e.kind == KernelEvent::Kind::SendReset;
-    for (std::size_t i = 0; i < all.size(); ++i) {
-      if (all[i].mono_ns < at - 1'000'000 || named.contains(i)) continue;
+    const auto from = std::lower_bound(all.begin(), all.end(), at - 1'000'000,
+                                       [](const Timed& t, std::int64_t x) { return t.mono_ns < x; });
+    for (auto i = static_cast<std::size_t>(from - all.begin()); i < all.size(); ++i) {
       if (all[i].mono_ns > at + 50'000'000) break;
+      if (named.contains(i)) continue;
       auto* s = std::get_if<trace::SegmentSent>(&all[i].body);
       if (!s || s->injected) continue;
       const bool forward = s->seg.src == e.saddr && s->seg.sport == e.sport && s->seg.dst == e.daddr && s->seg.dport == e.dport;

@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sim/live/clock.hpp"
 #include "sim/live/socket_apps.hpp"
 
 namespace tcpsim::live::detail {
@@ -42,7 +43,6 @@ inline constexpr std::uint64_t kTimerTag = UINT64_MAX - 1;
 // EPOLLOUT only while something waits for the handshake or for buffer space.
 inline constexpr std::uint32_t kConnEvents = EPOLLIN | EPOLLRDHUP | EPOLLET;
 
-std::int64_t mono_now();
 // "ECONNRESET (Connection reset by peer)".
 std::string errno_text(int err);
 

@@ -17,12 +17,6 @@
 
 namespace tcpsim::live::detail {
 
-std::int64_t mono_now() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
-
 std::string errno_text(int err) {
   const char* name = strerrorname_np(err);
   return std::string(name ? name : "errno " + std::to_string(err)) + " (" + std::strerror(err) + ")";
@@ -326,17 +320,17 @@ void Runner::call(std::int64_t t, const net::ConnId& c, std::string_view name, s
 }
 
 void Runner::notify(const Sock& s, Notice n, AppError e, std::uint64_t bytes, std::optional<std::int64_t> t) {
-  emit(AppEvent{.mono_ns = t ? *t : mono_now(), .body = trace::AppNotify{node_, s.conn, n, e, bytes},
+  emit(AppEvent{.mono_ns = t ? *t : monotonic_ns(), .body = trace::AppNotify{node_, s.conn, n, e, bytes},
                 .idle = std::nullopt});
 }
 
 void Runner::note(const net::ConnId& c, std::string text) {
-  emit(AppEvent{.mono_ns = mono_now(), .body = trace::Note{std::move(text), node_, c}, .idle = std::nullopt});
+  emit(AppEvent{.mono_ns = monotonic_ns(), .body = trace::Note{std::move(text), node_, c}, .idle = std::nullopt});
 }
 
 bool Runner::report_failure(const std::string& what) {
   const std::string line =
-      format_app_event(AppEvent{.mono_ns = mono_now(), .body = trace::Note{"live apps failed: " + what, node_, {}},
+      format_app_event(AppEvent{.mono_ns = monotonic_ns(), .body = trace::Note{"live apps failed: " + what, node_, {}},
                                 .idle = std::nullopt}) +
       '\n';
   return ::write(out_, line.data(), line.size()) == static_cast<ssize_t>(line.size());

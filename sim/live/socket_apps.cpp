@@ -78,7 +78,7 @@ void Runner::warm_up() {
 
 void Runner::run_due() {
   // A step may schedule another for now (a chain with no `after`): it runs in this same pass.
-  while (!timers_.empty() && timers_.begin()->first.first <= mono_now()) {
+  while (!timers_.empty() && timers_.begin()->first.first <= monotonic_ns()) {
     auto node = timers_.extract(timers_.begin());
     node.mapped()();
   }
@@ -98,7 +98,7 @@ void Runner::report_idle() {
   const bool idle = timers_.empty() && waiting_ == 0;
   if (idle == idle_) return;
   idle_ = idle;
-  emit(AppEvent{.mono_ns = mono_now(), .body = std::nullopt, .idle = idle});
+  emit(AppEvent{.mono_ns = monotonic_ns(), .body = std::nullopt, .idle = idle});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -114,7 +114,7 @@ void Runner::start(std::uint32_t a) {
 }
 
 void Runner::at(std::int64_t when, std::function<void()> fn) {
-  timers_.emplace(std::pair{std::max(when, mono_now()), timer_seq_++}, std::move(fn));  // an `at` already past runs now
+  timers_.emplace(std::pair{std::max(when, monotonic_ns()), timer_seq_++}, std::move(fn));  // an `at` already past runs now
 }
 
 void Runner::schedule(std::uint32_t a, std::uint32_t i, SockId s, std::int64_t when) {
@@ -129,7 +129,7 @@ void Runner::trigger(std::uint32_t a, Event e, SockId s) {
     const Step& st = steps[i];
     if (st.at || !st.on || *st.on != e || fired[i]) continue;
     fired[i] = true;
-    schedule(a, i, s, after(mono_now(), st.after));
+    schedule(a, i, s, after(monotonic_ns(), st.after));
   }
 }
 
@@ -139,7 +139,7 @@ void Runner::completed(std::uint32_t a, std::uint32_t i, SockId s) {
   if (next >= apps_[a].script->steps.size()) return;
   const Step& st = step(a, next);
   if (st.at || st.on) return;
-  schedule(a, next, s, after(mono_now(), st.after));
+  schedule(a, next, s, after(monotonic_ns(), st.after));
 }
 
 void Runner::run_step(std::uint32_t a, std::uint32_t i, SockId target) {
@@ -171,7 +171,7 @@ void Runner::run_step(std::uint32_t a, std::uint32_t i, SockId target) {
 // The calls
 
 void Runner::listen(std::uint32_t a, const Step& st) {
-  const std::int64_t t = mono_now();
+  const std::int64_t t = monotonic_ns();
   const net::ConnId id{{ip_, st.port}, {}};
   call(t, id, "listen", "port=" + std::to_string(st.port) + " backlog=" + std::to_string(st.backlog));
   if (st.port == 0) return;  // the model refuses it (Linux would pick a port)
@@ -194,7 +194,7 @@ void Runner::listen(std::uint32_t a, const Step& st) {
 }
 
 SockId Runner::connect(std::uint32_t a, const Step& st) {
-  const std::int64_t t = mono_now();
+  const std::int64_t t = monotonic_ns();
   if (st.reuse_addr) call(t, {{ip_, 0}, {}}, "setsockopt", "reuse_addr=on");
   const std::uint16_t asked = st.local_port.value_or(0);
   auto report = [&](std::uint16_t port) {
@@ -248,7 +248,7 @@ void Runner::offer(std::uint32_t a, bool from_step) {
   Sock* l = find(app.listener);
   if (l == nullptr) return;
   while (app.script->auto_accept || !app.accept_steps.empty()) {
-    const std::int64_t t = mono_now();
+    const std::int64_t t = monotonic_ns();
     const std::string args = "socket=" + std::to_string(l->id);
     if (l->fd < 0 || !l->listening) {
       if (from_step) call(t, l->conn, "accept", args);
@@ -303,7 +303,7 @@ void Runner::offer(std::uint32_t a, bool from_step) {
 // socket's queue and buffer space has freed.
 void Runner::send_chunk(SendWait w, SockId sid, bool resumed) {
   Sock* s = find(sid);
-  call(mono_now(), s ? s->conn : net::ConnId{}, "send", "bytes=" + std::to_string(w.rest));
+  call(monotonic_ns(), s ? s->conn : net::ConnId{}, "send", "bytes=" + std::to_string(w.rest));
   // A listener, a socket the app has closed or shut down, or one gone: the call fails.
   if (s == nullptr || s->listener || s->app_closed || s->shut_wr || s->ended) {
     completed(w.app, w.step, sid);
@@ -331,7 +331,7 @@ void Runner::send_chunk(SendWait w, SockId sid, bool resumed) {
     return;
   }
   w.rest = step(w.app, w.step).bytes;
-  at(after(mono_now(), step(w.app, w.step).interval), [this, w, sid] { send_chunk(w, sid, false); });
+  at(after(monotonic_ns(), step(w.app, w.step).interval), [this, w, sid] { send_chunk(w, sid, false); });
 }
 
 void Runner::receive(SockId sid, std::uint64_t max) {
@@ -339,7 +339,7 @@ void Runner::receive(SockId sid, std::uint64_t max) {
   // "receive" alone reads everything there is, as the model's call with no maximum.
   std::string args = max == 0 ? std::string() : "max=" + std::to_string(max);
   if (s == nullptr || s->fd < 0 || s->listener || s->ended) {
-    call(mono_now(), conn_of(sid), "receive", std::move(args));
+    call(monotonic_ns(), conn_of(sid), "receive", std::move(args));
     return;
   }
   // What has arrived and not been reported yet is reported first (the model's notice would
@@ -350,7 +350,7 @@ void Runner::receive(SockId sid, std::uint64_t max) {
 
 // The receive call: reads at most `max` of the octets Data notices have reported.
 void Runner::read_notified(Sock& s, std::uint64_t max, std::string args) {
-  call(mono_now(), s.conn, "receive", std::move(args));
+  call(monotonic_ns(), s.conn, "receive", std::move(args));
   std::uint64_t left = std::min(max, s.notified);
   std::array<char, 64 * 1024> buf;
   while (left > 0 && s.fd >= 0) {
@@ -368,7 +368,7 @@ void Runner::read_notified(Sock& s, std::uint64_t max, std::string args) {
 
 void Runner::shutdown(SockId sid) {
   Sock* s = find(sid);
-  call(mono_now(), conn_of(sid), "shutdown", "how=write");
+  call(monotonic_ns(), conn_of(sid), "shutdown", "how=write");
   if (s == nullptr || s->app_closed) return;
   if (s->listener) {
     if (!s->listening) return;
@@ -376,7 +376,7 @@ void Runner::shutdown(SockId sid) {
     ::shutdown(s->fd, SHUT_RDWR);
     s->listening = false;
     epoll_ctl(ep_, EPOLL_CTL_DEL, s->fd, nullptr);
-    emit(AppEvent{.mono_ns = mono_now(), .body = listener_closed(node_, s->conn.local, false), .idle = std::nullopt});
+    emit(AppEvent{.mono_ns = monotonic_ns(), .body = listener_closed(node_, s->conn.local, false), .idle = std::nullopt});
     return;
   }
   if (s->shut_wr) return;
@@ -398,7 +398,7 @@ void Runner::shutdown(SockId sid) {
 
 void Runner::close(SockId sid) {
   Sock* s = find(sid);
-  call(mono_now(), conn_of(sid), "close", s && s->linger_zero ? "linger=0" : "");
+  call(monotonic_ns(), conn_of(sid), "close", s && s->linger_zero ? "linger=0" : "");
   if (s == nullptr || s->app_closed) return;
   s->app_closed = true;
   s->shut_wr = true;
@@ -408,7 +408,7 @@ void Runner::close(SockId sid) {
     close_fd(*s);
     // With linger=0 the model's close is an abort.
     if (was_listening) {
-      emit(AppEvent{.mono_ns = mono_now(), .body = listener_closed(node_, s->conn.local, s->linger_zero),
+      emit(AppEvent{.mono_ns = monotonic_ns(), .body = listener_closed(node_, s->conn.local, s->linger_zero),
                     .idle = std::nullopt});
     }
     return;
@@ -424,7 +424,7 @@ void Runner::close(SockId sid) {
 
 void Runner::abort(SockId sid) {
   Sock* s = find(sid);
-  call(mono_now(), conn_of(sid), "abort", "");
+  call(monotonic_ns(), conn_of(sid), "abort", "");
   if (s == nullptr || s->app_closed) return;
   s->app_closed = true;
   s->shut_wr = true;
@@ -436,12 +436,12 @@ void Runner::abort(SockId sid) {
   const bool was_listening = s->listener && s->listening;
   close_fd(*s);
   if (was_listening) {
-    emit(AppEvent{.mono_ns = mono_now(), .body = listener_closed(node_, s->conn.local, true), .idle = std::nullopt});
+    emit(AppEvent{.mono_ns = monotonic_ns(), .body = listener_closed(node_, s->conn.local, true), .idle = std::nullopt});
   }
 }
 
 void Runner::set_linger_zero(Sock& s) {
-  call(mono_now(), s.conn, "setsockopt", "linger=0");
+  call(monotonic_ns(), s.conn, "setsockopt", "linger=0");
   const linger zero{1, 0};
   if (setsockopt(s.fd, SOL_SOCKET, SO_LINGER, &zero, sizeof zero) != 0) {
     note(s.conn, "setsockopt SO_LINGER: " + errno_text(errno));

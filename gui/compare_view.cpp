@@ -486,7 +486,7 @@ namespace {
 // its sockets move its times by milliseconds; it scales its windows and cannot see discards.
 trace::CompareOptions options_for(const trace::Trace& b) {
   if (!trace::from_kernel(b)) return {};
-  return {.tolerance = sim::Duration::ms(35), .windows = false, .discards = false};
+  return trace::kernel_options();
 }
 
 const QString kListTitle = QStringLiteral("Differences (double-click to go there):");

@@ -86,10 +86,7 @@ void judge(Case& c, sim::Duration tolerance) {
   scenario::World model(std::move(*c.scenario), opts);
   model.run();
   const trace::TraceFacts kf(kernel), mf(model.trace());
-  trace::CompareOptions co;
-  co.tolerance = tolerance;
-  co.windows = false;
-  co.discards = false;
+  const trace::CompareOptions co = trace::kernel_options(tolerance);
   const trace::Comparison cmp({&kernel, &kf, "kernel"}, {&model.trace(), &mf, "model"}, co);
   if (cmp.equal()) {
     c.kind = Case::Kind::Agrees;

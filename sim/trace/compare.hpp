@@ -78,6 +78,14 @@ struct CompareOptions {
   bool discards = true;
 };
 
+// How a kernel's trace is compared with another run: times within `tolerance` are the same (its
+// timers tick at HZ and fire late; 35 ms by default), windows (a kernel scales them) and discards
+// (its trace cannot see them) are left out.
+inline constexpr sim::Duration kKernelTolerance = sim::Duration::ms(35);
+inline CompareOptions kernel_options(sim::Duration tolerance = kKernelTolerance) {
+  return {.tolerance = tolerance, .windows = false, .discards = false};
+}
+
 inline constexpr std::size_t kMaxAlignCells = 16'000'000;
 
 class Comparison {

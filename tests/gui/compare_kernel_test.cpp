@@ -19,6 +19,7 @@
 #include "gui/compare_view.hpp"
 #include "gui/main_window.hpp"
 #include "gui/run.hpp"
+#include "tests/gui/compare_support.hpp"
 #include "sim/live/privileges.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/trace/origin.hpp"
@@ -26,6 +27,7 @@
 using namespace tcpsim;
 using tcpsim::gui::CompareView;
 using tcpsim::gui::MainWindow;
+using tcpsim::gui::test::compare_tab;
 
 namespace {
 
@@ -34,15 +36,6 @@ const QString kNormalCloseLinux = QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/l
 const QString kKernelTrace = QStringLiteral(TCPSIM_SOURCE_DIR "/tests/cli/data/normal-close-kernel.jsonl");
 const QString kOut = QStringLiteral(TCPSIM_SOURCE_DIR "/results/gui");
 constexpr int kRunTimeoutMs = 30'000;
-
-CompareView* compare_tab(MainWindow& w) {
-  for (gui::RunView* v : w.views())
-    if (auto* c = dynamic_cast<CompareView*>(v)) {
-      w.tabs()->setCurrentIndex(w.tabs()->indexOf(c->widget()));
-      return c;
-    }
-  return nullptr;
-}
 
 // A scenario file written for the test (removed by the caller).
 QString write_scenario(const char* name, const std::string& text) {
@@ -54,11 +47,9 @@ QString write_scenario(const char* name, const std::string& text) {
 
 // A pair of texts of the painting that overlap, as "a | b"; "" when none do.
 QString overlapping(const std::vector<QRectF>& rects, const QStringList& texts) {
-  for (std::size_t i = 0; i < rects.size(); ++i)
-    for (std::size_t j = i + 1; j < rects.size(); ++j)
-      if (rects[i].intersected(rects[j]).width() > 0.5 && rects[i].intersected(rects[j]).height() > 0.5)
-        return texts[static_cast<int>(i)] + QStringLiteral(" | ") + texts[static_cast<int>(j)];
-  return {};
+  const auto pair = gui::test::first_overlap(rects);
+  if (!pair) return {};
+  return texts[static_cast<int>(pair->first)] + QStringLiteral(" | ") + texts[static_cast<int>(pair->second)];
 }
 
 QString joined(const QStringList& texts) { return texts.join(QStringLiteral(" / ")); }

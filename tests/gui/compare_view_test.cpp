@@ -12,12 +12,14 @@
 #include "gui/compare_view.hpp"
 #include "gui/main_window.hpp"
 #include "gui/run.hpp"
+#include "tests/gui/compare_support.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/trace/jsonl.hpp"
 
 using namespace tcpsim;
 using tcpsim::gui::CompareView;
 using tcpsim::gui::MainWindow;
+using tcpsim::gui::test::compare_tab;
 
 namespace {
 
@@ -25,15 +27,6 @@ const QString kNormalClose = QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/rfc929
 const QString kLostFinalAck = QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/loss/lost-final-ack.json");
 const QString kRandomLoss = QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/loss/random-loss-transfer.json");
 const QString kOut = QStringLiteral(TCPSIM_SOURCE_DIR "/results/gui");
-
-CompareView* compare_tab(MainWindow& w) {
-  for (gui::RunView* v : w.views())
-    if (auto* c = dynamic_cast<CompareView*>(v)) {
-      w.tabs()->setCurrentIndex(w.tabs()->indexOf(c->widget()));
-      return c;
-    }
-  return nullptr;
-}
 
 // The record of the first segment sent with exactly these flags.
 std::optional<std::size_t> first_send(const MainWindow& w, const char* flags) {
@@ -45,13 +38,13 @@ std::optional<std::size_t> first_send(const MainWindow& w, const char* flags) {
 
 // A pair of texts of the painting that overlap, as "a | b"; "" when none do.
 QString overlapping(const std::vector<QRectF>& rects) {
-  for (std::size_t i = 0; i < rects.size(); ++i)
-    for (std::size_t j = i + 1; j < rects.size(); ++j)
-      if (rects[i].intersected(rects[j]).width() > 0.5 && rects[i].intersected(rects[j]).height() > 0.5)
-        return QStringLiteral("(%1,%2 %3x%4) and (%5,%6 %7x%8)")
-            .arg(rects[i].x()).arg(rects[i].y()).arg(rects[i].width()).arg(rects[i].height())
-            .arg(rects[j].x()).arg(rects[j].y()).arg(rects[j].width()).arg(rects[j].height());
-  return {};
+  const auto pair = gui::test::first_overlap(rects);
+  if (!pair) return {};
+  const QRectF& a = rects[pair->first];
+  const QRectF& b = rects[pair->second];
+  return QStringLiteral("(%1,%2 %3x%4) and (%5,%6 %7x%8)")
+      .arg(a.x()).arg(a.y()).arg(a.width()).arg(a.height())
+      .arg(b.x()).arg(b.y()).arg(b.width()).arg(b.height());
 }
 
 }  // namespace

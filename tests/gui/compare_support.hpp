@@ -1,0 +1,36 @@
+// What the Compare tab's tests share: the tab of a window, and the first two of its painted texts
+// that overlap.
+#pragma once
+
+#include <QRectF>
+#include <QString>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "gui/compare_view.hpp"
+#include "gui/main_window.hpp"
+
+namespace tcpsim::gui::test {
+
+// The window's Compare tab, made the current one; nullptr if it has none.
+inline CompareView* compare_tab(MainWindow& w) {
+  for (RunView* v : w.views())
+    if (auto* c = dynamic_cast<CompareView*>(v)) {
+      w.tabs()->setCurrentIndex(w.tabs()->indexOf(c->widget()));
+      return c;
+    }
+  return nullptr;
+}
+
+// The indices of the first two rectangles that overlap (by more than half a pixel each way).
+inline std::optional<std::pair<std::size_t, std::size_t>> first_overlap(const std::vector<QRectF>& rects) {
+  for (std::size_t i = 0; i < rects.size(); ++i)
+    for (std::size_t j = i + 1; j < rects.size(); ++j) {
+      const QRectF both = rects[i].intersected(rects[j]);
+      if (both.width() > 0.5 && both.height() > 0.5) return std::pair{i, j};
+    }
+  return std::nullopt;
+}
+
+}  // namespace tcpsim::gui::test

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "models/tcp/connection.hpp"
+#include "models/tcp/options.hpp"
 
 namespace tcpsim::tcp {
 
@@ -20,7 +21,7 @@ void Connection::open_from_cookie(sim::Time now, const net::Segment& ack, std::u
   tcb_.iss = ack.ack - 1;
   tcb_.snd_una = tcb_.iss;
   tcb_.snd_nxt = ack.ack;
-  tcb_.snd_mss = std::min(mss, params_.mss);
+  tcb_.snd_mss = send_mss(params_, mss);
   passive_ = true;  // MUST-11
   // Deviation: the transition table has no LISTEN -> ESTABLISHED edge; the rebuilt request passes
   // SYN-RECEIVED at the same instant, as Linux's child socket (created in SYN_RECV by

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "models/tcp/connection.hpp"
+#include "models/tcp/options.hpp"
 
 namespace tcpsim::tcp {
 
@@ -65,7 +66,7 @@ void Connection::send_syn_ack(sim::Time now, std::string_view cause, bool retran
 // it is a new segment (it acknowledges the peer's SYN), not the SYN sent again.
 void Connection::send_initial(sim::Time now, net::Flags flags, std::string_view cause, bool retransmission) {
   net::Segment s = make_segment(tcb_.iss, flags);
-  s.options.mss = params_.mss;
+  s.options = syn_options(params_);
   const bool first = tcb_.snd_nxt == tcb_.iss;
   if (first) {
     tcb_.snd_nxt = tcb_.iss + 1;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "models/tcp/connection.hpp"
+#include "models/tcp/options.hpp"
 
 namespace tcpsim::tcp {
 
@@ -56,12 +57,8 @@ void Connection::closed_arrives(sim::Time, const net::Segment& seg) {
   actions_.discard(seg, "§3.10.7.1: no TCB");
 }
 
-// §3.7.1 MUST-15: "If an MSS Option is not received at connection setup, TCP implementations
-// MUST assume a default send MSS of 536". SendMSS = min(peer's MSS, what we would use ourselves).
-void Connection::note_peer_options(const net::Segment& seg) {
-  const std::uint16_t peer = seg.options.mss ? *seg.options.mss : params_.default_peer_mss;
-  tcb_.snd_mss = std::min(peer, params_.mss);
-}
+// The peer's SYN or SYN,ACK options (options.hpp): SendMSS.
+void Connection::note_peer_options(const net::Segment& seg) { tcb_.snd_mss = send_mss(params_, peer_mss(params_, seg.options)); }
 
 // RFC 1122 §4.2.2.20(c),(f) / §3.10.7.3: "SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK".
 void Connection::synchronize_window(const net::Segment& seg) {

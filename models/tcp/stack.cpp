@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "models/tcp/options.hpp"
+
 namespace tcpsim::tcp {
 
 namespace {
@@ -285,16 +287,15 @@ void TcpStack::drop_syn(std::string_view why) {
 // larger", with the cookie as ISS and an MSS option, and keeps no state (never retransmitted).
 void TcpStack::send_cookie(Socket& l, const net::Segment& syn) {
   const sim::Time now = sched_.now();
-  const std::uint16_t peer_mss = syn.options.mss ? *syn.options.mss : params_->default_peer_mss;
   net::Segment sa{.src = syn.dst,
                   .dst = syn.src,
                   .sport = syn.dport,
                   .dport = syn.sport,
-                  .seq = cookies_.make(now, {syn.destination(), syn.source()}, syn.seq, peer_mss),
+                  .seq = cookies_.make(now, {syn.destination(), syn.source()}, syn.seq, peer_mss(*params_, syn.options)),
                   .ack = syn.seq + 1,
                   .flags = {.syn = true, .ack = true},
                   .window = static_cast<std::uint16_t>(std::min<std::uint32_t>(params_->recv_buffer, 65535))};
-  sa.options.mss = params_->mss;
+  sa.options = syn_options(*params_);
   l.last_cookie = now;
   ++cookies_sent_;
   network_.send(host_, sa, "RFC 4987 §3.6: SYN queue full -> SYN,ACK with a SYN cookie as ISS, no state");

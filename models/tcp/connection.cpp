@@ -37,7 +37,7 @@ Connection::Connection(const TcpParams& params, Actions& actions)
 
 Connection::Connection(std::shared_ptr<const TcpParams> params, Actions& actions)
     : params_holder_(std::move(params)), params_(*params_holder_), actions_(actions), rto_(params_),
-      sndbuf_(params_.send_buffer), rcvbuf_(params_.recv_buffer) {
+      sndbuf_(params_.send_buffer), rcvbuf_(params_.recv_buffer), ack_policy_(params_) {
   tcb_.rcv_wnd = rcvbuf_.window();
   tcb_.snd_mss = params_.default_peer_mss;
 }
@@ -100,6 +100,7 @@ void Connection::reset_tcb() {
   tcb_.rcv_wnd = rcvbuf_.window();
   tcb_.snd_mss = params_.default_peer_mss;
   rto_ = RtoEstimator(params_);
+  ack_policy_.reset();
   fin_queued_ = fin_sent_ = close_pending_ = fin_received_ = eof_read_ = full_close_ = false;
   ack_now_ = handshake_retransmitted_ = probe_outstanding_ = false;
   retransmissions_ = 0;
@@ -170,7 +171,10 @@ void Connection::timer_expired(sim::Time now, TimerKind t) {
     case TimerKind::Persist: on_persist_expired(now); break;
     case TimerKind::TimeWait: on_time_wait_expired(now); break;
     case TimerKind::UserTimeout: on_user_timeout_expired(now); break;
-    case TimerKind::DelayedAck: send_ack("§3.8.6.3: delayed-ACK timer -> ACK"); break;
+    case TimerKind::DelayedAck:
+      ack_policy_.timer_expired(ack_context(now));
+      send_ack("§3.8.6.3: delayed-ACK timer -> ACK");
+      break;
     case TimerKind::Keepalive: on_keepalive_expired(now); break;
     case TimerKind::FinWait2: on_fin_wait_2_expired(now); break;
   }

@@ -25,9 +25,10 @@
 //   TimeWait    - 2 MSL in TIME-WAIT (MUST-13), restarted by a retransmitted FIN;
 //   UserTimeout - armed with the retransmission timer when the profile sets a user timeout;
 //                 restarted by every ACK of new data (§3.10.8 USER TIMEOUT);
-//   DelayedAck  - when TcpParams::delayed_ack is on: the ACK of a first in-order data segment
-//                 (or of a FIN in ESTABLISHED, so a CLOSE on EOF sends one FIN,ACK: catalog 3.15)
-//                 waits up to delayed_ack_timeout; the second segment is ACKed at once (§3.8.6.3);
+//   DelayedAck  - when TcpParams::ack_policy delays: the ACK of in-order text or of a FIN in
+//                 ESTABLISHED (so a CLOSE on EOF sends one FIN,ACK: catalog 3.15) waits for the
+//                 deadline AckPolicy::defer gives (ack_policy.hpp: RFC 9293 §3.8.6.3, or Linux's
+//                 quick-ACK / ping-pong engine); any segment carrying an ACK cancels it;
 //   Keepalive   - when TcpParams::keepalive is on, in ESTABLISHED and CLOSE-WAIT: restarted by
 //                 every arrival, probes <SEQ=SND.NXT-1> when idle, gives up after N probes (§3.8.4);
 //   FinWait2    - TcpParams::fin_wait_2_timeout (linux tcp_fin_timeout, D16): FIN-WAIT-2 after a
@@ -62,8 +63,7 @@
 // ACK (or RST) alone; its text is dropped and the reply is the usual <ACK=RCV.NXT> (both profiles).
 //
 // Not implemented yet (parameters exist in TcpParams where applicable):
-//   - Nagle / sender SWS avoidance, Linux's quick-ACK heuristics (delayed ACK is
-//     off in both profiles; when on, every data segment counts as full-sized),
+//   - Nagle / sender SWS avoidance (delayed ACK: see ack_policy.hpp),
 //     congestion control: no cwnd, slow start nor fast recovery (the sender is limited by
 //     SND.WND only; fast retransmit alone is modelled, see above);
 //   - a shared timestamp for the out-of-window and challenge ACK limits (Linux has one,
@@ -92,6 +92,7 @@
 #include "models/net/wire/address.hpp"
 #include "models/net/wire/segment.hpp"
 #include "models/net/wire/seqnum.hpp"
+#include "models/tcp/ack_policy.hpp"
 #include "models/tcp/actions.hpp"
 #include "models/tcp/buffers.hpp"
 #include "models/tcp/params.hpp"
@@ -239,6 +240,7 @@ class Connection {
   Step check_fin(sim::Time now, const net::Segment& seg);
   bool acceptable(const net::Segment& seg) const;
   bool delay_ack(sim::Time now);
+  AckContext ack_context(sim::Time now) const;
   bool new_data_after_close(const net::Segment& seg) const;
   bool rst_at_fin_seq(const net::Segment& seg) const;
   void send_challenge_ack(sim::Time now, std::string_view cause);
@@ -312,7 +314,8 @@ class Connection {
   std::optional<sim::Time> last_challenge_ack_{};
   std::optional<sim::Time> last_oow_ack_{};  // TcpParams::oow_ack_interval
   int keepalive_probes_ = 0;               // unanswered keep-alive probes
-  int segments_unacked_ = 0;              // in-order data segments since our last ACK
+  AckPolicy ack_policy_;                  // when owed ACKs leave (ack_policy.hpp)
+  net::SeqNum rcv_wup_{};                 // RCV.NXT our last ACK carried
   int dupacks_ = 0;                       // RFC 5681 duplicate ACKs since SND.UNA last moved
   std::unique_ptr<net::Segment> syn_text_{};  // text of the SYN, queued until ESTABLISHED (rare: no inline space)
 };

@@ -24,7 +24,8 @@ net::Segment Connection::make_segment(net::SeqNum seq, net::Flags flags) const {
 void Connection::emit(const net::Segment& seg, std::string_view cause, bool retransmission) {
   if (seg.flags.ack && !seg.flags.rst) {
     last_adv_edge_ = seg.ack + seg.window;
-    segments_unacked_ = 0;
+    rcv_wup_ = seg.ack;
+    ack_policy_.ack_sent(ack_now_ || deadline(TimerKind::DelayedAck).has_value());
     cancel(TimerKind::DelayedAck);  // this segment carries the acknowledgment
   }
   ++segments_sent_;
@@ -158,6 +159,7 @@ bool Connection::send_data_segment(sim::Time now) {
        s.flags.fin ? std::string_view{"§3.10.2 SEND + §3.10.4 CLOSE: last data with FIN"}
                    : std::string_view{"§3.10.2 SEND: segmentize within the send window"},
        std::exchange(resending_probe_, false));
+  ack_policy_.data_sent(now);
   start_retransmit_timer(now);
   return !s.flags.fin;
 }

@@ -4,7 +4,7 @@
 //
 // visit_params(params, v) calls `v(name, member, help)` for every field, where member is a
 // reference of one of the types: sim::Duration, std::optional<sim::Duration>, bool, int,
-// std::uint16_t, std::uint32_t, std::optional<std::uint32_t>, RetryLimit, RtoStyle, DupSynAnswer, ProbeKind. The enum names
+// std::uint16_t, std::uint32_t, std::optional<std::uint32_t>, RetryLimit, RtoStyle, DupSynAnswer, ProbeKind, AckPolicyKind. The enum names
 // below are what scenarios write.
 #pragma once
 
@@ -22,6 +22,7 @@ namespace tcpsim::tcp {
 inline constexpr std::array<std::string_view, 2> kRtoStyleNames{"rfc6298", "linux"};
 inline constexpr std::array<std::string_view, 2> kDupSynAnswerNames{"ack", "syn-ack"};
 inline constexpr std::array<std::string_view, 2> kProbeKindNames{"new-octet", "zero-length-old"};
+inline constexpr std::array<std::string_view, 3> kAckPolicyNames{"immediate", "delayed", "linux"};
 
 template <class Params, class Visitor>
 void visit_params(Params& p, Visitor&& v) {
@@ -59,8 +60,12 @@ void visit_params(Params& p, Visitor&& v) {
   v("time_wait_reopen", p.time_wait_reopen, "a new SYN may reopen a connection in TIME-WAIT");
   v("zero_window_probe", p.zero_window_probe, "probe content: new-octet or zero-length-old");
   // acknowledgements, keep-alive
-  v("delayed_ack", p.delayed_ack, "delay the ACK of a lone in-order segment");
-  v("delayed_ack_timeout", p.delayed_ack_timeout, "longest delay of a delayed ACK");
+  v("ack_policy", p.ack_policy,
+    "immediate: every ACK at once; delayed: RFC 9293 3.8.6.3 (the ACK of a lone segment waits, every 2nd is ACKed); "
+    "linux: quick ACKs at first, delayed in ping-pong mode (tcp_input.c __tcp_ack_snd_check)");
+  v("delayed_ack_timeout", p.delayed_ack_timeout, "longest delay of a delayed ACK (linux: TCP_DELACK_MAX)");
+  v("delayed_ack_min", p.delayed_ack_min, "linux: the ACK timeout's floor and start (TCP_ATO_MIN = TCP_DELACK_MIN)");
+  v("pingpong_thresh", p.pingpong_thresh, "linux: replies within ATO that make a connection interactive (net.ipv4.tcp_pingpong_thresh)");
   v("keepalive", p.keepalive, "send keep-alive probes on idle connections");
   v("keepalive_idle", p.keepalive_idle, "idle time before the first keep-alive probe");
   v("keepalive_interval", p.keepalive_interval, "time between keep-alive probes");
@@ -104,6 +109,7 @@ struct ParamText {
     return quoted(kDupSynAnswerNames[static_cast<std::size_t>(e)]);
   }
   std::string operator()(ProbeKind e) const { return quoted(kProbeKindNames[static_cast<std::size_t>(e)]); }
+  std::string operator()(AckPolicyKind e) const { return quoted(kAckPolicyNames[static_cast<std::size_t>(e)]); }
   static std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 };
 

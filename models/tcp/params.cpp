@@ -68,9 +68,13 @@ TcpParams TcpParams::rfc9293() {
   p.abort_rst_carries_ack = false;
   // §3.8.6.1: "transmit at least one octet of new data (if available)" as the probe (D15).
   p.zero_window_probe = ProbeKind::NewOctet;
-  // MUST-40 allows delayed ACK (< 0.5 s); off here so traces show one ACK per segment.
-  p.delayed_ack = false;
+  // MUST-40 allows delayed ACK (< 0.5 s); off here so traces show one ACK per segment. A scenario
+  // may choose "delayed" (§3.8.6.3 SHLD-18/19 with this timeout). The ATO floor and the ping-pong
+  // threshold belong to the linux policy only.
+  p.ack_policy = AckPolicyKind::Immediate;
   p.delayed_ack_timeout = Duration::ms(200);
+  p.delayed_ack_min = Duration::ms(40);
+  p.pingpong_thresh = 1;
   // MUST-25: keep-alives, if implemented, "MUST default to off"; MUST-28: interval >= 2 hours.
   p.keepalive = false;
   p.keepalive_idle = Duration::s(7200);
@@ -163,11 +167,13 @@ TcpParams TcpParams::linux_profile() {
   p.abort_rst_carries_ack = true;
   // tcp_xmit_probe_skb(): zero-length probe at SND.UNA - 1 (D15).
   p.zero_window_probe = ProbeKind::ZeroLengthOld;
-  // TCP_DELACK_MIN/MAX 40-200 ms. Linux delays ACKs, but starts every connection in quick-ACK
-  // mode (ACK at once), which the model does not reproduce; the profile keeps delayed ACK off
-  // so early traces match, and a scenario may turn it on (40 ms = TCP_DELACK_MIN).
-  p.delayed_ack = false;
-  p.delayed_ack_timeout = Duration::ms(40);
+  // Quick ACKs at first, delayed ACKs in ping-pong mode (tcp_input.c, see ack_policy.hpp):
+  // TCP_DELACK_MAX = HZ/5 = 200 ms, TCP_ATO_MIN = TCP_DELACK_MIN = HZ/25 = 40 ms,
+  // net.ipv4.tcp_pingpong_thresh = 1.
+  p.ack_policy = AckPolicyKind::Linux;
+  p.delayed_ack_timeout = Duration::ms(200);
+  p.delayed_ack_min = Duration::ms(40);
+  p.pingpong_thresh = 1;
   // tcp_keepalive_time = 7200 s, tcp_keepalive_intvl = 75 s, tcp_keepalive_probes = 9; off
   // unless SO_KEEPALIVE.
   p.keepalive = false;

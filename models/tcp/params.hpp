@@ -27,6 +27,8 @@ enum class DupSynAnswer : std::uint8_t { Ack, SynAck };
 enum class ProbeKind : std::uint8_t { NewOctet, ZeroLengthOld };
 // How the RTO is derived from SRTT and RTTVAR (catalog D9).
 enum class RtoStyle : std::uint8_t { Rfc6298, Linux };
+// When received text and FINs are acknowledged (ack_policy.hpp).
+enum class AckPolicyKind : std::uint8_t { Immediate, Delayed, Linux };
 
 struct TcpParams {
   std::string profile = "rfc9293";
@@ -68,8 +70,10 @@ struct TcpParams {
   ProbeKind zero_window_probe = ProbeKind::NewOctet;
 
   // --- acknowledgements, keep-alive ---
-  bool delayed_ack = false;
-  sim::Duration delayed_ack_timeout = sim::Duration::ms(200);
+  AckPolicyKind ack_policy = AckPolicyKind::Immediate;
+  sim::Duration delayed_ack_timeout = sim::Duration::ms(200);  // delayed: the delay; linux: TCP_DELACK_MAX
+  sim::Duration delayed_ack_min = sim::Duration::ms(40);       // linux: TCP_ATO_MIN = TCP_DELACK_MIN
+  int pingpong_thresh = 1;                                      // linux: tcp_pingpong_thresh (1..255)
   bool keepalive = false;
   sim::Duration keepalive_idle = sim::Duration::s(7200);
   sim::Duration keepalive_interval = sim::Duration::s(75);

@@ -19,12 +19,19 @@ void Connection::synchronized_arrives(sim::Time now, const net::Segment& seg) {
   if (state_ == State::SynReceived && !passive_ && params_.accept_crossing_synack && seg.flags.syn &&
       seg.flags.ack && !seg.flags.rst && seg.seq + 1 == tcb_.rcv_nxt && seg.ack == tcb_.snd_nxt) {
     // Deviation (linux profile, catalog D4): the crossing SYN,ACK of a simultaneous open is taken
-    // as the ACK of our SYN (Figure 7 line 6), where Table 6 would reject it.
+    // as the ACK of our SYN (Figure 7 line 6), where Table 6 would reject it. Its SYN, though,
+    // lies below RCV.NXT: tcp_data_queue() sees an old segment ("A retransmit, 2nd most common
+    // case. Force an immediate ack."), enters quick-ACK mode and sends a duplicate ACK (with a
+    // D-SACK block on Linux) from ESTABLISHED.
     net::Segment ack = seg;
     ack.flags.syn = false;
     ack.seq = seg.seq + 1;
     ack.options = {};
     synchronized_arrives(now, ack);
+    if (state_ == State::Established) {
+      ack_policy_.duplicate_received(ack_context(now));
+      send_ack("linux tcp_data_queue(): the crossing SYN,ACK's SYN is old -> immediate duplicate ACK");
+    }
     return;
   }
   using StepFn = Step (Connection::*)(sim::Time, const net::Segment&);
@@ -90,6 +97,7 @@ Connection::Step Connection::check_sequence_number(sim::Time now, const net::Seg
     arm(TimerKind::TimeWait, now + params_.time_wait(),
         "§3.10.7.4 TIME-WAIT: retransmitted FIN -> acknowledge it, restart the 2 MSL timeout");
   }
+  if (seg.payload_len > 0) ack_policy_.duplicate_received(ack_context(now));
   send_oow_ack(now, seg, "§3.10.7.4 first: unacceptable segment -> <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>");
   actions_.discard(seg, "§3.10.7.4 first: unacceptable segment");
   return Step::Stop;
@@ -422,7 +430,10 @@ Connection::Step Connection::process_text(sim::Time now, const net::Segment& seg
   tcb_.rcv_nxt = adv.rcv_nxt;
   tcb_.rcv_wnd = rcvbuf_.window();
   fin_in_order_ = adv.fin;
-  if (adv.octets > 0) actions_.notify(trace::Notice::Data, trace::AppError::None, adv.octets);
+  if (adv.octets > 0) {
+    ack_policy_.data_received(ack_context(now), adv.octets);
+    actions_.notify(trace::Notice::Data, trace::AppError::None, adv.octets);
+  }
   if (adv.fin) return Step::Continue;  // the eighth step acknowledges the text with the FIN
   if (adv.octets > 0 && delay_ack(now)) return Step::Continue;
   owe_ack("§3.10.7.4 seventh: text accepted -> <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>");
@@ -438,16 +449,31 @@ bool Connection::new_data_after_close(const net::Segment& seg) const {
   return seg.payload_len > 0 && tcb_.rcv_nxt < seg.seq + seg.payload_len;
 }
 
-// §3.8.6.3: "A TCP SHOULD implement a delayed ACK, but an ACK should not be excessively delayed;
-// in particular, the delay MUST be less than 0.5 seconds (MUST-40)", and "an ACK SHOULD be
-// generated for at least every second full-sized segment (SHLD-19)". Returns true if the ACK for
-// in-order text was deferred to the delayed-ACK timer. Every segment sent with an ACK cancels it.
-// Simplification: every data segment counts as full-sized.
+// The ACK owed for in-order text or a FIN in ESTABLISHED: true if TcpParams::ack_policy defers it
+// to the delayed-ACK timer (ack_policy.hpp), which is then armed at the policy's deadline (a
+// deadline already armed and kept is left alone). Every segment sent with an ACK cancels it.
 bool Connection::delay_ack(sim::Time now) {
-  if (!params_.delayed_ack || !rcvbuf_.held_empty()) return false;
-  if (++segments_unacked_ >= 2) return false;
-  if (!deadline(TimerKind::DelayedAck)) arm(TimerKind::DelayedAck, now + params_.delayed_ack_timeout, "RFC 1122 4.2.3.2 / MUST-40: in-order data -> delay the ACK");
+  const std::optional<sim::Time> at = ack_policy_.defer(ack_context(now));
+  if (!at) return false;
+  if (deadline(TimerKind::DelayedAck) != at) {
+    arm(TimerKind::DelayedAck, *at,
+        params_.ack_policy == AckPolicyKind::Linux ? "linux tcp_send_delayed_ack(): not in quick-ACK mode -> delay the ACK (ATO)"
+                                                   : "§3.8.6.3 SHLD-18 / MUST-40: in-order data -> delay the ACK");
+  }
   return true;
+}
+
+AckContext Connection::ack_context(sim::Time now) const {
+  const std::int32_t unacked = tcb_.rcv_nxt - rcv_wup_;
+  const std::int32_t advertised = last_adv_edge_ - rcv_wup_;
+  const std::uint32_t adv = advertised > 0 ? static_cast<std::uint32_t>(advertised) : 0u;
+  return {.now = now,
+          .rto = rto_.rto(),
+          .srtt = rto_.has_sample() ? std::optional<sim::Duration>(rto_.srtt()) : std::nullopt,
+          .rcv_wnd = adv,
+          .unacked = unacked > 0 ? static_cast<std::uint32_t>(unacked) : 0u,
+          .out_of_order = !rcvbuf_.held_empty(),
+          .timer = deadline(TimerKind::DelayedAck)};
 }
 
 // Eighth: check the FIN bit. "If the FIN bit is set, signal the user "connection closing" and
@@ -469,6 +495,7 @@ Connection::Step Connection::check_fin(sim::Time now, const net::Segment&) {
       // Figure 5 note 2). Linux does the same: tcp_fin() enters CLOSE_WAIT in ping-pong
       // (delayed-ACK) mode, but sends FIN_WAIT1/2's ACK at once (tcp_send_ack()). The FIN counts
       // as one more segment towards SHLD-19's "every second full-sized segment".
+      if (state_ == State::Established) ack_policy_.fin_in_established();
       if (state_ == State::Established && delay_ack(now)) break;
       owe_ack("§3.10.7.4 eighth: FIN -> ACK it");
       break;

@@ -82,6 +82,9 @@ LinuxSetup linux_setup(const tcp::TcpParams& p, const std::optional<std::pair<st
   set("net.ipv4.tcp_rto_min_us", whole(p.rto_min.count() / 1000));
   set("net.ipv4.tcp_rto_max_ms", whole(p.rto_max.count() / 1'000'000));
 
+  handled.insert("pingpong_thresh");
+  set("net.ipv4.tcp_pingpong_thresh", whole(p.pingpong_thresh));
+
   handled.insert({"rfc1337", "syn_cookies", "abort_on_overflow", "somaxconn"});
   set("net.ipv4.tcp_rfc1337", p.rfc1337 ? "1" : "0");
   set("net.ipv4.tcp_syncookies", p.syn_cookies ? "1" : "0");

@@ -86,8 +86,10 @@ struct FieldReader {
   void operator()(std::string_view, bool& b) const {
     if (const auto x = r.boolean(v, pointer)) b = *x;
   }
-  void operator()(std::string_view, int& n) const {
-    if (const auto x = r.integer(v, pointer, 0, 1000)) n = static_cast<int>(*x);
+  void operator()(std::string_view name, int& n) const {
+    // tcp_pingpong_thresh is a u8 sysctl of at least 1 (proc_dou8vec_minmax, SYSCTL_ONE).
+    const bool u8 = name == "pingpong_thresh";
+    if (const auto x = r.integer(v, pointer, u8 ? 1 : 0, u8 ? 255 : 1000)) n = static_cast<int>(*x);
   }
   void operator()(std::string_view, std::uint16_t& n) const {
     // An MSS below 64 octets cannot carry the headers of real packets (RFC 9293 §3.7.1).
@@ -108,6 +110,9 @@ struct FieldReader {
   void operator()(std::string_view, tcp::RtoStyle& e) const { read_enum(r, v, pointer, tcp::kRtoStyleNames, "RTO style", e); }
   void operator()(std::string_view, tcp::DupSynAnswer& e) const {
     read_enum(r, v, pointer, tcp::kDupSynAnswerNames, "answer", e);
+  }
+  void operator()(std::string_view, tcp::AckPolicyKind& e) const {
+    read_enum(r, v, pointer, tcp::kAckPolicyNames, "ACK policy", e);
   }
   void operator()(std::string_view, tcp::ProbeKind& e) const {
     read_enum(r, v, pointer, tcp::kProbeKindNames, "probe kind", e);

@@ -95,7 +95,7 @@ TEST_CASE("A 20 ms shift agrees at 35 ms and differs at 10 ms, from the row wher
   CHECK(r.code == 1);
   CHECK(block(r.out, "FIRST DIVERGENCE") ==
         std::vector<std::string>{"FIRST DIVERGENCE at row 14 of 19", "  kernel: B:80 enters LAST-ACK  [t=0.180027 s, #18]",
-                                 "  model:  B:80 enters LAST-ACK  [t=0.160000 s, #35]",
+                                 "  model:  B:80 enters LAST-ACK  [t=0.160000 s, #37]",
                                  "  how:    time 0.180027 s vs 0.160000 s"});
   CHECK_THAT(r.out, Catch::Contains("VERDICT: the runs differ: 13 same, 6 differ, 0 only in kernel, 0 only in model\n"));
   // The states are the same; only their times are not.
@@ -129,7 +129,7 @@ TEST_CASE("The first divergence names its row, both sides' events, how they diff
   const auto divergence = block(r.out, "FIRST DIVERGENCE");
   CHECK(divergence == std::vector<std::string>{
                           "FIRST DIVERGENCE at row 15 of 27", "  kernel: B sends FIN,ACK seq=1 ack=2  [t=0.180027 s, #19]",
-                          "  model:  B sends FIN,ACK seq=1 ack=2 (lost: fault rule 0)  [t=0.160000 s, #36]",
+                          "  model:  B sends FIN,ACK seq=1 ack=2 (lost: fault rule 0)  [t=0.160000 s, #38]",
                           "  how:    fate delivered vs lost: fault rule 0"});
   // Then the 3 rows before it and the row, both sides on one line, the row marked and explained.
   const auto context = block(r.out, "the 3 rows before it, and the row:");
@@ -163,7 +163,7 @@ TEST_CASE("Two scenarios, rfc9293 against linux, differ only in how long A stays
              Catch::Contains(": model (seed 1, profile rfc9293)\n") && Catch::Contains(": model (seed 1, profile linux)\n"));
   CHECK(block(r.out, "FIRST DIVERGENCE") ==
         std::vector<std::string>{"FIRST DIVERGENCE at row 19 of 19", "  rfc9293: A:1000 enters CLOSED  [t=240.170000 s, #56]",
-                                 "  linux:   A:1000 enters CLOSED  [t=60.170000 s, #50]",
+                                 "  linux:   A:1000 enters CLOSED  [t=60.170000 s, #52]",
                                  "  how:     time 240.170000 s vs 60.170000 s"});
   CHECK_THAT(r.out, Catch::Contains("  A 10.0.0.1: same\n"));
 }

@@ -26,6 +26,7 @@ TEST_CASE("The linux profile maps onto Linux's own defaults with nothing left ov
   CHECK(sysctl(s, "net.ipv4.tcp_fin_timeout") == "60");
   CHECK(sysctl(s, "net.ipv4.tcp_rto_min_us") == "200000");
   CHECK(sysctl(s, "net.ipv4.tcp_rto_max_ms") == "120000");
+  CHECK(sysctl(s, "net.ipv4.tcp_pingpong_thresh") == "1");
   CHECK(sysctl(s, "net.ipv4.tcp_syncookies") == "1");
   CHECK(sysctl(s, "net.core.somaxconn") == "4096");
   CHECK(sysctl(s, "net.ipv4.ip_local_port_range") == "(unset)");

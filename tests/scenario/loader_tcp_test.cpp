@@ -95,6 +95,14 @@ TEST_CASE("A TCP parameter of the wrong type names the expected type", "[loader]
   check_error(only_error(load(t3)), where(t3, "\"bsd\""), "/tcp/rto_style", "expected \"rfc6298\" or \"linux\"");
 }
 
+TEST_CASE("The ACK policy is read by name; the old delayed_ack switch is an unknown parameter", "[loader][tcp][delayed-ack]") {
+  const std::string text = with(R"(, "tcp": {"ack_policy": "quick"})");
+  check_error(only_error(load(text)), where(text, "\"quick\""), "/tcp/ack_policy",
+              "expected \"immediate\", \"delayed\" or \"linux\"");
+  const std::string t2 = with(R"(, "tcp": {"delayed_ack": true})");
+  check_error(only_error(load(t2)), where(t2, "\"delayed_ack\""), "/tcp/delayed_ack", "did you mean");
+}
+
 TEST_CASE("rto_min above rto_max is an error at the tcp object", "[loader][tcp]") {
   const std::string text = with(R"(, "tcp": {"rto_min": "2min"})");
   check_error(only_error(load(text)), where(text, "{\"rto_min\""), "/tcp", "rto_min (2min) is greater than rto_max (1min)");

@@ -301,7 +301,7 @@ TEST_CASE("RFC 5961 ACK range (linux): an ACK far below SND.UNA is answered and 
 
 TEST_CASE("Delayed ACK: the first segment waits for the timer, the second is ACKed at once", "[established][delayed-ack]") {
   TcpParams p = default_params();
-  p.delayed_ack = true;
+  p.ack_policy = AckPolicyKind::Delayed;
   p.delayed_ack_timeout = 40_ms;
   auto b = established_passive(p);
   b->deliver(at(1_s), data_a(kIssA + 1, 100));
@@ -317,7 +317,7 @@ TEST_CASE("Delayed ACK: the first segment waits for the timer, the second is ACK
 
 TEST_CASE("Delayed ACK: data sent in the meantime carries the ACK and cancels the timer", "[established][delayed-ack]") {
   TcpParams p = default_params();
-  p.delayed_ack = true;
+  p.ack_policy = AckPolicyKind::Delayed;
   auto b = established_passive(p);
   b->deliver(at(1_s), data_a(kIssA + 1, 100));
   REQUIRE(b->rec.timer(TimerKind::DelayedAck));

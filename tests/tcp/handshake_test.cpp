@@ -313,14 +313,15 @@ TEST_CASE("A passive open whose SYN,ACK is never acknowledged returns to LISTEN 
   CHECK(b->rec.notes.empty());
 }
 
-TEST_CASE("Figure 7 (linux): the crossing SYN,ACKs are accepted and both sides are ESTABLISHED at t0 + 2d", "[figure-7][syn-received][linux]") {
+TEST_CASE("Figure 7 (linux): the crossing SYN,ACKs are accepted, both sides are ESTABLISHED at t0 + 2d and answer the old SYN with a duplicate ACK", "[figure-7][syn-received][linux]") {
   Wire w(TcpParams::linux_profile(), TcpParams::linux_profile());
   REQUIRE(w.a.conn.open_active(at(0_ms), kAtoB, kIssA) == CallError::None);
   REQUIRE(w.b.conn.open_active(at(0_ms), kAtoB.reversed(), kIssB) == CallError::None);
   w.run_until(at(100_ms));
   CHECK(w.transcript == std::vector<std::string>{"A SYN-SENT", "A>B SYN seq=100", "B SYN-SENT", "B>A SYN seq=300",
                                                  "B SYN-RECEIVED", "B>A SYN,ACK seq=300 ack=101", "A SYN-RECEIVED",
-                                                 "A>B SYN,ACK seq=100 ack=301", "A ESTABLISHED", "B ESTABLISHED"});
+                                                 "A>B SYN,ACK seq=100 ack=301", "A ESTABLISHED", "A>B ACK seq=101 ack=301",
+                                                 "B ESTABLISHED", "B>A ACK seq=301 ack=101"});
   CHECK(w.a.rec.timers.empty());
   CHECK(w.b.rec.timers.empty());
 }

@@ -37,6 +37,7 @@ struct Case {
   pid_t pid = -1;
   int slot = -1;
   fs::path trace, log;
+  std::string kernel, hz;  // the kernel trace's meta: release and HZ
   double seconds = 0;
   std::chrono::steady_clock::time_point started;
 };
@@ -79,6 +80,8 @@ void judge(Case& c, sim::Duration tolerance) {
     return;
   }
   const trace::Trace& kernel = *read.trace;
+  c.kernel = trace::meta_value(kernel, "kernel");
+  c.hz = trace::meta_value(kernel, "hz");
   scenario::RunOptions opts;
   if (trace::meta_value(kernel, "end") != live::to_string(live::LiveEnd::Quiet) && !kernel.records().empty()) {
     opts.until = kernel.records().back().time.since_start() + tolerance;
@@ -103,6 +106,36 @@ void judge(Case& c, sim::Duration tolerance) {
   v << ": kernel " << (ka.empty() ? "has nothing here" : ka) << "; model " << (mb.empty() ? "has nothing here" : mb);
   if (row.kind == trace::RowKind::Differs) v << " [" << cmp.difference_text(row) << "]";
   c.verdict = v.str();
+}
+
+// The fidelity table (`--out DIR` writes DIR/fidelity.md): one row per scenario with its verdict,
+// under the kernel release and HZ the runs were taken on.
+void write_fidelity_table(const fs::path& file, const std::vector<Case>& cases, std::size_t agree, std::size_t played,
+                          const std::string& tolerance) {
+  std::string kernel = "unknown", hz = "unknown";
+  for (const Case& c : cases) {
+    if (c.kernel.empty()) continue;
+    kernel = c.kernel;
+    hz = c.hz.empty() ? hz : c.hz;
+    break;
+  }
+  std::ofstream f(file);
+  f << "# The linux profile against the Linux kernel\n\n";
+  f << "Taken on Linux " << kernel << " (HZ " << hz << ") by `tcpsim check --kernel`, each scenario played on real\n"
+    << "sockets in network namespaces and compared with the model's run of it: segments exact, times within "
+    << tolerance << ",\nstates and application outcomes equal.\n\n";
+  f << "**" << agree << " of " << played << " scenarios agree.**\n\n";
+  f << "| scenario | verdict | wall time |\n|---|---|---|\n";
+  const auto cell = [](std::string s) {
+    std::string out;
+    for (char ch : s) out += ch == '|' ? std::string("\\|") : std::string(1, ch);
+    return out;
+  };
+  for (const Case& c : cases) {
+    char t[32];
+    std::snprintf(t, sizeof t, "%.1f s", c.seconds);
+    f << "| " << cell(c.input.id) << " | " << cell(c.verdict) << " | " << t << " |\n";
+  }
 }
 
 }  // namespace
@@ -241,7 +274,10 @@ int cmd_check_kernel(const CheckArgs& a, std::ostream& out, std::ostream& err) {
   if (n[Case::Kind::Failed] > 0) out << "; " << n[Case::Kind::Failed] << " failed";
   if (skipped > 0) out << "; " << skipped << " of other profiles skipped";
   out << " (tolerance " << a.tolerance << ")\n";
-  if (!own_dir) out << "kernel traces and logs: " << dir.string() << "\n";
+  if (!own_dir) {
+    write_fidelity_table(dir / "fidelity.md", cases, n[Case::Kind::Agrees], played, a.tolerance);
+    out << "kernel traces and logs: " << dir.string() << " (table: " << (dir / "fidelity.md").string() << ")\n";
+  }
   else fs::remove_all(dir, ec);
   if (invalid) return kBadInput;
   if (n[Case::Kind::Failed] > 0) return kInternalError;

@@ -2,6 +2,7 @@
 // the parameters reaching the kernel, the trace written and read back, and nothing left behind
 // after an interrupted or killed run.
 #include <signal.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -280,4 +281,29 @@ TEST_CASE("check --kernel plays each linux scenario on the kernel and the model,
   CHECK(out.str().find("kernel agreement: ") != std::string::npos);
   CHECK(out.str().find("/1; 1 cannot be played; 1 of other profiles skipped (tolerance 35ms)") != std::string::npos);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("check --kernel --out writes the fidelity table: the kernel it ran on and a verdict per scenario") {
+  const auto dir = std::filesystem::temp_directory_path() / "tcpsim-check-kernel-table";
+  const auto out_dir = std::filesystem::temp_directory_path() / "tcpsim-check-kernel-table-out";
+  std::filesystem::remove_all(dir);
+  std::filesystem::remove_all(out_dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "plain.json") << client_server("[]", "300ms");
+  std::ostringstream out, err;
+  const std::string path = dir.string(), out_path = out_dir.string();
+  const char* argv[] = {"tcpsim", "check", "--kernel", path.c_str(), "--out", out_path.c_str(), nullptr};
+  REQUIRE(cli::run_cli(6, argv, out, err) == cli::kOk);
+  std::ifstream in(out_dir / "fidelity.md");
+  REQUIRE(in);
+  const std::string table((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  utsname u{};
+  REQUIRE(uname(&u) == 0);
+  CHECK(table.find("Taken on Linux " + std::string(u.release) + " (HZ ") != std::string::npos);
+  CHECK((table.find("**1 of 1 scenarios agree.**") != std::string::npos ||
+         table.find("**0 of 1 scenarios agree.**") != std::string::npos));
+  CHECK(table.find("| plain | ") != std::string::npos);
+  CHECK(std::filesystem::exists(out_dir / "plain.kernel.jsonl"));
+  std::filesystem::remove_all(dir);
+  std::filesystem::remove_all(out_dir);
 }

@@ -92,6 +92,17 @@ Segment fin_from_b_at(SeqNum seq) {
   return from_b({.seq = seq, .ack = kIssA + 1, .flags = {.ack = true, .fin = true}, .window = 65535});
 }
 bool is_bare_ack(const Segment& s) { return s.flags.ack && !s.flags.fin && !s.flags.syn && s.payload_len == 0; }
+
+// A read 100 octets B sent at 1 s (quick-ACKed); B's FIN arrives at 1.1 s: CLOSE-WAIT, ping-pong mode.
+HostPtr close_wait_after_data() {
+  auto a = established(linux_params());
+  a->deliver(at(1_s), data_from_b(kIssB + 1, 100));
+  CHECK(a->conn.receive(at(1_s), 100).octets == 100);
+  a->rec.clear_log();
+  a->deliver(at(1100_ms), fin_from_b_at(kIssB + 101));
+  CHECK(a->conn.state() == State::CloseWait);
+  return a;
+}
 }  // namespace
 
 TEST_CASE("Linux profile: the first data of a connection is acknowledged at once (quick-ACK mode)",
@@ -106,12 +117,7 @@ TEST_CASE("Linux profile: the first data of a connection is acknowledged at once
 
 TEST_CASE("Linux profile: a FIN after data enters ping-pong mode, its ACK waits ATO and rides on the application's FIN",
           "[close-wait][delayed-ack][linux]") {
-  auto a = established(linux_params());
-  a->deliver(at(1_s), data_from_b(kIssB + 1, 100));
-  a->rec.clear_log();
-  CHECK(a->conn.receive(at(1_s), 100).octets == 100);
-  a->deliver(at(1100_ms), fin_from_b_at(kIssB + 101));
-  CHECK(a->conn.state() == State::CloseWait);
+  auto a = close_wait_after_data();
   CHECK(a->rec.sent.empty());
   // tcp_send_delayed_ack(): ATO = TCP_ATO_MIN (40 ms), bounded by max(SRTT, 40 ms) = 40 ms.
   CHECK(a->rec.timer(TimerKind::DelayedAck) == at(1140_ms));
@@ -125,10 +131,7 @@ TEST_CASE("Linux profile: a FIN after data enters ping-pong mode, its ACK waits 
 
 TEST_CASE("Linux profile: without a close the FIN's delayed ACK leaves when the timer fires",
           "[close-wait][delayed-ack][linux]") {
-  auto a = established(linux_params());
-  a->deliver(at(1_s), data_from_b(kIssB + 1, 100));
-  a->rec.clear_log();
-  a->deliver(at(1100_ms), fin_from_b_at(kIssB + 101));
+  auto a = close_wait_after_data();
   CHECK(a->fire(TimerKind::DelayedAck) == at(1140_ms));
   const Segments sent = a->rec.take();
   REQUIRE(sent.size() == 1);

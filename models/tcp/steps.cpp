@@ -87,7 +87,7 @@ Connection::Step Connection::check_sequence_number(sim::Time now, const net::Seg
     // FIN. Acknowledge it, and restart the 2 MSL timeout."
     // Deviation: the retransmitted FIN fails Table 6 here and the literal text never reaches that
     // sentence; we restart 2MSL as the RFC intends and Linux does (catalog 3.18, D20).
-    arm(TimerKind::TimeWait, now + params_.time_wait(),
+    arm(TimerKind::TimeWait, now, params_.time_wait(),
         "§3.10.7.4 TIME-WAIT: retransmitted FIN -> acknowledge it, restart the 2 MSL timeout");
   }
   send_oow_ack(now, seg, "§3.10.7.4 first: unacceptable segment -> <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>");
@@ -338,10 +338,10 @@ void Connection::ack_advances(sim::Time now, const net::Segment& seg) {
     cancel(TimerKind::UserTimeout);
     return;
   }
-  arm(TimerKind::Retransmit, now + rto_.rto(), "RFC 6298 (5.3): ACK of new data, data outstanding -> restart the timer (RTO)");
+  arm(TimerKind::Retransmit, now, rto_.rto(), "RFC 6298 (5.3): ACK of new data, data outstanding -> restart the timer (RTO)");
   front_first_sent_ = now;
   if (params_.user_timeout)
-    arm(TimerKind::UserTimeout, now + *params_.user_timeout, "§3.8.3: ACK of new data -> restart the user timeout");
+    arm(TimerKind::UserTimeout, now, *params_.user_timeout, "§3.8.3: ACK of new data -> restart the user timeout");
 }
 
 // RFC 5681 §2: "DUPLICATE ACKNOWLEDGMENT: An acknowledgment is considered a "duplicate" ... when
@@ -446,7 +446,7 @@ bool Connection::new_data_after_close(const net::Segment& seg) const {
 bool Connection::delay_ack(sim::Time now) {
   if (!params_.delayed_ack || !rcvbuf_.held_empty()) return false;
   if (++segments_unacked_ >= 2) return false;
-  if (!deadline(TimerKind::DelayedAck)) arm(TimerKind::DelayedAck, now + params_.delayed_ack_timeout, "RFC 1122 4.2.3.2 / MUST-40: in-order data -> delay the ACK");
+  if (!deadline(TimerKind::DelayedAck)) arm(TimerKind::DelayedAck, now, params_.delayed_ack_timeout, "RFC 1122 4.2.3.2 / MUST-40: in-order data -> delay the ACK");
   return true;
 }
 
@@ -492,7 +492,7 @@ Connection::Step Connection::check_fin(sim::Time now, const net::Segment&) {
       break;
     case State::TimeWait:
       // "TIME-WAIT STATE: Remain in the TIME-WAIT state. Restart the 2 MSL time-wait timeout."
-      arm(TimerKind::TimeWait, now + params_.time_wait(), "§3.10.7.4 eighth: FIN in TIME-WAIT -> restart the 2 MSL timeout");
+      arm(TimerKind::TimeWait, now, params_.time_wait(), "§3.10.7.4 eighth: FIN in TIME-WAIT -> restart the 2 MSL timeout");
       break;
     default: break;  // CLOSE-WAIT, CLOSING, LAST-ACK: remain
   }

@@ -36,7 +36,7 @@ Connection::Connection(const TcpParams& params, Actions& actions)
     : Connection(std::make_shared<const TcpParams>(params), actions) {}
 
 Connection::Connection(std::shared_ptr<const TcpParams> params, Actions& actions)
-    : params_holder_(std::move(params)), params_(*params_holder_), actions_(actions), rto_(params_),
+    : params_holder_(std::move(params)), params_(*params_holder_), actions_(actions), tick_(TickClock::of(params_)), rto_(params_),
       sndbuf_(params_.send_buffer), rcvbuf_(params_.recv_buffer), ack_policy_(params_) {
   tcb_.rcv_wnd = rcvbuf_.window();
   tcb_.snd_mss = params_.default_peer_mss;
@@ -65,7 +65,7 @@ void Connection::set_state(sim::Time now, Event e, std::string_view cause) {
       // §3.10.7.4 eighth step, FIN-WAIT-2: "Enter the TIME-WAIT state. Start the time-wait timer,
       // turn off the other timers."
       cancel_all_timers();
-      arm(TimerKind::TimeWait, now + params_.time_wait(), "§3.10.7.4 eighth: enter TIME-WAIT -> start the time-wait timer (2 MSL)");
+      arm(TimerKind::TimeWait, now, params_.time_wait(), "§3.10.7.4 eighth: enter TIME-WAIT -> start the time-wait timer (2 MSL)");
       break;
     case State::FinWait2: arm_fin_wait_2_timer(now); break;
     case State::Closed: enter_closed(); break;
@@ -109,7 +109,10 @@ void Connection::reset_tcb() {
   syn_text_.reset();
 }
 
-void Connection::arm(TimerKind t, sim::Time deadline, std::string_view cause) {
+void Connection::arm(TimerKind t, sim::Time now, sim::Duration timeout, std::string_view cause) {
+  // Deviation (linux profile, TcpParams::hz): sk_reset_timer() arms jiffies + timeout, and the
+  // timer wheel (calc_wheel_index(), calc_index()) runs it on a later tick edge, never earlier.
+  const sim::Time deadline = tick_.fire_time(now, timeout);
   timers_[static_cast<int>(t)] = deadline;
   actions_.arm(t, deadline, cause);
 }

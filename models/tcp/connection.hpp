@@ -19,7 +19,9 @@
 // Acknowledgements are aggregated (MUST-58): the steps only set `ack_now_`, and output() at the
 // end of the arrival sends one segment (data with the ACK piggybacked, or a bare ACK).
 //
-// Timers (all owned by the TCB; Actions::arm/cancel; each safe to cancel in any state):
+// Timers (all owned by the TCB; Actions::arm/cancel; each safe to cancel in any state; with
+// TcpParams::hz > 0 each is armed in whole ticks and fires where Linux's timer wheel fires it,
+// jiffies.hpp):
 //   Retransmit  - armed while SYN, SYN,ACK, data or FIN are unacknowledged (RFC 6298 §5);
 //   Persist     - armed while SND.WND = 0 and data waits (§3.8.6.1), doubling per probe;
 //   TimeWait    - 2 MSL in TIME-WAIT (MUST-13), restarted by a retransmitted FIN;
@@ -95,6 +97,7 @@
 #include "models/tcp/ack_policy.hpp"
 #include "models/tcp/actions.hpp"
 #include "models/tcp/buffers.hpp"
+#include "models/tcp/jiffies.hpp"
 #include "models/tcp/params.hpp"
 #include "models/tcp/rto.hpp"
 #include "models/tcp/state.hpp"
@@ -206,7 +209,9 @@ class Connection {
   void set_state(sim::Time now, Event e, std::string_view cause);
   void enter_closed();
   void reset_tcb();
-  void arm(TimerKind t, sim::Time deadline, std::string_view cause);
+  // Arms `t` to expire `timeout` after `now`: exactly then in continuous time, on the tick the
+  // timer wheel puts it on with TcpParams::hz > 0 (jiffies.hpp).
+  void arm(TimerKind t, sim::Time now, sim::Duration timeout, std::string_view cause);
   void cancel(TimerKind t);
   void cancel_all_timers();
   void reset_connection(sim::Time now, trace::AppError err, Event e, std::string_view cause);
@@ -285,6 +290,7 @@ class Connection {
   State state_ = State::Closed;
   net::ConnId id_{};
   Tcb tcb_{};
+  TickClock tick_;  // TcpParams::hz: the clock the timers are armed on
   RtoEstimator rto_;
   SendBuffer sndbuf_;
   ReceiveBuffer rcvbuf_;

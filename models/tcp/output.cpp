@@ -42,11 +42,11 @@ void Connection::owe_ack(std::string_view cause) {
 // that it will expire after RTO seconds").
 void Connection::start_retransmit_timer(sim::Time now) {
   if (deadline(TimerKind::Retransmit)) return;
-  arm(TimerKind::Retransmit, now + rto_.rto(), "RFC 6298 (5.1): segment sent, timer off -> start it (RTO)");
+  arm(TimerKind::Retransmit, now, rto_.rto(), "RFC 6298 (5.1): segment sent, timer off -> start it (RTO)");
   front_first_sent_ = now;
   retransmissions_ = 0;
   if (params_.user_timeout && !deadline(TimerKind::UserTimeout)) {
-    arm(TimerKind::UserTimeout, now + *params_.user_timeout, "§3.8.3: data outstanding -> start the user timeout");
+    arm(TimerKind::UserTimeout, now, *params_.user_timeout, "§3.8.3: data outstanding -> start the user timeout");
   }
 }
 
@@ -212,7 +212,7 @@ void Connection::update_persist(sim::Time now) {
   }
   if (!deadline(TimerKind::Persist)) {
     persist_interval_ = rto_.rto();
-    arm(TimerKind::Persist, now + persist_interval_, "§3.8.6.1: zero send window, data waiting -> start the persist timer");
+    arm(TimerKind::Persist, now, persist_interval_, "§3.8.6.1: zero send window, data waiting -> start the persist timer");
   }
 }
 

@@ -4,7 +4,7 @@
 //
 // visit_params(params, v) calls `v(name, member, help)` for every field, where member is a
 // reference of one of the types: sim::Duration, std::optional<sim::Duration>, bool, int,
-// std::uint16_t, std::uint32_t, std::optional<std::uint32_t>, RetryLimit, RtoStyle, DupSynAnswer, ProbeKind, AckPolicyKind. The enum names
+// std::uint16_t, std::uint32_t, std::uint64_t, std::optional<std::uint32_t>, RetryLimit, RtoStyle, DupSynAnswer, ProbeKind, AckPolicyKind. The enum names
 // below are what scenarios write.
 #pragma once
 
@@ -38,6 +38,9 @@ void visit_params(Params& p, Visitor&& v) {
   v("syn_linear_timeouts", p.syn_linear_timeouts, "first SYN retransmissions that do not double the RTO");
   v("user_timeout", p.user_timeout, "give up when data stays unacknowledged this long (ETIMEDOUT)");
   v("fin_wait_2_timeout", p.fin_wait_2_timeout, "after a full close, FIN-WAIT-2 ends silently after this long (null: waits forever)");
+  v("hz", p.hz, "tick rate of the timer clock: 0 = continuous time; else timeouts are whole ticks and timers fire on Linux's timer wheel (kernel/time/timer.c; linux: CONFIG_HZ=250 of Debian's kernels)");
+  v("jiffies_at_start", p.jiffies_at_start, "jiffies value at time 0 (with hz > 0; a kernel trace's meta jiffies_at_start)");
+  v("tick_offset", p.tick_offset, "how far into its tick time 0 lies, less than 1/hz (a kernel trace's meta tick_offset_ns)");
   // give-up rules
   v("syn_retries", p.syn_retries, "when an active open gives up (ETIMEDOUT)");
   v("synack_retries", p.synack_retries, "when a half-open passive connection is dropped");
@@ -94,6 +97,7 @@ struct ParamText {
   std::string operator()(int n) const { return std::to_string(n); }
   std::string operator()(std::uint16_t n) const { return std::to_string(n); }
   std::string operator()(std::uint32_t n) const { return std::to_string(n); }
+  std::string operator()(std::uint64_t n) const { return std::to_string(n); }
   std::string operator()(const std::optional<std::uint32_t>& n) const { return n ? std::to_string(*n) : "null"; }
   std::string operator()(const RetryLimit& l) const {
     if (l.count && !l.duration) return std::to_string(*l.count);

@@ -27,6 +27,10 @@ TcpParams TcpParams::rfc9293() {
   p.user_timeout = Duration::s(300);
   // §3.10.7.4 FIN-WAIT-2 has no timer: the connection waits for the peer's FIN forever (D16).
   p.fin_wait_2_timeout = std::nullopt;
+  // RFC 9293 and RFC 6298 measure time continuously: timers fire exactly after their timeout.
+  p.hz = 0;
+  p.jiffies_at_start = 0;
+  p.tick_offset = Duration::zero();
   // RFC 9293 §3.8.3 MUST-23: "R2 for a SYN segment MUST be set large enough to provide
   // retransmission of the segment for at least 3 minutes." Rule chosen (catalog 3.8): give up at
   // the first expiry at or after 180 s from the first SYN (183 s with the 60 s RTO cap).
@@ -137,6 +141,15 @@ TcpParams TcpParams::linux_profile() {
   p.user_timeout = std::nullopt;
   // tcp_fin_timeout = 60 s: an orphaned FIN_WAIT2 socket is destroyed after it, silently (D16).
   p.fin_wait_2_timeout = Duration::s(60);
+  // CONFIG_HZ=250 (Debian's kernels, and the 6.18 kernel the differential mode was measured on):
+  // TCP's timeouts are jiffies (TCP_TIMEOUT_INIT = HZ, TCP_RTO_MIN = HZ/5, TCP_TIMEWAIT_LEN =
+  // 60*HZ; __tcp_set_rto() rounds the RTO up to whole ticks) and its timers sit on the timer
+  // wheel of kernel/time/timer.c, which fires them on tick edges, up to a level's granule late.
+  // Time 0 at the start of tick 0 by default, so that runs are deterministic; a kernel trace's
+  // recorded phase (tcpsim check --kernel, diff, run --jiffies) replaces both.
+  p.hz = 250;
+  p.jiffies_at_start = 0;
+  p.tick_offset = Duration::zero();
   // tcp_validate_incoming(): RFC 5961 RST/SYN checks; ACK range check since 354e4aa391ed.
   p.rfc5961 = true;
   p.rfc5961_ack_range = true;

@@ -45,6 +45,11 @@ struct TcpParams {
   int syn_linear_timeouts = 0;  // first N SYN retransmissions do not double the RTO
   std::optional<sim::Duration> user_timeout{};
   std::optional<sim::Duration> fin_wait_2_timeout{};  // orphaned FIN-WAIT-2 lifetime (Linux tcp_fin_timeout)
+  // The tick clock (jiffies.hpp): with hz > 0 timeouts are whole ticks and every timer fires
+  // where Linux's timer wheel puts it; 0 is continuous time.
+  int hz = 0;
+  std::uint64_t jiffies_at_start = 0;  // the jiffies value at model time 0
+  sim::Duration tick_offset{};         // how far into its tick model time 0 lies (< 1/hz)
 
   // --- give-up rules (RFC 9293 §3.8.3) ---
   RetryLimit syn_retries{};

@@ -9,7 +9,7 @@ using sim::Duration;
 
 RtoEstimator::RtoEstimator(const TcpParams& p)
     : style_(p.rto_style), min_(p.rto_min), max_(p.rto_max), granularity_(p.clock_granularity),
-      rto_(p.rto_initial) {}
+      tick_(TickClock::of(p)), rto_(p.rto_initial) {}
 
 Duration RtoEstimator::clamp(Duration d) const { return std::clamp(d, min_, max_); }
 
@@ -34,7 +34,9 @@ void RtoEstimator::sample(Duration r) {
     // Deviation (linux profile): tcp_rtt_estimator() floors the variance term, not the RTO:
     // RTO = SRTT + max(4 * RTTVAR, tcp_rto_min), so a 20 ms path gets 220 ms, not 1 s.
     // Later samples use RFC 6298 (2.3) too; Linux's once-per-RTT mdev decay is not modelled.
-    rto_ = std::min(max_, srtt_ + std::max(rttvar_ * 4, min_));
+    // With TcpParams::hz, __tcp_set_rto() keeps it in jiffies: usecs_to_jiffies() rounds it up
+    // to whole ticks (220 ms stays 55 ticks at HZ = 250, 220.3 ms becomes 56: 224 ms).
+    rto_ = std::min(max_, tick_.round_up(srtt_ + std::max(rttvar_ * 4, min_)));
   }
 }
 

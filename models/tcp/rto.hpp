@@ -4,6 +4,7 @@
 // applied by the caller, which only feeds samples of segments sent once.
 #pragma once
 
+#include "models/tcp/jiffies.hpp"
 #include "models/tcp/params.hpp"
 #include "sim/kernel/time.hpp"
 
@@ -30,6 +31,7 @@ class RtoEstimator {
 
   RtoStyle style_;
   sim::Duration min_, max_, granularity_;
+  TickClock tick_;  // TcpParams::hz: the Linux RTO is whole ticks
   bool has_sample_ = false;
   sim::Duration srtt_{}, rttvar_{};
   sim::Duration rto_;

@@ -94,7 +94,7 @@ Connection::Step Connection::check_sequence_number(sim::Time now, const net::Seg
     // FIN. Acknowledge it, and restart the 2 MSL timeout."
     // Deviation: the retransmitted FIN fails Table 6 here and the literal text never reaches that
     // sentence; we restart 2MSL as the RFC intends and Linux does (catalog 3.18, D20).
-    arm(TimerKind::TimeWait, now + params_.time_wait(),
+    arm(TimerKind::TimeWait, now, params_.time_wait(),
         "§3.10.7.4 TIME-WAIT: retransmitted FIN -> acknowledge it, restart the 2 MSL timeout");
   }
   if (seg.payload_len > 0) ack_policy_.duplicate_received(ack_context(now));
@@ -346,10 +346,10 @@ void Connection::ack_advances(sim::Time now, const net::Segment& seg) {
     cancel(TimerKind::UserTimeout);
     return;
   }
-  arm(TimerKind::Retransmit, now + rto_.rto(), "RFC 6298 (5.3): ACK of new data, data outstanding -> restart the timer (RTO)");
+  arm(TimerKind::Retransmit, now, rto_.rto(), "RFC 6298 (5.3): ACK of new data, data outstanding -> restart the timer (RTO)");
   front_first_sent_ = now;
   if (params_.user_timeout)
-    arm(TimerKind::UserTimeout, now + *params_.user_timeout, "§3.8.3: ACK of new data -> restart the user timeout");
+    arm(TimerKind::UserTimeout, now, *params_.user_timeout, "§3.8.3: ACK of new data -> restart the user timeout");
 }
 
 // RFC 5681 §2: "DUPLICATE ACKNOWLEDGMENT: An acknowledgment is considered a "duplicate" ... when
@@ -456,7 +456,7 @@ bool Connection::delay_ack(sim::Time now) {
   const std::optional<sim::Time> at = ack_policy_.defer(ack_context(now));
   if (!at) return false;
   if (deadline(TimerKind::DelayedAck) != at) {
-    arm(TimerKind::DelayedAck, *at,
+    arm(TimerKind::DelayedAck, now, *at - now,
         params_.ack_policy == AckPolicyKind::Linux ? "linux tcp_send_delayed_ack(): not in quick-ACK mode -> delay the ACK (ATO)"
                                                    : "§3.8.6.3 SHLD-18 / MUST-40: in-order data -> delay the ACK");
   }
@@ -519,7 +519,7 @@ Connection::Step Connection::check_fin(sim::Time now, const net::Segment&) {
       break;
     case State::TimeWait:
       // "TIME-WAIT STATE: Remain in the TIME-WAIT state. Restart the 2 MSL time-wait timeout."
-      arm(TimerKind::TimeWait, now + params_.time_wait(), "§3.10.7.4 eighth: FIN in TIME-WAIT -> restart the 2 MSL timeout");
+      arm(TimerKind::TimeWait, now, params_.time_wait(), "§3.10.7.4 eighth: FIN in TIME-WAIT -> restart the 2 MSL timeout");
       break;
     default: break;  // CLOSE-WAIT, CLOSING, LAST-ACK: remain
   }

@@ -54,7 +54,7 @@ void Connection::on_retransmit_expired(sim::Time now) {
   rtt_seq_.reset();  // RFC 6298 §3 (Karn): no RTT sample from a retransmitted segment
   retransmit_front(now);
   // RFC 6298 (5.6): "Start the retransmission timer, such that it expires after RTO seconds".
-  arm(TimerKind::Retransmit, now + rto_.rto(), "RFC 6298 (5.5)-(5.6): timeout -> back off, retransmit, restart the timer");
+  arm(TimerKind::Retransmit, now, rto_.rto(), "RFC 6298 (5.5)-(5.6): timeout -> back off, retransmit, restart the timer");
 }
 
 // §3.8.6.1: "The sending TCP peer must regularly transmit at least one octet of new data (if
@@ -82,7 +82,7 @@ void Connection::on_persist_expired(sim::Time now) {
   }
   emit(probe, "§3.8.6.1: zero window -> window probe", resend);
   persist_interval_ = std::min(params_.rto_max, persist_interval_ * 2);
-  arm(TimerKind::Persist, now + persist_interval_, "§3.8.6.1 SHLD-30: probe sent -> persist again, interval doubled");
+  arm(TimerKind::Persist, now, persist_interval_, "§3.8.6.1 SHLD-30: probe sent -> persist again, interval doubled");
 }
 
 // "If the time-wait timeout expires on a connection, delete the TCB, enter the CLOSED state".
@@ -105,7 +105,7 @@ void Connection::on_user_timeout_expired(sim::Time now) {
 void Connection::on_keepalive_expired(sim::Time now) {
   if (state_ != State::Established && state_ != State::CloseWait) return;
   if (tcb_.snd_una != tcb_.snd_nxt) {
-    arm(TimerKind::Keepalive, now + params_.keepalive_idle, "§3.8.4: data outstanding -> no probe, wait another idle period");
+    arm(TimerKind::Keepalive, now, params_.keepalive_idle, "§3.8.4: data outstanding -> no probe, wait another idle period");
     return;
   }
   if (keepalive_probes_ >= params_.keepalive_probes) {
@@ -119,7 +119,7 @@ void Connection::on_keepalive_expired(sim::Time now) {
   // octet of data." (SHLD-12: no data.)
   ++keepalive_probes_;
   emit(make_segment(tcb_.snd_nxt - 1, {.ack = true}), "§3.8.4: idle -> keep-alive probe <SEQ=SND.NXT-1>");
-  arm(TimerKind::Keepalive, now + params_.keepalive_interval, "§3.8.4: probe sent -> wait the keep-alive interval");
+  arm(TimerKind::Keepalive, now, params_.keepalive_interval, "§3.8.4: probe sent -> wait the keep-alive interval");
 }
 
 // Deviation (linux profile, TcpParams::fin_wait_2_timeout, catalog 2.10 and D16): RFC 9293 has
@@ -129,7 +129,7 @@ void Connection::on_keepalive_expired(sim::Time now) {
 void Connection::arm_fin_wait_2_timer(sim::Time now) {
   if (state_ != State::FinWait2 || !orphaned() || !params_.fin_wait_2_timeout) return;
   const sim::Duration rto = rto_.rto();
-  arm(TimerKind::FinWait2, now + std::max(*params_.fin_wait_2_timeout, rto * 4 - rto / 2),
+  arm(TimerKind::FinWait2, now, std::max(*params_.fin_wait_2_timeout, rto * 4 - rto / 2),
       "linux tcp_fin_time(): orphaned FIN-WAIT-2 -> max(tcp_fin_timeout, 3.5 RTO)");
 }
 
@@ -143,7 +143,7 @@ void Connection::on_fin_wait_2_expired(sim::Time now) {
 void Connection::restart_keepalive(sim::Time now) {
   if (!params_.keepalive || (state_ != State::Established && state_ != State::CloseWait)) return;
   keepalive_probes_ = 0;
-  arm(TimerKind::Keepalive, now + params_.keepalive_idle, "§3.8.4: connection idle -> keep-alive timer restarts");
+  arm(TimerKind::Keepalive, now, params_.keepalive_idle, "§3.8.4: connection idle -> keep-alive timer restarts");
 }
 
 }  // namespace tcpsim::tcp

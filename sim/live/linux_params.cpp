@@ -121,6 +121,12 @@ LinuxSetup linux_setup(const tcp::TcpParams& p, const std::optional<std::pair<st
     unmapped(name, "Linux's TIME-WAIT lasts TCP_TIMEWAIT_LEN (60 s), a compile-time constant");
   }
   // Everything else is a behaviour Linux has no switch for.
+  // The kernel's tick clock is its own: its HZ is CONFIG_HZ, and the run records its phase (the
+  // trace's meta "jiffies_at_start" and "tick_offset_ns") for the model to take over.
+  handled.insert({"jiffies_at_start", "tick_offset"});
+  handled.insert("hz");
+  if (p.hz != linux.hz) unmapped("hz", "the kernel's tick rate is its CONFIG_HZ; the trace's meta \"hz\" names it");
+
   for (const auto& [name, value] : mine) {
     if (handled.contains(name) || value == theirs.at(name)) continue;
     unmapped(name, "Linux has no switch for this (it behaves as the linux profile's " + theirs.at(name) + ")");

@@ -7,6 +7,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "models/tcp/jiffies.hpp"
 #include "models/tcp/param_fields.hpp"
 #include "sim/scenario/loader_detail.hpp"
 
@@ -72,7 +73,7 @@ struct FieldReader {
   const std::string& pointer;
 
   void operator()(std::string_view name, sim::Duration& d) const {
-    const bool may_be_zero = name == "msl" || name == "time_wait_length";
+    const bool may_be_zero = name == "msl" || name == "time_wait_length" || name == "tick_offset";
     if (const auto x = r.duration(v, pointer, may_be_zero ? kTcpDurationOrZero : kTcpDuration)) d = *x;
   }
   void operator()(std::string_view name, std::optional<sim::Duration>& d) const {
@@ -90,6 +91,9 @@ struct FieldReader {
     // tcp_pingpong_thresh is a u8 sysctl of at least 1 (proc_dou8vec_minmax, SYSCTL_ONE).
     const bool u8 = name == "pingpong_thresh";
     if (const auto x = r.integer(v, pointer, u8 ? 1 : 0, u8 ? 255 : 1000)) n = static_cast<int>(*x);
+  }
+  void operator()(std::string_view, std::uint64_t& n) const {
+    if (const auto x = r.integer(v, pointer, 0, std::numeric_limits<std::uint64_t>::max())) n = *x;
   }
   void operator()(std::string_view, std::uint16_t& n) const {
     // An MSS below 64 octets cannot carry the headers of real packets (RFC 9293 §3.7.1).
@@ -133,6 +137,7 @@ void read_overrides(Reader& r, const Json& v, const std::string& pointer, TcpPar
   if (p.rto_min > p.rto_max)
     r.error(pointer, "rto_min (" + sim::format_duration(p.rto_min) + ") is greater than rto_max (" +
                          sim::format_duration(p.rto_max) + ")");
+  if (const std::string why = tcp::tick_clock_problem(p.hz, p.tick_offset); !why.empty()) r.error(pointer, why);
 }
 
 // Copies the fields named in `names` from `from` to `to`.

@@ -150,6 +150,7 @@ struct ParamJson {
   static Json value(int n) { return n; }
   static Json value(std::uint16_t n) { return n; }
   static Json value(std::uint32_t n) { return n; }
+  static Json value(std::uint64_t n) { return n; }
   static Json value(const tcp::RetryLimit& l) {
     if (!l.count && !l.duration) return nullptr;
     if (l.count && !l.duration) return *l.count;

@@ -4,7 +4,9 @@
 // tests/cli/data/normal-close-kernel.jsonl is scenarios/linux-profile/normal-close-linux.json as
 // a live run on kernel sockets records it: a metadata line naming the kernel, other ISNs, the
 // kernel's windows and options, tens of microseconds of noise, and B's application closing its
-// socket 20 ms later than the model's (so rows 14 on are 20 ms later). Its 19 rows:
+// socket 20 ms later than the model's (so rows 14 on are 20 ms later; A leaves TIME-WAIT where
+// the timer wheel of a HZ=250 kernel puts it, 61.44 s with time 0 on a tick edge, plus those
+// 20 ms). Its 19 rows:
 //    1 B LISTEN            6 A ESTABLISHED      11 B CLOSE-WAIT     16 A TIME-WAIT
 //    2 A SYN-SENT          7 ACK                12 ACK              17 ACK
 //    3 SYN                 8 B ESTABLISHED      13 A FIN-WAIT-2     18 B CLOSED
@@ -134,7 +136,7 @@ TEST_CASE("The first divergence names its row, both sides' events, how they diff
   // Then the 3 rows before it and the row, both sides on one line, the row marked and explained.
   const auto context = block(r.out, "the 3 rows before it, and the row:");
   REQUIRE(context.size() == 8);
-  CHECK_THAT(context[3], Catch::Contains("ACK seq=1 ack=2") && Catch::Contains("0.110052") && Catch::Contains("0.110000"));
+  CHECK_THAT(context[3], Catch::Contains("ACK seq=1 ack=2") && Catch::Contains("0.110052") && Catch::Contains("0.112000"));
   CHECK_THAT(context[4], Catch::Contains("A FIN-WAIT-2"));
   CHECK_THAT(context[5], Catch::Contains("B LAST-ACK"));
   CHECK_THAT(context[6], Catch::StartsWith("!    19 0.180027 ") && Catch::EndsWith("FIN,ACK seq=1 ack=2 lost"));
@@ -163,8 +165,8 @@ TEST_CASE("Two scenarios, rfc9293 against linux, differ only in how long A stays
              Catch::Contains(": model (seed 1, profile rfc9293)\n") && Catch::Contains(": model (seed 1, profile linux)\n"));
   CHECK(block(r.out, "FIRST DIVERGENCE") ==
         std::vector<std::string>{"FIRST DIVERGENCE at row 19 of 19", "  rfc9293: A:1000 enters CLOSED  [t=240.170000 s, #56]",
-                                 "  linux:   A:1000 enters CLOSED  [t=60.170000 s, #52]",
-                                 "  how:     time 240.170000 s vs 60.170000 s"});
+                                 "  linux:   A:1000 enters CLOSED  [t=61.440000 s, #52]",
+                                 "  how:     time 240.170000 s vs 61.440000 s"});
   CHECK_THAT(r.out, Catch::Contains("  A 10.0.0.1: same\n"));
 }
 

@@ -9,6 +9,13 @@
 namespace tcpsim::tcp::test {
 
 inline TcpParams default_params() { return TcpParams::rfc9293(); }
+// The linux profile's rules in continuous time (hz = 0), for tests of a rule that are written in
+// exact times; the tick clock and the timer wheel have tests of their own (jiffies_test.cpp).
+inline TcpParams linux_continuous() {
+  TcpParams p = TcpParams::linux_profile();
+  p.hz = 0;
+  return p;
+}
 
 // A: CLOSED -> SYN-SENT at t = 0.
 inline HostPtr syn_sent(const TcpParams& p = default_params(), SeqNum iss = kIssA) {

@@ -65,6 +65,7 @@ SynAcks synacks(const ListenWorld& w) {
 tcp::TcpParams linux_without_cookies() {
   tcp::TcpParams p = tcp::TcpParams::linux_profile();
   p.syn_cookies = false;
+  p.hz = 0;  // continuous time: the tests state exact retransmission times
   return p;
 }
 

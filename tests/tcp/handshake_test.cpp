@@ -219,7 +219,7 @@ TEST_CASE("Lost SYN,ACK: the retransmitted SYN in SYN-RECEIVED gets a bare ACK (
 }
 
 TEST_CASE("Lost SYN,ACK: the retransmitted SYN in SYN-RECEIVED gets the SYN,ACK again (linux)", "[syn-received][lost-syn-ack][linux]") {
-  auto b = syn_received(TcpParams::linux_profile());
+  auto b = syn_received(linux_continuous());
   b->deliver(at(1010_ms), kSynA);
   CHECK(b->rec.take() == Segments{from_b({.seq = kIssB, .ack = kIssA + 1, .flags = {.syn = true, .ack = true},
                                           .window = 65535, .options = {.mss = 1460}})});
@@ -278,7 +278,7 @@ TEST_CASE("Connect timeout (rfc9293): SYNs at 0, 1, 3, 7, 15, 31, 63, 123 s, ETI
 }
 
 TEST_CASE("Connect timeout (linux): 10 SYN retransmissions, linear first, ETIMEDOUT at 131 s", "[syn-sent][connect-timeout][linux]") {
-  auto a = syn_sent(TcpParams::linux_profile());
+  auto a = syn_sent(linux_continuous());
   std::vector<sim::Time> sent_at{at(0_s)};
   a->rec.take();
   sim::Time last{};
@@ -308,7 +308,9 @@ TEST_CASE("A passive open whose SYN,ACK is never acknowledged returns to LISTEN 
   auto b = syn_received(TcpParams::linux_profile());
   std::vector<sim::Time> fired;
   while (b->conn.state() == State::SynReceived) fired.push_back(b->fire(TimerKind::Retransmit));
-  CHECK(fired == std::vector<sim::Time>{at(1010_ms), at(3010_ms), at(7010_ms), at(15010_ms), at(31010_ms), at(63010_ms)});
+  // HZ = 250: the SYN,ACK leaves in tick 2; 1, 2, 4, 8, 16 and 32 s (250 << n ticks) each armed on
+  // the tick the last fired on, rounded up by the wheel's level 1, 2, 2, 2, 2 and 3 granules.
+  CHECK(fired == std::vector<sim::Time>{at(1024_ms), at(3040_ms), at(7168_ms), at(15360_ms), at(31488_ms), at(65536_ms)});
   CHECK(b->conn.state() == State::Listen);
   CHECK(b->rec.notes.empty());
 }

@@ -10,7 +10,7 @@ namespace {
 using Segments = std::vector<Segment>;
 using Transitions = std::vector<std::pair<State, State>>;
 
-TcpParams linux_params() { return TcpParams::linux_profile(); }
+TcpParams linux_params() { return linux_continuous(); }
 
 // A's ACK of data it never sent: A has SND.NXT = x+1, the peer acknowledges x+41.
 const Segment kAckOfUnsent = from_b({.seq = kIssB + 1, .ack = kIssA + 41, .flags = {.ack = true}, .window = 65535});

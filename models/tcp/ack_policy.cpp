@@ -12,18 +12,16 @@ constexpr std::uint32_t kMaxQuickAcks = 16;
 constexpr sim::Duration kMaxAtoNotInteractive = sim::Duration::ms(500);
 }  // namespace
 
-AckPolicy::AckPolicy(const TcpParams& p)
-    : kind_(p.ack_policy), timeout_(p.delayed_ack_timeout), ato_min_(p.delayed_ack_min),
-      pingpong_thresh_(static_cast<std::uint32_t>(std::clamp(p.pingpong_thresh, 1, 255))), advmss_(p.mss) {
-  reset();
-}
+AckPolicy::AckPolicy(const TcpParams& p) : p_(&p) { reset(); }
+
+std::uint32_t AckPolicy::pingpong_thresh() const { return static_cast<std::uint32_t>(std::clamp(p_->pingpong_thresh, 1, 255)); }
 
 void AckPolicy::reset() {
   segments_unacked_ = 0;
   quick_ = pingpong_ = 0;
   ato_ = {};
   lrcvtime_ = {};
-  rcv_mss_ = std::min<std::uint32_t>(advmss_, 536);
+  rcv_mss_ = std::min<std::uint32_t>(p_->mss, 536);
   pushed_ = false;
 }
 
@@ -40,26 +38,26 @@ void AckPolicy::incr_quickack(const AckContext& c) {
 void AckPolicy::enter_quickack(const AckContext& c) {
   incr_quickack(c);
   pingpong_ = 0;
-  ato_ = ato_min_;
+  ato_ = ato_min();
 }
 
 void AckPolicy::data_received(const AckContext& c, std::uint32_t len) {
-  if (kind_ != AckPolicyKind::Linux || len == 0) return;
+  if (kind() != AckPolicyKind::Linux || len == 0) return;
   // tcp_measure_rcv_mss(): a segment at least as long as the estimate raises it (up to our
   // advertised MSS); a shorter one marks the ACK as "pushed" (small segments: a reply is near).
   if (len >= rcv_mss_) {
-    rcv_mss_ = std::min(len, advmss_);
+    rcv_mss_ = std::min<std::uint32_t>(len, p_->mss);
   } else {
     pushed_ = true;
   }
   // tcp_event_data_recv(): "The _first_ data packet received, initialize delayed ACK engine."
   if (ato_ == sim::Duration{}) {
     incr_quickack(c);
-    ato_ = ato_min_;
+    ato_ = ato_min();
   } else {
     const sim::Duration m = c.now - lrcvtime_;
-    if (m <= ato_min_ / 2) {
-      ato_ = ato_ / 2 + ato_min_ / 2;  // "The fastest case is the first."
+    if (m <= ato_min() / 2) {
+      ato_ = ato_ / 2 + ato_min() / 2;  // "The fastest case is the first."
     } else if (m < ato_) {
       ato_ = std::min(ato_ / 2 + m, c.rto);
     } else if (m > c.rto) {
@@ -72,23 +70,23 @@ void AckPolicy::data_received(const AckContext& c, std::uint32_t len) {
 
 void AckPolicy::fin_in_established() {
   // tcp_fin(): ESTABLISHED -> CLOSE_WAIT with inet_csk_enter_pingpong_mode().
-  if (kind_ == AckPolicyKind::Linux) pingpong_ = pingpong_thresh_;
+  if (kind() == AckPolicyKind::Linux) pingpong_ = pingpong_thresh();
 }
 
 void AckPolicy::duplicate_received(const AckContext& c) {
   // tcp_data_queue(), "A retransmit, 2nd most common case. Force an immediate ack."
-  if (kind_ == AckPolicyKind::Linux) enter_quickack(c);
+  if (kind() == AckPolicyKind::Linux) enter_quickack(c);
 }
 
 void AckPolicy::data_sent(sim::Time now) {
   // tcp_event_data_sent(): "If it is a reply for ato after last received packet, increase
   // pingpong count."
-  if (kind_ == AckPolicyKind::Linux && now - lrcvtime_ < ato_ && pingpong_ < 255) ++pingpong_;
+  if (kind() == AckPolicyKind::Linux && now - lrcvtime_ < ato_ && pingpong_ < 255) ++pingpong_;
 }
 
 void AckPolicy::ack_sent(bool owed) {
   segments_unacked_ = 0;
-  if (kind_ != AckPolicyKind::Linux) return;
+  if (kind() != AckPolicyKind::Linux) return;
   pushed_ = false;
   // tcp_dec_quickack_mode(): "How many ACKs S/ACKing new data have we sent?" One if an ACK was
   // owed; leaving quick-ACK mode deflates ATO.
@@ -96,24 +94,24 @@ void AckPolicy::ack_sent(bool owed) {
   const std::uint32_t pkts = owed ? 1 : 0;
   if (pkts >= quick_) {
     quick_ = 0;
-    ato_ = ato_min_;
+    ato_ = ato_min();
   } else {
     quick_ -= pkts;
   }
 }
 
 void AckPolicy::timer_expired(const AckContext& c) {
-  if (kind_ != AckPolicyKind::Linux) return;
+  if (kind() != AckPolicyKind::Linux) return;
   if (!pingpong()) {
     ato_ = std::min(ato_ * 2, c.rto);  // "Delayed ACK missed: inflate ATO."
   } else {
     pingpong_ = 0;  // "Delayed ACK missed: leave pingpong mode and deflate ATO."
-    ato_ = ato_min_;
+    ato_ = ato_min();
   }
 }
 
 std::optional<sim::Time> AckPolicy::defer(const AckContext& c) {
-  switch (kind_) {
+  switch (kind()) {
     case AckPolicyKind::Immediate: return std::nullopt;
     case AckPolicyKind::Delayed: return defer_delayed(c);
     case AckPolicyKind::Linux: return defer_linux(c);
@@ -127,7 +125,7 @@ std::optional<sim::Time> AckPolicy::defer(const AckContext& c) {
 std::optional<sim::Time> AckPolicy::defer_delayed(const AckContext& c) {
   if (c.out_of_order) return std::nullopt;
   if (++segments_unacked_ >= 2) return std::nullopt;
-  return c.timer ? *c.timer : c.now + timeout_;
+  return c.timer ? *c.timer : c.now + timeout();
 }
 
 std::optional<sim::Time> AckPolicy::defer_linux(const AckContext& c) {
@@ -137,14 +135,14 @@ std::optional<sim::Time> AckPolicy::defer_linux(const AckContext& c) {
   if (c.unacked > rcv_mss_ || quick || c.out_of_order) return std::nullopt;
   // tcp_send_delayed_ack().
   sim::Duration ato = ato_;
-  if (ato > ato_min_) {
+  if (ato > ato_min()) {
     sim::Duration max_ato = kMaxAtoNotInteractive;
-    if (pingpong() || pushed_) max_ato = timeout_;
+    if (pingpong() || pushed_) max_ato = timeout();
     // "If some rtt estimate is known, use it to bound delayed ack."
-    if (c.srtt) max_ato = std::min(max_ato, std::max(*c.srtt, ato_min_));
+    if (c.srtt) max_ato = std::min(max_ato, std::max(*c.srtt, ato_min()));
     ato = std::min(ato, max_ato);
   }
-  ato = std::min(ato, timeout_);
+  ato = std::min(ato, timeout());
   sim::Time deadline = c.now + ato;
   if (c.timer) {
     // "If delack timer is about to expire, send ACK now."

@@ -78,7 +78,7 @@ class AckPolicy {
 
   // For tests and the inspector.
   std::uint32_t quick() const { return quick_; }
-  bool pingpong() const { return pingpong_ >= pingpong_thresh_; }
+  bool pingpong() const { return pingpong_ >= pingpong_thresh(); }
   sim::Duration ato() const { return ato_; }
 
  private:
@@ -87,11 +87,12 @@ class AckPolicy {
   void incr_quickack(const AckContext& c);
   void enter_quickack(const AckContext& c);
 
-  AckPolicyKind kind_;
-  sim::Duration timeout_;   // delayed: the delay; linux: TCP_DELACK_MAX
-  sim::Duration ato_min_;   // linux: TCP_ATO_MIN = TCP_DELACK_MIN
-  std::uint32_t pingpong_thresh_;  // 1..255, as the u8 icsk_ack.pingpong
-  std::uint32_t advmss_;
+  AckPolicyKind kind() const { return p_->ack_policy; }
+  sim::Duration timeout() const { return p_->delayed_ack_timeout; }  // delayed: the delay; linux: TCP_DELACK_MAX
+  sim::Duration ato_min() const { return p_->delayed_ack_min; }      // linux: TCP_ATO_MIN = TCP_DELACK_MIN
+  std::uint32_t pingpong_thresh() const;                             // 1..255, as the u8 icsk_ack.pingpong
+
+  const TcpParams* p_;  // the connection's (shared) parameters
 
   int segments_unacked_ = 0;  // delayed: segments since the last ACK
   // linux (struct inet_connection_sock icsk_ack):

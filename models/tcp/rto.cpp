@@ -9,7 +9,7 @@ using sim::Duration;
 
 RtoEstimator::RtoEstimator(const TcpParams& p)
     : style_(p.rto_style), min_(p.rto_min), max_(p.rto_max), granularity_(p.clock_granularity),
-      tick_(TickClock::of(p)), rto_(p.rto_initial) {}
+      hz_(p.hz), rto_(p.rto_initial) {}
 
 Duration RtoEstimator::clamp(Duration d) const { return std::clamp(d, min_, max_); }
 
@@ -36,7 +36,7 @@ void RtoEstimator::sample(Duration r) {
     // Later samples use RFC 6298 (2.3) too; Linux's once-per-RTT mdev decay is not modelled.
     // With TcpParams::hz, __tcp_set_rto() keeps it in jiffies: usecs_to_jiffies() rounds it up
     // to whole ticks (220 ms stays 55 ticks at HZ = 250, 220.3 ms becomes 56: 224 ms).
-    rto_ = std::min(max_, tick_.round_up(srtt_ + std::max(rttvar_ * 4, min_)));
+    rto_ = std::min(max_, TickClock(hz_, 0, {}).round_up(srtt_ + std::max(rttvar_ * 4, min_)));
   }
 }
 

@@ -31,7 +31,7 @@ class RtoEstimator {
 
   RtoStyle style_;
   sim::Duration min_, max_, granularity_;
-  TickClock tick_;  // TcpParams::hz: the Linux RTO is whole ticks
+  int hz_;  // TcpParams::hz: the Linux RTO is whole ticks
   bool has_sample_ = false;
   sim::Duration srtt_{}, rttvar_{};
   sim::Duration rto_;

@@ -940,16 +940,33 @@ void CompareView::compare() {
   if (chosen_ == Seed && a_->scenario.seed != b_run_->scenario.seed) a_name = "seed " + std::to_string(a_->scenario.seed);
   if (chosen_ == Profile && a_->scenario.profile != b_run_->scenario.profile) a_name = scenario::to_string(a_->scenario.profile);
   const bool kernel = trace::from_kernel(*b_.trace);
+  // Against a kernel's trace that recorded its tick phase, A's linux hosts run again on it, so
+  // that their timers expire on the kernel's ticks (as tcpsim diff and check --kernel do).
+  const Run* a = a_;
+  a_on_ticks_.reset();
+  const auto phase = kernel ? trace::tick_phase(*b_.trace) : std::nullopt;
+  if (phase) {
+    scenario::Scenario s = a_->scenario;
+    if (scenario::take_tick_phase(s, *phase) > 0) {
+      a_on_ticks_ = run_scenario(s);
+      if (a_on_ticks_->trace() != nullptr) a = a_on_ticks_.get();
+    }
+  }
   if (kernel) {
     a_name = std::string(showing_previous_ ? "previous run, model (profile " : "model (profile ") +
-             scenario::to_string(a_->scenario.profile) + ")";
+             scenario::to_string(a_->scenario.profile) + (a != a_ ? ", on the kernel's ticks)" : ")");
   }
-  comparison_ = std::make_unique<trace::Comparison>(trace::CompareSide{a_->trace(), a_->facts.get(), a_name}, b_,
+  comparison_ = std::make_unique<trace::Comparison>(trace::CompareSide{a->trace(), a->facts.get(), a_name}, b_,
                                                     options_for(*b_.trace));
   QString summary = qs(comparison_->summary()).toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>"));
   if (kernel)
     summary += QStringLiteral("<br><i>Compared as with a kernel: times within 35 ms are the same; windows (a kernel scales "
                               "them) and discards (a kernel's trace cannot see them) are not compared.</i>");
+  if (a != a_)
+    summary += QStringLiteral("<br><i>The model ran again on the kernel's tick phase (jiffies %1 at time 0, %2 ms into its "
+                              "tick), so its timers expire on the ticks the kernel's did.</i>")
+                   .arg(phase->jiffies_at_start)
+                   .arg(static_cast<double>(phase->tick_offset.count()) / 1e6, 0, 'f', 3);
   summary_->setText(summary);
   for (const QString& line : difference_lines()) list_->addItem(line);
   list_label_->setText(list_->count() > 0 ? kListTitle
@@ -969,6 +986,7 @@ void CompareView::compare() {
 }
 
 QString CompareView::summary() const { return comparison_ ? qs(comparison_->summary()) : QString(); }
+QString CompareView::summary_text() const { return summary_->text(); }
 QString CompareView::error() const { return error_; }
 
 QStringList CompareView::difference_lines() const {

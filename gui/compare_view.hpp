@@ -88,6 +88,8 @@ class CompareView final : public QWidget, public RunView {
 
   const trace::Comparison* comparison() const { return comparison_.get(); }
   QString summary() const;
+  // The summary as the tab shows it, with the notes under it (what was compared, the tick phase).
+  QString summary_text() const;
   QString error() const;  // "" when B is shown
   // One line per difference, as the list shows them.
   QStringList difference_lines() const;
@@ -128,6 +130,8 @@ class CompareView final : public QWidget, public RunView {
 
   // B when it is not the window's own run: a run made here, or a trace read back.
   std::unique_ptr<Run> b_run_;
+  // A again on a kernel trace's tick phase (scenario::take_tick_phase), when B is one that says it.
+  std::unique_ptr<Run> a_on_ticks_;
   struct KernelRun;
   std::unique_ptr<KernelRun> kernel_;  // the last kernel run, running or done
   QString kernel_unavailable_;

@@ -18,6 +18,7 @@
 #include "sim/live/run.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/scenario/world.hpp"
+#include "sim/scenario/writer.hpp"
 #include "sim/trace/compare.hpp"
 #include "sim/trace/facts.hpp"
 #include "sim/trace/jsonl_read.hpp"
@@ -86,6 +87,8 @@ void judge(Case& c, sim::Duration tolerance) {
   if (trace::meta_value(kernel, "end") != live::to_string(live::LiveEnd::Quiet) && !kernel.records().empty()) {
     opts.until = kernel.records().back().time.since_start() + tolerance;
   }
+  // The model's linux hosts tick in the kernel's phase, so their timers expire on its ticks.
+  if (const auto phase = trace::tick_phase(kernel)) scenario::take_tick_phase(*c.scenario, *phase);
   scenario::World model(std::move(*c.scenario), opts);
   model.run();
   const trace::TraceFacts kf(kernel), mf(model.trace());

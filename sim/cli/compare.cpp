@@ -148,7 +148,8 @@ std::string SideInput::header(const std::string& name, bool always_origin) const
 }
 
 std::optional<SideInput> open_side(const std::string& command, const std::string& path,
-                                   std::optional<std::uint64_t> seed, const std::string& profile, std::ostream& err) {
+                                   std::optional<std::uint64_t> seed, const std::string& profile, std::ostream& err,
+                                   const std::optional<trace::TickPhase>& phase) {
   SideInput s;
   s.path = path;
   if (is_trace_file(path)) {
@@ -173,6 +174,13 @@ std::optional<SideInput> open_side(const std::string& command, const std::string
       }
       sc = std::move(*edited);
     }
+    std::string phase_text;
+    if (phase && scenario::take_tick_phase(sc, *phase) > 0) {
+      char t[96];
+      std::snprintf(t, sizeof t, ", the kernel's tick phase (jiffies %llu + %.3f ms)",
+                    static_cast<unsigned long long>(phase->jiffies_at_start), static_cast<double>(phase->tick_offset.count()) / 1e6);
+      phase_text = t;
+    }
     scenario::RunOptions opts;
     opts.seed = seed;
     const std::string profile_name = scenario::to_string(sc.profile);
@@ -182,10 +190,25 @@ std::optional<SideInput> open_side(const std::string& command, const std::string
       err << command << ": " << path << ": " << hit->what() << "; " << hit->how_to_raise(true) << "\n";
       return std::nullopt;
     }
-    s.details = "seed " + std::to_string(s.world->seed()) + ", profile " + profile_name;
+    s.details = "seed " + std::to_string(s.world->seed()) + ", profile " + profile_name + phase_text;
   }
   s.facts = std::make_unique<trace::TraceFacts>(s.trace());
   return s;
+}
+
+std::optional<std::pair<SideInput, SideInput>> open_sides(const std::string& command, const std::string& path_a,
+                                                          const std::string& path_b, std::optional<std::uint64_t> seed_b,
+                                                          const std::string& profile_b, std::ostream& err) {
+  const bool b_first = is_trace_file(path_b) && !is_trace_file(path_a);
+  std::optional<SideInput> first = b_first ? open_side(command, path_b, seed_b, profile_b, err)
+                                           : open_side(command, path_a, std::nullopt, "", err);
+  if (!first) return std::nullopt;
+  const std::optional<trace::TickPhase> phase = first->world ? std::nullopt : trace::tick_phase(first->trace());
+  std::optional<SideInput> second = b_first ? open_side(command, path_a, std::nullopt, "", err, phase)
+                                            : open_side(command, path_b, seed_b, profile_b, err, phase);
+  if (!second) return std::nullopt;
+  if (b_first) std::swap(first, second);
+  return std::pair<SideInput, SideInput>{std::move(*first), std::move(*second)};
 }
 
 std::pair<std::string, std::string> side_names(const std::string& path_a, const std::string& path_b, const SideInput& a,
@@ -276,10 +299,10 @@ int cmd_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
     if (!tolerance) return kBadInput;
     options.tolerance = *tolerance;
   }
-  const auto a = open_side(command, args.a, std::nullopt, "", err);
-  if (!a) return kBadInput;
-  const auto b = open_side(command, b_path, args.seed_b, args.profile_b, err);
-  if (!b) return kBadInput;
+  const auto sides = open_sides(command, args.a, b_path, args.seed_b, args.profile_b, err);
+  if (!sides) return kBadInput;
+  const SideInput* a = &sides->first;
+  const SideInput* b = &sides->second;
 
   const auto [name_a, name_b] = side_names(args.a, args.b, *a, *b);
   out << a->header(name_a, false) << "\n" << b->header(name_b, false) << "\n\n";

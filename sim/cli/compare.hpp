@@ -18,6 +18,7 @@
 
 #include "sim/scenario/world.hpp"
 #include "sim/trace/compare.hpp"
+#include "sim/trace/origin.hpp"
 
 namespace tcpsim::cli {
 
@@ -38,10 +39,18 @@ struct SideInput {
   std::string header(const std::string& name, bool always_origin) const;
 };
 
-// Runs the scenario `path` (with `seed` and `profile` when set) or reads the trace `path` (a
-// .jsonl file); nullopt after saying why on `err`, prefixed with `command` ("tcpsim compare").
+// Runs the scenario `path` (with `seed` and `profile` when set, and the kernel's tick phase
+// when given: scenario::take_tick_phase) or reads the trace `path` (a .jsonl file); nullopt after
+// saying why on `err`, prefixed with `command` ("tcpsim compare").
 std::optional<SideInput> open_side(const std::string& command, const std::string& path,
-                                   std::optional<std::uint64_t> seed, const std::string& profile, std::ostream& err);
+                                   std::optional<std::uint64_t> seed, const std::string& profile, std::ostream& err,
+                                   const std::optional<trace::TickPhase>& phase = std::nullopt);
+
+// Both sides: a trace first, so that a scenario compared with a kernel's trace runs on the tick
+// phase that trace recorded (its linux hosts' timers then expire on the kernel's ticks).
+std::optional<std::pair<SideInput, SideInput>> open_sides(const std::string& command, const std::string& path_a,
+                                                          const std::string& path_b, std::optional<std::uint64_t> seed_b,
+                                                          const std::string& profile_b, std::ostream& err);
 
 // What the sides are called in the ladders and the summary: by what tells them apart (origin,
 // profile, seed, file name), "A" and "B" when nothing short does. `path_b` is "" when B runs A's

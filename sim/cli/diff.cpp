@@ -113,10 +113,10 @@ int cmd_diff(const DiffArgs& args, std::ostream& out, std::ostream& err) {
   if (!tolerance) return kBadInput;
   options.tolerance = *tolerance;
   options.windows = args.windows;
-  const auto a = open_side(kCommand, args.a, std::nullopt, "", err);
-  if (!a) return kBadInput;
-  const auto b = open_side(kCommand, args.b, std::nullopt, "", err);
-  if (!b) return kBadInput;
+  const auto sides = open_sides(kCommand, args.a, args.b, std::nullopt, "", err);
+  if (!sides) return kBadInput;
+  const SideInput* a = &sides->first;
+  const SideInput* b = &sides->second;
 
   // A kernel's trace cannot say which segments its TCP threw away on arrival: against one, a
   // discarded segment counts as delivered.

@@ -4,6 +4,7 @@
 #include <sys/utsname.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -58,18 +59,19 @@ std::optional<std::int64_t> line_value(std::string_view text, std::string_view k
 
 // One reading of /proc/timer_list: the time it was made ("now at <ns> nsecs") and the jiffies
 // counter ("jiffies: <n>", the same on every CPU's section).
-struct TickReading {
-  std::int64_t now_ns;
-  std::int64_t jiffies;
-};
 std::optional<TickReading> read_ticks() {
   const auto text = read_text("/proc/timer_list");
   if (!text) return std::nullopt;
   const auto now = line_value(*text, "now at ");
   const auto jiffies = line_value(*text, "jiffies: ");
-  if (!now || !jiffies) return std::nullopt;
-  return TickReading{*now, *jiffies};
+  if (!now || !jiffies || *jiffies < 0) return std::nullopt;
+  return TickReading{*now, static_cast<std::uint64_t>(*jiffies)};
 }
+
+// TICK_NSEC: the length of a tick in nanoseconds, rounded as the kernel rounds it.
+std::int64_t tick_ns(int hz) { return (1'000'000'000 + hz / 2) / hz; }
+
+std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0); }
 
 }  // namespace
 
@@ -92,6 +94,47 @@ std::optional<int> measure_hz() {
     if (std::abs(hz - choice) <= 0.1 * choice) return choice;
   }
   return static_cast<int>(std::lround(hz));
+}
+
+TickPhase KernelTicks::at(std::int64_t mono_ns) const {
+  const std::int64_t tick = tick_ns(hz);
+  const std::int64_t d = mono_ns - edge_ns;
+  const std::int64_t k = floor_div(d, tick);
+  return {jiffies_at_edge + static_cast<std::uint64_t>(k), d - k * tick};
+}
+
+std::optional<KernelTicks> fit_ticks(const std::vector<TickReading>& readings, int hz) {
+  if (hz <= 0 || readings.size() < 4) return std::nullopt;
+  const std::int64_t tick = tick_ns(hz);
+  const std::uint64_t ref = readings.front().jiffies;
+  // Each reading, moved back to the tick `ref` by whole ticks, lies in [edge, edge + tick); the
+  // earliest such point is the edge. A reading whose jiffies moved on between "now" and the
+  // jiffies line lands just before the edge, so the estimate is early by at most the time a
+  // reading takes (tens of microseconds).
+  std::vector<std::int64_t> x;
+  for (const TickReading& r : readings) x.push_back(r.now_ns - static_cast<std::int64_t>(r.jiffies - ref) * tick);
+  std::int64_t edge = *std::min_element(x.begin(), x.end());
+  // The tick code starts the periodic tick on a multiple of TICK_NSEC of CLOCK_MONOTONIC
+  // (tick_init_jiffy_update(), tick_setup_periodic()), so an edge this close to one is that one.
+  const std::int64_t snap = 250'000;
+  const std::int64_t rem = edge - floor_div(edge, tick) * tick;
+  if (rem < snap) edge -= rem;
+  else if (tick - rem < snap) edge += tick - rem;
+  const auto consistent = std::count_if(x.begin(), x.end(), [&](std::int64_t v) { return v >= edge && v < edge + tick; });
+  if (consistent * 4 < static_cast<std::ptrdiff_t>(x.size()) * 3) return std::nullopt;
+  return KernelTicks{hz, edge, ref};
+}
+
+std::optional<KernelTicks> read_kernel_ticks(int hz) {
+  std::vector<TickReading> readings;
+  for (int i = 0; i < 24; ++i) {
+    const auto r = read_ticks();
+    if (!r) return std::nullopt;
+    readings.push_back(*r);
+    // Sleeps of 0.4 .. 3.7 ms in a fixed order, so the readings fall all over their ticks.
+    std::this_thread::sleep_for(std::chrono::microseconds(400 + (i * 7 % 10) * 370));
+  }
+  return fit_ticks(readings, hz);
 }
 
 KernelInfo kernel_info() {

@@ -125,6 +125,7 @@ struct LiveRun::Impl {
   std::unique_ptr<KernelTracer> tracer;
   std::string prefix;
   std::int64_t start = 0;
+  std::optional<KernelTicks> ticks;  // the kernel's tick clock, when /proc/timer_list told it
   std::uint16_t ephemeral_low = 0, ephemeral_high = 0;  // this run's slot (0, 0 without one)
 
   // The bytes a real TCP sent, by segment id (a copy made by a link or a rule points to the
@@ -426,6 +427,7 @@ void LiveRun::run() {
   trace_.set_meta("source", "kernel");
   trace_.set_meta("kernel", info.release);
   trace_.set_meta("hz", info.hz ? std::to_string(*info.hz) + " (" + info.hz_source + ")" : "unknown");
+  if (info.hz) m.ticks = read_kernel_ticks(*info.hz);
   trace_.set_meta("scenario", scenario_.name);
   trace_.set_meta("profile", scenario::to_string(scenario_.profile));
   trace_.set_meta("seed", std::to_string(seed_));
@@ -521,6 +523,12 @@ void LiveRun::Impl::play() {
   const Time stop = until ? Time::zero() + *until : Time::max();
   // The apps start a little later than now, so that every namespace has its "go" in time.
   start = monotonic_ns() + 100'000'000;
+  // Where time 0 falls on the kernel's tick clock, for the model to take over (trace/origin.hpp).
+  if (ticks) {
+    const TickPhase phase = ticks->at(start);
+    r.trace_.set_meta("jiffies_at_start", std::to_string(phase.jiffies));
+    r.trace_.set_meta("tick_offset_ns", std::to_string(phase.offset_ns));
+  }
   for (auto& h : hosts) {
     if (h && !h->go(start)) throw LiveError("host " + h->setup().host + ": its process did not take the start signal");
   }

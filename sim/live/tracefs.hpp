@@ -127,4 +127,28 @@ KernelInfo kernel_info();
 std::optional<int> config_hz(std::string_view kernel_config);  // "CONFIG_HZ=250" in a .config text
 std::optional<int> measure_hz();                               // nullopt without /proc/timer_list
 
+// The kernel's tick clock on CLOCK_MONOTONIC: the jiffies counter moves by one at every tick
+// edge, edge_ns + k * (1e9 / hz), and reads `jiffies_at_edge` from edge_ns on. A live run records
+// where its time 0 falls on it (the trace's meta "jiffies_at_start", "tick_offset_ns"), and the
+// model's linux hosts take that phase over, so their timers fall on the kernel's ticks.
+struct TickReading {
+  std::int64_t now_ns;   // /proc/timer_list: "now at <ns> nsecs"
+  std::uint64_t jiffies; // and "jiffies: <n>", printed a little later
+};
+struct TickPhase {
+  std::uint64_t jiffies = 0;   // the jiffies value at that time
+  std::int64_t offset_ns = 0;  // how far into its tick that time lies
+};
+struct KernelTicks {
+  int hz = 0;
+  std::int64_t edge_ns = 0;
+  std::uint64_t jiffies_at_edge = 0;
+  TickPhase at(std::int64_t mono_ns) const;
+};
+// The tick clock that explains readings taken at various points of their ticks, or nullopt when
+// no steady clock does (fewer than 4 readings, or under 3/4 of them consistent with one).
+std::optional<KernelTicks> fit_ticks(const std::vector<TickReading>& readings, int hz);
+// Samples /proc/timer_list ~24 times over ~50 ms and fits them; nullopt without it (not root).
+std::optional<KernelTicks> read_kernel_ticks(int hz);
+
 }  // namespace tcpsim::live

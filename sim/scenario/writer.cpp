@@ -371,4 +371,17 @@ std::optional<Scenario> with_tcp(const Scenario& s, Profile profile,
   return std::move(*r.scenario);
 }
 
+std::size_t take_tick_phase(Scenario& s, const trace::TickPhase& phase) {
+  std::size_t n = 0;
+  const auto take = [&](HostTcp& t) {
+    if (!t.enabled || t.params.hz != phase.hz) return;
+    t.params.jiffies_at_start = phase.jiffies_at_start;
+    t.params.tick_offset = phase.tick_offset;
+    ++n;
+  };
+  for (HostTcp& t : s.tcp) take(t);
+  for (HostGroup& g : s.groups) take(g.tcp);
+  return n;
+}
+
 }  // namespace tcpsim::scenario

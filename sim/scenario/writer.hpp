@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sim/scenario/scenario.hpp"
+#include "sim/trace/origin.hpp"
 
 namespace tcpsim::scenario {
 
@@ -36,5 +37,10 @@ std::vector<std::pair<std::string, std::string>> tcp_param_texts(const tcp::TcpP
 // ("/hosts/0/tcp/msl: expected a duration ...") when the loader refuses a value.
 std::optional<Scenario> with_tcp(const Scenario& s, Profile profile,
                                  const std::vector<std::pair<std::string, std::string>>& fields, std::string* error);
+
+// Every host and group of `s` whose TCP ticks at `phase.hz` (the linux profile's HZ, as the
+// kernel's) takes over the kernel's tick phase: its jiffies at time 0 and how far into its tick
+// time 0 lies, so that its timers expire on the ticks the kernel's did. Returns how many took it.
+std::size_t take_tick_phase(Scenario& s, const trace::TickPhase& phase);
 
 }  // namespace tcpsim::scenario

@@ -1,5 +1,7 @@
 #include "sim/trace/origin.hpp"
 
+#include <charconv>
+
 namespace tcpsim::trace {
 
 std::string origin_text(const Trace& t) {
@@ -18,6 +20,28 @@ std::string meta_value(const Trace& t, std::string_view key) {
   for (const auto& [k, v] : t.meta())
     if (k == key) return v;
   return "";
+}
+
+namespace {
+
+// The whole number `text` starts with; nullopt when it does not start with one.
+template <typename T>
+std::optional<T> leading_number(std::string_view text) {
+  T v{};
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || p == text.data()) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+std::optional<TickPhase> tick_phase(const Trace& t) {
+  const auto hz = leading_number<int>(meta_value(t, "hz"));  // "250 (config)"
+  const std::string jiffies = meta_value(t, "jiffies_at_start"), offset = meta_value(t, "tick_offset_ns");
+  const auto j = leading_number<std::uint64_t>(jiffies);
+  const auto o = leading_number<std::int64_t>(offset);
+  if (!hz || *hz <= 0 || !j || !o || *o < 0 || *o >= 1'000'000'000 / *hz + 1) return std::nullopt;
+  return TickPhase{*hz, *j, sim::Duration::ns(*o)};
 }
 
 }  // namespace tcpsim::trace

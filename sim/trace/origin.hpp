@@ -4,6 +4,8 @@
 // a side with the same words.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,5 +23,15 @@ bool from_kernel(const Trace& t);
 
 // The value of the metadata's `key`; "" when it has none.
 std::string meta_value(const Trace& t, std::string_view key);
+
+// Where a kernel trace's time 0 fell on the kernel's tick clock: its HZ (the number the meta "hz"
+// starts with), and the meta "jiffies_at_start" and "tick_offset_ns" a live run records. nullopt
+// when the trace does not say all three (a model's trace; a run without /proc/timer_list).
+struct TickPhase {
+  int hz = 0;
+  std::uint64_t jiffies_at_start = 0;
+  sim::Duration tick_offset{};
+};
+std::optional<TickPhase> tick_phase(const Trace& t);
 
 }  // namespace tcpsim::trace

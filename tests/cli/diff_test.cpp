@@ -12,8 +12,11 @@
 //    3 SYN                 8 B ESTABLISHED      13 A FIN-WAIT-2     18 B CLOSED
 //    4 B SYN-RECEIVED      9 A FIN-WAIT-1       14 B LAST-ACK       19 A CLOSED
 //    5 SYN,ACK            10 FIN,ACK            15 FIN,ACK
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -86,6 +89,43 @@ TEST_CASE("A kernel trace within 35 ms of the model agrees: sides named by origi
   CHECK_THAT(r.out, Catch::Contains("\nLADDERS\n  kernel "));
   CHECK_THAT(r.out, Catch::EndsWith("\nsummary: kernel and model agree; rows: 19 same, 0 differ, 0 only in kernel, 0 only in "
                                     "model; times within 35ms, windows not compared\n"));
+}
+
+// tests/cli/data/normal-close-kernel-recorded.jsonl is normal-close-linux as `tcpsim check
+// --kernel` recorded it on Linux 6.18.44 (HZ 250), unedited: its time 0 lay 3.197 ms into the tick
+// at jiffies 4302795228, and A's TIME-WAIT ended at 61.590 s, where the timer wheel put it.
+TEST_CASE("Against a kernel trace that recorded its tick phase, the model runs on it, in either order", "[cli][diff]") {
+  const std::string recorded = std::string(TCPSIM_SOURCE_DIR) + "/tests/cli/data/normal-close-kernel-recorded.jsonl";
+  const std::string model = scenario("linux-profile/normal-close-linux.json");
+  for (const bool kernel_first : {true, false}) {
+    const auto r = kernel_first ? cli({"diff", recorded, model}) : cli({"diff", model, recorded});
+    INFO(r.out << r.err);
+    CHECK(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("model: " + model +
+                                      ": model (seed 1, profile linux, the kernel's tick phase (jiffies 4302795228 + 3.197 ms))\n"));
+    CHECK_THAT(r.out, Catch::Contains("VERDICT: the runs agree: 7 segments and 12 state changes"));
+    // A leaves TIME-WAIT on the kernel's tick: 61.581 s, 10 ms from the kernel's 61.590 s.
+    CHECK_THAT(r.out, Catch::Contains("61.580803") && Catch::Contains("61.590487"));
+  }
+  // The same trace without its phase: the model's time 0 on a tick edge puts A's CLOSED at
+  // 61.44 s, 150 ms from the kernel's.
+  std::ifstream in(recorded);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string without = text.str();
+  for (const std::string key : {"\"jiffies_at_start\":\"4302795228\",", "\"tick_offset_ns\":\"3196831\","}) {
+    const auto at = without.find(key);
+    REQUIRE(at != std::string::npos);
+    without.erase(at, key.size());
+  }
+  const auto file = std::filesystem::temp_directory_path() / ("tcpsim-no-phase-" + std::to_string(::getpid()) + ".jsonl");
+  std::ofstream(file) << without;
+  const auto r = cli({"diff", file.string(), model});
+  std::filesystem::remove(file);
+  INFO(r.out << r.err);
+  CHECK(r.code == 1);
+  CHECK_THAT(r.out, Catch::Contains(": model (seed 1, profile linux)\n"));
+  CHECK_THAT(r.out, Catch::Contains("  how:    time 61.590487 s vs 61.440000 s\n"));
 }
 
 TEST_CASE("A 20 ms shift agrees at 35 ms and differs at 10 ms, from the row where it starts", "[cli][diff]") {

@@ -34,6 +34,7 @@ namespace {
 const QString kAbort = QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/linux-profile/abort-sends-rst-linux.json");
 const QString kNormalCloseLinux = QStringLiteral(TCPSIM_SOURCE_DIR "/scenarios/linux-profile/normal-close-linux.json");
 const QString kKernelTrace = QStringLiteral(TCPSIM_SOURCE_DIR "/tests/cli/data/normal-close-kernel.jsonl");
+const QString kRecordedTrace = QStringLiteral(TCPSIM_SOURCE_DIR "/tests/cli/data/normal-close-kernel-recorded.jsonl");
 const QString kOut = QStringLiteral(TCPSIM_SOURCE_DIR "/results/gui");
 constexpr int kRunTimeoutMs = 30'000;
 
@@ -187,6 +188,27 @@ class CompareKernelTest : public QObject {
     // Within 35 ms, windows and discards left out, as `tcpsim diff` finds: they agree.
     QVERIFY2(c->equal(), qPrintable(view->summary()));
     QVERIFY2(view->summary().startsWith(QStringLiteral("the runs agree")), qPrintable(view->summary()));
+    QVERIFY2(overlapping(view->text_rects(), texts).isEmpty(), qPrintable(overlapping(view->text_rects(), texts)));
+  }
+
+  void aKernelTraceWithItsTickPhaseRunsTheModelOnTheKernelsTicks() {
+    // normal-close-linux as check --kernel recorded it, unedited: time 0 lay 3.197 ms into a tick.
+    MainWindow w;
+    w.resize(1280, 800);
+    w.show();
+    QVERIFY(w.open_file(kNormalCloseLinux));
+    w.set_cursor(w.size());
+    CompareView* view = compare_tab(w);
+    QVERIFY2(view->compare_with_file(kRecordedTrace), qPrintable(view->error()));
+    const trace::Comparison* c = view->comparison();
+    QCOMPARE(c->a().name, std::string("model (profile linux, on the kernel's ticks)"));
+    QVERIFY2(c->equal(), qPrintable(view->summary()));
+    QVERIFY2(view->summary_text().contains(QStringLiteral("jiffies 4302795228 at time 0, 3.197 ms into its tick")),
+             qPrintable(view->summary_text()));
+    // The window's own run is untouched: its A leaves TIME-WAIT at 61.44 s, the re-run at 61.581 s.
+    const trace::Trace& shown = *c->a().trace;
+    QCOMPARE(shown.records().back().time.since_start().count(), std::int64_t{61'580'803'169});
+    const QStringList texts = view->texts();
     QVERIFY2(overlapping(view->text_rects(), texts).isEmpty(), qPrintable(overlapping(view->text_rects(), texts)));
   }
 

@@ -17,9 +17,11 @@
 
 #include "sim/cli/app.hpp"
 #include "sim/live/run.hpp"
+#include "sim/live/tracefs.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/trace/jsonl.hpp"
 #include "sim/trace/jsonl_read.hpp"
+#include "sim/trace/origin.hpp"
 
 using namespace tcpsim;
 using namespace std::chrono_literals;
@@ -98,6 +100,15 @@ TEST_CASE("On the kernel the relay plays every fault rule kind on the n-th match
   CHECK(gap > sim::Duration::ms(950));
   CHECK(gap < sim::Duration::ms(1150));
   CHECK(syns[1].second->retransmission);
+  // The run recorded where its time 0 fell on the kernel's tick clock; the retransmission timer
+  // fired on that clock, in the first part of a tick (timers run from the tick's softirq).
+  const auto phase = trace::tick_phase(t);
+  REQUIRE(phase);
+  CHECK(phase->hz == live::kernel_info().hz);
+  const std::int64_t tick = 1'000'000'000 / phase->hz;
+  const std::int64_t into_tick = (syns[1].first->time.since_start().count() + phase->tick_offset.count()) % tick;
+  INFO("the SYN left " << into_tick << " ns into its tick");
+  CHECK(into_tick < 1'500'000);
   CHECK(syns[1].second->cause == "tcp_retransmit_skb");
 
   // Rule 1 delays the SYN,ACK by 50 ms on top of the link's 5 ms.

@@ -84,3 +84,38 @@ TEST_CASE("with_tcp sets a TCP parameter on every TCP host through the loader, a
   REQUIRE(!texts.empty());
   CHECK(texts.front().first == "msl");
 }
+
+TEST_CASE("take_tick_phase moves the linux hosts' timers onto the kernel's ticks", "[writer]") {
+  auto loaded = scenario::load_file(TCPSIM_SOURCE_DIR "/scenarios/linux-profile/connect-timeout-linux.json");
+  REQUIRE(loaded.ok());
+  // The times the client's SYNs leave at.
+  const auto syn_times = [](scenario::Scenario s) {
+    scenario::World w(std::move(s), {});
+    w.run();
+    std::vector<std::int64_t> t;
+    for (const auto& r : w.trace().records())
+      if (const auto* s = std::get_if<trace::SegmentSent>(&r.body); s && s->seg.flags.syn) t.push_back(r.time.since_start().count());
+    return t;
+  };
+  const auto at_edge = syn_times(*loaded.scenario);
+  REQUIRE(at_edge.size() == 11);
+  CHECK(at_edge[1] == 1'024'000'000);  // time 0 on a tick edge: the 1 s RTO is 256 ticks
+
+  // Time 0 lies 3 ms into its tick: every tick edge is 1 ms past a multiple of 4 ms.
+  scenario::Scenario shifted = *loaded.scenario;
+  CHECK(scenario::take_tick_phase(shifted, {250, 4'302'735'837, sim::Duration::ms(3)}) == 2);
+  const auto on_ticks = syn_times(shifted);
+  REQUIRE(on_ticks.size() == 11);
+  for (std::size_t i = 1; i < on_ticks.size(); ++i) {
+    INFO("SYN " << i + 1 << " at " << on_ticks[i] << " ns");
+    CHECK(on_ticks[i] % 4'000'000 == 1'000'000);
+  }
+  // The 1 s RTO, armed at jiffies J = 4302735837, expires at J + 250; level 1 of the wheel rounds
+  // that up to a multiple of 8 ticks strictly above it, J + 251: 251 ticks less the 3 ms of tick 0.
+  CHECK(on_ticks[1] == 1'001'000'000);
+
+  // Hosts that tick at another rate (the rfc9293 profile has no tick clock) keep their own.
+  scenario::Scenario rfc = *loaded.scenario;
+  for (auto& t : rfc.tcp) t.params.hz = 0;
+  CHECK(scenario::take_tick_phase(rfc, {250, 1, sim::Duration::ms(3)}) == 0);
+}

@@ -36,3 +36,24 @@ TEST_CASE("Another source is named as its metadata spells it", "[origin]") {
   only_hz.set_meta("hz", "1000");
   CHECK(origin_text(only_hz) == "HZ 1000");
 }
+
+TEST_CASE("A kernel trace's tick phase is read from its metadata, and only when all of it is there", "[origin]") {
+  Trace t;
+  t.set_meta("source", "kernel");
+  t.set_meta("hz", "250 (config)");
+  CHECK_FALSE(tick_phase(t));
+  t.set_meta("jiffies_at_start", "4302735937");
+  t.set_meta("tick_offset_ns", "1500000");
+  const auto p = tick_phase(t);
+  REQUIRE(p);
+  CHECK(p->hz == 250);
+  CHECK(p->jiffies_at_start == 4302735937u);
+  CHECK(p->tick_offset == tcpsim::sim::Duration::ns(1'500'000));
+  // An offset past the end of its tick, or an HZ that is not a number, is no phase.
+  Trace bad = t;
+  bad.set_meta("tick_offset_ns", "4000001");
+  CHECK_FALSE(tick_phase(bad));
+  Trace unknown = t;
+  unknown.set_meta("hz", "unknown");
+  CHECK_FALSE(tick_phase(unknown));
+}

@@ -2,6 +2,8 @@
 // arrows, text last), every element tagged with data-record for tools, <title> for tooltips.
 #include "sim/diagram/svg.hpp"
 
+#include <algorithm>
+
 #include <cstdio>
 #include <sstream>
 #include <string_view>
@@ -78,7 +80,9 @@ class Writer {
 
   void text(const Label& l, const char* cls, std::size_t record = kNone) {
     if (!l.shown()) return;
-    out_ << "<text data-kind=\"" << cls << "\" x=\"" << num(l.box.x) << "\" y=\"" << num(l.box.y + l.box.h * 0.78)
+    // The first line's baseline: 78% down its own line (a wrapped note's box holds all its lines).
+    const double lines = static_cast<double>(1 + std::count(l.text.begin(), l.text.end(), '\n'));
+    out_ << "<text data-kind=\"" << cls << "\" x=\"" << num(l.box.x) << "\" y=\"" << num(l.box.y + l.box.h / lines * 0.78)
          << "\" font-family=\"DejaVu Sans Mono, Menlo, Consolas, monospace\" font-size=\""
          << num(l.small ? Style::small_px : Style::font_px) << "\" fill=\"" << text_fill(cls) << "\""
          << (bold(cls) ? " font-weight=\"bold\"" : "") << (std::string_view(cls) == "call" ? " font-style=\"italic\"" : "");

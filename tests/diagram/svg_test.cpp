@@ -111,3 +111,30 @@ TEST_CASE("Lost, in-flight, retransmitted and duplicated arrows are styled apart
   std::string why;
   CHECK(well_formed(svg, &why));
 }
+
+TEST_CASE("A wrapped note is drawn inside its box: the first line at the top, one line per row", "[svg]") {
+  // A host's discard note with timestamps in it wraps over three lines.
+  diagram::Layout l;
+  diagram::Annotation a;
+  a.kind = diagram::AnnotationKind::Note;
+  a.record = 7;
+  a.label.small = true;
+  a.label.text = "discard 10.0.0.2:80 >\n10.0.0.1:1000 [FIN,ACK] seq\n300 ack 101 win 65535 <TS...";
+  const double line = diagram::Style::small_px * diagram::Style::line_h;
+  a.label.box = {100, 200, 200, 3 * line};
+  l.annotations.push_back(a);
+  l.width = 400;
+  l.height = 400;
+  const std::string svg = diagram::to_svg(l);
+  const auto at = svg.find("data-record=\"7\"");
+  REQUIRE(at != std::string::npos);
+  const auto text = svg.rfind("<text", at);
+  const auto y = svg.find(" y=\"", text);
+  REQUIRE(y < at);
+  const double baseline = std::stod(svg.substr(y + 4));
+  // The first baseline lies in the first line (78% down it), not 78% down the whole box; the
+  // third line, 2 x 1.3em below, then ends inside the box.
+  CHECK(baseline == Approx(200 + line * 0.78).margin(0.1));  // written to 0.1 px
+  CHECK(baseline + 2 * line <= 200 + 3 * line);
+  CHECK(count(svg, "<tspan") == 3);
+}

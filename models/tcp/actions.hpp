@@ -17,9 +17,9 @@ namespace tcpsim::tcp {
 
 // The timers a TCB owns (RFC 9293 §3.8, §3.10.8). Each is armed at most once at a time; arming
 // again replaces the deadline.
-enum class TimerKind : std::uint8_t { Retransmit, Persist, TimeWait, UserTimeout, DelayedAck, Keepalive, FinWait2 };
-inline constexpr int kTimerKindCount = 7;
-// "retransmit", "persist", "time-wait", "user-timeout", "delayed-ack", "keepalive", "fin-wait-2"
+enum class TimerKind : std::uint8_t { Retransmit, Persist, TimeWait, UserTimeout, DelayedAck, Keepalive, FinWait2, LossProbe };
+inline constexpr int kTimerKindCount = 8;
+// "retransmit", "persist", "time-wait", "user-timeout", "delayed-ack", "keepalive", "fin-wait-2", "loss-probe"
 // (static).
 std::string_view to_string(TimerKind k);
 

@@ -16,6 +16,7 @@ std::string_view to_string(TimerKind k) {
     case TimerKind::DelayedAck: return "delayed-ack";
     case TimerKind::Keepalive: return "keepalive";
     case TimerKind::FinWait2: return "fin-wait-2";
+    case TimerKind::LossProbe: return "loss-probe";
   }
   return "?";
 }
@@ -37,7 +38,7 @@ Connection::Connection(const TcpParams& params, Actions& actions)
 
 Connection::Connection(std::shared_ptr<const TcpParams> params, Actions& actions)
     : params_holder_(std::move(params)), params_(*params_holder_), actions_(actions), tick_(TickClock::of(params_)), rto_(params_),
-      sndbuf_(params_.send_buffer), rcvbuf_(params_.recv_buffer), ack_policy_(params_) {
+      sndbuf_(params_.send_buffer), rcvbuf_(params_.recv_buffer), ack_policy_(params_), recovery_(params_) {
   tcb_.rcv_wnd = rcvbuf_.window();
   tcb_.snd_mss = params_.default_peer_mss;
 }
@@ -99,6 +100,8 @@ void Connection::reset_tcb() {
   rcvbuf_.clear();
   tcb_.rcv_wnd = rcvbuf_.window();
   tcb_.snd_mss = params_.default_peer_mss;
+  options_ = {};
+  recovery_.reset();
   rto_ = RtoEstimator(params_);
   ack_policy_.reset();
   fin_queued_ = fin_sent_ = close_pending_ = fin_received_ = eof_read_ = full_close_ = false;
@@ -166,6 +169,7 @@ Status Connection::status() const {
 }
 
 void Connection::timer_expired(sim::Time now, TimerKind t) {
+  clock_ = now;
   auto& slot = timers_[static_cast<int>(t)];
   if (!slot) return;  // cancelled or replaced: a stale expiry is harmless
   slot.reset();
@@ -180,6 +184,7 @@ void Connection::timer_expired(sim::Time now, TimerKind t) {
       break;
     case TimerKind::Keepalive: on_keepalive_expired(now); break;
     case TimerKind::FinWait2: on_fin_wait_2_expired(now); break;
+    case TimerKind::LossProbe: on_loss_probe_expired(now); break;
   }
 }
 

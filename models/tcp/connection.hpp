@@ -98,7 +98,9 @@
 #include "models/tcp/actions.hpp"
 #include "models/tcp/buffers.hpp"
 #include "models/tcp/jiffies.hpp"
+#include "models/tcp/options.hpp"
 #include "models/tcp/params.hpp"
+#include "models/tcp/recovery.hpp"
 #include "models/tcp/rto.hpp"
 #include "models/tcp/state.hpp"
 #include "sim/kernel/time.hpp"
@@ -261,7 +263,7 @@ class Connection {
   void send_syn_ack(sim::Time now, std::string_view cause, bool retransmission = false);
   void send_initial(sim::Time now, net::Flags flags, std::string_view cause, bool retransmission);
   void send_ack(std::string_view cause);
-  void emit(const net::Segment& seg, std::string_view cause, bool retransmission = false);
+  void emit(net::Segment seg, std::string_view cause, bool retransmission = false);
   void owe_ack(std::string_view cause);
   void send_rst_for(const net::Segment& seg, std::string_view cause);
   void send_abort_rst(std::string_view cause);
@@ -269,7 +271,13 @@ class Connection {
   bool send_data_segment(sim::Time now);
   void retransmit_front(sim::Time now);
   void resend_from_una(std::string_view cause);
-  void start_retransmit_timer(sim::Time now);
+  // `new_tail`: new data or a FIN just left, and the tail loss probe may take the RTO's place.
+  void start_retransmit_timer(sim::Time now, bool new_tail = false);
+  // The retransmission timer or, in its place, the tail loss probe (recovery.hpp).
+  bool rto_pending() const { return deadline(TimerKind::Retransmit) || deadline(TimerKind::LossProbe); }
+  bool arm_loss_probe(sim::Time now, sim::Duration rto_left);
+  void on_loss_probe_expired(sim::Time now);
+  void resend_tail(std::string_view cause);
   void update_persist(sim::Time now);
   void send_window_update_if_needed();
 
@@ -290,6 +298,10 @@ class Connection {
   State state_ = State::Closed;
   net::ConnId id_{};
   Tcb tcb_{};
+  // The time of the event being handled, set by every entry point (Linux: tp->tcp_mstamp,
+  // tcp_mstamp_refresh()): the clock of the segments' timestamps.
+  sim::Time clock_{};
+  OptionState options_{};  // what the handshake agreed (options.hpp)
   TickClock tick_;  // TcpParams::hz: the clock the timers are armed on
   RtoEstimator rto_;
   SendBuffer sndbuf_;
@@ -321,6 +333,8 @@ class Connection {
   std::optional<sim::Time> last_oow_ack_{};  // TcpParams::oow_ack_interval
   int keepalive_probes_ = 0;               // unanswered keep-alive probes
   AckPolicy ack_policy_;                  // when owed ACKs leave (ack_policy.hpp)
+  LossRecovery recovery_;                 // tail loss probes, loss recovery (recovery.hpp)
+  sim::Time rto_due_{};                   // when the RTO of the segment at SND.UNA falls due
   net::SeqNum rcv_wup_{};                 // RCV.NXT our last ACK carried
   int dupacks_ = 0;                       // RFC 5681 duplicate ACKs since SND.UNA last moved
   std::unique_ptr<net::Segment> syn_text_{};  // text of the SYN, queued until ESTABLISHED (rare: no inline space)

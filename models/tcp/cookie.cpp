@@ -9,6 +9,7 @@
 namespace tcpsim::tcp {
 
 void Connection::open_from_cookie(sim::Time now, const net::Segment& ack, std::uint16_t mss) {
+  clock_ = now;
   if (state_ != State::Listen || !ack.flags.ack || ack.flags.syn || ack.flags.rst) return;
   // RFC 4987 §3.6: "the server ... rebuilds the SYN queue entry from the encoded MSS" once "the
   // secret function works for a recent value of t". What §3.10.7.2 would have set on the SYN:
@@ -21,7 +22,9 @@ void Connection::open_from_cookie(sim::Time now, const net::Segment& ack, std::u
   tcb_.iss = ack.ack - 1;
   tcb_.snd_una = tcb_.iss;
   tcb_.snd_nxt = ack.ack;
-  tcb_.snd_mss = send_mss(params_, mss);
+  // With timestamps the cookie also kept SACK-permitted (in the SYN,ACK's TSval, echoed).
+  options_ = cookie_agreement(params_, ack.options);
+  tcb_.snd_mss = send_mss(params_, mss, options_);
   passive_ = true;  // MUST-11
   // Deviation: the transition table has no LISTEN -> ESTABLISHED edge; the rebuilt request passes
   // SYN-RECEIVED at the same instant, as Linux's child socket (created in SYN_RECV by
@@ -38,6 +41,7 @@ void Connection::open_from_cookie(sim::Time now, const net::Segment& ack, std::u
 }
 
 void Connection::refuse_on_overflow(sim::Time now, const net::Segment& ack) {
+  clock_ = now;
   if (state_ != State::SynReceived || !passive_) return;
   // Deviation (host option, Linux tcp_abort_on_overflow = 1): tcp_check_req() -> embryonic_reset
   // answers the ACK with a reset, "<SEQ=SEG.ACK><CTL=RST>" in §3.10.7.2's form, and drops the request.

@@ -21,7 +21,8 @@ net::Segment Connection::make_segment(net::SeqNum seq, net::Flags flags) const {
   return s;
 }
 
-void Connection::emit(const net::Segment& seg, std::string_view cause, bool retransmission) {
+void Connection::emit(net::Segment seg, std::string_view cause, bool retransmission) {
+  if (!seg.flags.syn) stamp(seg.options, options_, seg.flags.rst, clock_);  // a SYN's are its own
   if (seg.flags.ack && !seg.flags.rst) {
     last_adv_edge_ = seg.ack + seg.window;
     rcv_wup_ = seg.ack;
@@ -29,6 +30,7 @@ void Connection::emit(const net::Segment& seg, std::string_view cause, bool retr
     cancel(TimerKind::DelayedAck);  // this segment carries the acknowledgment
   }
   ++segments_sent_;
+  if (!retransmission && !seg.flags.syn && !seg.flags.rst && seg.seq_len() > 0) recovery_.sent(seg.seq + seg.seq_len());
   actions_.send(seg, cause, retransmission);
 }
 
@@ -39,15 +41,21 @@ void Connection::owe_ack(std::string_view cause) {
 
 // Arms the retransmission timer if it is off (RFC 6298 (5.1): "Every time a packet containing
 // data is sent (including a retransmission), if the timer is not running, start it running so
-// that it will expire after RTO seconds").
-void Connection::start_retransmit_timer(sim::Time now) {
-  if (deadline(TimerKind::Retransmit)) return;
-  arm(TimerKind::Retransmit, now, rto_.rto(), "RFC 6298 (5.1): segment sent, timer off -> start it (RTO)");
-  front_first_sent_ = now;
-  retransmissions_ = 0;
-  if (params_.user_timeout && !deadline(TimerKind::UserTimeout)) {
-    arm(TimerKind::UserTimeout, now, *params_.user_timeout, "§3.8.3: data outstanding -> start the user timeout");
+// that it will expire after RTO seconds"). After new data or a FIN (tcp_write_xmit() ->
+// tcp_schedule_loss_probe()), the tail loss probe takes its place when it may, no later than the
+// RTO of the segment at SND.UNA would fire.
+void Connection::start_retransmit_timer(sim::Time now, bool new_tail) {
+  const bool running = rto_pending();
+  if (!running) {
+    rto_due_ = now + rto_.rto();
+    front_first_sent_ = now;
+    retransmissions_ = 0;
+    if (params_.user_timeout && !deadline(TimerKind::UserTimeout)) {
+      arm(TimerKind::UserTimeout, now, *params_.user_timeout, "§3.8.3: data outstanding -> start the user timeout");
+    }
   }
+  if (new_tail && arm_loss_probe(now, rto_due_ - now)) return;
+  if (!running) arm(TimerKind::Retransmit, now, rto_.rto(), "RFC 6298 (5.1): segment sent, timer off -> start it (RTO)");
 }
 
 // §3.10.1: "A SYN segment of the form <SEQ=ISS><CTL=SYN> is sent. Set SND.UNA to ISS, SND.NXT to
@@ -67,7 +75,7 @@ void Connection::send_syn_ack(sim::Time now, std::string_view cause, bool retran
 // it is a new segment (it acknowledges the peer's SYN), not the SYN sent again.
 void Connection::send_initial(sim::Time now, net::Flags flags, std::string_view cause, bool retransmission) {
   net::Segment s = make_segment(tcb_.iss, flags);
-  s.options = syn_options(params_);
+  s.options = flags.ack ? syn_ack_options(params_, options_, now) : syn_options(params_, now);
   const bool first = tcb_.snd_nxt == tcb_.iss;
   if (first) {
     tcb_.snd_nxt = tcb_.iss + 1;
@@ -112,6 +120,7 @@ void Connection::output(sim::Time now) {
     }
   }
   resending_probe_ = false;
+  if (segments_sent_ != before) start_retransmit_timer(now, /*new_tail=*/true);
   if (ack_now_ && segments_sent_ == before) send_ack(ack_cause_);
   ack_now_ = false;
   update_persist(now);
@@ -133,8 +142,7 @@ bool Connection::send_data_segment(sim::Time now) {
       fin_sent_ = true;
       fin_seq_ = tcb_.snd_nxt;
       tcb_.snd_nxt += 1;
-      emit(s, "§3.10.4 CLOSE: all data sent -> FIN");
-      start_retransmit_timer(now);
+      emit(s, "§3.10.4 CLOSE: all data sent -> FIN");  // output() starts the timer
     }
     return false;
   }
@@ -159,8 +167,7 @@ bool Connection::send_data_segment(sim::Time now) {
        s.flags.fin ? std::string_view{"§3.10.2 SEND + §3.10.4 CLOSE: last data with FIN"}
                    : std::string_view{"§3.10.2 SEND: segmentize within the send window"},
        std::exchange(resending_probe_, false));
-  ack_policy_.data_sent(now);
-  start_retransmit_timer(now);
+  ack_policy_.data_sent(now);  // output() starts the timer after the last segment
   return !s.flags.fin;
 }
 
@@ -200,11 +207,29 @@ void Connection::resend_from_una(std::string_view cause) {
   emit(s, cause, true);
 }
 
+// The last segment sent, again (tcp_send_loss_probe(): the tail of the retransmission queue, its
+// last SND.MSS octets when it is longer), with the FIN if it is outstanding.
+void Connection::resend_tail(std::string_view cause) {
+  const bool fin_outstanding = fin_sent_ && !fin_acked();
+  const net::SeqNum data_end = fin_outstanding ? fin_seq_ : tcb_.snd_nxt;
+  net::SeqNum start = recovery_.tail_start(tcb_.snd_una);
+  if (data_end < start) start = data_end;
+  if (static_cast<std::uint32_t>(data_end - start) > tcb_.snd_mss) start = data_end - tcb_.snd_mss;
+  const auto len = static_cast<std::uint32_t>(data_end - start);
+  const auto offset = static_cast<std::uint64_t>(static_cast<std::uint32_t>(start - tcb_.snd_una));
+  net::Segment s = make_segment(start, {.ack = true, .fin = fin_outstanding});
+  s.payload_len = len;
+  if (auto bytes = sndbuf_.copy(offset, len); !bytes.empty()) s.payload = net::Payload(std::move(bytes));
+  s.flags.psh = len > 0 && offset + len == sndbuf_.size();
+  if (rtt_seq_ && start < *rtt_seq_) rtt_seq_.reset();  // RFC 6298 §3 (Karn)
+  emit(s, cause, true);
+}
+
 // §3.8.6.1: "The transmitting host SHOULD send the first zero-window probe when a zero window has
 // existed for the retransmission timeout period (SHLD-29)". The persist timer runs while the
 // peer's window is zero, data waits, and the retransmission timer is not running.
 void Connection::update_persist(sim::Time now) {
-  const bool waiting = tcb_.snd_wnd == 0 && (unsent() > 0 || probe_outstanding_) && !deadline(TimerKind::Retransmit) &&
+  const bool waiting = tcb_.snd_wnd == 0 && (unsent() > 0 || probe_outstanding_) && !rto_pending() &&
                        is_synchronized(state_) && !fin_sent_;
   if (!waiting) {
     cancel(TimerKind::Persist);

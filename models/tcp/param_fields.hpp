@@ -73,6 +73,11 @@ void visit_params(Params& p, Visitor&& v) {
   v("keepalive_idle", p.keepalive_idle, "idle time before the first keep-alive probe");
   v("keepalive_interval", p.keepalive_interval, "time between keep-alive probes");
   v("keepalive_probes", p.keepalive_probes, "unanswered probes before giving up");
+  v("sack", p.sack, "offer SACK-permitted on the SYN (RFC 2018); agreed when both SYNs carry it (linux: net.ipv4.tcp_sack)");
+  v("timestamps", p.timestamps,
+    "offer TSopt on the SYN (RFC 7323); agreed, every segment but a RST carries it and it takes 12 octets of each (linux: net.ipv4.tcp_timestamps)");
+  v("tail_loss_probe", p.tail_loss_probe,
+    "on SACK connections, probe a lost tail about 2 RTTs after the last send (RFC 8985 7; linux: net.ipv4.tcp_early_retrans = 3, tcp_schedule_loss_probe)");
   v("fast_retransmit", p.fast_retransmit, "resend SND.UNA on the dupack_threshold-th duplicate ACK (RFC 5681 3.2)");
   v("dupack_threshold", p.dupack_threshold, "duplicate ACKs that trigger fast retransmit");
   v("queue_syn_text", p.queue_syn_text, "text on a SYN is queued until ESTABLISHED (else ignored, as Linux without TFO)");

@@ -104,6 +104,11 @@ TcpParams TcpParams::rfc9293() {
   // Nothing caps the backlog, and a queue of capacity `backlog` holds `backlog` entries.
   p.somaxconn = std::nullopt;
   p.backlog_plus_one = false;
+  // Options beyond the MSS are extensions the RFC does not require: off unless a scenario
+  // turns them on. Without SACK no tail loss probe (RFC 8985 §7 needs it, as Linux does).
+  p.sack = false;
+  p.timestamps = false;
+  p.tail_loss_probe = false;
   // Ethernet MSS (1500 - 40); MUST-15: assume 536 when the peer sends no MSS option.
   p.mss = 1460;
   p.default_peer_mss = 536;
@@ -146,7 +151,7 @@ TcpParams TcpParams::linux_profile() {
   // 60*HZ; __tcp_set_rto() rounds the RTO up to whole ticks) and its timers sit on the timer
   // wheel of kernel/time/timer.c, which fires them on tick edges, up to a level's granule late.
   // Time 0 at the start of tick 0 by default, so that runs are deterministic; a kernel trace's
-  // recorded phase (tcpsim check --kernel, diff, run --jiffies) replaces both.
+  // recorded phase (tcpsim check --kernel, diff, compare; the GUI's Compare tab) replaces both.
   p.hz = 250;
   p.jiffies_at_start = 0;
   p.tick_offset = Duration::zero();
@@ -196,6 +201,13 @@ TcpParams TcpParams::linux_profile() {
   // tcp_fastretrans_alert() on the third duplicate ACK (tcp_reordering = 3).
   p.fast_retransmit = true;
   p.dupack_threshold = 3;
+  // tcp_sack = 1 and tcp_timestamps = 1: tcp_syn_options() offers SACK-permitted and TSopt on
+  // every SYN (and window scaling, which the model does not negotiate).
+  p.sack = true;
+  p.timestamps = true;
+  // tcp_early_retrans = 3: tcp_schedule_loss_probe() arms a tail loss probe after new data or a
+  // FIN on a SACK connection in the Open state (RFC 8985 §7).
+  p.tail_loss_probe = true;
   // Without a TFO cookie (tcp_fastopen = 0x1, client only) tcp_conn_request() ignores SYN data:
   // the SYN,ACK acks x+1 and the peer sends the data again after the handshake (catalog 3.13).
   p.queue_syn_text = false;

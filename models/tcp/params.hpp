@@ -83,6 +83,10 @@ struct TcpParams {
   sim::Duration keepalive_idle = sim::Duration::s(7200);
   sim::Duration keepalive_interval = sim::Duration::s(75);
   int keepalive_probes = 9;
+  // --- options and loss recovery (options.hpp, recovery.hpp) ---
+  bool sack = false;             // offer SACK-permitted (RFC 2018)
+  bool timestamps = false;       // offer TSopt (RFC 7323)
+  bool tail_loss_probe = false;  // RFC 8985 §7 TLP on SACK connections (Linux tcp_early_retrans = 3)
   bool fast_retransmit = true;  // RFC 5681 §3.2: resend SND.UNA on the dupack_threshold-th duplicate ACK
   int dupack_threshold = 3;
   bool queue_syn_text = true;   // §3.10.7.2/§3.10.7.3: text on a SYN is queued until ESTABLISHED (catalog 3.13)

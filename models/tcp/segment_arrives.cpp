@@ -30,6 +30,7 @@ bool Connection::syn_may_reopen(const net::Segment& seg) const {
 }
 
 void Connection::segment_arrives(sim::Time now, const net::Segment& seg) {
+  clock_ = now;
   if (seg.corrupted) {
     // §3.1 / MUST-2, MUST-3: the checksum is verified; a damaged segment is dropped.
     actions_.discard(seg, "§3.1: checksum fails -> drop");
@@ -57,8 +58,11 @@ void Connection::closed_arrives(sim::Time, const net::Segment& seg) {
   actions_.discard(seg, "§3.10.7.1: no TCB");
 }
 
-// The peer's SYN or SYN,ACK options (options.hpp): SendMSS.
-void Connection::note_peer_options(const net::Segment& seg) { tcb_.snd_mss = send_mss(params_, peer_mss(params_, seg.options)); }
+// The peer's SYN or SYN,ACK options (options.hpp): what they agree, and Eff.snd.MSS.
+void Connection::note_peer_options(const net::Segment& seg) {
+  options_ = agree(params_, seg.options);
+  tcb_.snd_mss = send_mss(params_, peer_mss(params_, seg.options), options_);
+}
 
 // RFC 1122 §4.2.2.20(c),(f) / §3.10.7.3: "SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK".
 void Connection::synchronize_window(const net::Segment& seg) {

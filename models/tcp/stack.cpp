@@ -295,7 +295,7 @@ void TcpStack::send_cookie(Socket& l, const net::Segment& syn) {
                   .ack = syn.seq + 1,
                   .flags = {.syn = true, .ack = true},
                   .window = static_cast<std::uint16_t>(std::min<std::uint32_t>(params_->recv_buffer, 65535))};
-  sa.options = syn_options(*params_);
+  sa.options = cookie_syn_ack_options(*params_, syn.options, now);
   l.last_cookie = now;
   ++cookies_sent_;
   network_.send(host_, sa, "RFC 4987 §3.6: SYN queue full -> SYN,ACK with a SYN cookie as ISS, no state");

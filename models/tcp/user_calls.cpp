@@ -6,6 +6,7 @@ namespace tcpsim::tcp {
 
 // §3.10.1 CLOSED: "Create a new transmission control block (TCB) ... if passive, enter LISTEN".
 CallError Connection::open_passive(sim::Time now, net::Endpoint local) {
+  clock_ = now;
   if (state_ != State::Closed) return CallError::ConnectionAlreadyExists;
   reset_tcb();
   id_ = {.local = local, .remote = {}};
@@ -18,6 +19,7 @@ CallError Connection::open_passive(sim::Time now, net::Endpoint local) {
 // sequence number (ISS) is selected. A SYN segment of the form <SEQ=ISS><CTL=SYN> is sent. Set
 // SND.UNA to ISS, SND.NXT to ISS+1, enter SYN-SENT state, and return." (CLOSED and LISTEN.)
 CallError Connection::open_active(sim::Time now, const net::ConnId& id, net::SeqNum iss) {
+  clock_ = now;
   if (state_ != State::Closed && state_ != State::Listen) return CallError::ConnectionAlreadyExists;
   if (id.remote.port == 0) return CallError::RemoteSocketUnspecified;
   if (state_ == State::Closed) reset_tcb();  // fresh TCB
@@ -45,6 +47,7 @@ CallError Connection::send(sim::Time now, std::span<const std::uint8_t> bytes, s
 // with a piggybacked acknowledgment"; FIN-WAIT-1 and later "error: connection closing".
 template <typename Append>
 CallError Connection::send_impl(sim::Time now, Append append, std::uint64_t asked, std::uint64_t* accepted) {
+  clock_ = now;
   if (accepted) *accepted = 0;
   switch (state_) {
     case State::Closed: return CallError::ConnectionDoesNotExist;
@@ -64,7 +67,8 @@ CallError Connection::send_impl(sim::Time now, Append append, std::uint64_t aske
 }
 
 // §3.10.3 RECEIVE: data first, then "connection closing" once the FIN has been read past.
-ReceiveResult Connection::receive(sim::Time, std::uint64_t max) {
+ReceiveResult Connection::receive(sim::Time now, std::uint64_t max) {
+  clock_ = now;
   ReceiveResult r;
   if (state_ == State::Closed && rcvbuf_.unread() == 0) {
     r.error = CallError::ConnectionDoesNotExist;
@@ -80,6 +84,7 @@ ReceiveResult Connection::receive(sim::Time, std::uint64_t max) {
 
 // §3.10.4 CLOSE.
 CallError Connection::close(sim::Time now, CloseMode mode) {
+  clock_ = now;
   switch (state_) {
     case State::Closed: return CallError::ConnectionDoesNotExist;
     case State::Listen:
@@ -139,6 +144,7 @@ CallError Connection::close(sim::Time now, CloseMode mode) {
 
 // §3.10.5 ABORT.
 CallError Connection::abort(sim::Time now) {
+  clock_ = now;
   switch (state_) {
     case State::Closed: return CallError::ConnectionDoesNotExist;
     case State::Listen:

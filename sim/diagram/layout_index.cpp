@@ -142,6 +142,7 @@ std::string_view timer_short_name(std::string_view t) {
   if (t == "persist") return "persist";
   if (t == "keepalive") return "keepalive";
   if (t == "user-timeout") return "UTO";
+  if (t == "loss-probe") return "TLP";
   return t;
 }
 

@@ -85,6 +85,12 @@ LinuxSetup linux_setup(const tcp::TcpParams& p, const std::optional<std::pair<st
   handled.insert("pingpong_thresh");
   set("net.ipv4.tcp_pingpong_thresh", whole(p.pingpong_thresh));
 
+  handled.insert({"sack", "timestamps", "tail_loss_probe"});
+  set("net.ipv4.tcp_sack", p.sack ? "1" : "0");
+  set("net.ipv4.tcp_timestamps", p.timestamps ? "1" : "0");
+  // tcp_early_retrans: 3 = tail loss probes (and RACK's reordering window), 0 = neither.
+  set("net.ipv4.tcp_early_retrans", p.tail_loss_probe ? "3" : "0");
+
   handled.insert({"rfc1337", "syn_cookies", "abort_on_overflow", "somaxconn"});
   set("net.ipv4.tcp_rfc1337", p.rfc1337 ? "1" : "0");
   set("net.ipv4.tcp_syncookies", p.syn_cookies ? "1" : "0");

@@ -402,3 +402,29 @@ TEST_CASE("The same trace gives the same layout and the same SVG", "[layout][det
   CHECK(a == b);
 }
 
+
+TEST_CASE("A tail loss probe is a bracket named TLP that fires, and the FIN it sends is a retransmission", "[layout][timers]") {
+  auto loaded = scenario::load_file(TCPSIM_SOURCE_DIR "/scenarios/linux-profile/fin-after-time-wait-expired-linux.json");
+  REQUIRE(loaded.ok());
+  scenario::RunOptions opts;
+  opts.until = sim::Duration::ms(700);
+  scenario::World w(std::move(*loaded.scenario), opts);
+  w.run();
+  const Layout l = diagram::build_layout(w.trace(), Options{}, {"lost FIN, probed", {}});
+  test::maybe_save(l, "tail-loss-probe");
+  // A's FIN is acknowledged before its probe fires (that bracket is cancelled); B's probe fires.
+  const auto probe = std::find_if(l.timers.begin(), l.timers.end(), [](const auto& t) {
+    return t.timer == "loss-probe" && t.end == diagram::TimerEnd::Fired;
+  });
+  REQUIRE(probe != l.timers.end());
+  CHECK(probe->label.text.rfind("TLP ", 0) == 0);
+  // B's FIN, lost at 0.16 s, then again at the probe (0.384 s) and at the RTO after it (0.608 s).
+  std::vector<std::string> fins;
+  for (const auto& a : l.arrows)
+    if (a.label.text.find("FIN") != std::string::npos && a.label.text.find("seq=1 ack=2") != std::string::npos)
+      fins.push_back(a.label.text);
+  REQUIRE(fins.size() == 3);
+  CHECK(fins[1].find("(rtx)") != std::string::npos);
+  CHECK(fins[2].find("(rtx)") != std::string::npos);
+  CHECK(overlaps(l).empty());
+}

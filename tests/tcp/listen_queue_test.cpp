@@ -60,7 +60,11 @@ TEST_CASE("With SYN cookies a SYN that finds the SYN queue full is answered stat
   CHECK(server_side->tcb.iss == to_client[0]->seg.seq);
   CHECK(client_side->tcb.irs == server_side->tcb.iss);
   CHECK(server_side->tcb.irs == client_side->tcb.iss);
-  CHECK(server_side->tcb.snd_mss == 1460);  // from the cookie's MSS index
+  // The cookie's MSS index (1460), less the 12 octets of the timestamps the cookie's TSval kept.
+  CHECK(server_side->tcb.snd_mss == 1448);
+  CHECK(to_client[0]->seg.options.sack_permitted);
+  REQUIRE(to_client[0]->seg.options.timestamps);
+  CHECK((to_client[0]->seg.options.timestamps->val & 0x3f) == 0x1f);  // no window scale, SACK-permitted
   CHECK(server_side->passive);
   // The child passes SYN-RECEIVED only at the instant of the ACK; its causes name the cookie rule.
   const auto changes = w.state_changes("server");

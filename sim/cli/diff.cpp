@@ -16,11 +16,12 @@ namespace {
 
 constexpr const char* kCommand = "tcpsim diff";
 
-// "times within 35ms, windows not compared"
+// "times within 35ms, windows and PSH not compared"
 std::string settings_text(const trace::CompareOptions& o) {
   const std::string times =
       o.tolerance == sim::Duration::zero() ? "exact times" : "times within " + sim::format_duration(o.tolerance);
-  return times + (o.windows ? ", windows compared" : ", windows not compared");
+  if (o.psh) return times + (o.windows ? ", windows compared" : ", windows not compared");
+  return times + (o.windows ? ", windows compared, PSH not compared" : ", windows and PSH not compared");
 }
 
 // Labels padded to one width, so that what follows them lines up: "kernel: ", "model:  ".
@@ -121,6 +122,7 @@ int cmd_diff(const DiffArgs& args, std::ostream& out, std::ostream& err) {
   // A kernel's trace cannot say which segments its TCP threw away on arrival: against one, a
   // discarded segment counts as delivered.
   options.discards = !trace::from_kernel(a->trace()) && !trace::from_kernel(b->trace());
+  options.psh = options.discards;  // a kernel's PSH follows its buffer sizes (CompareOptions::psh)
   const auto [name_a, name_b] = side_names(args.a, args.b, *a, *b);
   out << a->header(name_a, true) << "\n" << b->header(name_b, true) << "\n";
   out << "compared: the segments sent and the state changes, " << settings_text(options) << "\n\n";

@@ -43,7 +43,7 @@ std::string state_name(std::string_view s) {
   return t;
 }
 
-std::vector<Event> events_of(const CompareSide& side) {
+std::vector<Event> events_of(const CompareSide& side, bool psh) {
   std::vector<Event> out;
   const Trace& t = *side.trace;
   const auto& rs = t.records();
@@ -54,7 +54,9 @@ std::vector<Event> events_of(const CompareSide& side) {
       const net::Segment& g = *f->seg;
       Event e{i, rs[i].time, f, nullptr, {}, {}};
       e.lane = "S " + t.node_name(s->node) + " " + g.src.to_string() + ">" + g.dst.to_string();
-      e.key = e.lane + " " + g.flags.to_string() + " " + seq_of(*f) + " " + ack_of(*f) + " " + std::to_string(g.payload_len);
+      net::Flags flags = g.flags;
+      if (!psh) flags.psh = false;
+      e.key = e.lane + " " + flags.to_string() + " " + seq_of(*f) + " " + ack_of(*f) + " " + std::to_string(g.payload_len);
       out.push_back(std::move(e));
     } else if (const auto* st = std::get_if<StateChanged>(&rs[i].body)) {
       Event e{i, rs[i].time, nullptr, st, {}, {}};
@@ -66,21 +68,30 @@ std::vector<Event> events_of(const CompareSide& side) {
   return out;
 }
 
-// Matched pairs (i in A, j in B) of a longest common subsequence of the key ids a[lo_a, hi_a)
-// and b[lo_b, hi_b), in order. The table holds suffix lengths; its cells fit 16 bits because
-// both lengths cannot exceed sqrt(kMaxAlignCells).
+// Matched pairs (i in A, j in B) of a heaviest common subsequence of the key ids a[lo_a, hi_a)
+// and b[lo_b, hi_b), in order: equal keys match, and `weight(i, j)` (1 or 2) says how much a match
+// is worth, so that of two equally long alignments the one pairing events close in time wins (a
+// retransmission pairs with the one sent when it was, not with the next). The table holds suffix
+// weights; its cells fit 16 bits because both lengths cannot exceed sqrt(kMaxAlignCells).
+template <class Weight>
 void lcs(const std::vector<int>& a, std::size_t lo_a, std::size_t hi_a, const std::vector<int>& b, std::size_t lo_b,
-         std::size_t hi_b, std::vector<std::pair<std::size_t, std::size_t>>& out) {
+         std::size_t hi_b, const Weight& weight, std::vector<std::pair<std::size_t, std::size_t>>& out) {
   const std::size_t n = hi_a - lo_a, m = hi_b - lo_b;
   std::vector<std::uint16_t> len((n + 1) * (m + 1), 0);
   auto at = [&](std::size_t i, std::size_t j) -> std::uint16_t& { return len[i * (m + 1) + j]; };
+  auto match = [&](std::size_t i, std::size_t j) -> int {
+    return a[lo_a + i] == b[lo_b + j] ? weight(lo_a + i, lo_b + j) : 0;
+  };
   for (std::size_t i = n; i-- > 0;)
-    for (std::size_t j = m; j-- > 0;)
-      at(i, j) = a[lo_a + i] == b[lo_b + j] ? static_cast<std::uint16_t>(at(i + 1, j + 1) + 1)
-                                           : std::max(at(i + 1, j), at(i, j + 1));
+    for (std::size_t j = m; j-- > 0;) {
+      const int w = match(i, j);
+      const std::uint16_t skip = std::max(at(i + 1, j), at(i, j + 1));
+      at(i, j) = w > 0 ? std::max(skip, static_cast<std::uint16_t>(at(i + 1, j + 1) + w)) : skip;
+    }
   std::size_t i = 0, j = 0;
   while (i < n && j < m) {
-    if (a[lo_a + i] == b[lo_b + j]) {
+    const int w = match(i, j);
+    if (w > 0 && at(i, j) == at(i + 1, j + 1) + w) {
       out.emplace_back(lo_a + i, lo_b + j);
       ++i;
       ++j;
@@ -130,7 +141,7 @@ std::string difference_names(unsigned d) {
 
 Comparison::Comparison(CompareSide a, CompareSide b, const CompareOptions& options)
     : a_(std::move(a)), b_(std::move(b)), options_(options) {
-  const std::vector<Event> ea = events_of(a_), eb = events_of(b_);
+  const std::vector<Event> ea = events_of(a_, options_.psh), eb = events_of(b_, options_.psh);
   // Keys as small integers, so the table compares numbers.
   std::unordered_map<std::string, int> ids;
   auto ids_of = [&ids](const std::vector<Event>& es) {
@@ -150,7 +161,15 @@ Comparison::Comparison(CompareSide a, CompareSide b, const CompareOptions& optio
   for (std::size_t i = 0; i < head; ++i) matches.emplace_back(i, i);
   const std::size_t mid_a = ka.size() - tail - head, mid_b = kb.size() - tail - head;
   if (mid_a != 0 && mid_b != 0 && mid_a * mid_b > kMaxAlignCells) in_order_ = true;
-  else if (mid_a != 0 && mid_b != 0) lcs(ka, head, ka.size() - tail, kb, head, kb.size() - tail, matches);
+  else if (mid_a != 0 && mid_b != 0) {
+    // With a tolerance, a match within it weighs twice one further apart.
+    const auto weight = [&](std::size_t x, std::size_t y) {
+      if (options_.tolerance <= sim::Duration::zero()) return 2;
+      const sim::Duration apart = ea[x].time > eb[y].time ? ea[x].time - eb[y].time : eb[y].time - ea[x].time;
+      return apart <= options_.tolerance ? 2 : 1;
+    };
+    lcs(ka, head, ka.size() - tail, kb, head, kb.size() - tail, weight, matches);
+  }
   for (std::size_t k = tail; k-- > 0;) matches.emplace_back(ka.size() - 1 - k, kb.size() - 1 - k);
 
   auto differences = [&](const Event& x, const Event& y) {
@@ -158,7 +177,9 @@ Comparison::Comparison(CompareSide a, CompareSide b, const CompareOptions& optio
     if (x.seg != nullptr) {
       const net::Segment& s = *x.seg->seg;
       const net::Segment& t = *y.seg->seg;
-      if (s.flags != t.flags) d |= kDiffFlags;
+      net::Flags fs = s.flags, ft = t.flags;
+      if (!options_.psh) fs.psh = ft.psh = false;
+      if (fs != ft) d |= kDiffFlags;
       if (seq_of(*x.seg) != seq_of(*y.seg)) d |= kDiffSeq;
       if (ack_of(*x.seg) != ack_of(*y.seg)) d |= kDiffAck;
       if (s.payload_len != t.payload_len) d |= kDiffLen;
@@ -267,7 +288,9 @@ std::string Comparison::summary() const {
     s = "the runs agree: " + std::to_string(segments) + " segments and " + std::to_string(rows_.size() - segments) +
         " state changes";
     if (options_.tolerance > sim::Duration::zero()) s += ", times within " + sim::format_duration(options_.tolerance);
-    if (!options_.windows) s += ", windows not compared";
+    if (!options_.windows && !options_.psh) s += ", windows and PSH not compared";
+    else if (!options_.windows) s += ", windows not compared";
+    else if (!options_.psh) s += ", PSH not compared";
   } else {
     const CompareRow& r = rows_[first_difference_];
     const sim::Time at = r.a != kNoRecord ? a_.trace->records()[r.a].time : b_.trace->records()[r.b].time;

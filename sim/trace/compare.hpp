@@ -18,9 +18,13 @@
 // (unless CompareOptions::windows is off), its fate (delivered, dropped, discarded on arrival, in
 // flight) or its time (beyond a tolerance).
 //
-// With a tolerance, two events of the same key that the runs have in the other order, no further
-// apart in time than the tolerance (a state change and the segment it sends, recorded by a kernel
-// in the order it did them), are one row, not an "only in A" and an "only in B".
+// With a tolerance, the alignment prefers pairs within it: a match no further apart than the
+// tolerance weighs twice one further apart, so of two equally long alignments the one that pairs a
+// retransmission with its counterpart sent at the same time wins over one that pairs it with the
+// next copy. Two events of the same key that the runs have in the other order, no further apart in
+// time than the tolerance (a state change and the segment it sends, recorded by a kernel in the
+// order it did them; two hosts' timers firing on the same tick), are one row, not an "only in A"
+// and an "only in B".
 //
 // When the part between the common head and tail is too long for the table (more than
 // kMaxAlignCells pairs), its events are paired in order instead, lane by lane, and
@@ -76,14 +80,18 @@ struct CompareOptions {
   // false: a segment its receiver discarded on arrival counts as delivered. A kernel's trace
   // cannot say what its TCP threw away; the model's can.
   bool discards = true;
+  // false: the PSH bit is not compared. Linux sets it at the end of each buffer it pushes, whose
+  // size follows its segmentation offload and pacing (tcp_xmit_size_goal(), tcp_tso_autosize(),
+  // forced_push()), which the model does not have; PSH changes nothing in connection management.
+  bool psh = true;
 };
 
 // How a kernel's trace is compared with another run: times within `tolerance` are the same (its
-// timers tick at HZ and fire late; 35 ms by default), windows (a kernel scales them) and discards
-// (its trace cannot see them) are left out.
+// timers tick at HZ and fire late; 35 ms by default), windows (a kernel scales them), discards
+// (its trace cannot see them) and the PSH bit (it follows the kernel's buffer sizes) are left out.
 inline constexpr sim::Duration kKernelTolerance = sim::Duration::ms(35);
 inline CompareOptions kernel_options(sim::Duration tolerance = kKernelTolerance) {
-  return {.tolerance = tolerance, .windows = false, .discards = false};
+  return {.tolerance = tolerance, .windows = false, .discards = false, .psh = false};
 }
 
 inline constexpr std::size_t kMaxAlignCells = 16'000'000;

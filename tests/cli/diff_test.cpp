@@ -83,12 +83,12 @@ TEST_CASE("A kernel trace within 35 ms of the model agrees: sides named by origi
                                       "model: " + scenario("linux-profile/normal-close-linux.json") +
                                       ": model (seed 1, profile linux)\n"));
   CHECK_THAT(r.out, Catch::Contains("\nVERDICT: the runs agree: 7 segments and 12 state changes, times within 35ms, "
-                                    "windows not compared\n"));
+                                    "windows and PSH not compared\n"));
   CHECK_THAT(r.out, !Catch::Contains("FIRST DIVERGENCE"));
   CHECK(block(r.out, "STATE PATHS") == state_paths("same", kPathA));
   CHECK_THAT(r.out, Catch::Contains("\nLADDERS\n  kernel "));
   CHECK_THAT(r.out, Catch::EndsWith("\nsummary: kernel and model agree; rows: 19 same, 0 differ, 0 only in kernel, 0 only in "
-                                    "model; times within 35ms, windows not compared\n"));
+                                    "model; times within 35ms, windows and PSH not compared\n"));
 }
 
 // tests/cli/data/normal-close-kernel-recorded.jsonl is normal-close-linux as `tcpsim check
@@ -146,14 +146,14 @@ TEST_CASE("A 20 ms shift agrees at 35 ms and differs at 10 ms, from the row wher
   const auto exact = cli({"diff", kernel_trace(), model, "--tolerance", "0"});
   CHECK(exact.code == 1);
   CHECK_THAT(exact.out,
-             Catch::Contains("exact times, windows not compared") && Catch::Contains("FIRST DIVERGENCE at row 2 of 19\n"));
+             Catch::Contains("exact times, windows and PSH not compared") && Catch::Contains("FIRST DIVERGENCE at row 2 of 19\n"));
 }
 
 TEST_CASE("Windows differ only with --windows", "[cli][diff]") {
   const auto r = cli({"diff", kernel_trace(), scenario("linux-profile/normal-close-linux.json"), "--windows"});
   INFO(r.out << r.err);
   CHECK(r.code == 1);
-  CHECK_THAT(r.out, Catch::Contains("times within 35ms, windows compared\n"));
+  CHECK_THAT(r.out, Catch::Contains("times within 35ms, windows compared, PSH not compared\n"));
   CHECK(block(r.out, "FIRST DIVERGENCE") ==
         std::vector<std::string>{"FIRST DIVERGENCE at row 3 of 19", "  kernel: A sends SYN seq=0  [t=0.001083 s, #2]",
                                  "  model:  A sends SYN seq=0  [t=0.001000 s, #4]", "  how:    win 64240 vs 65535"});
@@ -185,7 +185,7 @@ TEST_CASE("The first divergence names its row, both sides' events, how they diff
         state_paths("differs at the 6th state", "CLOSED SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 CLOSED"));
   // The model's B re-sends its lost FIN twice, first as a tail loss probe: 9 rows only in it.
   CHECK_THAT(r.out, Catch::EndsWith("\nsummary: kernel and model differ from row 15; rows: 14 same, 3 differ, 2 only in kernel, "
-                                    "9 only in model; times within 35ms, windows not compared\n"));
+                                    "9 only in model; times within 35ms, windows and PSH not compared\n"));
 }
 
 TEST_CASE("The number of context rows before the first divergence is set by --context", "[cli][diff]") {

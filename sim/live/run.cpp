@@ -803,9 +803,21 @@ void LiveRun::Impl::merge() {
   }
   // The kernel's state changes; its retransmit and reset events mark the segments they name.
   const auto owner = [&](net::Ipv4 ip) { return r.net_->owner(ip); };
+  // The 4-tuples whose segments crossed the relay, as (local, remote) of each sender.
+  std::set<std::tuple<std::uint32_t, std::uint16_t, std::uint32_t, std::uint16_t>> crossed;
+  for (const auto& rec : r.relay_trace_.records())
+    if (const auto* s = std::get_if<trace::SegmentSent>(&rec.body))
+      crossed.insert({s->seg.src.value, s->seg.sport, s->seg.dst.value, s->seg.dport});
   std::vector<std::pair<std::int64_t, KernelEvent>> marks;
   for (const KernelEvent& e : kernel_events) {
     if (!ours(e)) continue;
+    // A socket that leaves a synchronized state without a segment of its 4-tuple ever crossing
+    // the relay is not one of this run's: it belonged to an earlier run's namespace, which the
+    // kernel tears down (and closes its sockets) seconds after that run ended.
+    if (e.kind == KernelEvent::Kind::StateChange && e.from != "CLOSED" && e.from != "LISTEN" &&
+        !crossed.contains({e.saddr.value, e.sport, e.daddr.value, e.dport}) &&
+        !crossed.contains({e.daddr.value, e.dport, e.saddr.value, e.sport}))
+      continue;
     const auto node = owner(e.saddr);
     if (!node) continue;
     const net::ConnId conn{{e.saddr, e.sport}, {e.daddr, e.dport}};

@@ -23,6 +23,13 @@ inline constexpr int kTimerKindCount = 8;
 // (static).
 std::string_view to_string(TimerKind k);
 
+// Where a timer is kept: the loss probe takes the retransmission timer's place and never runs
+// beside it (Linux: one icsk_retransmit_timer, icsk_pending says which), so a TCB keeps 7.
+inline constexpr int kTimerSlotCount = 7;
+constexpr int timer_slot(TimerKind k) {
+  return k == TimerKind::LossProbe ? static_cast<int>(TimerKind::Retransmit) : static_cast<int>(k);
+}
+
 // RFC 9293 §3.10 user-call error responses ("error: connection does not exist", ...).
 enum class CallError : std::uint8_t {
   None,

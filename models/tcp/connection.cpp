@@ -37,8 +37,8 @@ Connection::Connection(const TcpParams& params, Actions& actions)
     : Connection(std::make_shared<const TcpParams>(params), actions) {}
 
 Connection::Connection(std::shared_ptr<const TcpParams> params, Actions& actions)
-    : params_holder_(std::move(params)), params_(*params_holder_), actions_(actions), tick_(TickClock::of(params_)), rto_(params_),
-      sndbuf_(params_.send_buffer), rcvbuf_(params_.recv_buffer), ack_policy_(params_), recovery_(params_) {
+    : params_holder_(std::move(params)), params_(*params_holder_), actions_(actions), rto_(params_),
+      sndbuf_(params_.send_buffer), rcvbuf_(params_.recv_buffer), ack_policy_(params_) {
   tcb_.rcv_wnd = rcvbuf_.window();
   tcb_.snd_mss = params_.default_peer_mss;
 }
@@ -115,14 +115,18 @@ void Connection::reset_tcb() {
 void Connection::arm(TimerKind t, sim::Time now, sim::Duration timeout, std::string_view cause) {
   // Deviation (linux profile, TcpParams::hz): sk_reset_timer() arms jiffies + timeout, and the
   // timer wheel (calc_wheel_index(), calc_index()) runs it on a later tick edge, never earlier.
-  const sim::Time deadline = tick_.fire_time(now, timeout);
-  timers_[static_cast<int>(t)] = deadline;
+  const sim::Time deadline = params_.hz > 0 ? tick_clock().fire_time(now, timeout) : now + timeout;
+  if (!holds(t)) {  // the shared slot: the other timer leaves it first
+    cancel(t == TimerKind::LossProbe ? TimerKind::Retransmit : TimerKind::LossProbe);
+    probe_in_slot_ = t == TimerKind::LossProbe;
+  }
+  timers_[timer_slot(t)] = deadline;
   actions_.arm(t, deadline, cause);
 }
 
 void Connection::cancel(TimerKind t) {
-  auto& slot = timers_[static_cast<int>(t)];
-  if (!slot) return;
+  auto& slot = timers_[timer_slot(t)];
+  if (!slot || !holds(t)) return;
   slot.reset();
   actions_.cancel(t);
 }
@@ -170,8 +174,8 @@ Status Connection::status() const {
 
 void Connection::timer_expired(sim::Time now, TimerKind t) {
   clock_ = now;
-  auto& slot = timers_[static_cast<int>(t)];
-  if (!slot) return;  // cancelled or replaced: a stale expiry is harmless
+  auto& slot = timers_[timer_slot(t)];
+  if (!slot || !holds(t)) return;  // cancelled or replaced: a stale expiry is harmless
   slot.reset();
   switch (t) {
     case TimerKind::Retransmit: on_retransmit_expired(now); break;

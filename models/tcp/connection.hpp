@@ -198,7 +198,9 @@ class Connection {
   const Tcb& tcb() const { return tcb_; }
   const net::ConnId& id() const { return id_; }
   const RtoEstimator& rto() const { return rto_; }
-  std::optional<sim::Time> deadline(TimerKind t) const { return timers_[static_cast<int>(t)]; }
+  std::optional<sim::Time> deadline(TimerKind t) const {
+    return holds(t) ? timers_[timer_slot(t)] : std::nullopt;
+  }
 
  private:
   enum class Step : std::uint8_t { Continue, Stop };
@@ -263,7 +265,8 @@ class Connection {
   void send_syn_ack(sim::Time now, std::string_view cause, bool retransmission = false);
   void send_initial(sim::Time now, net::Flags flags, std::string_view cause, bool retransmission);
   void send_ack(std::string_view cause);
-  void emit(net::Segment seg, std::string_view cause, bool retransmission = false);
+  void emit(const net::Segment& seg, std::string_view cause, bool retransmission = false);
+  void emit_stamped(const net::Segment& seg, std::string_view cause, bool retransmission);
   void owe_ack(std::string_view cause);
   void send_rst_for(const net::Segment& seg, std::string_view cause);
   void send_abort_rst(std::string_view cause);
@@ -302,11 +305,17 @@ class Connection {
   // tcp_mstamp_refresh()): the clock of the segments' timestamps.
   sim::Time clock_{};
   OptionState options_{};  // what the handshake agreed (options.hpp)
-  TickClock tick_;  // TcpParams::hz: the clock the timers are armed on
+  // TcpParams::hz: the clock the timers are armed on.
+  TickClock tick_clock() const { return TickClock::of(params_); }
   RtoEstimator rto_;
   SendBuffer sndbuf_;
   ReceiveBuffer rcvbuf_;
-  std::optional<sim::Time> timers_[kTimerKindCount]{};
+  std::optional<sim::Time> timers_[kTimerSlotCount]{};
+  bool probe_in_slot_ = false;  // the retransmission timer's slot holds the loss probe
+  // Whether `t`'s slot is `t`'s now (the shared slot may hold the other one).
+  bool holds(TimerKind t) const {
+    return timer_slot(t) != timer_slot(TimerKind::Retransmit) || probe_in_slot_ == (t == TimerKind::LossProbe);
+  }
 
   bool passive_ = false;         // MUST-11
   bool fin_queued_ = false;      // CLOSE called: send FIN after the queued data
@@ -333,8 +342,7 @@ class Connection {
   std::optional<sim::Time> last_oow_ack_{};  // TcpParams::oow_ack_interval
   int keepalive_probes_ = 0;               // unanswered keep-alive probes
   AckPolicy ack_policy_;                  // when owed ACKs leave (ack_policy.hpp)
-  LossRecovery recovery_;                 // tail loss probes, loss recovery (recovery.hpp)
-  sim::Time rto_due_{};                   // when the RTO of the segment at SND.UNA falls due
+  std::unique_ptr<LossRecovery> recovery_;  // tail loss probes (recovery.hpp), when they may be sent
   net::SeqNum rcv_wup_{};                 // RCV.NXT our last ACK carried
   int dupacks_ = 0;                       // RFC 5681 duplicate ACKs since SND.UNA last moved
   std::unique_ptr<net::Segment> syn_text_{};  // text of the SYN, queued until ESTABLISHED (rare: no inline space)

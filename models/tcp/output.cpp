@@ -21,8 +21,18 @@ net::Segment Connection::make_segment(net::SeqNum seq, net::Flags flags) const {
   return s;
 }
 
-void Connection::emit(net::Segment seg, std::string_view cause, bool retransmission) {
-  if (!seg.flags.syn) stamp(seg.options, options_, seg.flags.rst, clock_);  // a SYN's are its own
+// Sends `seg`: with TSopt once timestamps are agreed (options.hpp stamp()), a copy only then.
+void Connection::emit(const net::Segment& seg, std::string_view cause, bool retransmission) {
+  if (options_.timestamps && !seg.flags.syn && !seg.flags.rst) {  // a SYN's options are its own
+    net::Segment stamped = seg;
+    stamp(stamped.options, options_, false, clock_);
+    return emit_stamped(stamped, cause, retransmission);
+  }
+  emit_stamped(seg, cause, retransmission);
+}
+
+// emit() with the segment's options final: the bookkeeping of a segment leaving, then the send.
+void Connection::emit_stamped(const net::Segment& seg, std::string_view cause, bool retransmission) {
   if (seg.flags.ack && !seg.flags.rst) {
     last_adv_edge_ = seg.ack + seg.window;
     rcv_wup_ = seg.ack;
@@ -30,7 +40,10 @@ void Connection::emit(net::Segment seg, std::string_view cause, bool retransmiss
     cancel(TimerKind::DelayedAck);  // this segment carries the acknowledgment
   }
   ++segments_sent_;
-  if (!retransmission && !seg.flags.syn && !seg.flags.rst && seg.seq_len() > 0) recovery_.sent(seg.seq + seg.seq_len());
+  if (!retransmission && !seg.flags.syn && !seg.flags.rst && seg.seq_len() > 0 && params_.tail_loss_probe && options_.sack) {
+    if (!recovery_) recovery_ = std::make_unique<LossRecovery>();
+    recovery_->sent(seg.seq + seg.seq_len());
+  }
   actions_.send(seg, cause, retransmission);
 }
 
@@ -47,14 +60,14 @@ void Connection::owe_ack(std::string_view cause) {
 void Connection::start_retransmit_timer(sim::Time now, bool new_tail) {
   const bool running = rto_pending();
   if (!running) {
-    rto_due_ = now + rto_.rto();
+    if (recovery_) recovery_->rto_due = now + rto_.rto();
     front_first_sent_ = now;
     retransmissions_ = 0;
     if (params_.user_timeout && !deadline(TimerKind::UserTimeout)) {
       arm(TimerKind::UserTimeout, now, *params_.user_timeout, "§3.8.3: data outstanding -> start the user timeout");
     }
   }
-  if (new_tail && arm_loss_probe(now, rto_due_ - now)) return;
+  if (new_tail && recovery_ && arm_loss_probe(now, recovery_->rto_due - now)) return;
   if (!running) arm(TimerKind::Retransmit, now, rto_.rto(), "RFC 6298 (5.1): segment sent, timer off -> start it (RTO)");
 }
 
@@ -212,7 +225,7 @@ void Connection::resend_from_una(std::string_view cause) {
 void Connection::resend_tail(std::string_view cause) {
   const bool fin_outstanding = fin_sent_ && !fin_acked();
   const net::SeqNum data_end = fin_outstanding ? fin_seq_ : tcb_.snd_nxt;
-  net::SeqNum start = recovery_.tail_start(tcb_.snd_una);
+  net::SeqNum start = recovery_ ? recovery_->tail_start(tcb_.snd_una) : tcb_.snd_una;
   if (data_end < start) start = data_end;
   if (static_cast<std::uint32_t>(data_end - start) > tcb_.snd_mss) start = data_end - tcb_.snd_mss;
   const auto len = static_cast<std::uint32_t>(data_end - start);

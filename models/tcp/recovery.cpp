@@ -5,10 +5,7 @@
 
 namespace tcpsim::tcp {
 
-void LossRecovery::sent(net::SeqNum end) {
-  if (!p_->tail_loss_probe) return;  // the only reader of the segment list
-  ends_.push_back(end);
-}
+void LossRecovery::sent(net::SeqNum end) { ends_.push_back(end); }
 
 void LossRecovery::acked(net::SeqNum una) {
   const auto gone = std::find_if(ends_.begin(), ends_.end(), [&](net::SeqNum e) { return una < e; });
@@ -17,16 +14,16 @@ void LossRecovery::acked(net::SeqNum una) {
   if (recovery_point_ && *recovery_point_ <= una) recovery_point_.reset();
 }
 
-std::optional<sim::Duration> LossRecovery::probe_timeout(const OptionState& agreed, const RtoEstimator& rto,
+std::optional<sim::Duration> LossRecovery::probe_timeout(const TcpParams& p, const OptionState& agreed, const RtoEstimator& rto,
                                                          const TickClock& tick, sim::Duration rto_left) const {
   // tcp_schedule_loss_probe(): "Schedule a loss probe in 2*RTT for SACK capable connections not
   // in loss recovery, that are either limited by cwnd or application."
-  if (!p_->tail_loss_probe || !agreed.sack || recovering() || ends_.empty()) return std::nullopt;
+  if (!p.tail_loss_probe || !agreed.sack || recovering() || ends_.empty()) return std::nullopt;
   // "Probe timeout is 2*rtt. Add minimum RTO to account for delayed ack when there's one
   // outstanding packet. If no RTT sample is available then probe after TCP_TIMEOUT_INIT."
-  sim::Duration pto = p_->rto_initial;
+  sim::Duration pto = p.rto_initial;
   if (rto.has_sample()) {
-    pto = rto.srtt() * 2 + (ends_.size() == 1 ? p_->rto_min : sim::Duration::ms(2));  // TCP_TIMEOUT_MIN_US
+    pto = rto.srtt() * 2 + (ends_.size() == 1 ? p.rto_min : sim::Duration::ms(2));  // TCP_TIMEOUT_MIN_US
   }
   pto = tick.round_up(pto);
   // "If the RTO formula yields an earlier time, then use that time."
@@ -40,10 +37,5 @@ net::SeqNum LossRecovery::tail_start(net::SeqNum una) const {
   return una < start ? start : una;
 }
 
-void LossRecovery::reset() {
-  ends_.clear();
-  recovery_point_.reset();
-  probe_high_.reset();
-}
 
 }  // namespace tcpsim::tcp

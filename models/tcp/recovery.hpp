@@ -35,9 +35,10 @@
 
 namespace tcpsim::tcp {
 
+// Kept only by a connection that may probe (TcpParams::tail_loss_probe and SACK agreed): made at
+// its first segment of data or FIN, so that others pay nothing for it.
 class LossRecovery {
  public:
-  explicit LossRecovery(const TcpParams& p) : p_(&p) {}
 
   // A new segment left (not a retransmission): it ends at `end` (SEG.SEQ + SEG.LEN).
   void sent(net::SeqNum end);
@@ -50,8 +51,8 @@ class LossRecovery {
 
   // The probe timeout, or nullopt when no probe may be scheduled now. `rto_left`: how long until
   // the RTO of the segment at SND.UNA would fire.
-  std::optional<sim::Duration> probe_timeout(const OptionState& agreed, const RtoEstimator& rto, const TickClock& tick,
-                                             sim::Duration rto_left) const;
+  std::optional<sim::Duration> probe_timeout(const TcpParams& p, const OptionState& agreed, const RtoEstimator& rto,
+                                             const TickClock& tick, sim::Duration rto_left) const;
 
   // The probe fired: whether it may be sent (no other probe outstanding), and then that it was,
   // at SND.NXT `snd_nxt`.
@@ -61,11 +62,11 @@ class LossRecovery {
   net::SeqNum tail_start(net::SeqNum una) const;
   std::size_t segments_out() const { return ends_.size(); }
 
-  void reset();
+  // When the RTO of the segment at SND.UNA falls due (what tcp_rto_delta_us() measures from).
+  sim::Time rto_due{};
 
  private:
-  const TcpParams* p_;
-  std::vector<net::SeqNum> ends_;  // of the segments outstanding, oldest first (kept with TLP only)
+  std::vector<net::SeqNum> ends_;  // of the segments outstanding, oldest first
   std::optional<net::SeqNum> recovery_point_;
   std::optional<net::SeqNum> probe_high_;  // tlp_high_seq
 };

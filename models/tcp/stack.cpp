@@ -83,14 +83,16 @@ class TcpStack::Socket final : public Actions {
                                           stack_.arriving_, stack_.arriving_ != kNoArrival});
   }
   void arm(TimerKind kind, sim::Time deadline, std::string_view cause) override {
-    auto& t = timers_[static_cast<int>(kind)];
-    if (!t) t.emplace(stack_.sched_, [s = this, kind] { s->on_timer(kind); });
+    const int slot = timer_slot(kind);
+    auto& t = timers_[static_cast<std::size_t>(slot)];
+    if (!t) t.emplace(stack_.sched_, [s = this, slot] { s->on_timer(s->kind_in(slot)); });
+    if (slot == timer_slot(TimerKind::LossProbe)) probe_in_slot_ = kind == TimerKind::LossProbe;
     t->arm_at(deadline);
     emit_timer(kind, trace::TimerOp::Armed, deadline, cause);
   }
   void cancel(TimerKind kind) override {
-    auto& t = timers_[static_cast<int>(kind)];
-    if (!t || !t->armed()) return;
+    auto& t = timers_[static_cast<std::size_t>(timer_slot(kind))];
+    if (!t || !t->armed() || kind_in(timer_slot(kind)) != kind) return;
     const sim::Time deadline = t->deadline();
     t->cancel();
     emit_timer(kind, trace::TimerOp::Cancelled, deadline);
@@ -135,7 +137,11 @@ class TcpStack::Socket final : public Actions {
   TcpStack& stack_;
   SocketId id_;
   bool listener_;
-  std::array<std::optional<sim::Timer>, kTimerKindCount> timers_{};
+  std::array<std::optional<sim::Timer>, kTimerSlotCount> timers_{};
+  bool probe_in_slot_ = false;  // the shared slot (actions.hpp timer_slot()) holds the loss probe
+  TimerKind kind_in(int slot) const {
+    return slot == timer_slot(TimerKind::LossProbe) && probe_in_slot_ ? TimerKind::LossProbe : static_cast<TimerKind>(slot);
+  }
   Connection conn_;
 };
 

@@ -86,7 +86,7 @@ Connection::Step Connection::check_sequence_number(sim::Time now, const net::Seg
   if (acceptable(seg)) {
     // RFC 7323 §4.3 (2): "If SEG.TSval >= TS.Recent and SEG.SEQ =< Last.ACK.sent then SEG.TSval
     // is copied to TS.Recent" (tcp_replace_ts_recent()).
-    note_timestamp(options_, seg.options, seg.seq <= rcv_wup_);
+    if (options_.timestamps) note_timestamp(options_, seg.options, seg.seq <= rcv_wup_);
     return Step::Continue;
   }
   if (seg.flags.rst && rst_at_fin_seq(seg)) return Step::Continue;  // valid: the second step resets
@@ -346,14 +346,14 @@ void Connection::ack_advances(sim::Time now, const net::Segment& seg) {
   }
   retransmissions_ = 0;
   dupacks_ = 0;  // RFC 5681 §3.2: duplicates count "without any intervening ACKs which move SND.UNA"
-  recovery_.acked(tcb_.snd_una);
+  if (recovery_) recovery_->acked(tcb_.snd_una);
   if (tcb_.snd_una == tcb_.snd_nxt) {
     cancel(TimerKind::Retransmit);
     cancel(TimerKind::LossProbe);
     cancel(TimerKind::UserTimeout);
     return;
   }
-  rto_due_ = now + rto_.rto();
+  if (recovery_) recovery_->rto_due = now + rto_.rto();
   if (!arm_loss_probe(now, rto_.rto())) {
     cancel(TimerKind::LossProbe);
     arm(TimerKind::Retransmit, now, rto_.rto(), "RFC 6298 (5.3): ACK of new data, data outstanding -> restart the timer (RTO)");
@@ -382,7 +382,7 @@ void Connection::on_duplicate_ack() {
   if (!params_.fast_retransmit) return;
   if (++dupacks_ != params_.dupack_threshold) return;
   rtt_seq_.reset();  // RFC 6298 §3 (Karn): the timed segment may be the one sent again
-  recovery_.enter_recovery(tcb_.snd_nxt);  // tcp_enter_recovery()
+  if (recovery_) recovery_->enter_recovery(tcb_.snd_nxt);  // tcp_enter_recovery()
   resend_from_una("RFC 5681 §3.2: third duplicate ACK -> fast retransmit");
 }
 

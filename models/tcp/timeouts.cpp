@@ -52,11 +52,11 @@ void Connection::on_retransmit_expired(sim::Time now) {
   ++retransmissions_;
   if (handshake) handshake_retransmitted_ = true;
   rtt_seq_.reset();  // RFC 6298 §3 (Karn): no RTT sample from a retransmitted segment
-  recovery_.enter_recovery(tcb_.snd_nxt);  // tcp_enter_loss(): no loss probe until it is repaired
+  if (recovery_) recovery_->enter_recovery(tcb_.snd_nxt);  // tcp_enter_loss(): no loss probe until it is repaired
   retransmit_front(now);
   // RFC 6298 (5.6): "Start the retransmission timer, such that it expires after RTO seconds".
   arm(TimerKind::Retransmit, now, rto_.rto(), "RFC 6298 (5.5)-(5.6): timeout -> back off, retransmit, restart the timer");
-  rto_due_ = now + rto_.rto();
+  if (recovery_) recovery_->rto_due = now + rto_.rto();
 }
 
 // The tail loss probe in the retransmission timer's place, if it may (recovery.hpp;
@@ -64,8 +64,8 @@ void Connection::on_retransmit_expired(sim::Time now) {
 // ACK that advances it (tcp_set_xmit_timer()), else what is left of the one running for the
 // segment at SND.UNA (tcp_rto_delta_us()). True when the probe was armed.
 bool Connection::arm_loss_probe(sim::Time now, sim::Duration rto_left) {
-  if (!is_synchronized(state_) || syn_unacked()) return false;
-  const auto pto = recovery_.probe_timeout(options_, rto_, tick_, rto_left);
+  if (!recovery_ || !is_synchronized(state_) || syn_unacked()) return false;
+  const auto pto = recovery_->probe_timeout(params_, options_, rto_, tick_clock(), rto_left);
   if (!pto) return false;
   cancel(TimerKind::Retransmit);
   arm(TimerKind::LossProbe, now, *pto, "RFC 8985 7.2 (tcp_schedule_loss_probe): tail sent -> loss probe in 2 SRTT (PTO)");
@@ -76,8 +76,9 @@ bool Connection::arm_loss_probe(sim::Time now, sim::Duration rto_left) {
 // available, then the sender SHOULD retransmit the most recent segment sent". Then the RTO runs
 // again: in full from now when a probe left, else for what was left of it (tcp_rearm_rto()).
 void Connection::on_loss_probe_expired(sim::Time now) {
-  if (!recovery_.may_probe()) {
-    arm(TimerKind::Retransmit, now, std::max(rto_due_ - now, sim::Duration::ns(1)),
+  LossRecovery& r = *recovery_;  // armed only with it (arm_loss_probe())
+  if (!r.may_probe()) {
+    arm(TimerKind::Retransmit, now, std::max(r.rto_due - now, sim::Duration::ns(1)),
         "tcp_send_loss_probe(): a probe is outstanding -> the RTO for what is left of it");
     return;
   }
@@ -85,9 +86,9 @@ void Connection::on_loss_probe_expired(sim::Time now) {
   const std::uint64_t before = segments_sent_;
   if (unsent() > 0 && usable > 0 && !fin_sent_) send_data_segment(now);  // new data: one segment
   if (segments_sent_ == before) resend_tail("RFC 8985 7.3 (tcp_send_loss_probe): PTO -> the last segment again");
-  recovery_.probe_sent(tcb_.snd_nxt);
+  r.probe_sent(tcb_.snd_nxt);
   arm(TimerKind::Retransmit, now, rto_.rto(), "tcp_send_loss_probe(): probe sent -> restart the RTO from now, not backed off");
-  rto_due_ = now + rto_.rto();
+  r.rto_due = now + rto_.rto();
 }
 
 // §3.8.6.1: "The sending TCP peer must regularly transmit at least one octet of new data (if

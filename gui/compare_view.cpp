@@ -961,7 +961,7 @@ void CompareView::compare() {
   QString summary = qs(comparison_->summary()).toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>"));
   if (kernel)
     summary += QStringLiteral("<br><i>Compared as with a kernel: times within 35 ms are the same; windows (a kernel scales "
-                              "them) and discards (a kernel's trace cannot see them) are not compared.</i>");
+                              "them), discards (a kernel's trace cannot see them) and PSH (set by its buffer sizes) are not compared.</i>");
   if (a != a_)
     summary += QStringLiteral("<br><i>The model ran again on the kernel's tick phase (jiffies %1 at time 0, %2 ms into its "
                               "tick), so its timers expire on the ticks the kernel's did.</i>")

@@ -27,6 +27,7 @@
 using namespace tcpsim;
 using tcpsim::gui::CompareView;
 using tcpsim::gui::MainWindow;
+using tcpsim::gui::test::compare_at_end;
 using tcpsim::gui::test::compare_tab;
 
 namespace {
@@ -98,7 +99,9 @@ class CompareKernelTest : public QObject {
     QCOMPARE(trace::meta_value(*c->b().trace, "source"), std::string("kernel"));
     QVERIFY2(c->b().name.starts_with("Linux kernel ") && c->b().name.find(", HZ ") != std::string::npos, c->b().name.c_str());
     QCOMPARE(c->b().name, trace::origin_text(*c->b().trace));
-    QCOMPARE(c->a().name, std::string("model (profile linux)"));
+    // The run recorded the kernel's tick phase, and A ran again on it.
+    QVERIFY(trace::tick_phase(*c->b().trace).has_value());
+    QCOMPARE(c->a().name, std::string("model (profile linux, on the kernel's ticks)"));
     const QStringList texts = view->texts();
     // The title (cut short, with the whole of it as a tooltip, where the tab is narrow).
     QVERIFY2(has_text_starting(texts, QStringLiteral("B: Linux kernel ")), qPrintable(joined(texts)));
@@ -173,11 +176,8 @@ class CompareKernelTest : public QObject {
 
   void aKernelTraceFileIsNamedByItsOriginAndComparedAsAKernel() {
     MainWindow w;
-    w.resize(1280, 800);
-    w.show();
-    QVERIFY(w.open_file(kNormalCloseLinux));
-    w.set_cursor(w.size());
-    CompareView* view = compare_tab(w);
+    CompareView* view = compare_at_end(w, kNormalCloseLinux);
+    QVERIFY(view);
     QVERIFY2(view->compare_with_file(kKernelTrace), qPrintable(view->error()));
     const trace::Comparison* c = view->comparison();
     QCOMPARE(c->b().name, std::string("Linux kernel 6.18.44, HZ 250"));
@@ -194,11 +194,8 @@ class CompareKernelTest : public QObject {
   void aKernelTraceWithItsTickPhaseRunsTheModelOnTheKernelsTicks() {
     // normal-close-linux as check --kernel recorded it, unedited: time 0 lay 3.197 ms into a tick.
     MainWindow w;
-    w.resize(1280, 800);
-    w.show();
-    QVERIFY(w.open_file(kNormalCloseLinux));
-    w.set_cursor(w.size());
-    CompareView* view = compare_tab(w);
+    CompareView* view = compare_at_end(w, kNormalCloseLinux);
+    QVERIFY(view);
     QVERIFY2(view->compare_with_file(kRecordedTrace), qPrintable(view->error()));
     const trace::Comparison* c = view->comparison();
     QCOMPARE(c->a().name, std::string("model (profile linux, on the kernel's ticks)"));

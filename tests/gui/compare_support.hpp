@@ -23,6 +23,16 @@ inline CompareView* compare_tab(MainWindow& w) {
   return nullptr;
 }
 
+// `w` at 1280x800 on screen with `file` open, at the end of its run, and its Compare tab made the
+// current one; nullptr if the file does not open or the window has no Compare tab.
+inline CompareView* compare_at_end(MainWindow& w, const QString& file) {
+  w.resize(1280, 800);
+  w.show();
+  if (!w.open_file(file)) return nullptr;
+  w.set_cursor(w.size());
+  return compare_tab(w);
+}
+
 // The indices of the first two rectangles that overlap (by more than half a pixel each way).
 inline std::optional<std::pair<std::size_t, std::size_t>> first_overlap(const std::vector<QRectF>& rects) {
   for (std::size_t i = 0; i < rects.size(); ++i)

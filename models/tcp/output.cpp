@@ -40,7 +40,8 @@ void Connection::emit_stamped(const net::Segment& seg, std::string_view cause, b
     cancel(TimerKind::DelayedAck);  // this segment carries the acknowledgment
   }
   ++segments_sent_;
-  if (!retransmission && !seg.flags.syn && !seg.flags.rst && seg.seq_len() > 0 && params_.tail_loss_probe && options_.sack) {
+  // A new segment of data or FIN, on a connection that may probe: the tail a probe would resend.
+  if (params_.tail_loss_probe && options_.sack && !retransmission && !seg.flags.syn && !seg.flags.rst && seg.seq_len() > 0) {
     if (!recovery_) recovery_ = std::make_unique<LossRecovery>();
     recovery_->sent(seg.seq + seg.seq_len());
   }

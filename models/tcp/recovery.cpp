@@ -37,5 +37,4 @@ net::SeqNum LossRecovery::tail_start(net::SeqNum una) const {
   return una < start ? start : una;
 }
 
-
 }  // namespace tcpsim::tcp

@@ -39,7 +39,6 @@ namespace tcpsim::tcp {
 // its first segment of data or FIN, so that others pay nothing for it.
 class LossRecovery {
  public:
-
   // A new segment left (not a retransmission): it ends at `end` (SEG.SEQ + SEG.LEN).
   void sent(net::SeqNum end);
   // SND.UNA moved to `una`: segments wholly acknowledged leave, an outstanding probe whose
@@ -60,7 +59,6 @@ class LossRecovery {
   void probe_sent(net::SeqNum snd_nxt) { probe_high_ = snd_nxt; }
   // Where the last segment sent begins, for the probe to send it again (at least `una`).
   net::SeqNum tail_start(net::SeqNum una) const;
-  std::size_t segments_out() const { return ends_.size(); }
 
   // When the RTO of the segment at SND.UNA falls due (what tcp_rto_delta_us() measures from).
   sim::Time rto_due{};

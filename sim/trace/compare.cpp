@@ -68,6 +68,9 @@ std::vector<Event> events_of(const CompareSide& side, bool psh) {
   return out;
 }
 
+// How far apart in time two events are.
+sim::Duration time_apart(const Event& x, const Event& y) { return x.time > y.time ? x.time - y.time : y.time - x.time; }
+
 // Matched pairs (i in A, j in B) of a heaviest common subsequence of the key ids a[lo_a, hi_a)
 // and b[lo_b, hi_b), in order: equal keys match, and `weight(i, j)` (1 or 2) says how much a match
 // is worth, so that of two equally long alignments the one pairing events close in time wins (a
@@ -118,8 +121,7 @@ void join_swapped(std::vector<CompareRow>& rows_, const std::vector<Event>& ea, 
     for (std::size_t q = lo; q < hi; ++q) {
       if (rows_[q].kind != RowKind::OnlyB) continue;
       const Event& y = eb[in_b.at(rows_[q].b)];
-      const sim::Duration apart = x.time > y.time ? x.time - y.time : y.time - x.time;
-      if (x.key != y.key || apart > tolerance) continue;
+      if (x.key != y.key || time_apart(x, y) > tolerance) continue;
       const unsigned d = differences(x, y);
       rows_[p] = {d == 0 ? RowKind::Same : RowKind::Differs, x.record, y.record, d, x.seg != nullptr};
       rows_.erase(rows_.begin() + static_cast<std::ptrdiff_t>(q));
@@ -165,8 +167,7 @@ Comparison::Comparison(CompareSide a, CompareSide b, const CompareOptions& optio
     // With a tolerance, a match within it weighs twice one further apart.
     const auto weight = [&](std::size_t x, std::size_t y) {
       if (options_.tolerance <= sim::Duration::zero()) return 2;
-      const sim::Duration apart = ea[x].time > eb[y].time ? ea[x].time - eb[y].time : eb[y].time - ea[x].time;
-      return apart <= options_.tolerance ? 2 : 1;
+      return time_apart(ea[x], eb[y]) <= options_.tolerance ? 2 : 1;
     };
     lcs(ka, head, ka.size() - tail, kb, head, kb.size() - tail, weight, matches);
   }
@@ -188,8 +189,7 @@ Comparison::Comparison(CompareSide a, CompareSide b, const CompareOptions& optio
     } else if (x.state->from != y.state->from || x.state->to != y.state->to) {
       d |= kDiffState;
     }
-    const sim::Duration apart = x.time > y.time ? x.time - y.time : y.time - x.time;
-    if (apart > options_.tolerance) d |= kDiffTime;
+    if (time_apart(x, y) > options_.tolerance) d |= kDiffTime;
     return d;
   };
   auto pair = [&](std::size_t i, std::size_t j) {

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "sim/live/clock.hpp"
 #include "sim/live/tracefs.hpp"
 
 namespace tcpsim::live {
@@ -126,14 +127,24 @@ std::optional<KernelTicks> fit_ticks(const std::vector<TickReading>& readings, i
 }
 
 std::optional<KernelTicks> read_kernel_ticks(int hz) {
-  std::vector<TickReading> readings;
+  std::vector<std::pair<std::int64_t, TickReading>> timed;  // (how long the read took, reading)
   for (int i = 0; i < 24; ++i) {
+    const std::int64_t before = monotonic_ns();
     const auto r = read_ticks();
     if (!r) return std::nullopt;
-    readings.push_back(*r);
+    timed.emplace_back(monotonic_ns() - before, *r);
     // Sleeps of 0.4 .. 3.7 ms in a fixed order, so the readings fall all over their ticks.
     std::this_thread::sleep_for(std::chrono::microseconds(400 + (i * 7 % 10) * 370));
   }
+  // A read that was held up (a busy machine) may print a jiffies value a tick later than its
+  // "now": only the quickest reads are fitted, those within 1.5 times the quickest.
+  std::int64_t quickest = timed.front().first;
+  for (const auto& [took, r] : timed) quickest = std::min(quickest, took);
+  std::vector<TickReading> readings;
+  for (const auto& [took, r] : timed)
+    if (took * 2 <= quickest * 3) readings.push_back(r);
+  if (readings.size() < 4)
+    for (const auto& [took, r] : timed) readings.push_back(r);
   return fit_ticks(readings, hz);
 }
 

@@ -58,7 +58,10 @@ void Connection::set_state(sim::Time now, Event e, std::string_view cause) {
       // RFC 6298 (5.7): "If the timer expires awaiting the ACK of a SYN segment and the TCP
       // implementation is using an RTO less than 3 seconds, the RTO MUST be re-initialized to
       // 3 seconds when data transmission begins (i.e., after the three-way handshake completes)."
-      if (handshake_retransmitted_ && !rto_.has_sample()) rto_.reinitialize(params_.rto_after_syn_timeout);
+      if (handshake_retransmissions_ > 0 && !rto_.has_sample()) rto_.reinitialize(params_.rto_after_syn_timeout);
+      // RFC 5681 §3.1 / tcp_init_transfer(): the congestion window for the transfer.
+      cc_.start(params_, tcb_.snd_mss, handshake_retransmissions_);
+      last_data_sent_ = now;
       actions_.notify(trace::Notice::Connected, trace::AppError::None, 0);
       restart_keepalive(now);
       break;
@@ -105,7 +108,9 @@ void Connection::reset_tcb() {
   rto_ = RtoEstimator(params_);
   ack_policy_.reset();
   fin_queued_ = fin_sent_ = close_pending_ = fin_received_ = eof_read_ = full_close_ = false;
-  ack_now_ = handshake_retransmitted_ = probe_outstanding_ = false;
+  ack_now_ = probe_outstanding_ = false;
+  handshake_retransmissions_ = 0;
+  cc_.reset();
   retransmissions_ = 0;
   dupacks_ = 0;
   rtt_seq_.reset();

@@ -97,6 +97,7 @@
 #include "models/tcp/ack_policy.hpp"
 #include "models/tcp/actions.hpp"
 #include "models/tcp/buffers.hpp"
+#include "models/tcp/congestion.hpp"
 #include "models/tcp/jiffies.hpp"
 #include "models/tcp/options.hpp"
 #include "models/tcp/params.hpp"
@@ -271,7 +272,8 @@ class Connection {
   void send_rst_for(const net::Segment& seg, std::string_view cause);
   void send_abort_rst(std::string_view cause);
   void output(sim::Time now);
-  bool send_data_segment(sim::Time now);
+  // `probe`: a loss probe, which the congestion window does not hold (tcp_write_xmit(), push_one 2).
+  bool send_data_segment(sim::Time now, bool probe = false);
   void retransmit_front(sim::Time now);
   void resend_from_una(std::string_view cause);
   // `new_tail`: new data or a FIN just left, and the tail loss probe may take the RTO's place.
@@ -328,7 +330,7 @@ class Connection {
   bool ack_now_ = false;         // an ACK is owed at the end of this arrival
   std::string_view ack_cause_{};
   bool fin_in_order_ = false;    // step 7 found the FIN contiguous (step 8 processes it)
-  bool handshake_retransmitted_ = false;  // RFC 6298 (5.7)
+  std::uint8_t handshake_retransmissions_ = 0;  // of our SYN or SYN,ACK: RFC 6298 (5.7), RFC 5681 §3.1
   bool probe_outstanding_ = false;        // a zero-window probe octet is in flight
   bool resending_probe_ = false;          // output() resends from the probe octet
   net::SeqNum last_adv_edge_{};          // right edge (ACK + window) we last advertised
@@ -342,6 +344,8 @@ class Connection {
   std::optional<sim::Time> last_oow_ack_{};  // TcpParams::oow_ack_interval
   int keepalive_probes_ = 0;               // unanswered keep-alive probes
   AckPolicy ack_policy_;                  // when owed ACKs leave (ack_policy.hpp)
+  CongestionControl cc_;                  // the congestion window (congestion.hpp)
+  sim::Time last_data_sent_{};            // when new data last left (Linux tp->lsndtime)
   std::unique_ptr<LossRecovery> recovery_;  // tail loss probes (recovery.hpp), when they may be sent
   net::SeqNum rcv_wup_{};                 // RCV.NXT our last ACK carried
   int dupacks_ = 0;                       // RFC 5681 duplicate ACKs since SND.UNA last moved

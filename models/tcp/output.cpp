@@ -143,11 +143,16 @@ void Connection::output(sim::Time now) {
 // One segment of at most SND.MSS octets inside the usable window (§3.8.6.2.1:
 // U = SND.UNA + SND.WND - SND.NXT); the FIN rides on the segment that empties the buffer.
 // Returns true if a segment was sent and more may follow.
-bool Connection::send_data_segment(sim::Time now) {
+bool Connection::send_data_segment(sim::Time now, bool probe) {
   const std::uint64_t left = unsent();
   const std::int64_t usable = (tcb_.snd_una + tcb_.snd_wnd) - tcb_.snd_nxt;
-  const std::uint64_t n = std::min<std::uint64_t>({left, usable > 0 ? static_cast<std::uint64_t>(usable) : 0,
-                                                    tcb_.snd_mss});
+  std::uint64_t n = std::min<std::uint64_t>({left, usable > 0 ? static_cast<std::uint64_t>(usable) : 0,
+                                              tcb_.snd_mss});
+  const std::uint64_t flight = data_in_flight();
+  if (n > 0 && flight == 0) cc_.before_send_after_idle(params_, now - last_data_sent_, rto_.rto());
+  // RFC 5681 §3: at most min(cwnd, rwnd) in flight. A segment the window cannot take whole waits
+  // for an ACK (the kernel's window counts whole packets, tcp_cwnd_test()).
+  if (n > cc_.room(flight) && !probe) n = 0;
   if (n == 0) {
     if (left == 0 && fin_queued_ && !fin_sent_) {
       // §3.10.4 CLOSE: "Queue this until all preceding SENDs have been segmentized, then form a
@@ -182,6 +187,7 @@ bool Connection::send_data_segment(sim::Time now) {
                    : std::string_view{"§3.10.2 SEND: segmentize within the send window"},
        std::exchange(resending_probe_, false));
   ack_policy_.data_sent(now);  // output() starts the timer after the last segment
+  last_data_sent_ = now;
   return !s.flags.fin;
 }
 

@@ -4,7 +4,7 @@
 //
 // visit_params(params, v) calls `v(name, member, help)` for every field, where member is a
 // reference of one of the types: sim::Duration, std::optional<sim::Duration>, bool, int,
-// std::uint16_t, std::uint32_t, std::uint64_t, std::optional<std::uint32_t>, RetryLimit, RtoStyle, DupSynAnswer, ProbeKind, AckPolicyKind. The enum names
+// std::uint16_t, std::uint32_t, std::uint64_t, std::optional<std::uint32_t>, RetryLimit, RtoStyle, DupSynAnswer, ProbeKind, AckPolicyKind, CongestionKind. The enum names
 // below are what scenarios write.
 #pragma once
 
@@ -23,6 +23,7 @@ inline constexpr std::array<std::string_view, 2> kRtoStyleNames{"rfc6298", "linu
 inline constexpr std::array<std::string_view, 2> kDupSynAnswerNames{"ack", "syn-ack"};
 inline constexpr std::array<std::string_view, 2> kProbeKindNames{"new-octet", "zero-length-old"};
 inline constexpr std::array<std::string_view, 3> kAckPolicyNames{"immediate", "delayed", "linux"};
+inline constexpr std::array<std::string_view, 3> kCongestionNames{"none", "newreno", "linux"};
 
 template <class Params, class Visitor>
 void visit_params(Params& p, Visitor&& v) {
@@ -78,6 +79,16 @@ void visit_params(Params& p, Visitor&& v) {
     "offer TSopt on the SYN (RFC 7323); agreed, every segment but a RST carries it and it takes 12 octets of each (linux: net.ipv4.tcp_timestamps)");
   v("tail_loss_probe", p.tail_loss_probe,
     "on SACK connections, probe a lost tail about 2 RTTs after the last send (RFC 8985 7; linux: net.ipv4.tcp_early_retrans = 3, tcp_schedule_loss_probe)");
+  v("congestion_control", p.congestion_control,
+    "none: the peer's window alone limits the sender; newreno: RFC 5681 slow start and congestion avoidance with RFC 6582 "
+    "fast recovery; linux: IW 10, slow start and Reno-style growth, CUBIC's 0.7 decrease (tcp_cong.c; congestion.hpp)");
+  v("initial_window", p.initial_window, "initial congestion window in segments; 0 = RFC 5681 3.1 by SMSS (linux: TCP_INIT_CWND = 10)");
+  v("syn_loss_cwnd_after", p.syn_loss_cwnd_after,
+    "retransmissions of the SYN or SYN,ACK after which the transfer starts with cwnd 1 segment (RFC 5681 3.1: 1; linux "
+    "tcp_init_transfer(): 2); 0 = never");
+  v("slow_start_after_idle", p.slow_start_after_idle,
+    "after an idle period longer than the RTO cwnd restarts from min(IW, cwnd) (RFC 5681 4.1; linux: "
+    "net.ipv4.tcp_slow_start_after_idle, tcp_cwnd_restart())");
   v("fast_retransmit", p.fast_retransmit, "resend SND.UNA on the dupack_threshold-th duplicate ACK (RFC 5681 3.2)");
   v("dupack_threshold", p.dupack_threshold, "duplicate ACKs that trigger fast retransmit");
   v("queue_syn_text", p.queue_syn_text, "text on a SYN is queued until ESTABLISHED (else ignored, as Linux without TFO)");
@@ -119,6 +130,7 @@ struct ParamText {
   }
   std::string operator()(ProbeKind e) const { return quoted(kProbeKindNames[static_cast<std::size_t>(e)]); }
   std::string operator()(AckPolicyKind e) const { return quoted(kAckPolicyNames[static_cast<std::size_t>(e)]); }
+  std::string operator()(CongestionKind e) const { return quoted(kCongestionNames[static_cast<std::size_t>(e)]); }
   static std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 };
 

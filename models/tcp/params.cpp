@@ -85,10 +85,17 @@ TcpParams TcpParams::rfc9293() {
   // The RFC fixes neither; these are the BSD/Linux values (tcp_keepalive_intvl, _probes).
   p.keepalive_interval = Duration::s(75);
   p.keepalive_probes = 9;
+  // §3.8.2 MUST-19: "A TCP implementation MUST include a congestion control algorithm ... and
+  // MUST implement [RFC5681]": slow start and congestion avoidance, with RFC 6582's NewReno
+  // modification of fast recovery; the initial window of RFC 5681 §3.1 (by SMSS), one segment
+  // after a lost SYN or SYN,ACK, and the restart window after an idle RTO (§4.1).
+  p.congestion_control = CongestionKind::NewReno;
+  p.initial_window = 0;
+  p.syn_loss_cwnd_after = 1;
+  p.slow_start_after_idle = true;
   // RFC 5681 §3.2: "The fast retransmit algorithm uses the arrival of 3 duplicate ACKs (as defined
   // in section 2, without any intervening ACKs which move SND.UNA) as an indication that a
-  // segment has been lost." RFC 9293 §3.8.2 defers congestion control to RFC 5681; only this
-  // retransmission is modelled (no cwnd, no fast recovery).
+  // segment has been lost."
   p.fast_retransmit = true;
   p.dupack_threshold = 3;
   // §3.10.7.2 third: "any other control or text should be queued for processing later"
@@ -198,6 +205,14 @@ TcpParams TcpParams::linux_profile() {
   p.keepalive_idle = Duration::s(7200);
   p.keepalive_interval = Duration::s(75);
   p.keepalive_probes = 9;
+  // TCP_INIT_CWND = 10 (tcp_init_cwnd()); cwnd 1 after more than one SYN or SYN,ACK
+  // retransmission (tcp_init_transfer()); tcp_slow_start_after_idle = 1 (tcp_cwnd_restart()).
+  // The default congestion control is CUBIC; the model keeps its decrease, not its growth
+  // (congestion.hpp).
+  p.congestion_control = CongestionKind::Linux;
+  p.initial_window = 10;
+  p.syn_loss_cwnd_after = 2;
+  p.slow_start_after_idle = true;
   // tcp_fastretrans_alert() on the third duplicate ACK (tcp_reordering = 3).
   p.fast_retransmit = true;
   p.dupack_threshold = 3;

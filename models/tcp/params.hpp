@@ -29,6 +29,8 @@ enum class ProbeKind : std::uint8_t { NewOctet, ZeroLengthOld };
 enum class RtoStyle : std::uint8_t { Rfc6298, Linux };
 // When received text and FINs are acknowledged (ack_policy.hpp).
 enum class AckPolicyKind : std::uint8_t { Immediate, Delayed, Linux };
+// The congestion window's rules (congestion.hpp).
+enum class CongestionKind : std::uint8_t { None, NewReno, Linux };
 
 struct TcpParams {
   std::string profile = "rfc9293";
@@ -87,6 +89,11 @@ struct TcpParams {
   bool sack = false;             // offer SACK-permitted (RFC 2018)
   bool timestamps = false;       // offer TSopt (RFC 7323)
   bool tail_loss_probe = false;  // RFC 8985 §7 TLP on SACK connections (Linux tcp_early_retrans = 3)
+  // --- congestion control (congestion.hpp) ---
+  CongestionKind congestion_control = CongestionKind::NewReno;
+  int initial_window = 0;           // segments; 0 = RFC 5681 §3.1 by SMSS (4, 3 or 2)
+  int syn_loss_cwnd_after = 1;      // handshake retransmissions after which IW is 1 segment (0: never)
+  bool slow_start_after_idle = true;  // RFC 5681 §4.1 restart window after an idle RTO
   bool fast_retransmit = true;  // RFC 5681 §3.2: resend SND.UNA on the dupack_threshold-th duplicate ACK
   int dupack_threshold = 3;
   bool queue_syn_text = true;   // §3.10.7.2/§3.10.7.3: text on a SYN is queued until ESTABLISHED (catalog 3.13)

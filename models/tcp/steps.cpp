@@ -347,6 +347,14 @@ void Connection::ack_advances(sim::Time now, const net::Segment& seg) {
   retransmissions_ = 0;
   dupacks_ = 0;  // RFC 5681 §3.2: duplicates count "without any intervening ACKs which move SND.UNA"
   if (recovery_) recovery_->acked(tcb_.snd_una);
+  if (cc_.on_ack(params_, acked, tcb_.snd_una, data_in_flight()) == CongestionControl::AckVerdict::PartialAck) {
+    // RFC 6582 §3.2 step 5: "If this ACK does *not* acknowledge all of the data up to and
+    // including recover, then this is a partial ACK. In this case, retransmit the first
+    // unacknowledged segment." (The timer restarts below on every partial ACK: §4.1's
+    // Slow-but-Steady variant.)
+    rtt_seq_.reset();
+    resend_from_una("RFC 6582 3.2 step 5: partial ACK in fast recovery -> the next hole again");
+  }
   if (tcb_.snd_una == tcb_.snd_nxt) {
     cancel(TimerKind::Retransmit);
     cancel(TimerKind::LossProbe);
@@ -375,12 +383,17 @@ bool Connection::duplicate_ack(const net::Segment& seg) const {
 }
 
 // RFC 5681 §3.2: "2. When the third duplicate ACK is received, a TCP MUST set ssthresh ... 3. The
-// lost segment starting at SND.UNA MUST be retransmitted". Only the retransmission is modelled:
-// no congestion window, so the sender stays limited by SND.WND, and no fast recovery (later
-// duplicates send nothing). The retransmission timer keeps running (RFC 6298 (5.1): it is on).
+// lost segment starting at SND.UNA MUST be retransmitted", then fast recovery (RFC 6582, the
+// congestion window's part in congestion.hpp): further duplicates inflate the window, which
+// output() may use for new data. The retransmission timer keeps running (RFC 6298 (5.1): it is on).
 void Connection::on_duplicate_ack() {
   if (!params_.fast_retransmit) return;
+  if (cc_.in_fast_recovery()) {
+    cc_.on_further_duplicate(params_);
+    return;
+  }
   if (++dupacks_ != params_.dupack_threshold) return;
+  if (!cc_.enter_fast_recovery(params_, data_in_flight(), tcb_.snd_nxt, tcb_.snd_una)) return;
   rtt_seq_.reset();  // RFC 6298 §3 (Karn): the timed segment may be the one sent again
   if (recovery_) recovery_->enter_recovery(tcb_.snd_nxt);  // tcp_enter_recovery()
   resend_from_una("RFC 5681 §3.2: third duplicate ACK -> fast retransmit");

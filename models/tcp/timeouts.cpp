@@ -46,11 +46,13 @@ void Connection::on_retransmit_expired(sim::Time now) {
     return;
   }
   const bool handshake = syn_unacked();
+  // RFC 5681 §3.1 / tcp_enter_loss(): the window collapses to one segment (congestion.hpp).
+  if (!handshake) cc_.on_timeout(params_, data_in_flight(), tcb_.snd_nxt, retransmissions_ == 0);
   // RFC 6298 (5.5): "The host MUST set RTO <- RTO * 2 ("back off the timer")."
   // Deviation (linux profile, D10): tcp_syn_linear_timeouts keeps the first N SYN RTOs at 1 s.
   if (!(state_ == State::SynSent && retransmissions_ < params_.syn_linear_timeouts)) rto_.back_off();
   ++retransmissions_;
-  if (handshake) handshake_retransmitted_ = true;
+  if (handshake && handshake_retransmissions_ < 255) ++handshake_retransmissions_;
   rtt_seq_.reset();  // RFC 6298 §3 (Karn): no RTT sample from a retransmitted segment
   if (recovery_) recovery_->enter_recovery(tcb_.snd_nxt);  // tcp_enter_loss(): no loss probe until it is repaired
   retransmit_front(now);
@@ -84,7 +86,7 @@ void Connection::on_loss_probe_expired(sim::Time now) {
   }
   const std::int64_t usable = (tcb_.snd_una + tcb_.snd_wnd) - tcb_.snd_nxt;
   const std::uint64_t before = segments_sent_;
-  if (unsent() > 0 && usable > 0 && !fin_sent_) send_data_segment(now);  // new data: one segment
+  if (unsent() > 0 && usable > 0 && !fin_sent_) send_data_segment(now, /*probe=*/true);  // new data: one segment
   if (segments_sent_ == before) resend_tail("RFC 8985 7.3 (tcp_send_loss_probe): PTO -> the last segment again");
   r.probe_sent(tcb_.snd_nxt);
   arm(TimerKind::Retransmit, now, rto_.rto(), "tcp_send_loss_probe(): probe sent -> restart the RTO from now, not backed off");

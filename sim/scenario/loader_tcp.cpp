@@ -118,6 +118,9 @@ struct FieldReader {
   void operator()(std::string_view, tcp::AckPolicyKind& e) const {
     read_enum(r, v, pointer, tcp::kAckPolicyNames, "ACK policy", e);
   }
+  void operator()(std::string_view, tcp::CongestionKind& e) const {
+    read_enum(r, v, pointer, tcp::kCongestionNames, "congestion control", e);
+  }
   void operator()(std::string_view, tcp::ProbeKind& e) const {
     read_enum(r, v, pointer, tcp::kProbeKindNames, "probe kind", e);
   }

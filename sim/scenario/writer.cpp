@@ -163,6 +163,7 @@ struct ParamJson {
   static Json value(tcp::DupSynAnswer v) { return std::string(tcp::kDupSynAnswerNames[static_cast<std::size_t>(v)]); }
   static Json value(tcp::ProbeKind v) { return std::string(tcp::kProbeKindNames[static_cast<std::size_t>(v)]); }
   static Json value(tcp::AckPolicyKind v) { return std::string(tcp::kAckPolicyNames[static_cast<std::size_t>(v)]); }
+  static Json value(tcp::CongestionKind v) { return std::string(tcp::kCongestionNames[static_cast<std::size_t>(v)]); }
 };
 
 Json params_json(const tcp::TcpParams& p) {

@@ -17,9 +17,16 @@ Segment ack_b(SeqNum ack, std::uint16_t window = 65535) {
   return from_b({.seq = kIssB + 1, .ack = ack, .flags = {.ack = true}, .window = window});
 }
 
+// Fast retransmit apart from the window's growth: an initial window (RFC 6928) that lets all five
+// segments leave at once.
+TcpParams iw10(TcpParams p = default_params()) {
+  p.initial_window = 10;
+  return p;
+}
+
 // A established (peer MSS 1460) with five full segments in flight from t = 1 s, the first one
 // acknowledged at 1.020 s: SND.UNA = x+1461, SND.NXT = x+7301, the retransmission timer at 2.020 s.
-HostPtr five_in_flight(const TcpParams& p = default_params()) {
+HostPtr five_in_flight(const TcpParams& p = iw10()) {
   auto a = established(p);
   REQUIRE(a->conn.send(at(1_s), 5 * 1460) == CallError::None);
   REQUIRE(a->rec.take().size() == 5);
@@ -40,7 +47,7 @@ TEST_CASE("The third duplicate ACK resends the segment at SND.UNA once, before t
   CHECK(a->rec.retransmitted == std::vector<bool>{true});
   CHECK(a->rec.take() == Segments{data_a(kIssA + 1461, 1460)});
   CHECK(a->rec.timer(TimerKind::Retransmit) == at(2020_ms));  // (5.1): the timer is already running
-  a->deliver(at(1024_ms), ack_b(kIssA + 1461));  // a fourth duplicate: no fast recovery
+  a->deliver(at(1024_ms), ack_b(kIssA + 1461));  // a fourth: fast recovery, but nothing new to send
   CHECK(a->rec.sent.empty());
   a->deliver(at(1043_ms), ack_b(kIssA + 7301));
   CHECK(a->conn.tcb().snd_una == kIssA + 7301);
@@ -81,7 +88,7 @@ TEST_CASE("A segment carrying data is not a duplicate ACK", "[fast-retransmit]")
 }
 
 TEST_CASE("With fast_retransmit off only the RTO resends the lost segment", "[fast-retransmit]") {
-  TcpParams p = default_params();
+  TcpParams p = iw10();
   p.fast_retransmit = false;
   auto a = five_in_flight(p);
   for (int i = 0; i < 4; ++i) a->deliver(at(1021_ms) + 1_ms * i, ack_b(kIssA + 1461));
@@ -92,7 +99,7 @@ TEST_CASE("With fast_retransmit off only the RTO resends the lost segment", "[fa
 
 TEST_CASE("A lost data segment among several is recovered by fast retransmit before the RTO fires",
           "[fast-retransmit][wire]") {
-  Wire w(default_params(), default_params());
+  Wire w(iw10(), iw10());
   bool dropped = false;
   w.drop = [&](const Segment& s, bool from_a) {
     if (!from_a || dropped || s.seq != kIssA + 1461 || s.payload_len == 0) return false;

@@ -113,6 +113,7 @@ void ScriptedApp::run(std::size_t i, SocketId target) {
       } else {
         listener_ = l;
         if (st.linger_zero) stack_.set_linger_zero(l, true);
+        if (st.nodelay) stack_.set_nodelay(l, true);
       }
       break;
     }
@@ -129,6 +130,7 @@ void ScriptedApp::run(std::size_t i, SocketId target) {
         socket_ = c;
         owned_.insert(c);
         if (st.linger_zero) stack_.set_linger_zero(c, true);
+        if (st.nodelay) stack_.set_nodelay(c, true);
       }
       completed(i, c);
       return;

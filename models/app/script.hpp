@@ -62,8 +62,10 @@ struct Step {
   std::optional<net::SeqNum> iss{};
   // Listen / Connect socket options: SO_LINGER with a zero timeout (close() resets; a listener's
   // connections inherit it), and for Connect SO_REUSEADDR (the host may take over a 4-tuple
-  // still in TIME-WAIT; TcpStack applies it host-wide).
+  // still in TIME-WAIT; TcpStack applies it host-wide). `nodelay`: TCP_NODELAY, no Nagle (a
+  // listener's connections inherit it).
   bool linger_zero = false;
+  bool nodelay = false;
   bool reuse_addr = false;
   // Send: `repeat` chunks of `bytes`, `interval` apart. Receive: at most `bytes` (0: everything).
   std::uint64_t bytes = 0;

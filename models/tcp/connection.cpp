@@ -113,6 +113,8 @@ void Connection::reset_tcb() {
   cc_.reset();
   retransmissions_ = 0;
   dupacks_ = 0;
+  sws_held_ = false;
+  snd_sml_ = {};
   rtt_seq_.reset();
   syn_text_.reset();
 }

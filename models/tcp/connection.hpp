@@ -195,6 +195,11 @@ class Connection {
   bool syn_may_reopen(const net::Segment& seg) const;
   net::SeqNum reopen_iss() const { return tcb_.snd_nxt + 65535 + 2; }
 
+  // TCP_NODELAY (RFC 9293 §3.7.4: "the Nagle algorithm ... can be disabled for a given connection
+  // by the application"): short segments are not held for outstanding data.
+  void set_nodelay(bool on) { nodelay_ = on; }
+  bool nodelay() const { return nodelay_; }
+
   State state() const { return state_; }
   const Tcb& tcb() const { return tcb_; }
   const net::ConnId& id() const { return id_; }
@@ -274,6 +279,7 @@ class Connection {
   void output(sim::Time now);
   // `probe`: a loss probe, which the congestion window does not hold (tcp_write_xmit(), push_one 2).
   bool send_data_segment(sim::Time now, bool probe = false);
+  bool may_send_short(std::uint64_t n, std::uint64_t left, std::uint64_t usable) const;
   void retransmit_front(sim::Time now);
   void resend_from_una(std::string_view cause);
   // `new_tail`: new data or a FIN just left, and the tail loss probe may take the RTO's place.
@@ -333,6 +339,11 @@ class Connection {
   std::uint8_t handshake_retransmissions_ = 0;  // of our SYN or SYN,ACK: RFC 6298 (5.7), RFC 5681 §3.1
   bool probe_outstanding_ = false;        // a zero-window probe octet is in flight
   bool resending_probe_ = false;          // output() resends from the probe octet
+  bool nodelay_ = false;                  // TCP_NODELAY: no Nagle
+  bool sws_held_ = false;                 // sender SWS avoidance holds a short segment, nothing in flight
+  bool sws_override_ = false;             // the override timeout fired: send what the window allows
+  bool idle_at_output_ = false;           // nothing was in flight when this output() began
+  net::SeqNum snd_sml_{};                 // end of the last short segment sent (Linux tp->snd_sml)
   net::SeqNum last_adv_edge_{};          // right edge (ACK + window) we last advertised
   int retransmissions_ = 0;               // of the segment at the front of the queue
   sim::Time front_first_sent_{};          // when that segment was first sent

@@ -129,10 +129,16 @@ void Connection::output(sim::Time now) {
     resending_probe_ = true;
   }
   const std::uint64_t before = segments_sent_;
+  idle_at_output_ = data_in_flight() == 0;
   if (may_send_data) {
     while (send_data_segment(now)) {
     }
   }
+  // Held by SWS avoidance alone with nothing in flight, no ACK will come to send it: the override
+  // timer (update_persist) will.
+  const std::int64_t usable = (tcb_.snd_una + tcb_.snd_wnd) - tcb_.snd_nxt;
+  sws_held_ = may_send_data && params_.sender_sws && unsent() > 0 && data_in_flight() == 0 && usable > 0 &&
+              static_cast<std::uint64_t>(usable) < std::min<std::uint64_t>(unsent(), tcb_.snd_mss);
   resending_probe_ = false;
   if (segments_sent_ != before) start_retransmit_timer(now, /*new_tail=*/true);
   if (ack_now_ && segments_sent_ == before) send_ack(ack_cause_);
@@ -153,6 +159,7 @@ bool Connection::send_data_segment(sim::Time now, bool probe) {
   // RFC 5681 §3: at most min(cwnd, rwnd) in flight. A segment the window cannot take whole waits
   // for an ACK (the kernel's window counts whole packets, tcp_cwnd_test()).
   if (n > cc_.room(flight) && !probe) n = 0;
+  if (n > 0 && n < tcb_.snd_mss && !probe && !may_send_short(n, left, static_cast<std::uint64_t>(usable))) n = 0;
   if (n == 0) {
     if (left == 0 && fin_queued_ && !fin_sent_) {
       // §3.10.4 CLOSE: "Queue this until all preceding SENDs have been segmentized, then form a
@@ -183,12 +190,39 @@ bool Connection::send_data_segment(sim::Time now, bool probe) {
   tcb_.snd_nxt += s.seq_len();
   // After a window probe, the first segment starts with the probe octet again.
   emit(s,
-       s.flags.fin ? std::string_view{"§3.10.2 SEND + §3.10.4 CLOSE: last data with FIN"}
-                   : std::string_view{"§3.10.2 SEND: segmentize within the send window"},
+       s.flags.fin    ? std::string_view{"§3.10.2 SEND + §3.10.4 CLOSE: last data with FIN"}
+       : sws_override_ ? std::string_view{"§3.8.6.2.1 (4): override timeout -> the short segment SWS avoidance held"}
+                      : std::string_view{"§3.10.2 SEND: segmentize within the send window"},
        std::exchange(resending_probe_, false));
   ack_policy_.data_sent(now);  // output() starts the timer after the last segment
   last_data_sent_ = now;
+  if (len < tcb_.snd_mss) snd_sml_ = tcb_.snd_nxt;  // tcp_minshall_update()
   return !s.flags.fin;
+}
+
+// Whether a segment of `n` octets, shorter than SND.MSS, may leave now; `left` octets wait to be
+// sent and `usable` is the peer's usable window. RFC 9293 §3.8.6.2.1 (sender SWS avoidance with
+// the Nagle algorithm in its brackets): "Send data: (1) if a maximum-sized segment can be sent
+// ...; (2) or if the data is pushed and all queued data can be sent now, i.e., if: [SND.NXT =
+// SND.UNA and] PUSHed and D <= U (the bracketed condition is imposed by the Nagle algorithm);
+// (3) or if at least a fraction Fs of the maximum window can be sent, i.e., if: [SND.NXT =
+// SND.UNA and] min(D,U) >= Fs * Max(SND.WND); (4) or if the override timeout occurs." Every SEND
+// of the model is pushed, Fs = 1/2. The segment that carries the FIN is never held: nothing can
+// join it (BSD's tcp_output() and Linux's tcp_nagle_test(): "or for the final FIN").
+bool Connection::may_send_short(std::uint64_t n, std::uint64_t left, std::uint64_t usable) const {
+  const bool carries_fin = n == left && fin_queued_;
+  if (carries_fin || sws_override_ || resending_probe_) return true;
+  if (!nodelay_ && data_in_flight() > 0) {
+    // §3.7.4 SHLD-7, RFC 896: "inhibit the sending of new TCP segments when new outgoing data
+    // arrives from the user if any previously transmitted data on the connection remains
+    // unacknowledged": judged when this output began, as BSD's tcp_output() takes `idle` once,
+    // so the short tail of a write made on an idle connection leaves with the rest. Linux (tcp_nagle_check()) holds it only while an earlier short segment is
+    // unacknowledged (Minshall's variant: tcp_minshall_check(), snd_sml after SND.UNA).
+    if (params_.nagle == NagleKind::Rfc896 && !idle_at_output_) return false;
+    if (params_.nagle == NagleKind::Minshall && tcb_.snd_una < snd_sml_) return false;
+  }
+  if (!params_.sender_sws) return true;
+  return left <= usable || n * 2 >= tcb_.max_snd_wnd;
 }
 
 // RFC 6298 (5.4): "Retransmit the earliest segment that has not been acknowledged by the TCP
@@ -248,16 +282,23 @@ void Connection::resend_tail(std::string_view cause) {
 // §3.8.6.1: "The transmitting host SHOULD send the first zero-window probe when a zero window has
 // existed for the retransmission timeout period (SHLD-29)". The persist timer runs while the
 // peer's window is zero, data waits, and the retransmission timer is not running.
+// The same timer is §3.8.6.2.1's override timeout while sender SWS avoidance holds a short
+// segment and nothing is in flight.
 void Connection::update_persist(sim::Time now) {
   const bool waiting = tcb_.snd_wnd == 0 && (unsent() > 0 || probe_outstanding_) && !rto_pending() &&
                        is_synchronized(state_) && !fin_sent_;
-  if (!waiting) {
+  const bool sws = sws_held_ && !rto_pending() && is_synchronized(state_) && !fin_sent_;
+  if (!waiting && !sws) {
     cancel(TimerKind::Persist);
     return;
   }
-  if (!deadline(TimerKind::Persist)) {
+  if (deadline(TimerKind::Persist)) return;
+  if (waiting) {
     persist_interval_ = rto_.rto();
     arm(TimerKind::Persist, now, persist_interval_, "§3.8.6.1: zero send window, data waiting -> start the persist timer");
+  } else {
+    arm(TimerKind::Persist, now, params_.sws_override_timeout,
+        "§3.8.6.2.1: SWS avoidance holds a short segment, nothing in flight -> override timeout");
   }
 }
 

@@ -4,7 +4,7 @@
 //
 // visit_params(params, v) calls `v(name, member, help)` for every field, where member is a
 // reference of one of the types: sim::Duration, std::optional<sim::Duration>, bool, int,
-// std::uint16_t, std::uint32_t, std::uint64_t, std::optional<std::uint32_t>, RetryLimit, RtoStyle, DupSynAnswer, ProbeKind, AckPolicyKind, CongestionKind. The enum names
+// std::uint16_t, std::uint32_t, std::uint64_t, std::optional<std::uint32_t>, RetryLimit, RtoStyle, DupSynAnswer, ProbeKind, AckPolicyKind, CongestionKind, NagleKind. The enum names
 // below are what scenarios write.
 #pragma once
 
@@ -24,6 +24,7 @@ inline constexpr std::array<std::string_view, 2> kDupSynAnswerNames{"ack", "syn-
 inline constexpr std::array<std::string_view, 2> kProbeKindNames{"new-octet", "zero-length-old"};
 inline constexpr std::array<std::string_view, 3> kAckPolicyNames{"immediate", "delayed", "linux"};
 inline constexpr std::array<std::string_view, 3> kCongestionNames{"none", "newreno", "linux"};
+inline constexpr std::array<std::string_view, 3> kNagleNames{"off", "rfc896", "minshall"};
 
 template <class Params, class Visitor>
 void visit_params(Params& p, Visitor&& v) {
@@ -79,6 +80,13 @@ void visit_params(Params& p, Visitor&& v) {
     "offer TSopt on the SYN (RFC 7323); agreed, every segment but a RST carries it and it takes 12 octets of each (linux: net.ipv4.tcp_timestamps)");
   v("tail_loss_probe", p.tail_loss_probe,
     "on SACK connections, probe a lost tail about 2 RTTs after the last send (RFC 8985 7; linux: net.ipv4.tcp_early_retrans = 3, tcp_schedule_loss_probe)");
+  v("nagle", p.nagle,
+    "hold a segment shorter than SND.MSS while data is unacknowledged (rfc896: RFC 9293 3.7.4 SHLD-7), or while an earlier "
+    "short segment is (minshall: linux tcp_nagle_check(), tcp_minshall_check()); off; a socket turns it off with the step option nodelay (TCP_NODELAY)");
+  v("sender_sws", p.sender_sws,
+    "sender SWS avoidance (RFC 9293 3.8.6.2.1 MUST-38): a short segment leaves only if it is all the queued data or at least half "
+    "the largest window the peer offered, else at the override timeout");
+  v("sws_override_timeout", p.sws_override_timeout, "when a short segment held by sender SWS avoidance leaves anyway (RFC 9293 3.8.6.2.1: 0.1 - 1.0 s)");
   v("congestion_control", p.congestion_control,
     "none: the peer's window alone limits the sender; newreno: RFC 5681 slow start and congestion avoidance with RFC 6582 "
     "fast recovery; linux: IW 10, slow start and Reno-style growth, CUBIC's 0.7 decrease (tcp_cong.c; congestion.hpp)");
@@ -131,6 +139,7 @@ struct ParamText {
   std::string operator()(ProbeKind e) const { return quoted(kProbeKindNames[static_cast<std::size_t>(e)]); }
   std::string operator()(AckPolicyKind e) const { return quoted(kAckPolicyNames[static_cast<std::size_t>(e)]); }
   std::string operator()(CongestionKind e) const { return quoted(kCongestionNames[static_cast<std::size_t>(e)]); }
+  std::string operator()(NagleKind e) const { return quoted(kNagleNames[static_cast<std::size_t>(e)]); }
   static std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 };
 

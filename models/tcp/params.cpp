@@ -85,6 +85,13 @@ TcpParams TcpParams::rfc9293() {
   // The RFC fixes neither; these are the BSD/Linux values (tcp_keepalive_intvl, _probes).
   p.keepalive_interval = Duration::s(75);
   p.keepalive_probes = 9;
+  // §3.7.4: "A TCP implementation SHOULD implement the Nagle algorithm to coalesce short
+  // segments (SHLD-7)" (the RFC 896 rule: no short segment while data is unacknowledged), and
+  // §3.8.6.2.1: "A TCP implementation MUST include a SWS avoidance algorithm in the sender
+  // (MUST-38)", whose override timeout "should be in the range 0.1 - 1.0 seconds".
+  p.nagle = NagleKind::Rfc896;
+  p.sender_sws = true;
+  p.sws_override_timeout = Duration::ms(200);
   // §3.8.2 MUST-19: "A TCP implementation MUST include a congestion control algorithm ... and
   // MUST implement [RFC5681]": slow start and congestion avoidance, with RFC 6582's NewReno
   // modification of fast recovery; the initial window of RFC 5681 §3.1 (by SMSS), one segment
@@ -205,6 +212,13 @@ TcpParams TcpParams::linux_profile() {
   p.keepalive_idle = Duration::s(7200);
   p.keepalive_interval = Duration::s(75);
   p.keepalive_probes = 9;
+  // tcp_nagle_check(): a short segment waits only while an earlier short segment is
+  // unacknowledged (Minshall's variant, tcp_minshall_check()). Linux has no RFC sender SWS rule:
+  // tcp_snd_wnd_test() sends a segment only if it fits the window whole, which the model does not
+  // follow (it cuts a segment to the window).
+  p.nagle = NagleKind::Minshall;
+  p.sender_sws = false;
+  p.sws_override_timeout = Duration::ms(200);
   // TCP_INIT_CWND = 10 (tcp_init_cwnd()); cwnd 1 after more than one SYN or SYN,ACK
   // retransmission (tcp_init_transfer()); tcp_slow_start_after_idle = 1 (tcp_cwnd_restart()).
   // The default congestion control is CUBIC; the model keeps its decrease, not its growth

@@ -29,6 +29,8 @@ enum class ProbeKind : std::uint8_t { NewOctet, ZeroLengthOld };
 enum class RtoStyle : std::uint8_t { Rfc6298, Linux };
 // When received text and FINs are acknowledged (ack_policy.hpp).
 enum class AckPolicyKind : std::uint8_t { Immediate, Delayed, Linux };
+// How short segments are held while data is outstanding (output.cpp, Connection::may_send_short).
+enum class NagleKind : std::uint8_t { Off, Rfc896, Minshall };
 // The congestion window's rules (congestion.hpp).
 enum class CongestionKind : std::uint8_t { None, NewReno, Linux };
 
@@ -89,6 +91,10 @@ struct TcpParams {
   bool sack = false;             // offer SACK-permitted (RFC 2018)
   bool timestamps = false;       // offer TSopt (RFC 7323)
   bool tail_loss_probe = false;  // RFC 8985 §7 TLP on SACK connections (Linux tcp_early_retrans = 3)
+  // --- short segments (RFC 9293 §3.7.4, §3.8.6.2.1) ---
+  NagleKind nagle = NagleKind::Rfc896;  // per socket off with TCP_NODELAY
+  bool sender_sws = true;               // MUST-38 sender SWS avoidance
+  sim::Duration sws_override_timeout = sim::Duration::ms(200);
   // --- congestion control (congestion.hpp) ---
   CongestionKind congestion_control = CongestionKind::NewReno;
   int initial_window = 0;           // segments; 0 = RFC 5681 §3.1 by SMSS (4, 3 or 2)

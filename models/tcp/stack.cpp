@@ -68,8 +68,12 @@ class TcpStack::Socket final : public Actions {
   // child: its listener until accepted; the ISS a TIME-WAIT reopen imposes
   SocketId parent = kNoSocket;
   std::optional<net::SeqNum> iss_override{};
-  // socket options (a child inherits its listener's)
+  // socket options (a child inherits its listener's, as sk_clone_lock() copies the socket)
   bool linger_zero = false;
+  void inherit_options(const Socket& l) {
+    linger_zero = l.linger_zero;
+    conn().set_nodelay(l.conn().nodelay());
+  }
   // host bookkeeping
   std::optional<net::ConnId> tuple{};        // registered in by_tuple_
   std::optional<std::uint16_t> port_held{};  // counted in port_users_
@@ -276,7 +280,7 @@ void TcpStack::deliver_to_listener(Socket& l, const net::Segment& seg, std::opti
   Socket& c = create(false);
   c.parent = l.id();
   c.iss_override = iss;
-  c.linger_zero = l.linger_zero;
+  c.inherit_options(l);
   c.conn().open_passive(now, {ip_, l.port});
   register_tuple(c, {seg.destination(), seg.source()});
   hold(c, l.port);
@@ -343,7 +347,7 @@ bool TcpStack::try_cookie(Socket& l, const net::Segment& seg) {
   trace_.emit(now, trace::Note{"SYN cookie validated for " + id.to_string() + ": MSS " + std::to_string(*mss), host_, id});
   Socket& c = create(false);
   c.parent = l.id();
-  c.linger_zero = l.linger_zero;
+  c.inherit_options(l);
   c.conn().open_passive(now, {ip_, l.port});
   register_tuple(c, id);
   hold(c, l.port);
@@ -538,6 +542,14 @@ CallError TcpStack::abort(SocketId sock) {
   const CallError e = s->conn().abort(sched_.now());
   settle();
   return e;
+}
+
+bool TcpStack::set_nodelay(SocketId sock, bool on) {
+  Socket* s = find(sock);
+  app_call(s ? s->conn().id() : net::ConnId{}, "setsockopt", std::string("nodelay=") + (on ? "on" : "off"));
+  if (!s) return false;
+  s->conn().set_nodelay(on);
+  return true;
 }
 
 bool TcpStack::set_linger_zero(SocketId sock, bool on) {

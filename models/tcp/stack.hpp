@@ -52,8 +52,8 @@
 // (RST, §3.10.5); children inherit their listener's setting. set_reuse_addr(true) (host-wide):
 // connect() with a local port whose 4-tuple a TIME-WAIT connection holds releases that TCB (Note
 // "reuse_addr: ...", no StateChanged, as the MAY-2 reopen) and opens the new connection with
-// ISS = old SND.NXT + 65535 + 2 (unless pinned); without it such a connect() fails. Both emit an
-// AppCall "setsockopt".
+// ISS = old SND.NXT + 65535 + 2 (unless pinned); without it such a connect() fails.
+// set_nodelay(s): TCP_NODELAY, inherited as SO_LINGER is. Each emits an AppCall "setsockopt".
 // Not modelled: Linux's tcp_max_syn_backlog rule (without cookies, SYNs from peers not proven
 // alive are dropped once fewer than a quarter of the request slots remain), its fewer SYN,ACK
 // retries for old requests when the SYN queue is more than half full (catalog 3.6), and
@@ -135,6 +135,8 @@ class TcpStack {
   // SO_LINGER with a zero timeout on socket `s`: close() acts as abort() (RST). A listener's
   // setting is inherited by its children. False if `s` is unknown.
   bool set_linger_zero(SocketId s, bool on);
+  // TCP_NODELAY on socket `s` (Connection::set_nodelay); inherited like SO_LINGER.
+  bool set_nodelay(SocketId s, bool on);
   // SO_REUSEADDR for the host's connects: connect() to a 4-tuple held by a TIME-WAIT connection
   // releases it (Note) and opens the new one, ISS = old SND.NXT + 65535 + 2 unless pinned.
   void set_reuse_addr(bool on);

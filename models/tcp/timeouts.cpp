@@ -97,6 +97,13 @@ void Connection::on_loss_probe_expired(sim::Time now) {
 // available), or retransmit to the receiving TCP peer even if the send window is zero, in order
 // to "probe" the window." SHLD-30: the interval increases exponentially.
 void Connection::on_persist_expired(sim::Time now) {
+  if (tcb_.snd_wnd > 0 && sws_held_) {
+    // §3.8.6.2.1 (4): "or if the override timeout occurs": send what the window allows.
+    sws_override_ = true;
+    output(now);
+    sws_override_ = false;
+    return;
+  }
   if (tcb_.snd_wnd > 0 || (unsent() == 0 && !probe_outstanding_)) return;
   net::Segment probe;
   bool resend = false;  // the same probe octet again

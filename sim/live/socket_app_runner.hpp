@@ -153,6 +153,7 @@ class Runner {
   void close(SockId sid);
   void abort(SockId sid);
   void set_linger_zero(Sock& s);
+  void set_nodelay(Sock& s);
 
   // --- what the sockets say ---
   void on_socket(SockId id, std::uint32_t events);

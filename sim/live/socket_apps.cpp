@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -191,6 +192,7 @@ void Runner::listen(std::uint32_t a, const Step& st) {
   apps_[a].listener = l.id;
   emit(AppEvent{.mono_ns = t, .body = listener_opened(node_, id.local), .idle = std::nullopt});
   if (st.linger_zero) set_linger_zero(l);
+  if (st.nodelay) set_nodelay(l);
 }
 
 SockId Runner::connect(std::uint32_t a, const Step& st) {
@@ -236,6 +238,7 @@ SockId Runner::connect(std::uint32_t a, const Step& st) {
   watch(fd, kConnEvents | EPOLLOUT, s.id);
   apps_[a].socket = s.id;
   if (st.linger_zero) set_linger_zero(s);
+  if (st.nodelay) set_nodelay(s);
   if (err != 0 && err != EINPROGRESS) report_error(s, err);  // refused before connect() returned
   return s.id;
 }
@@ -438,6 +441,13 @@ void Runner::abort(SockId sid) {
   if (was_listening) {
     emit(AppEvent{.mono_ns = monotonic_ns(), .body = listener_closed(node_, s->conn.local, true), .idle = std::nullopt});
   }
+}
+
+// TCP_NODELAY; the kernel's children inherit it from the listener (sk_clone_lock()), as the model's.
+void Runner::set_nodelay(Sock& s) {
+  call(monotonic_ns(), s.conn, "setsockopt", "nodelay=on");
+  const int on = 1;
+  if (setsockopt(s.fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) != 0) note(s.conn, "setsockopt TCP_NODELAY: " + errno_text(errno));
 }
 
 void Runner::set_linger_zero(Sock& s) {

@@ -25,8 +25,8 @@ const Names kTriggerFields{"do", "at", "on", "after"};
 
 // The fields an action takes besides the trigger.
 const Names& action_fields(Step::Do d) {
-  static const Names listen{"port", "backlog", "iss", "linger_zero"};
-  static const Names connect{"to", "local_port", "iss", "linger_zero", "reuse_addr"};
+  static const Names listen{"port", "backlog", "iss", "linger_zero", "nodelay"};
+  static const Names connect{"to", "local_port", "iss", "linger_zero", "nodelay", "reuse_addr"};
   static const Names send{"bytes", "repeat", "interval"};
   static const Names receive{"bytes"};
   static const Names none{};
@@ -42,7 +42,7 @@ const Names& action_fields(Step::Do d) {
 const Names& all_step_fields() {
   static const Names all = [] {
     Names n = kTriggerFields;
-    for (const char* f : {"port", "backlog", "iss", "linger_zero", "reuse_addr", "to", "local_port", "bytes", "repeat", "interval"}) n.push_back(f);
+    for (const char* f : {"port", "backlog", "iss", "linger_zero", "nodelay", "reuse_addr", "to", "local_port", "bytes", "repeat", "interval"}) n.push_back(f);
     return n;
   }();
   return all;
@@ -127,6 +127,7 @@ std::optional<Step> read_step(Reader& r, const Json& v, const std::string& point
   };
 
   if (auto b = o.boolean("linger_zero")) st.linger_zero = *b;
+  if (auto b = o.boolean("nodelay")) st.nodelay = *b;
   if (auto b = o.boolean("reuse_addr")) st.reuse_addr = *b;
   switch (st.action) {
     case Step::Do::Listen: {

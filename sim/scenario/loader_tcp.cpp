@@ -118,6 +118,7 @@ struct FieldReader {
   void operator()(std::string_view, tcp::AckPolicyKind& e) const {
     read_enum(r, v, pointer, tcp::kAckPolicyNames, "ACK policy", e);
   }
+  void operator()(std::string_view, tcp::NagleKind& e) const { read_enum(r, v, pointer, tcp::kNagleNames, "Nagle rule", e); }
   void operator()(std::string_view, tcp::CongestionKind& e) const {
     read_enum(r, v, pointer, tcp::kCongestionNames, "congestion control", e);
   }

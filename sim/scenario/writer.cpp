@@ -163,6 +163,7 @@ struct ParamJson {
   static Json value(tcp::DupSynAnswer v) { return std::string(tcp::kDupSynAnswerNames[static_cast<std::size_t>(v)]); }
   static Json value(tcp::ProbeKind v) { return std::string(tcp::kProbeKindNames[static_cast<std::size_t>(v)]); }
   static Json value(tcp::AckPolicyKind v) { return std::string(tcp::kAckPolicyNames[static_cast<std::size_t>(v)]); }
+  static Json value(tcp::NagleKind v) { return std::string(tcp::kNagleNames[static_cast<std::size_t>(v)]); }
   static Json value(tcp::CongestionKind v) { return std::string(tcp::kCongestionNames[static_cast<std::size_t>(v)]); }
 };
 
@@ -203,12 +204,14 @@ Json step(const app::Step& st) {
       if (st.backlog != 128) o["backlog"] = st.backlog;
       if (st.iss) o["iss"] = st.iss->raw();
       if (st.linger_zero) o["linger_zero"] = true;
+      if (st.nodelay) o["nodelay"] = true;
       break;
     case Do::Connect:
       o["to"] = st.remote.to_string();
       if (st.local_port) o["local_port"] = *st.local_port;
       if (st.iss) o["iss"] = st.iss->raw();
       if (st.linger_zero) o["linger_zero"] = true;
+      if (st.nodelay) o["nodelay"] = true;
       if (st.reuse_addr) o["reuse_addr"] = true;
       break;
     case Do::Send:

@@ -57,6 +57,10 @@ class Actions {
   // RFC 9293 §3.4.1: the host computes the ISN (MUST-8/9: clock + keyed hash of the 4-tuple).
   // Asked when a LISTEN connection accepts a SYN; an active OPEN takes the ISS as an argument.
   virtual net::SeqNum choose_iss(sim::Time now, const net::ConnId& id) = 0;
+  // The SYN,ACK retries a passive SYN-RECEIVED connection has in all (TcpParams::prune_old_requests):
+  // `configured`, or fewer when its listener's SYN queue is crowded with old requests. Asked when
+  // its retransmission timer expires; a connection without a listener keeps `configured`.
+  virtual int synack_retry_limit(int configured) const { return configured; }
 };
 
 }  // namespace tcpsim::tcp

@@ -80,6 +80,19 @@ void Connection::set_state(sim::Time now, Event e, std::string_view cause) {
   }
 }
 
+// A passive open's SYN-RECEIVED ends without a connection. RFC 9293 returns the TCB to LISTEN
+// (`to_listen` says why); with TcpParams::request_sockets (linux) the request is freed
+// (inet_csk_reqsk_queue_drop()) and closes by `linux_event` (`to_closed`), the listener beside it
+// never having left LISTEN. Causes are literals: the trace keeps them by reference.
+void Connection::drop_passive_request(sim::Time now, Event linux_event, std::string_view to_listen,
+                                      std::string_view to_closed) {
+  if (params_.request_sockets) {
+    set_state(now, linux_event, to_closed);
+  } else {
+    set_state(now, Event::ReturnToListen, to_listen);
+  }
+}
+
 void Connection::enter_closed() {
   cancel_all_timers();
   sndbuf_.clear();

@@ -199,6 +199,9 @@ class Connection {
   // by the application"): short segments are not held for outstanding data.
   void set_nodelay(bool on) { nodelay_ = on; }
   bool nodelay() const { return nodelay_; }
+  // Whether a SYN or SYN,ACK of this connection has timed out (a passive open's request is "young"
+  // until its first SYN,ACK timeout, as Linux's request_sock num_timeout).
+  bool handshake_timed_out() const { return handshake_retransmissions_ > 0; }
 
   State state() const { return state_; }
   const Tcb& tcb() const { return tcb_; }
@@ -217,6 +220,7 @@ class Connection {
 
   // connection.cpp: the choke point and shared helpers
   void set_state(sim::Time now, Event e, std::string_view cause);
+  void drop_passive_request(sim::Time now, Event linux_event, std::string_view to_listen, std::string_view to_closed);
   void enter_closed();
   void reset_tcb();
   // Arms `t` to expire `timeout` after `now`: exactly then in continuous time, on the tick the

@@ -47,7 +47,9 @@ void Connection::refuse_on_overflow(sim::Time now, const net::Segment& ack) {
   // answers the ACK with a reset, "<SEQ=SEG.ACK><CTL=RST>" in §3.10.7.2's form, and drops the request.
   send_rst_for(ack, "linux tcp_abort_on_overflow: accept queue full -> <SEQ=SEG.ACK><CTL=RST>");
   actions_.discard(ack, "linux tcp_abort_on_overflow: accept queue full");
-  set_state(now, Event::ReturnToListen, "linux tcp_abort_on_overflow: accept queue full -> request dropped, LISTEN");
+  // The reset is this host's own abort of the request.
+  drop_passive_request(now, Event::UserAbort, "linux tcp_abort_on_overflow: accept queue full -> request dropped, LISTEN",
+                       "linux tcp_abort_on_overflow: accept queue full -> request dropped, CLOSED");
 }
 
 }  // namespace tcpsim::tcp

@@ -106,6 +106,8 @@ void visit_params(Params& p, Visitor&& v) {
   v("abort_on_overflow", p.abort_on_overflow, "accept queue full at the third ACK: RST instead of dropping the ACK");
   v("somaxconn", p.somaxconn, "cap on a listen backlog (null: no cap)");
   v("backlog_plus_one", p.backlog_plus_one, "each listen queue holds backlog + 1 (Linux's > checks)");
+  v("prune_old_requests", p.prune_old_requests, "when the SYN queue holds more than half of max(8, backlog) requests, requests whose SYN,ACK has timed out get fewer retries (one less per halving of the young ones' share, down to 2)");
+  v("request_sockets", p.request_sockets, "a passive open's SYN-RECEIVED is a request beside the listener: when dropped (SYN,ACK retries out, RST, accept queue overflow) it ends in CLOSED instead of returning to LISTEN");
   // sizes
   v("mss", p.mss, "MSS option this host sends");
   v("default_peer_mss", p.default_peer_mss, "send MSS when the peer sent no MSS option");

@@ -252,6 +252,14 @@ TcpParams TcpParams::linux_profile() {
   // inet_csk_reqsk_queue_is_full() and sk_acceptq_is_full() test `>` (the SYN queue since
   // 3479c7549fb1, Jan 2025): backlog + 1 requests and backlog + 1 children fit (catalog D19).
   p.backlog_plus_one = true;
+  // A SYN to a listener creates a request socket (TCP_NEW_SYN_RECV, tcp_conn_request()); the
+  // listener itself stays in LISTEN. A request whose SYN,ACK retries run out (reqsk_timer_handler())
+  // or that a RST or an overflowing accept queue ends (tcp_check_req() -> embryonic_reset) is
+  // unlinked and freed by inet_csk_reqsk_queue_drop(): it closes, nothing returns to LISTEN.
+  p.request_sockets = true;
+  // reqsk_timer_handler(): "we reserve half of room for young embrions; and abort old ones
+  // without pity, if old ones are about to clog our table" (TcpStack::synack_retry_limit()).
+  p.prune_old_requests = true;
   return p;
 }
 

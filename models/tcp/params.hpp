@@ -110,6 +110,8 @@ struct TcpParams {
   bool abort_on_overflow = false;  // accept queue full at the third ACK: RST instead of dropping it
   std::optional<std::uint32_t> somaxconn{};  // cap on listen()'s backlog; none = no cap
   bool backlog_plus_one = false;   // each listen queue holds backlog + 1 (full when > backlog)
+  bool request_sockets = false;    // a dropped passive SYN-RECEIVED ends in CLOSED, not LISTEN
+  bool prune_old_requests = false;  // a crowded SYN queue cuts old requests' SYN,ACK retries (to 2)
 
   // --- sizes ---
   std::uint16_t mss = 1460;                 // what we advertise in the MSS option

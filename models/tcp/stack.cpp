@@ -122,6 +122,10 @@ class TcpStack::Socket final : public Actions {
       }
     }
   }
+  int synack_retry_limit(int configured) const override {
+    const Socket* l = parent == kNoSocket ? nullptr : stack_.find(parent);
+    return l ? stack_.synack_retry_limit(*l, configured) : configured;
+  }
   net::SeqNum choose_iss(sim::Time now, const net::ConnId& id) override {
     if (iss_override) return *std::exchange(iss_override, std::nullopt);
     return stack_.make_iss(now, id);
@@ -361,6 +365,28 @@ bool TcpStack::overflows_accept_queue(const Socket& s, const net::Segment& seg) 
   if (s.parent == kNoSocket || s.conn().state() != State::SynReceived) return false;
   const Socket* l = find(s.parent);
   return l && l->accept_queue.size() >= l->accept_capacity && completes_handshake(s.conn().tcb(), seg);
+}
+
+// TcpParams::prune_old_requests, Linux's reqsk_timer_handler(): "we reserve half of room for young
+// embrions; and abort old ones without pity, if old ones are about to clog our table." While the
+// SYN queue holds more than half of max(8, backlog) requests, the requests whose SYN,ACK has timed
+// out lose one retry for each halving of the young requests' share of the queue, down to 2. A
+// request is young until its first timeout; the one expiring now counts as it stood before.
+int TcpStack::synack_retry_limit(const Socket& l, int configured) const {
+  const auto qlen = static_cast<std::uint64_t>(l.half_open.size());
+  const std::uint64_t backlog = l.accept_capacity - (params_->backlog_plus_one ? 1 : 0);
+  if (qlen * 2 <= std::max<std::uint64_t>(8, backlog)) return configured;
+  std::uint64_t young = 0;
+  for (const SocketId id : l.half_open) {
+    if (const Socket* c = find(id); c && !c->conn().handshake_timed_out()) ++young;
+  }
+  young *= 2;
+  int thresh = configured;
+  while (thresh > 2 && qlen >= young) {
+    --thresh;
+    young *= 2;
+  }
+  return thresh;
 }
 
 // tcp_abort_on_overflow = 0: the ACK is dropped and the child stays SYN-RECEIVED; its SYN,ACK

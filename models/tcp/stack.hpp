@@ -169,6 +169,7 @@ class TcpStack {
   void send_cookie(Socket& listener, const net::Segment& syn);
   bool try_cookie(Socket& listener, const net::Segment& seg);
   bool overflows_accept_queue(const Socket& s, const net::Segment& seg) const;
+  int synack_retry_limit(const Socket& listener, int configured) const;
   void accept_overflow(Socket& child, const net::Segment& seg);
   void no_tcb(const net::Segment& seg);
   Socket* find(SocketId s) const;

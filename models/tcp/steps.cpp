@@ -141,7 +141,9 @@ Connection::Step Connection::check_rst(sim::Time now, const net::Segment& seg) {
       // If this connection was initiated with an active OPEN (i.e., came from SYN-SENT state),
       // then the connection was refused; signal the user "connection refused"."
       if (passive_) {
-        set_state(now, Event::ReturnToListen, "§3.10.7.4 second: RST in SYN-RECEIVED after passive OPEN -> LISTEN");
+        // Deviation (TcpParams::request_sockets): tcp_check_req() frees the request on a RST.
+        drop_passive_request(now, Event::RcvRst, "§3.10.7.4 second: RST in SYN-RECEIVED after passive OPEN -> LISTEN",
+                             "linux tcp_check_req: RST in SYN-RECEIVED after passive OPEN -> request dropped, CLOSED");
       } else if (params_.syn_received_rst_is_reset) {
         // Deviation (linux profile, catalog D14): tcp_reset() reports ECONNREFUSED only in
         // SYN_SENT; a reset in SYN_RECV gives ECONNRESET.

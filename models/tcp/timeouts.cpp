@@ -15,6 +15,9 @@ bool Connection::retries_exhausted(sim::Time now) const {
   RetryLimit limit = state_ == State::SynSent ? params_.syn_retries
                      : syn_unacked()          ? params_.synack_retries
                                               : params_.r2;
+  if (state_ == State::SynReceived && passive_ && params_.prune_old_requests && limit.count) {
+    limit.count = actions_.synack_retry_limit(*limit.count);  // the listener's SYN queue decides
+  }
   if (orphan_limit_applies()) {
     // Deviation (linux profile, TcpParams::orphan_retries, catalog 3.19): once the application
     // has closed the socket, tcp_write_timeout() counts against tcp_orphan_retries (0 means 8
@@ -34,8 +37,11 @@ void Connection::on_retransmit_expired(sim::Time now) {
   if (retries_exhausted(now)) {
     if (state_ == State::SynReceived && passive_) {
       // Not in the RFC; as Linux's request sockets, a passive open whose SYN,ACK retries are
-      // exhausted is dropped silently: back to LISTEN, no RST (catalog 3.6).
-      set_state(now, Event::ReturnToListen, "§3.8.3: SYN,ACK retries exhausted -> LISTEN");
+      // exhausted is dropped silently, no RST (catalog 3.6; reqsk_timer_handler()).
+      const bool pruned = params_.synack_retries.count && retransmissions_ < *params_.synack_retries.count;
+      drop_passive_request(now, Event::RetransmitGiveUp, "§3.8.3: SYN,ACK retries exhausted -> LISTEN",
+                           pruned ? "linux reqsk_timer_handler: SYN queue crowded with old requests -> fewer SYN,ACK retries, request dropped, CLOSED"
+                                  : "§3.8.3: SYN,ACK retries exhausted -> request dropped, CLOSED");
       return;
     }
     // §3.8.3 MUST-20: "When the number of transmissions of the same segment reaches a threshold

@@ -304,15 +304,19 @@ TEST_CASE("Lost SYN: no RTT sample from the retransmitted SYN and the data RTO s
   CHECK(a->rec.timer(TimerKind::Retransmit) == at(5_s));
 }
 
-TEST_CASE("A passive open whose SYN,ACK is never acknowledged returns to LISTEN (linux: 5 retries)", "[syn-received][linux]") {
+TEST_CASE("A passive open whose SYN,ACK is never acknowledged is dropped (linux: after 5 retries its request socket closes)", "[syn-received][linux]") {
   auto b = syn_received(TcpParams::linux_profile());
   std::vector<sim::Time> fired;
   while (b->conn.state() == State::SynReceived) fired.push_back(b->fire(TimerKind::Retransmit));
   // HZ = 250: the SYN,ACK leaves in tick 2; 1, 2, 4, 8, 16 and 32 s (250 << n ticks) each armed on
   // the tick the last fired on, rounded up by the wheel's level 1, 2, 2, 2, 2 and 3 granules.
   CHECK(fired == std::vector<sim::Time>{at(1024_ms), at(3040_ms), at(7168_ms), at(15360_ms), at(31488_ms), at(65536_ms)});
-  CHECK(b->conn.state() == State::Listen);
+  CHECK(b->conn.state() == State::Closed);  // request_sockets: freed, not returned to LISTEN
   CHECK(b->rec.notes.empty());
+  // RFC 9293 (§3.10.7.4's passive-open rule, applied to a give-up as Figure 5 note 1): back to LISTEN.
+  auto r = syn_received(TcpParams::rfc9293());
+  while (r->conn.state() == State::SynReceived) r->fire(TimerKind::Retransmit);
+  CHECK(r->conn.state() == State::Listen);
 }
 
 TEST_CASE("Figure 7 (linux): the crossing SYN,ACKs are accepted, both sides are ESTABLISHED at t0 + 2d and answer the old SYN with a duplicate ACK", "[figure-7][syn-received][linux]") {

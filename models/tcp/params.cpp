@@ -160,6 +160,11 @@ TcpParams TcpParams::linux_profile() {
   p.user_timeout = std::nullopt;
   // tcp_fin_timeout = 60 s: an orphaned FIN_WAIT2 socket is destroyed after it, silently (D16).
   p.fin_wait_2_timeout = Duration::s(60);
+  // tcp_rcv_synsent_state_process(): "Previous FIN/ACK or RST/ACK might be ignored": an
+  // unacceptable ACK in SYN_SENT (the challenge ACK of a peer still holding the old connection)
+  // is reset, and if the SYN has not been retransmitted yet, the retransmission timer is re-armed
+  // to TCP_TIMEOUT_MIN = 2 jiffies (8 ms at HZ = 250), so the SYN follows its RST at once.
+  p.syn_retry_after_bad_ack = Duration::ms(8);
   // CONFIG_HZ=250 (Debian's kernels, and the 6.18 kernel the differential mode was measured on):
   // TCP's timeouts are jiffies (TCP_TIMEOUT_INIT = HZ, TCP_RTO_MIN = HZ/5, TCP_TIMEWAIT_LEN =
   // 60*HZ; __tcp_set_rto() rounds the RTO up to whole ticks) and its timers sit on the timer

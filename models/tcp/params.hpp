@@ -49,6 +49,7 @@ struct TcpParams {
   int syn_linear_timeouts = 0;  // first N SYN retransmissions do not double the RTO
   std::optional<sim::Duration> user_timeout{};
   std::optional<sim::Duration> fin_wait_2_timeout{};  // orphaned FIN-WAIT-2 lifetime (Linux tcp_fin_timeout)
+  std::optional<sim::Duration> syn_retry_after_bad_ack{};  // SYN-SENT: unacceptable ACK -> SYN again this soon
   // The tick clock (jiffies.hpp): with hz > 0 timeouts are whole ticks and every timer fires
   // where Linux's timer wheel puts it; 0 is continuous time.
   int hz = 0;

@@ -136,6 +136,13 @@ void Connection::syn_sent_arrives(sim::Time now, const net::Segment& seg) {
     if (seg.ack <= tcb_.iss || seg.ack > tcb_.snd_nxt) {
       if (!seg.flags.rst) send_rst_for(seg, "§3.10.7.3 first: unacceptable ACK in SYN-SENT -> RST");
       actions_.discard(seg, "§3.10.7.3 first: unacceptable ACK in SYN-SENT");
+      if (params_.syn_retry_after_bad_ack && retransmissions_ == 0) {
+        // Deviation (TcpParams::syn_retry_after_bad_ack; linux tcp_rcv_synsent_state_process()):
+        // the ACK suggests the peer still holds an old connection that our RST now clears, so the
+        // SYN is sent again soon instead of after the RTO.
+        arm(TimerKind::Retransmit, now, *params_.syn_retry_after_bad_ack,
+            "linux tcp_rcv_synsent_state_process: unacceptable ACK before any SYN retransmission -> SYN again in TCP_TIMEOUT_MIN");
+      }
       return;
     }
     // "If SND.UNA < SEG.ACK =< SND.NXT, then the ACK is acceptable."

@@ -124,6 +124,35 @@ TEST_CASE("Figure 8: an old duplicate SYN is reset from SYN-SENT and B returns t
   CHECK(a->rec.take() == Segments{from_a({.seq = kIssA + 1, .ack = SeqNum{401}, .flags = {.ack = true}, .window = 65535})});
 }
 
+TEST_CASE("An unacceptable ACK in SYN-SENT brings the first SYN retransmission forward (linux), not in rfc9293", "[syn-sent][figure-9][linux]") {
+  // The challenge ACK of a peer still holding an old connection: <SEQ=300><ACK=100>.
+  const Segment challenge = from_b({.seq = SeqNum{300}, .ack = SeqNum{100}, .flags = {.ack = true}, .window = 65535});
+  SECTION("rfc9293: RST, and the RTO runs on") {
+    auto a = syn_sent(default_params(), SeqNum{400});
+    a->rec.take();
+    a->deliver(at(20_ms), challenge);
+    CHECK(a->rec.take() == Segments{from_a({.seq = SeqNum{100}, .flags = {.rst = true}})});
+    CHECK(a->rec.timer(TimerKind::Retransmit) == at(1_s));
+  }
+  SECTION("linux: RST, then the SYN again TCP_TIMEOUT_MIN later; only before the first retransmission") {
+    auto a = syn_sent(linux_continuous(), SeqNum{400});
+    a->rec.take();
+    a->deliver(at(20_ms), challenge);
+    CHECK(a->rec.take() == Segments{from_a({.seq = SeqNum{100}, .flags = {.rst = true}})});
+    CHECK(a->rec.timer(TimerKind::Retransmit) == at(28_ms));
+    CHECK(a->fire(TimerKind::Retransmit) == at(28_ms));
+    const Segments again = a->rec.take();
+    REQUIRE(again.size() == 1);
+    CHECK(again[0].flags.syn);
+    CHECK(again[0].seq == SeqNum{400});
+    // A second unacceptable ACK, after a retransmission, leaves the (backed-off) RTO alone.
+    const auto rto_due = a->rec.timer(TimerKind::Retransmit);
+    a->deliver(at(40_ms), challenge);
+    CHECK(a->rec.timer(TimerKind::Retransmit) == rto_due);
+    CHECK(a->conn.state() == State::SynSent);
+  }
+}
+
 TEST_CASE("Figure 9: a SYN to a half-open ESTABLISHED peer draws a challenge ACK, then the RST aborts it", "[figure-9][established]") {
   auto b = established_passive();
   auto a = syn_sent(default_params(), SeqNum{400});  // A rebooted, new ISS 400

@@ -16,16 +16,27 @@ struct Event {
   std::string key;                     // lane and the fields that make it the same event
 };
 
-// A sequence or acknowledgment number as compared: relative where it has a relative value.
-std::string number(net::SeqNum raw, const std::optional<std::uint32_t>& rel) {
-  return rel ? std::to_string(*rel) : raw.to_string() + "(abs)";
+// A sequence or acknowledgment number as compared: relative where it has a relative value, else
+// relative to the earlier incarnation it belongs to ("1(incarnation 1)"), else absolute.
+std::string number(net::SeqNum raw, const std::optional<std::uint32_t>& rel, const std::optional<EarlierNumber>& old) {
+  if (rel) return std::to_string(*rel);
+  if (old) return std::to_string(old->value) + "(incarnation " + std::to_string(old->incarnation) + ")";
+  return raw.to_string() + "(abs)";
 }
 
-// An injected segment compares by what its numbers mean to the connection it was crafted for.
-std::string seq_of(const SegmentFacts& f) { return number(f.seg->seq, f.injected ? f.as_if_seq : f.rel_seq); }
+// An injected segment compares by what its numbers mean to the connection it was crafted for: its
+// offset from that connection's ISN ("-44": 44 before it).
+std::string crafted(net::SeqNum raw, const std::optional<std::int32_t>& offset) {
+  return offset ? std::to_string(*offset) : raw.to_string() + "(abs)";
+}
+
+std::string seq_of(const SegmentFacts& f) {
+  return f.injected ? crafted(f.seg->seq, f.as_if_seq) : number(f.seg->seq, f.rel_seq, f.earlier_seq);
+}
 // No ACK flag: the field means nothing, and is not compared.
 std::string ack_of(const SegmentFacts& f) {
-  return f.seg->flags.ack ? number(f.seg->ack, f.injected ? f.as_if_ack : f.rel_ack) : "-";
+  if (!f.seg->flags.ack) return "-";
+  return f.injected ? crafted(f.seg->ack, f.as_if_ack) : number(f.seg->ack, f.rel_ack, f.earlier_ack);
 }
 
 std::string fate_of(const SegmentFacts& f, bool discards = true) {

@@ -9,17 +9,54 @@ namespace {
 
 using Direction = std::pair<net::Endpoint, net::Endpoint>;  // sender endpoint -> receiver endpoint
 
+// The sequence space one incarnation of a direction has used: its ISN, and one past the highest
+// relative number it has sent (a SYN and a FIN count one each).
+struct Span {
+  net::SeqNum isn;
+  std::uint32_t end = 0;
+};
+
 struct DirectionState {
-  std::optional<net::SeqNum> isn;  // of the current incarnation
+  std::optional<Span> span;     // of the current incarnation
+  std::vector<Span> earlier;    // of the ones before it, oldest first
   std::uint32_t incarnation = 0;
   std::optional<std::uint16_t> window;  // of the last non-RST segment the TCP sent
 };
 
-// x relative to isn, when x is not before it (a number before the ISN belongs to no part of this
-// incarnation: an older one's, or an injected segment's).
-std::optional<std::uint32_t> relative(net::SeqNum x, const std::optional<net::SeqNum>& isn) {
-  if (!isn || x - *isn < 0) return std::nullopt;
-  return x.raw() - isn->raw();
+// How far beyond anything its incarnation has sent a number may lie and still be read relative to
+// it (an ACK of data the trace never shows, a segment crafted ahead): 1 MiB.
+constexpr std::uint32_t kBeyondSent = 1U << 20;
+
+// x relative to a span, when it lies inside what that incarnation has sent so far (give or take
+// kBeyondSent): a number before the ISN, or far beyond anything sent, belongs to no part of it (an
+// older incarnation's, or an injected segment's; with random ISNs, as a kernel picks them, "after
+// the ISN" alone would give half of such numbers a meaningless relative value).
+std::optional<std::uint32_t> relative(net::SeqNum x, const std::optional<Span>& span, std::uint32_t beyond = kBeyondSent) {
+  if (!span || x - span->isn < 0) return std::nullopt;
+  const std::uint32_t rel = x.raw() - span->isn.raw();
+  if (rel > span->end && rel - span->end > beyond) return std::nullopt;
+  return rel;
+}
+
+// A number placed in the incarnation it belongs to: the current one if it lies within what that
+// one has sent, else the latest earlier one within what it sent, else the current one if it lies
+// not far beyond. `old` receives an earlier incarnation's placement.
+std::optional<std::uint32_t> place(net::SeqNum x, const DirectionState& d, std::optional<EarlierNumber>& old) {
+  if (const auto rel = relative(x, d.span, 0)) return rel;
+  for (std::size_t k = d.earlier.size(); k-- > 0;) {
+    if (const auto rel = relative(x, d.earlier[k], 0)) {
+      old = EarlierNumber{static_cast<std::uint32_t>(k + 1), *rel};
+      return std::nullopt;
+    }
+  }
+  return relative(x, d.span);
+}
+
+// Widens a span over a segment its incarnation sent.
+void extend(std::optional<Span>& span, const net::Segment& g) {
+  if (!span || g.seq - span->isn < 0) return;
+  const std::uint32_t end = g.seq.raw() - span->isn.raw() + g.payload_len + (g.flags.syn ? 1 : 0) + (g.flags.fin ? 1 : 0);
+  span->end = std::max(span->end, end);
 }
 
 
@@ -47,22 +84,29 @@ TraceFacts::TraceFacts(const Trace& trace) {
       if (s->retransmission) ++retransmissions_;
       const net::Segment& g = s->seg;
       if (s->injected) {  // no incarnation, no window history: absolute, as crafted
-        if (const auto it = dirs.find({g.source(), g.destination()}); it != dirs.end()) f.as_if_seq = relative(g.seq, it->second.isn);
-        if (const auto it = dirs.find({g.destination(), g.source()}); it != dirs.end() && g.flags.ack) {
-          f.as_if_ack = relative(g.ack, it->second.isn);
+        if (const auto it = dirs.find({g.source(), g.destination()}); it != dirs.end() && it->second.span) {
+          f.as_if_seq = g.seq - it->second.span->isn;
+          // Crafted as if its incarnation had sent it: what it covers, near what that one sent, counts as sent.
+          if (relative(g.seq, it->second.span)) extend(it->second.span, g);
+        }
+        if (const auto it = dirs.find({g.destination(), g.source()}); it != dirs.end() && it->second.span && g.flags.ack) {
+          f.as_if_ack = g.ack - it->second.span->isn;
         }
         continue;
       }
       DirectionState& d = dirs[{g.source(), g.destination()}];
-      if (g.flags.syn && (!d.isn || (*d.isn != g.seq && !s->retransmission))) {
-        d.isn = g.seq;
+      if (g.flags.syn && (!d.span || (d.span->isn != g.seq && !s->retransmission))) {
+        if (d.span) d.earlier.push_back(*d.span);
+        d.span = Span{g.seq, 0};
         ++d.incarnation;
       }
       f.incarnation = d.incarnation;
-      f.rel_seq = relative(g.seq, d.isn);
+      f.rel_seq = place(g.seq, d, f.earlier_seq);
+      extend(d.span, g);
       if (g.flags.ack) {
-        const auto back = dirs.find({g.destination(), g.source()});
-        f.rel_ack = relative(g.ack, back == dirs.end() ? std::nullopt : back->second.isn);
+        if (const auto back = dirs.find({g.destination(), g.source()}); back != dirs.end()) {
+          f.rel_ack = place(g.ack, back->second, f.earlier_ack);
+        }
       }
       if (!g.flags.rst) {
         f.window_first = !d.window;

@@ -12,8 +12,8 @@
 //    its TCP sends, and a later SYN with another ISN that is not a retransmission starts the next
 //    one, as Wireshark starts a new stream on a reused port. A number that lies before its
 //    incarnation's ISN (an old segment's, or an ACK of an injected SYN) has no relative value and
-//    is shown absolute; a segment the scenario injected belongs to no incarnation and is shown
-//    absolute throughout;
+//    is shown absolute, and so is one beyond anything its incarnation has sent; a segment the
+//    scenario injected belongs to no incarnation and is shown absolute throughout;
 //  - whether its window differs from the previous segment of its direction (RSTs carry none).
 // Built in one pass over the records, in trace order; a view that reveals records [0, cursor)
 // asks fate_at() so that nothing after its cursor leaks into the picture.
@@ -35,6 +35,13 @@ inline constexpr std::size_t kNoRecord = std::numeric_limits<std::size_t>::max()
 inline constexpr SegmentId kNoSegment = std::numeric_limits<SegmentId>::max();
 
 enum class Fate : std::uint8_t { InFlight, Delivered, Dropped };
+
+// A sequence or acknowledgment number relative to an earlier incarnation of its direction.
+struct EarlierNumber {
+  std::uint32_t incarnation = 0;  // from 1
+  std::uint32_t value = 0;
+  bool operator==(const EarlierNumber&) const = default;
+};
 
 struct SegmentFacts {
   SegmentId id = kNoSegment;
@@ -62,10 +69,15 @@ struct SegmentFacts {
   std::uint32_t incarnation = 0;       // of its direction, from 1; 0: none (injected, or no SYN seen)
   std::optional<std::uint32_t> rel_seq;  // relative to the incarnation's ISN; nullopt: show absolute
   std::optional<std::uint32_t> rel_ack;  // relative to the reverse direction's ISN
-  // An injected segment's numbers relative to the incarnation its 4-tuple has at that moment
-  // (nullopt: none): not shown (a crafted segment is shown as crafted), but what comparisons use,
-  // so that a segment crafted against another ISN (a kernel's) compares by what it means.
-  std::optional<std::uint32_t> as_if_seq, as_if_ack;
+  // A number without a relative value that an earlier incarnation of its direction reaches (the
+  // RST a restarted client sends in answer to its old connection's challenge ACK): which one, and
+  // the number relative to it. Not shown; comparisons use it, since a kernel's ISNs are its own.
+  std::optional<EarlierNumber> earlier_seq, earlier_ack;
+  // An injected segment's numbers as signed offsets from the ISN of the incarnation its 4-tuple has
+  // at that moment (nullopt: none; negative: before it, as an old duplicate's): not shown (a
+  // crafted segment is shown as crafted), but what comparisons use, so that a segment crafted
+  // against another ISN (a kernel's, its numbers moved by the same offset) compares by what it means.
+  std::optional<std::int32_t> as_if_seq, as_if_ack;
   bool window_first = false;           // the first window its direction advertises
   bool window_changed = false;         // another window than the previous segment of its direction
 

@@ -300,3 +300,48 @@ TEST_CASE("Against a trace that cannot see discards, a segment discarded on arri
   CHECK(strict.difference_text(strict.rows()[strict.first_difference()]) == "fate delivered vs discarded on arrival");
   CHECK(Comparison({&x.t, &fx, "A"}, {&y.t, &fy, "B"}, {.discards = false}).equal());
 }
+
+TEST_CASE("Numbers compare by incarnation: a restart's challenge ACK and RST, and an injected old duplicate", "[compare]") {
+  // The same story on two sides whose ISNs differ (a model with pinned ISNs, a kernel with its
+  // own): A connects, restarts with a new ISN, B's challenge ACK acknowledges the old
+  // incarnation, A's RST answers with that number; then an old duplicate crafted 44 before B's
+  // ISN reaches A (its numbers moved by the same offset on the kernel side).
+  auto story = [](Side& s, std::uint32_t isn_a, std::uint32_t isn_b, std::uint32_t new_isn_a) {
+    s.isn_a = isn_a;
+    s.isn_b = isn_b;
+    s.handshake();
+    s.now = s.now + Duration::ms(100);
+    const std::uint32_t old_isn = s.isn_a;
+    s.isn_a = new_isn_a;
+    s.deliver(s.send(true, {.syn = true}, 0, 0), false);
+    s.now = s.now + Duration::ms(10);
+    s.isn_a = old_isn;  // the challenge ACK acks, and the RST carries, the old incarnation's number
+    s.deliver(s.send(false, {.ack = true}, 1, 1), true);
+    s.now = s.now + Duration::ms(10);
+    s.deliver(s.send(true, {.rst = true}, 1, 0), false);
+    s.now = s.now + Duration::ms(10);
+    net::Segment old{.src = kB, .dst = kA, .sport = 80, .dport = s.port, .flags = {.ack = true}, .window = 65535};
+    old.seq = net::SeqNum(isn_b - 44);
+    old.ack = net::SeqNum(new_isn_a - 66);
+    const SegmentId id = s.t.next_segment_id();
+    s.t.emit(s.now, SegmentSent{id, s.b, old, /*injected=*/true, {}, false});
+    s.deliver(id, true);
+  };
+  Side model, kernel;
+  story(model, 99, 299, 400);
+  story(kernel, 3000000000u, 123456789u, 2000000000u);
+  const TraceFacts fm(model.t), fk(kernel.t);
+  const auto c = compare(model, fm, kernel, fk);
+  CHECK(c.count(RowKind::Differs) == 0);
+  CHECK(c.count(RowKind::OnlyA) == 0);
+  CHECK(c.count(RowKind::OnlyB) == 0);
+  CHECK(c.count(RowKind::Same) == c.rows().size());
+  // and a kernel whose RST carried the new incarnation's number would differ, by name
+  Side wrong;
+  story(wrong, 3000000000u, 123456789u, 2000000000u);
+  wrong.isn_a = 2000000000u;
+  wrong.deliver(wrong.send(true, {.rst = true}, 1, 0), false);
+  const TraceFacts fw(wrong.t);
+  const auto d = compare(model, fm, wrong, fw);
+  CHECK(d.count(RowKind::OnlyB) == 1);
+}

@@ -56,6 +56,30 @@ TEST_CASE("RFC Figure 8 reads as the RFC tells it: the old SYN absolute, the wro
   CHECK(r.label(synack2, {.absolute = true, .window = LabelOptions::Window::Never}) == "SYN,ACK seq=400 ack=101");
 }
 
+TEST_CASE("A number from an earlier incarnation is placed in it, whatever the new ISN (Figure 9, kernel ISNs)", "[facts]") {
+  // A (ISN 100) and B (ISN 300) connect; A restarts and opens the same 4-tuple again. B's
+  // challenge ACK acknowledges the old incarnation (101), and A's RST carries that number as its
+  // sequence number. Whether A's new ISN lies just after or far before 101 in sequence space, the
+  // numbers belong to incarnation 1, not to the new one.
+  for (const std::uint32_t new_isn : {50u, 4000000000u, 2000000000u}) {
+    Run r;
+    r.send(r.a, a_to_b(100, {.syn = true}));
+    r.send(r.b, b_to_a(300, {.syn = true, .ack = true}, 101));
+    r.send(r.a, a_to_b(101, {.ack = true}, 301));
+    const auto syn2 = r.send(r.a, a_to_b(new_isn, {.syn = true}));
+    const auto challenge = r.send(r.b, b_to_a(301, {.ack = true}, 101));
+    const auto rst = r.send(r.a, a_to_b(101, {.rst = true}));
+    const TraceFacts f(r.t);
+    INFO("new ISN " << new_isn);
+    CHECK(f.segment(syn2)->incarnation == 2);
+    CHECK_FALSE(f.segment(challenge)->rel_ack);
+    CHECK(f.segment(challenge)->earlier_ack == EarlierNumber{1, 1});
+    CHECK_FALSE(f.segment(rst)->rel_seq);
+    CHECK(f.segment(rst)->earlier_seq == EarlierNumber{1, 1});
+    CHECK(r.label(rst) == "RST seq=101(abs)");  // shown as the trace has it
+  }
+}
+
 TEST_CASE("A retransmission is what the sender says it is, not what the numbers suggest", "[facts]") {
   Run r;
   const auto syn_a = r.send(r.a, a_to_b(100, {.syn = true}));

@@ -10,6 +10,7 @@
 #include "models/net/wire/address.hpp"
 #include "models/net/wire/segment.hpp"
 #include "models/tcp/state.hpp"
+#include "sim/kernel/tie_order.hpp"
 #include "sim/kernel/time.hpp"
 #include "sim/trace/record.hpp"
 
@@ -48,8 +49,10 @@ class Actions {
   // fast retransmit, a repeated window probe, a SYN,ACK answered again): the model's own fact.
   virtual void send(const net::Segment& seg, std::string_view cause, bool retransmission) = 0;
   virtual void discard(const net::Segment& seg, std::string_view cause) = 0;
-  // Arms (or restarts) `timer`; `cause` names the rule, like every other action's.
-  virtual void arm(TimerKind timer, sim::Time deadline, std::string_view cause) = 0;
+  // Arms (or restarts) `timer` for `deadline`, placed among the events of that instant by `order`
+  // (the timer wheel's order on a tick clock: jiffies.hpp); `cause` names the rule, like every
+  // other action's.
+  virtual void arm(TimerKind timer, sim::Time deadline, sim::TieOrder order, std::string_view cause) = 0;
   virtual void cancel(TimerKind timer) = 0;
   // Connected, Data (bytes = octets newly readable), Eof, Error (with the AppError), Closed.
   virtual void notify(trace::Notice notice, trace::AppError error, std::uint64_t bytes) = 0;

@@ -134,14 +134,15 @@ void Connection::reset_tcb() {
 
 void Connection::arm(TimerKind t, sim::Time now, sim::Duration timeout, std::string_view cause) {
   // Deviation (linux profile, TcpParams::hz): sk_reset_timer() arms jiffies + timeout, and the
-  // timer wheel (calc_wheel_index(), calc_index()) runs it on a later tick edge, never earlier.
-  const sim::Time deadline = params_.hz > 0 ? tick_clock().fire_time(now, timeout) : now + timeout;
+  // timer wheel (calc_wheel_index(), calc_index()) runs it on a later tick edge, never earlier,
+  // in the wheel's order among the timers of that tick (TimerFiring).
+  const TimerFiring firing = tick_clock().firing(now, timeout);
   if (!holds(t)) {  // the shared slot: the other timer leaves it first
     cancel(t == TimerKind::LossProbe ? TimerKind::Retransmit : TimerKind::LossProbe);
     probe_in_slot_ = t == TimerKind::LossProbe;
   }
-  timers_[timer_slot(t)] = deadline;
-  actions_.arm(t, deadline, cause);
+  timers_[timer_slot(t)] = firing.at;
+  actions_.arm(t, firing.at, firing.order, cause);
 }
 
 void Connection::cancel(TimerKind t) {

@@ -30,21 +30,23 @@ constexpr std::uint64_t bucket_expiry(std::uint64_t expires, unsigned lvl) {
 
 }  // namespace
 
-std::uint64_t wheel_expiry(std::uint64_t clk, std::uint64_t expires, int hz) {
+WheelBucket wheel_bucket(std::uint64_t clk, std::uint64_t expires, int hz) {
   // LVL_DEPTH: 9 levels when HZ > 100, else 8.
   const unsigned depth = hz > 100 ? 9 : 8;
   const std::uint64_t delta = expires - clk;  // unsigned long arithmetic, as the kernel's
   for (unsigned lvl = 0; lvl + 1 < depth; ++lvl) {
-    if (delta < lvl_start(lvl + 1)) return bucket_expiry(expires, lvl);
+    if (delta < lvl_start(lvl + 1)) return {lvl, bucket_expiry(expires, lvl)};
   }
-  // calc_wheel_index(): an expiry already in the past goes to the bucket the clock is at.
-  if (static_cast<std::int64_t>(delta) < 0) return clk;
+  // calc_wheel_index(): an expiry already in the past goes to the bucket the clock is at (level 0).
+  if (static_cast<std::int64_t>(delta) < 0) return {0, clk};
   // "Force expire obscene large timeouts to expire at the capacity limit of the wheel":
   // WHEEL_TIMEOUT_CUTOFF = LVL_START(LVL_DEPTH), WHEEL_TIMEOUT_MAX one top-level granule below it.
   const std::uint64_t cutoff = lvl_start(depth);
   if (delta >= cutoff) expires = clk + (cutoff - lvl_gran(depth - 1));
-  return bucket_expiry(expires, depth - 1);
+  return {depth - 1, bucket_expiry(expires, depth - 1)};
 }
+
+std::uint64_t wheel_expiry(std::uint64_t clk, std::uint64_t expires, int hz) { return wheel_bucket(clk, expires, hz).expiry; }
 
 TickClock::TickClock(int hz, std::uint64_t jiffies_at_start, sim::Duration tick_offset)
     : hz_(std::max(0, hz)), jiffies_at_start_(jiffies_at_start), offset_ns_(tick_offset.count()),
@@ -83,10 +85,13 @@ sim::Duration TickClock::round_up(sim::Duration d) const {
   return sim::Duration::ns(tick_ns_) * static_cast<std::int64_t>(n);
 }
 
-sim::Time TickClock::fire_time(sim::Time now, sim::Duration timeout) const {
-  if (!on()) return now + timeout;
+TimerFiring TickClock::firing(sim::Time now, sim::Duration timeout) const {
+  if (!on()) return {now + timeout, {}};
   const std::uint64_t j = jiffies_at(now);
-  return tick_start(wheel_expiry(j, j + ticks(timeout), hz_));
+  const WheelBucket b = wheel_bucket(j, j + ticks(timeout), hz_);
+  // Ranks below the default, the highest level lowest: 0x7f for level 0 down to 0x77 for level 8.
+  const auto rank = static_cast<std::uint8_t>(sim::TieOrder::kDefaultRank - 1 - b.level);
+  return {tick_start(b.expiry), {rank, /*lifo=*/true}};
 }
 
 std::string tick_clock_problem(int hz, sim::Duration tick_offset) {

@@ -26,6 +26,7 @@
 #include <string>
 
 #include "models/tcp/params.hpp"
+#include "sim/kernel/tie_order.hpp"
 #include "sim/kernel/time.hpp"
 
 namespace tcpsim::tcp {
@@ -35,6 +36,22 @@ namespace tcpsim::tcp {
 // LVL_DEPTH. Never before `expires`, except for an expiry already in the past, which runs at
 // `clk` (the kernel's "(long) delta < 0" branch).
 std::uint64_t wheel_expiry(std::uint64_t clk, std::uint64_t expires, int hz);
+
+// The bucket calc_wheel_index() puts the timer in: its level and the jiffies value it runs at.
+struct WheelBucket {
+  unsigned level = 0;
+  std::uint64_t expiry = 0;
+};
+WheelBucket wheel_bucket(std::uint64_t clk, std::uint64_t expires, int hz);
+
+// When a timer fires, and its place among the timers of that tick: __run_timers() expires the
+// levels from the highest down, each bucket last-enqueued first (enqueue_timer() adds at the
+// head), and the tick's timers run before whatever else the model has at that instant (a packet
+// or a system call "at" a tick edge comes a little after the tick interrupt on a real host).
+struct TimerFiring {
+  sim::Time at;
+  sim::TieOrder order;
+};
 
 // A host's tick clock: HZ and where model time 0 lies on it.
 class TickClock {
@@ -58,7 +75,10 @@ class TickClock {
   sim::Duration round_up(sim::Duration d) const;
   // When a timer of `timeout` armed at `now` fires: its expiry j + ticks(timeout) put in the
   // wheel's bucket (wheel_expiry), at the start of that tick. Never earlier than now + timeout.
-  sim::Time fire_time(sim::Time now, sim::Duration timeout) const;
+  sim::Time fire_time(sim::Time now, sim::Duration timeout) const { return firing(now, timeout).at; }
+  // fire_time() and the timer's place among the timers of that tick (continuous time: the
+  // default order, scheduling order).
+  TimerFiring firing(sim::Time now, sim::Duration timeout) const;
 
  private:
   int hz_ = 0;

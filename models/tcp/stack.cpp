@@ -86,12 +86,12 @@ class TcpStack::Socket final : public Actions {
     stack_.trace_.emit(now(), trace::Note{"discard " + seg.to_string() + ": " + std::string(cause), stack_.host_, conn_.id(),
                                           stack_.arriving_, stack_.arriving_ != kNoArrival});
   }
-  void arm(TimerKind kind, sim::Time deadline, std::string_view cause) override {
+  void arm(TimerKind kind, sim::Time deadline, sim::TieOrder order, std::string_view cause) override {
     const int slot = timer_slot(kind);
     auto& t = timers_[static_cast<std::size_t>(slot)];
     if (!t) t.emplace(stack_.sched_, [s = this, slot] { s->on_timer(s->kind_in(slot)); });
     if (slot == timer_slot(TimerKind::LossProbe)) probe_in_slot_ = kind == TimerKind::LossProbe;
-    t->arm_at(deadline);
+    t->arm_at(deadline, order);
     emit_timer(kind, trace::TimerOp::Armed, deadline, cause);
   }
   void cancel(TimerKind kind) override {

@@ -143,7 +143,7 @@ EventId Scheduler::schedule_at(Time at, Callback cb) {
   Slot& s = slot(i);
   s.pending = true;
   ++live_;
-  push({static_cast<std::uint64_t>(at.ns()), seq_++, i, s.gen});
+  push({static_cast<std::uint64_t>(at.ns()), next_seq(), i, s.gen});
   return {i, s.gen};
 }
 

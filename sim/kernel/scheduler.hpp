@@ -3,6 +3,10 @@
 // Ordering. Every event has the key (time, seq), seq being a counter incremented by every
 // schedule or arm call, so events at the same instant run in the order they were scheduled and
 // a run is deterministic. Nothing may be scheduled before now(): doing so throws CausalityError.
+// A timer may be armed with a TieOrder that changes its place among events at its instant: a
+// rank (lower first; every other event has TieOrder::kDefaultRank) and, with `lifo`, before the
+// timers of its rank armed earlier. The key's seq carries both: the rank in its top byte, the
+// counter (or, for lifo, its complement) below.
 //
 // Two kinds of entries share one pool of slots:
 //  * one-shot events: schedule_at()/schedule_in() return an EventId; cancel(EventId) is safe at
@@ -41,6 +45,7 @@
 
 #include "sim/kernel/event_queue.hpp"
 #include "sim/kernel/inplace_function.hpp"
+#include "sim/kernel/tie_order.hpp"
 #include "sim/kernel/time.hpp"
 
 namespace tcpsim::sim {
@@ -124,6 +129,14 @@ class Scheduler {
   void free_slot(std::uint32_t i) noexcept;  // pushes i onto the free list
   [[noreturn]] void causality_error(Time at) const;
   void push(const QueueEntry& e);
+  // The next seq for an event of order `o`: its rank in the top byte, the counter below (its
+  // complement for lifo, so that a later arm sorts first).
+  static constexpr unsigned kRankShift = 56;
+  static constexpr std::uint64_t kCounterMask = (std::uint64_t{1} << kRankShift) - 1;
+  std::uint64_t next_seq(TieOrder o = {}) {
+    const std::uint64_t n = seq_++ & kCounterMask;
+    return (std::uint64_t{o.rank} << kRankShift) | (o.lifo ? kCounterMask - n : n);
+  }
   // Calls f with the queue as its concrete type, so the hot paths are compiled per queue with
   // direct (inlinable) calls.
   template <class F>
@@ -163,7 +176,10 @@ class Timer {
   Timer(const Timer&) = delete;
   Timer& operator=(const Timer&) = delete;
 
-  void arm_at(Time at);
+  // Arms (or re-arms) the timer for `at`, placed among the events of that instant by `order`.
+  // Re-armed while pending for the same instant and a lifo order of the same rank, it keeps its
+  // place (as mod_timer() leaves a pending timer that stays in its bucket where it is).
+  void arm_at(Time at, TieOrder order = {});
   void arm_in(Duration d) { arm_at(s_->now() + d); }
   void cancel() noexcept {
     if (!armed_) return;
@@ -186,16 +202,19 @@ class Timer {
 };
 
 // Inline: re-arming is the hot operation of timer-heavy models.
-inline void Timer::arm_at(Time at) {
+inline void Timer::arm_at(Time at, TieOrder order) {
   if (at < s_->now_) s_->causality_error(at);
+  const bool was_armed = armed_;
   if (!armed_) ++s_->live_;
   armed_ = true;
   const auto at_ns = static_cast<std::uint64_t>(at.ns());
-  // The live entry's key is (time <= deadline_, qseq_ < the new seq): for a deadline no earlier
-  // than the current one it surfaces first and is moved then (Scheduler::front).
-  const bool keep = queued_ && at_ns >= deadline_;
+  if (order.lifo && was_armed && at_ns == deadline_ && dseq_ >> Scheduler::kRankShift == order.rank) return;
+  const std::uint64_t seq = s_->next_seq(order);
+  // The live entry's key is (time <= deadline_, qseq_): when that is below the new key it
+  // surfaces first and is moved then (Scheduler::front); else a new entry is pushed.
+  const bool keep = queued_ && (at_ns > deadline_ || (at_ns == deadline_ && seq > qseq_));
   deadline_ = at_ns;
-  dseq_ = s_->seq_++;
+  dseq_ = seq;
   if (keep) return;
   queued_ = true;
   qseq_ = dseq_;  // any older entry of this timer is now stale

@@ -352,6 +352,61 @@ TEST_CASE("Timers re-armed later keep their place among events at the same insta
   CHECK(order == std::vector<std::string>{"a", "e", "b", "f"});
 }
 
+TEST_CASE("Tie orders: lower ranks first, lifo timers last-armed first, a same-instant re-arm keeps its place", "[kernel][scheduler][timer]") {
+  // Linux's timer wheel at one tick: the coarser level's bucket first, each bucket newest first;
+  // mod_timer() into the same bucket leaves a timer where it is; everything else after them.
+  EACH_QUEUE();
+  std::vector<std::string> order;
+  const Time t = Time::zero() + 8_ms;
+  const TieOrder level0{0x7f, true}, level1{0x7e, true};
+  s.schedule_at(t, [&] { order.push_back("event"); });
+  Timer a(s, [&] { order.push_back("a"); });
+  Timer b(s, [&] { order.push_back("b"); });
+  Timer c(s, [&] { order.push_back("c"); });
+  Timer d(s, [&] { order.push_back("d"); });
+  Timer e(s, [&] { order.push_back("e"); });
+  a.arm_at(t, level0);
+  b.arm_at(Time::zero() + 1_ms, level0);
+  b.arm_at(t, level0);  // re-armed later: now after a in its bucket's list, so before it
+  c.arm_at(t, level1);  // the coarser level runs first
+  d.arm_at(t, level0);
+  a.arm_at(t, level0);  // still pending for the same instant: keeps its place
+  e.arm_at(t, level0);
+  e.cancel();
+  e.arm_at(t, level0);  // cancelled then armed: enqueued anew, at the head
+  s.run();
+  CHECK(order == std::vector<std::string>{"c", "e", "d", "b", "a", "event"});
+}
+
+TEST_CASE("Every queue runs a workload of mixed tie orders identically", "[kernel][scheduler][timer]") {
+  // Many timers re-armed at random onto few instants, with random ranks and lifo flags.
+  struct Workload {
+    Scheduler s;
+    Rng rng{7};
+    std::vector<int> fired;
+    std::vector<std::unique_ptr<Timer>> timers;
+    int rearms = 0;
+    explicit Workload(QueueKind kind) : s(kind) {}
+    void fire(int i) {
+      fired.push_back(i);
+      if (++rearms >= 3000) return;
+      const TieOrder o{static_cast<std::uint8_t>(0x78 + rng.uniform_int(0, 8)), rng.uniform_int(0, 1) == 1};
+      timers[rng.uniform_int(0, timers.size() - 1)]->arm_at(s.now() + Duration::ms(static_cast<std::int64_t>(rng.uniform_int(0, 3)) * 4), o);
+    }
+  };
+  std::vector<std::vector<int>> runs;
+  for (const QueueKind kind : {QueueKind::Wheel, QueueKind::Radix, QueueKind::Heap}) {
+    Workload w(kind);
+    for (int i = 0; i < 300; ++i) w.timers.push_back(std::make_unique<Timer>(w.s, [p = &w, i] { p->fire(i); }));
+    for (auto& t : w.timers) t->arm_at(Time::zero() + Duration::ms(static_cast<std::int64_t>(w.rng.uniform_int(0, 5)) * 4), TieOrder{0x7f, true});
+    w.s.run();
+    runs.push_back(w.fired);
+  }
+  CHECK(runs[0].size() > 1000);
+  CHECK(runs[0] == runs[1]);
+  CHECK(runs[0] == runs[2]);
+}
+
 TEST_CASE("Events at the far end of the clock run in order", "[kernel][scheduler]") {
   EACH_QUEUE();
   std::vector<int> order;

@@ -60,7 +60,7 @@ class Recorder : public Actions {
     discarded.push_back(seg);
     discard_causes.emplace_back(cause);
   }
-  void arm(TimerKind t, sim::Time deadline, std::string_view cause) override {
+  void arm(TimerKind t, sim::Time deadline, sim::TieOrder, std::string_view cause) override {
     timers[t] = deadline;
     timer_causes[t] = std::string(cause);
   }

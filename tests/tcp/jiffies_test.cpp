@@ -173,3 +173,23 @@ TEST_CASE("HZ is 0 or 100..1000 and time 0 lies inside its tick", "[jiffies]") {
   CHECK(tick_clock_problem(250, Duration::ms(4)) == "tick_offset (4ms) must be shorter than one tick (4ms at hz 250)");
   CHECK(tick_clock_problem(250, Duration::ns(-1)) == "tick_offset is negative");
 }
+
+TEST_CASE("A timer's place in its tick: coarser levels first, each bucket last-armed first, before other events", "[jiffies]") {
+  const TickClock c = hz250();
+  // 40 ms = 10 ticks: level 0; 1 s = 250 ticks: level 1; 4 s = 1000 ticks: level 2.
+  const TimerFiring delack = c.firing(at_ms(0), Duration::ms(40));
+  const TimerFiring syn = c.firing(at_ms(0), Duration::s(1));
+  const TimerFiring synack = c.firing(at_ms(0), Duration::s(4));
+  CHECK(delack.order == sim::TieOrder{0x7f, true});
+  CHECK(syn.order == sim::TieOrder{0x7e, true});
+  CHECK(synack.order == sim::TieOrder{0x7d, true});
+  CHECK(synack.order.rank < syn.order.rank);
+  CHECK(syn.order.rank < sim::TieOrder::kDefaultRank);
+  CHECK(syn.at == c.fire_time(at_ms(0), Duration::s(1)));
+  CHECK(wheel_bucket(0, 250, 250).level == 1);
+  CHECK(wheel_bucket(0, 250, 250).expiry == wheel_expiry(0, 250, 250));
+  // Continuous time: the time itself, in scheduling order.
+  const TimerFiring plain = TickClock().firing(at_ms(5), Duration::ms(200));
+  CHECK(plain.at == at_ms(205));
+  CHECK(plain.order == sim::TieOrder{});
+}

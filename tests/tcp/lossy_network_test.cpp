@@ -40,10 +40,10 @@ class NetHost final : public tcp::Actions {
     net_.send(node_, seg, cause, false, retransmission);
   }
   void discard(const net::Segment&, std::string_view) override {}
-  void arm(TimerKind kind, sim::Time deadline, std::string_view) override {
+  void arm(TimerKind kind, sim::Time deadline, sim::TieOrder order, std::string_view) override {
     auto& t = timers_[static_cast<int>(kind)];
     if (!t) t.emplace(sched_, [h = this, kind] { h->conn.timer_expired(h->sched_.now(), kind); });
-    t->arm_at(deadline);
+    t->arm_at(deadline, order);
   }
   void cancel(TimerKind kind) override {
     if (auto& t = timers_[static_cast<int>(kind)]) t->cancel();

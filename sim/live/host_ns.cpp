@@ -51,6 +51,19 @@ bool write_sysctl(const std::string& name, const std::string& value, std::string
   return true;
 }
 
+// The value of /proc/sys/<name> without its newline, or "" if it cannot be read.
+std::string read_sysctl(const std::string& name) {
+  std::string path = "/proc/sys/" + name;
+  std::replace(path.begin() + 10, path.end(), '.', '/');
+  std::ifstream in(path);
+  std::string value;
+  std::getline(in, value);
+  return value;
+}
+
+// The socket hash table of a host's namespace: a few sockets each, so a small one.
+constexpr int kHostEhashEntries = 1024;
+
 sockaddr_in inet(std::uint32_t host_order) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
@@ -177,7 +190,26 @@ std::string receive_text(int fd, int* fd_out = nullptr) {
     send_text(control, "error " + why);
     _exit(1);
   };
+  // Two steps into the host's namespace, so that it gets a socket hash table of its own: a
+  // namespace shares the machine's (here 262144 buckets) unless the namespace it was made from
+  // sets net.ipv4.tcp_child_ehash_entries (Linux 6.1+), and reading /proc/net/tcp walks every
+  // bucket of it, ~1 ms per host at each 10 ms poll, a stall during which the relay neither reads
+  // nor writes packets. The first namespace only sets that sysctl and is gone when this process
+  // leaves it. Two limits Linux derives from the table's size (tcp_set_hashinfo():
+  // tcp_max_tw_buckets = entries / 2, tcp_max_syn_backlog = max(128, entries / 128)) keep the
+  // machine's values, so the kernel behaves as in a namespace sharing the machine's table.
+  const std::string tw_buckets = read_sysctl("net.ipv4.tcp_max_tw_buckets");
+  const std::string syn_backlog = read_sysctl("net.ipv4.tcp_max_syn_backlog");
   if (unshare(CLONE_NEWNET) < 0) fail(errno_text("unshare(CLONE_NEWNET)"));
+  if (write_sysctl("net.ipv4.tcp_child_ehash_entries", std::to_string(kHostEhashEntries), &error)) {
+    if (unshare(CLONE_NEWNET) < 0) fail(errno_text("unshare(CLONE_NEWNET)"));
+    for (const auto& [name, value] : {std::pair{"net.ipv4.tcp_max_tw_buckets", tw_buckets},
+                                      std::pair{"net.ipv4.tcp_max_syn_backlog", syn_backlog}}) {
+      if (!value.empty() && !write_sysctl(name, value, &error)) fail(error);
+    }
+  } else if (errno != ENOENT) {
+    fail(error);
+  }
   // IPv6 off before the device exists, so it never gets an IPv6 address or sends a solicitation.
   for (const char* v6 : {"net.ipv6.conf.all.disable_ipv6", "net.ipv6.conf.default.disable_ipv6"}) {
     if (!write_sysctl(v6, "1", &error) && errno != ENOENT) fail(error);

@@ -729,10 +729,25 @@ void LiveRun::Impl::apply_minisockets(std::vector<Timed>& all) {
                                                          "kernel: a request socket (TCP_NEW_SYN_RECV) answered the SYN (seen in /proc/net/tcp)"}});
         }
       }
-      const std::int64_t at = arrival(c.node, c.conn, c.since_ns, c.mono_ns, false);
+      std::int64_t at = arrival(c.node, c.conn, c.since_ns, c.mono_ns, false);
+      const bool reset = at != c.mono_ns;
+      if (!reset) {
+        // Dropped by its own timer (reqsk_timer_handler(): retries spent, or pruned from a
+        // crowded queue), which runs on a tick of the listener's request timers. When the
+        // listener sent SYN,ACKs again between the two polls, that tick is taken for it, just
+        // before them: the wheel runs the last-armed request first, and those are the ones a
+        // crowded queue prunes. Otherwise the poll that saw it gone says when.
+        for (const Passage& p : sends) {
+          if (p.node == c.node && p.mono_ns > c.since_ns && p.mono_ns <= c.mono_ns &&
+              p.seg->flags == net::Flags{.syn = true, .ack = true} && p.seg->source() == c.conn.local) {
+            at = p.mono_ns - 1;
+            break;
+          }
+        }
+      }
       all.push_back({at, 2, trace::StateChanged{c.node, c.conn, "SYN_RECEIVED", "CLOSED",
-                                               at != c.mono_ns ? "kernel: a RST removed the request socket"
-                                                               : "kernel: the request socket was dropped (seen in /proc/net/tcp)"}});
+                                               reset ? "kernel: a RST removed the request socket"
+                                                     : "kernel: the request socket was dropped (seen in /proc/net/tcp)"}});
       continue;
     }
     if (c.from == 0) {

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 #include "sim/live/host_ns.hpp"
@@ -123,4 +124,42 @@ TEST_CASE("The namespace's socket table parses as /proc/net/tcp writes it") {
   CHECK(socks[1].conn.remote.port == 80);
   CHECK(socks[1].state == 6);
   CHECK(socks[1].timer == 3);
+}
+
+TEST_CASE("A host namespace has a small socket table of its own and the machine's TIME-WAIT and SYN backlog limits") {
+  // Its apps report what the namespace's sysctls say, one line on the events pipe.
+  const auto read = [](const char* path) {
+    std::ifstream in(path);
+    std::string v;
+    std::getline(in, v);
+    return v;
+  };
+  const std::string tw = read("/proc/sys/net/ipv4/tcp_max_tw_buckets");
+  const std::string backlog = read("/proc/sys/net/ipv4/tcp_max_syn_backlog");
+  live::HostSetup s;
+  s.host = "server";
+  s.device = "tstest-ehash";
+  s.ip = *net::Ipv4::parse("10.9.0.2");
+  s.apps = [read](int events_fd, int stop_fd, std::int64_t) {
+    const std::string line = read("/proc/sys/net/ipv4/tcp_ehash_entries") + " " + read("/proc/sys/net/ipv4/tcp_max_tw_buckets") +
+                             " " + read("/proc/sys/net/ipv4/tcp_max_syn_backlog") + "\n";
+    if (write(events_fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) return 3;
+    pollfd p{stop_fd, POLLIN, 0};
+    poll(&p, 1, 10'000);
+    return 0;
+  };
+  std::string error;
+  auto h = live::HostNamespace::start(s, &error);
+  REQUIRE(h);
+  REQUIRE(h->go(mono_ns()));
+  pollfd p{h->events_fd(), POLLIN, 0};
+  REQUIRE(poll(&p, 1, 5000) == 1);
+  char buf[256] = {};
+  REQUIRE(::read(h->events_fd(), buf, sizeof buf - 1) > 0);
+  // tcp_ehash_entries is the size of the namespace's own table, or minus the size of the
+  // machine's it shares (as it must without tcp_child_ehash_entries, Linux < 6.1).
+  const std::string own = std::ifstream("/proc/sys/net/ipv4/tcp_child_ehash_entries") ? "1024" : "-" + read("/proc/sys/net/ipv4/tcp_ehash_entries");
+  CHECK(std::string(buf) == own + " " + tw + " " + backlog + "\n");
+  h->stop();
+  CHECK(h->exited() == std::optional<std::string>("exit 0"));
 }

@@ -940,14 +940,16 @@ void CompareView::compare() {
   if (chosen_ == Seed && a_->scenario.seed != b_run_->scenario.seed) a_name = "seed " + std::to_string(a_->scenario.seed);
   if (chosen_ == Profile && a_->scenario.profile != b_run_->scenario.profile) a_name = scenario::to_string(a_->scenario.profile);
   const bool kernel = trace::from_kernel(*b_.trace);
-  // Against a kernel's trace that recorded its tick phase, A's linux hosts run again on it, so
-  // that their timers expire on the kernel's ticks (as tcpsim diff and check --kernel do).
+  // Against a kernel's trace, A runs again on the conditions it recorded (its tick phase, the
+  // relay's lateness), so that its timers expire on the kernel's ticks and its round trips are as
+  // long (as tcpsim diff and check --kernel do).
   const Run* a = a_;
   a_on_ticks_.reset();
-  const auto phase = kernel ? trace::tick_phase(*b_.trace) : std::nullopt;
-  if (phase) {
+  std::string conditions;
+  if (kernel) {
     scenario::Scenario s = a_->scenario;
-    if (scenario::take_tick_phase(s, *phase) > 0) {
+    conditions = scenario::take_kernel_conditions(s, *b_.trace);
+    if (!conditions.empty()) {
       a_on_ticks_ = run_scenario(s);
       if (a_on_ticks_->trace() != nullptr) a = a_on_ticks_.get();
     }
@@ -963,10 +965,9 @@ void CompareView::compare() {
     summary += QStringLiteral("<br><i>Compared as with a kernel: times within 35 ms are the same; windows (a kernel scales "
                               "them), discards (a kernel's trace cannot see them) and PSH (set by its buffer sizes) are not compared.</i>");
   if (a != a_)
-    summary += QStringLiteral("<br><i>The model ran again on the kernel's tick phase (jiffies %1 at time 0, %2 ms into its "
-                              "tick), so its timers expire on the ticks the kernel's did.</i>")
-                   .arg(phase->jiffies_at_start)
-                   .arg(static_cast<double>(phase->tick_offset.count()) / 1e6, 0, 'f', 3);
+    summary += QStringLiteral("<br><i>The model ran again on the kernel's conditions (%1), so that its timers expire on the "
+                              "ticks the kernel's did and its round trips are as long.</i>")
+                   .arg(qs(conditions.substr(2)).toHtmlEscaped());
   summary_->setText(summary);
   for (const QString& line : difference_lines()) list_->addItem(line);
   list_label_->setText(list_->count() > 0 ? kListTitle

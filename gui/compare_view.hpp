@@ -130,7 +130,7 @@ class CompareView final : public QWidget, public RunView {
 
   // B when it is not the window's own run: a run made here, or a trace read back.
   std::unique_ptr<Run> b_run_;
-  // A again on a kernel trace's tick phase (scenario::take_tick_phase), when B is one that says it.
+  // A again on a kernel trace's conditions (scenario::take_kernel_conditions), when B records any.
   std::unique_ptr<Run> a_on_ticks_;
   struct KernelRun;
   std::unique_ptr<KernelRun> kernel_;  // the last kernel run, running or done

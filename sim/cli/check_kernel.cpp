@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "sim/cli/app.hpp"
+#include "sim/cli/compare.hpp"
 #include "sim/live/privileges.hpp"
 #include "sim/live/run.hpp"
 #include "sim/scenario/loader.hpp"
@@ -84,11 +85,10 @@ void judge(Case& c, sim::Duration tolerance) {
   c.kernel = trace::meta_value(kernel, "kernel");
   c.hz = trace::meta_value(kernel, "hz");
   scenario::RunOptions opts;
-  if (trace::meta_value(kernel, "end") != live::to_string(live::LiveEnd::Quiet) && !kernel.records().empty()) {
-    opts.until = kernel.records().back().time.since_start() + tolerance;
-  }
-  // The model's linux hosts tick in the kernel's phase, so their timers expire on its ticks.
-  if (const auto phase = trace::tick_phase(kernel)) scenario::take_tick_phase(*c.scenario, *phase);
+  opts.until = model_until(kernel, tolerance);
+  // The model's linux hosts tick in the kernel's phase, so their timers expire on its ticks, and
+  // its links are as long as the relay made them (scenario::take_kernel_conditions).
+  scenario::take_kernel_conditions(*c.scenario, kernel);
   scenario::World model(std::move(*c.scenario), opts);
   model.run();
   const trace::TraceFacts kf(kernel), mf(model.trace());

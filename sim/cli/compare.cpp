@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/cli/app.hpp"
+#include "sim/live/run.hpp"
 #include "sim/scenario/loader.hpp"
 #include "sim/scenario/world.hpp"
 #include "sim/scenario/writer.hpp"
@@ -149,7 +150,7 @@ std::string SideInput::header(const std::string& name, bool always_origin) const
 
 std::optional<SideInput> open_side(const std::string& command, const std::string& path,
                                    std::optional<std::uint64_t> seed, const std::string& profile, std::ostream& err,
-                                   const std::optional<trace::TickPhase>& phase) {
+                                   const trace::Trace* kernel, sim::Duration tolerance) {
   SideInput s;
   s.path = path;
   if (is_trace_file(path)) {
@@ -174,15 +175,10 @@ std::optional<SideInput> open_side(const std::string& command, const std::string
       }
       sc = std::move(*edited);
     }
-    std::string phase_text;
-    if (phase && scenario::take_tick_phase(sc, *phase) > 0) {
-      char t[96];
-      std::snprintf(t, sizeof t, ", the kernel's tick phase (jiffies %llu + %.3f ms)",
-                    static_cast<unsigned long long>(phase->jiffies_at_start), static_cast<double>(phase->tick_offset.count()) / 1e6);
-      phase_text = t;
-    }
+    const std::string conditions = kernel ? scenario::take_kernel_conditions(sc, *kernel) : "";
     scenario::RunOptions opts;
     opts.seed = seed;
+    if (kernel) opts.until = model_until(*kernel, tolerance);
     const std::string profile_name = scenario::to_string(sc.profile);
     s.world = std::make_unique<scenario::World>(std::move(sc), opts);
     s.world->run();
@@ -190,22 +186,29 @@ std::optional<SideInput> open_side(const std::string& command, const std::string
       err << command << ": " << path << ": " << hit->what() << "; " << hit->how_to_raise(true) << "\n";
       return std::nullopt;
     }
-    s.details = "seed " + std::to_string(s.world->seed()) + ", profile " + profile_name + phase_text;
+    s.details = "seed " + std::to_string(s.world->seed()) + ", profile " + profile_name + conditions;
   }
   s.facts = std::make_unique<trace::TraceFacts>(s.trace());
   return s;
 }
 
+std::optional<sim::Duration> model_until(const trace::Trace& kernel, sim::Duration tolerance) {
+  const std::string end = trace::meta_value(kernel, "end");
+  if (end.empty() || end == live::to_string(live::LiveEnd::Quiet) || kernel.records().empty()) return std::nullopt;
+  return kernel.records().back().time.since_start() + tolerance;
+}
+
 std::optional<std::pair<SideInput, SideInput>> open_sides(const std::string& command, const std::string& path_a,
                                                           const std::string& path_b, std::optional<std::uint64_t> seed_b,
-                                                          const std::string& profile_b, std::ostream& err) {
+                                                          const std::string& profile_b, std::ostream& err,
+                                                          sim::Duration tolerance) {
   const bool b_first = is_trace_file(path_b) && !is_trace_file(path_a);
   std::optional<SideInput> first = b_first ? open_side(command, path_b, seed_b, profile_b, err)
                                            : open_side(command, path_a, std::nullopt, "", err);
   if (!first) return std::nullopt;
-  const std::optional<trace::TickPhase> phase = first->world ? std::nullopt : trace::tick_phase(first->trace());
-  std::optional<SideInput> second = b_first ? open_side(command, path_a, std::nullopt, "", err, phase)
-                                            : open_side(command, path_b, seed_b, profile_b, err, phase);
+  const trace::Trace* kernel = first->world ? nullptr : &first->trace();
+  std::optional<SideInput> second = b_first ? open_side(command, path_a, std::nullopt, "", err, kernel, tolerance)
+                                            : open_side(command, path_b, seed_b, profile_b, err, kernel, tolerance);
   if (!second) return std::nullopt;
   if (b_first) std::swap(first, second);
   return std::pair<SideInput, SideInput>{std::move(*first), std::move(*second)};
@@ -299,7 +302,7 @@ int cmd_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
     if (!tolerance) return kBadInput;
     options.tolerance = *tolerance;
   }
-  const auto sides = open_sides(command, args.a, b_path, args.seed_b, args.profile_b, err);
+  const auto sides = open_sides(command, args.a, b_path, args.seed_b, args.profile_b, err, options.tolerance);
   if (!sides) return kBadInput;
   const SideInput* a = &sides->first;
   const SideInput* b = &sides->second;

@@ -39,18 +39,27 @@ struct SideInput {
   std::string header(const std::string& name, bool always_origin) const;
 };
 
-// Runs the scenario `path` (with `seed` and `profile` when set, and the kernel's tick phase
-// when given: scenario::take_tick_phase) or reads the trace `path` (a .jsonl file); nullopt after
-// saying why on `err`, prefixed with `command` ("tcpsim compare").
+// Runs the scenario `path` (with `seed` and `profile` when set, and, when compared with the
+// recorded run `kernel`, that run's conditions: scenario::take_kernel_conditions) or reads the
+// trace `path` (a .jsonl file); nullopt after saying why on `err`, prefixed with `command`
+// ("tcpsim compare").
 std::optional<SideInput> open_side(const std::string& command, const std::string& path,
                                    std::optional<std::uint64_t> seed, const std::string& profile, std::ostream& err,
-                                   const std::optional<trace::TickPhase>& phase = std::nullopt);
+                                   const trace::Trace* kernel = nullptr, sim::Duration tolerance = {});
+
+// How long the model runs when compared with the recorded run `kernel`: a run that ended at a
+// bound (the scenario's stop time, --until, --max-real-time) saw nothing after its last record,
+// so the model runs to that record and `tolerance` beyond; nullopt (to its end) for a run that
+// ended with nothing left to happen, and for a trace that is not a live run's.
+std::optional<sim::Duration> model_until(const trace::Trace& kernel, sim::Duration tolerance);
 
 // Both sides: a trace first, so that a scenario compared with a kernel's trace runs on the tick
-// phase that trace recorded (its linux hosts' timers then expire on the kernel's ticks).
+// phase that trace recorded (its linux hosts' timers then expire on the kernel's ticks) and on
+// links as long as the relay made them.
 std::optional<std::pair<SideInput, SideInput>> open_sides(const std::string& command, const std::string& path_a,
                                                           const std::string& path_b, std::optional<std::uint64_t> seed_b,
-                                                          const std::string& profile_b, std::ostream& err);
+                                                          const std::string& profile_b, std::ostream& err,
+                                                          sim::Duration tolerance);
 
 // What the sides are called in the ladders and the summary: by what tells them apart (origin,
 // profile, seed, file name), "A" and "B" when nothing short does. `path_b` is "" when B runs A's

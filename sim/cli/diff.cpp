@@ -114,7 +114,7 @@ int cmd_diff(const DiffArgs& args, std::ostream& out, std::ostream& err) {
   if (!tolerance) return kBadInput;
   options.tolerance = *tolerance;
   options.windows = args.windows;
-  const auto sides = open_sides(kCommand, args.a, args.b, std::nullopt, "", err);
+  const auto sides = open_sides(kCommand, args.a, args.b, std::nullopt, "", err, options.tolerance);
   if (!sides) return kBadInput;
   const SideInput* a = &sides->first;
   const SideInput* b = &sides->second;

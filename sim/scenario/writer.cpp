@@ -1,7 +1,6 @@
 #include "sim/scenario/writer.hpp"
 
-#include "sim/scenario/loader.hpp"
-
+#include <cstdio>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <type_traits>
@@ -9,6 +8,8 @@
 
 #include "models/net/link_fields.hpp"
 #include "models/tcp/param_fields.hpp"
+#include "sim/scenario/loader.hpp"
+#include "sim/trace/origin.hpp"
 
 namespace tcpsim::scenario {
 namespace {
@@ -385,6 +386,36 @@ std::size_t take_tick_phase(Scenario& s, const trace::TickPhase& phase) {
   };
   for (HostTcp& t : s.tcp) take(t);
   for (HostGroup& g : s.groups) take(g.tcp);
+  return n;
+}
+
+std::string take_kernel_conditions(Scenario& s, const trace::Trace& kernel) {
+  std::string text;
+  char t[128];
+  if (const auto phase = trace::tick_phase(kernel); phase && take_tick_phase(s, *phase) > 0) {
+    std::snprintf(t, sizeof t, ", the kernel's tick phase (jiffies %llu + %.3f ms)",
+                  static_cast<unsigned long long>(phase->jiffies_at_start), static_cast<double>(phase->tick_offset.count()) / 1e6);
+    text += t;
+  }
+  if (const auto late = trace::relay_lateness(kernel); late && lengthen_links(s, *late) > 0) {
+    std::snprintf(t, sizeof t, ", links +%lld us (the relay's median lateness)", static_cast<long long>(late->count() / 1000));
+    text += t;
+  }
+  return text;
+}
+
+std::size_t lengthen_links(Scenario& s, sim::Duration extra) {
+  if (extra <= sim::Duration::zero()) return 0;
+  std::size_t n = 0;
+  const auto lengthen = [&](net::LinkParams& p) {
+    p.delay = p.delay + extra;
+    ++n;
+  };
+  for (net::LinkConfig& l : s.links) {
+    lengthen(l.a_to_b);
+    lengthen(l.b_to_a);
+  }
+  for (HostGroup& g : s.groups) lengthen(g.link);
   return n;
 }
 

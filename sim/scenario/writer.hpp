@@ -43,4 +43,16 @@ std::optional<Scenario> with_tcp(const Scenario& s, Profile profile,
 // time 0 lies, so that its timers expire on the ticks the kernel's did. Returns how many took it.
 std::size_t take_tick_phase(Scenario& s, const trace::TickPhase& phase);
 
+// Every link of `s` (both directions, and the links of host groups) made `extra` longer: the
+// model's network as a kernel run's relay delivered it (trace::relay_lateness), so that both
+// sides measure the same round trips (Linux rounds an RTO up to whole ticks, and 20.3 ms of RTT
+// is a tick more than 20 ms). Returns how many link directions changed.
+std::size_t lengthen_links(Scenario& s, sim::Duration extra);
+
+// What a recorded kernel run had that the scenario does not say, taken over by `s` before the
+// model runs it for a comparison: the tick phase (take_tick_phase) and the relay's lateness
+// (lengthen_links). Returns the words for a header, "" when nothing was taken: ", the kernel's
+// tick phase (jiffies 4296106867 + 0.354 ms), links +97 us (the relay's median lateness)".
+std::string take_kernel_conditions(Scenario& s, const trace::Trace& kernel);
+
 }  // namespace tcpsim::scenario

@@ -44,4 +44,14 @@ std::optional<TickPhase> tick_phase(const Trace& t) {
   return TickPhase{*hz, *j, sim::Duration::ns(*o)};
 }
 
+std::optional<sim::Duration> relay_lateness(const Trace& t) {
+  const std::string relay = meta_value(t, "relay");
+  constexpr std::string_view kMedian = "late by median ";
+  const auto at = relay.find(kMedian);
+  if (at == std::string::npos || leading_number<std::uint64_t>(relay) == std::uint64_t{0}) return std::nullopt;
+  const auto us = leading_number<std::int64_t>(std::string_view(relay).substr(at + kMedian.size()));
+  if (!us || *us < 0 || relay.compare(at + kMedian.size() + std::to_string(*us).size(), 3, " us") != 0) return std::nullopt;
+  return sim::Duration::us(*us);
+}
+
 }  // namespace tcpsim::trace

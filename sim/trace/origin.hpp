@@ -34,4 +34,10 @@ struct TickPhase {
 };
 std::optional<TickPhase> tick_phase(const Trace& t);
 
+// How late a live run's relay wrote the median packet into its namespace: the meta "relay"
+// ("15 packets written, late by median 178 us, ..."). Every hop of the kernel's network was that
+// much longer than the scenario's link delay (its reads from the kernel are late too, by an
+// amount the run cannot see). nullopt when the trace does not say (a model's trace, no packets).
+std::optional<sim::Duration> relay_lateness(const Trace& t);
+
 }  // namespace tcpsim::trace

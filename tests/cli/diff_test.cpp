@@ -102,7 +102,8 @@ TEST_CASE("Against a kernel trace that recorded its tick phase, the model runs o
     INFO(r.out << r.err);
     CHECK(r.code == 0);
     CHECK_THAT(r.out, Catch::Contains("model: " + model +
-                                      ": model (seed 1, profile linux, the kernel's tick phase (jiffies 4302795228 + 3.197 ms))\n"));
+                                      ": model (seed 1, profile linux, the kernel's tick phase (jiffies 4302795228 + 3.197 ms), "
+                                      "links +114 us (the relay's median lateness))\n"));
     CHECK_THAT(r.out, Catch::Contains("VERDICT: the runs agree: 7 segments and 12 state changes"));
     // A leaves TIME-WAIT on the kernel's tick: 61.581 s, 10 ms from the kernel's 61.590 s.
     CHECK_THAT(r.out, Catch::Contains("61.580803") && Catch::Contains("61.590487"));
@@ -124,7 +125,7 @@ TEST_CASE("Against a kernel trace that recorded its tick phase, the model runs o
   std::filesystem::remove(file);
   INFO(r.out << r.err);
   CHECK(r.code == 1);
-  CHECK_THAT(r.out, Catch::Contains(": model (seed 1, profile linux)\n"));
+  CHECK_THAT(r.out, Catch::Contains(": model (seed 1, profile linux, links +114 us (the relay's median lateness))\n"));
   CHECK_THAT(r.out, Catch::Contains("  how:    time 61.590487 s vs 61.440000 s\n"));
 }
 
@@ -247,4 +248,37 @@ TEST_CASE("Bad input to diff is exit 2 with one line naming the file and what is
   CHECK_THAT(tolerance.err, Catch::StartsWith("tcpsim diff: --tolerance: "));
   CHECK(cli({"diff", kernel_trace()}).code == 2);
   CHECK(cli({"diff", kernel_trace(), model, "--context", "-1"}).code == 2);
+}
+
+TEST_CASE("Against a kernel run cut short by its max real time, the model stops where the kernel's trace does", "[cli][diff]") {
+  // The recorded normal close without its last record (A's TIME-WAIT ending at 61.59 s), as if the
+  // run had ended at its max real time after B closed: the model, cut there too, agrees; run to
+  // its end it would show A's TIME-WAIT ending as a row the kernel never reached.
+  std::ifstream in(std::string(TCPSIM_SOURCE_DIR) + "/tests/cli/data/normal-close-kernel-recorded.jsonl");
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  REQUIRE(lines.size() == 37);
+  lines.pop_back();
+  const auto end = lines[0].find("\"end\":\"nothing left to happen\"");
+  REQUIRE(end != std::string::npos);
+  std::string cut = lines[0];
+  cut.replace(end, std::string("\"end\":\"nothing left to happen\"").size(), "\"end\":\"max real time\"");
+  const auto file = std::filesystem::temp_directory_path() / ("tcpsim-cut-" + std::to_string(::getpid()) + ".jsonl");
+  const auto write = [&](const std::string& meta) {
+    std::ofstream out(file);
+    out << meta << "\n";
+    for (std::size_t i = 1; i < lines.size(); ++i) out << lines[i] << "\n";
+  };
+  const std::string model = scenario("linux-profile/normal-close-linux.json");
+  write(cut);
+  const auto r = cli({"diff", file.string(), model});
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("VERDICT: the runs agree"));
+  write(lines[0]);  // the same records, said to have ended with nothing left to happen
+  const auto whole = cli({"diff", file.string(), model});
+  std::filesystem::remove(file);
+  INFO(whole.out << whole.err);
+  CHECK(whole.code == 1);
+  CHECK_THAT(whole.out, Catch::Contains("1 only in model"));
 }

@@ -119,3 +119,34 @@ TEST_CASE("take_tick_phase moves the linux hosts' timers onto the kernel's ticks
   for (auto& t : rfc.tcp) t.params.hz = 0;
   CHECK(scenario::take_tick_phase(rfc, {250, 1, sim::Duration::ms(3)}) == 0);
 }
+
+TEST_CASE("take_kernel_conditions lengthens every link by the relay's lateness and says what it took", "[writer]") {
+  auto loaded = scenario::load_file(TCPSIM_SOURCE_DIR "/scenarios/linux-profile/normal-close-linux.json");
+  REQUIRE(loaded.ok());
+  scenario::Scenario s = *loaded.scenario;
+  REQUIRE(s.links.size() == 1);
+  const sim::Duration before = s.links[0].a_to_b.delay;
+  trace::Trace kernel;
+  kernel.set_meta("source", "kernel");
+  kernel.set_meta("hz", "250 (config)");
+  kernel.set_meta("jiffies_at_start", "4302795228");
+  kernel.set_meta("tick_offset_ns", "3196831");
+  kernel.set_meta("relay", "8 packets written, late by median 97 us, p99 216 us, max 216 us");
+  CHECK(scenario::take_kernel_conditions(s, kernel) ==
+        ", the kernel's tick phase (jiffies 4302795228 + 3.197 ms), links +97 us (the relay's median lateness)");
+  CHECK(s.links[0].a_to_b.delay == before + sim::Duration::us(97));
+  CHECK(s.links[0].b_to_a.delay == before + sim::Duration::us(97));
+  // The model's own trace says nothing: nothing is taken.
+  scenario::Scenario untouched = *loaded.scenario;
+  CHECK(scenario::take_kernel_conditions(untouched, trace::Trace{}).empty());
+  CHECK(untouched.links[0].a_to_b.delay == before);
+  // Host groups' links too; a zero lateness changes nothing.
+  auto flood = scenario::load_file(TCPSIM_SOURCE_DIR "/scenarios/performance/churn-1000.json");
+  REQUIRE(flood.ok());
+  scenario::Scenario g = *flood.scenario;
+  REQUIRE_FALSE(g.groups.empty());
+  const sim::Duration group_before = g.groups[0].link.delay;
+  CHECK(scenario::lengthen_links(g, sim::Duration::zero()) == 0);
+  CHECK(scenario::lengthen_links(g, sim::Duration::us(50)) == 2 * g.links.size() + g.groups.size());
+  CHECK(g.groups[0].link.delay == group_before + sim::Duration::us(50));
+}

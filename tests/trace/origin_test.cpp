@@ -57,3 +57,18 @@ TEST_CASE("A kernel trace's tick phase is read from its metadata, and only when 
   unknown.set_meta("hz", "unknown");
   CHECK_FALSE(tick_phase(unknown));
 }
+
+TEST_CASE("A kernel trace's relay lateness is the median its meta 'relay' states", "[origin]") {
+  Trace t;
+  CHECK_FALSE(relay_lateness(t));
+  t.set_meta("relay", "15 packets written, late by median 178 us, p99 2647 us, max 2647 us");
+  CHECK(relay_lateness(t) == tcpsim::sim::Duration::us(178));
+  Trace none;
+  none.set_meta("relay", "0 packets written, late by median 0 us, p99 0 us, max 0 us");
+  CHECK_FALSE(relay_lateness(none));  // no packet: nothing measured
+  Trace garbled;
+  garbled.set_meta("relay", "3 packets written, late by median soon");
+  CHECK_FALSE(relay_lateness(garbled));
+  garbled.set_meta("relay", "3 packets written, late by median 12 ms");
+  CHECK_FALSE(relay_lateness(garbled));
+}

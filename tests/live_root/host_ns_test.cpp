@@ -25,6 +25,13 @@ std::optional<net::Segment> next_segment(int fd, int ms) {
   return pcap::decode(std::span(buf, static_cast<std::size_t>(n)));
 }
 
+// The end of a host's apps: waiting until the run stops them.
+int wait_for_stop(int stop_fd) {
+  pollfd p{stop_fd, POLLIN, 0};
+  poll(&p, 1, 10'000);
+  return 0;
+}
+
 std::int64_t mono_ns() {
   timespec t{};
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -45,9 +52,7 @@ TEST_CASE("A host namespace answers through its TUN device: a SYN to a closed po
     a.sin_family = AF_INET;
     a.sin_port = htons(80);
     if (bind(l, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(l, 8) != 0) return 3;
-    pollfd p{stop_fd, POLLIN, 0};
-    poll(&p, 1, 10'000);
-    return 0;
+    return wait_for_stop(stop_fd);
   };
   std::string error;
   auto h = live::HostNamespace::start(s, &error);
@@ -144,9 +149,7 @@ TEST_CASE("A host namespace has a small socket table of its own and the machine'
     const std::string line = read("/proc/sys/net/ipv4/tcp_ehash_entries") + " " + read("/proc/sys/net/ipv4/tcp_max_tw_buckets") +
                              " " + read("/proc/sys/net/ipv4/tcp_max_syn_backlog") + "\n";
     if (write(events_fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) return 3;
-    pollfd p{stop_fd, POLLIN, 0};
-    poll(&p, 1, 10'000);
-    return 0;
+    return wait_for_stop(stop_fd);
   };
   std::string error;
   auto h = live::HostNamespace::start(s, &error);

@@ -131,8 +131,11 @@ std::optional<sim::Time> AckPolicy::defer_delayed(const AckContext& c) {
 std::optional<sim::Time> AckPolicy::defer_linux(const AckContext& c) {
   // __tcp_ack_snd_check(): "More than one full frame received", quick-ACK mode (not interactive),
   // or out-of-order data -> send now.
+  // The first test also asks that "the right edge of window advances far enough" (the window an
+  // ACK would now advertise is no smaller than tp->rcv_wnd) unless everything received was read.
   const bool quick = quick_ > 0 && !pingpong();
-  if (c.unacked > rcv_mss_ || quick || c.out_of_order) return std::nullopt;
+  const bool full = c.unacked > rcv_mss_ && (!c.window_now || *c.window_now >= c.rcv_wnd);
+  if (full || quick || c.out_of_order) return std::nullopt;
   // tcp_send_delayed_ack().
   sim::Duration ato = ato_;
   if (ato > ato_min()) {

@@ -27,10 +27,13 @@
 //              ATO itself follows the inter-arrival time of data (tcp_event_data_recv()); before
 //              any data it is 0, so a FIN on an idle connection is acknowledged at the timer's
 //              next tick.
-// Not modelled: ECN's quick ACKs, TCP_QUICKACK, compressed SACK ACKs, and the receive-window
-// test of __tcp_ack_snd_check() (taken as passed: Linux's receive buffer is larger than the
-// window it advertises, so reading or not rarely shrinks the window; the model's buffer is the
-// window, and the literal test would delay every ACK an application has not yet read).
+//              __tcp_ack_snd_check()'s "more than one full frame" also asks that the window an
+//              ACK would now advertise is no smaller than the one advertised, unless everything
+//              received was read (AckContext::window_now): applied to a buffer under 64 KiB
+//              (TcpParams::window_mss_multiple), whose window Linux does not scale; an autotuned
+//              buffer's window grows with rcv_ssthresh, so the test is taken as passed there.
+// Not modelled: ECN's quick ACKs, TCP_QUICKACK, compressed SACK ACKs, and the end of quick-ACK
+// mode when the receive buffer is more than half full (__tcp_select_window()).
 #pragma once
 
 #include <cstdint>
@@ -50,6 +53,9 @@ struct AckContext {
   std::uint32_t unacked = 0;             // octets received since the last ACK sent (RCV.NXT - RCV.WUP)
   bool out_of_order = false;             // out-of-order text is held
   std::optional<sim::Time> timer{};      // the delayed-ACK deadline, if armed
+  // The window an ACK sent now would advertise, when __tcp_ack_snd_check()'s window test applies
+  // (TcpParams::window_mss_multiple, unread data held); nullopt: the test is taken as passed.
+  std::optional<std::uint32_t> window_now{};
 };
 
 class AckPolicy {
@@ -78,6 +84,7 @@ class AckPolicy {
 
   // For tests and the inspector.
   std::uint32_t quick() const { return quick_; }
+  std::uint32_t rcv_mss() const { return rcv_mss_; }
   bool pingpong() const { return pingpong_ >= pingpong_thresh(); }
   sim::Duration ato() const { return ato_; }
 

@@ -271,6 +271,10 @@ class Connection {
 
   // output.cpp: building and sending segments
   net::Segment make_segment(net::SeqNum seq, net::Flags flags) const;
+  // The window a segment advertises: RCV.WND, or with TcpParams::window_mss_multiple and a
+  // buffer under 64 KiB Linux's whole number of receive MSS (`syn`: the SYN's or SYN,ACK's).
+  std::uint32_t advertised_window(bool syn) const;
+  bool mss_multiple_window() const { return params_.window_mss_multiple && rcvbuf_.capacity() < 65535; }
   void send_syn(sim::Time now, std::string_view cause, bool retransmission = false);
   void send_syn_ack(sim::Time now, std::string_view cause, bool retransmission = false);
   void send_initial(sim::Time now, net::Flags flags, std::string_view cause, bool retransmission);

@@ -16,9 +16,30 @@ net::Segment Connection::make_segment(net::SeqNum seq, net::Flags flags) const {
                  .seq = seq,
                  .ack = flags.ack ? tcb_.rcv_nxt : net::SeqNum{},
                  .flags = flags,
-                 .window = static_cast<std::uint16_t>(std::min<std::uint32_t>(tcb_.rcv_wnd, 65535))};
+                 .window = static_cast<std::uint16_t>(std::min<std::uint32_t>(advertised_window(flags.syn), 65535))};
   if (flags.rst) s.window = 0;
   return s;
+}
+
+std::uint32_t Connection::advertised_window(bool syn) const {
+  const std::uint32_t space = tcb_.rcv_wnd;
+  if (!mss_multiple_window()) return space;
+  if (syn) {
+    // Deviation (linux; tcp_select_initial_window()): the SYN's window is rounded down to the MSS
+    // we advertise, less the timestamp option on a SYN,ACK that agreed to it
+    // (tcp_openreq_init_rwin()): 4096 octets with MSS 1024 and timestamps are 4048.
+    const std::uint32_t mss = std::max<std::uint32_t>(1, params_.mss - (state_ == State::SynSent ? 0 : options_.header_octets()));
+    return space > mss ? space - space % mss : space;
+  }
+  // Deviation (linux; __tcp_select_window(), unscaled window): below one receive MSS nothing; the
+  // window last advertised (tp->rcv_wnd) while it still fits within one MSS of the space; else
+  // the space rounded down to a whole number of MSS ("a nice multiple of mss").
+  const std::uint32_t mss = std::max<std::uint32_t>(1, ack_policy_.rcv_mss());
+  if (space < mss) return 0;
+  const std::int32_t last = last_adv_edge_ - rcv_wup_;
+  const std::uint32_t window = last > 0 ? static_cast<std::uint32_t>(last) : 0;
+  if (window + mss <= space || window > space) return space - space % mss;
+  return window;
 }
 
 // Sends `seg`: with TSopt once timestamps are agreed (options.hpp stamp()), a copy only then.

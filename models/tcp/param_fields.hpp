@@ -39,6 +39,7 @@ void visit_params(Params& p, Visitor&& v) {
   v("rto_style", p.rto_style, "rfc6298: SRTT + max(G, 4 RTTVAR), floored at rto_min; linux: SRTT + max(4 RTTVAR, rto_min)");
   v("syn_linear_timeouts", p.syn_linear_timeouts, "first SYN retransmissions that do not double the RTO");
   v("user_timeout", p.user_timeout, "give up when data stays unacknowledged this long (ETIMEDOUT)");
+  v("window_mss_multiple", p.window_mss_multiple, "with a receive buffer under 64 KiB, the window advertised is a whole number of receive MSS, kept while it still fits, and the ACK of a second full segment waits while unread data shrank the window (linux: __tcp_select_window() and __tcp_ack_snd_check() for an unscaled window)");
   v("syn_retry_after_bad_ack", p.syn_retry_after_bad_ack, "in SYN-SENT, an unacceptable ACK (answered by RST) before any SYN retransmission brings the first retransmission forward to this delay (null: the RTO runs on)");
   v("fin_wait_2_timeout", p.fin_wait_2_timeout, "after a full close, FIN-WAIT-2 ends silently after this long (null: waits forever)");
   v("hz", p.hz, "tick rate of the timer clock: 0 = continuous time; else timeouts are whole ticks and timers fire on Linux's timer wheel (kernel/time/timer.c; linux: CONFIG_HZ=250 of Debian's kernels)");

@@ -165,6 +165,14 @@ TcpParams TcpParams::linux_profile() {
   // is reset, and if the SYN has not been retransmitted yet, the retransmission timer is re-armed
   // to TCP_TIMEOUT_MIN = 2 jiffies (8 ms at HZ = 250), so the SYN follows its RST at once.
   p.syn_retry_after_bad_ack = Duration::ms(8);
+  // A receive buffer the application set below 64 KiB (SO_RCVBUF locks it) is not scaled
+  // (tcp_select_initial_window(): wscale 0 while the space fits 16 bits), and for an unscaled
+  // window __tcp_select_window() advertises "the largest window that is a nice multiple of mss"
+  // (the receive MSS estimate), keeping the one advertised while it still fits within one MSS;
+  // __tcp_ack_snd_check() then acknowledges a second full segment at once only if that window
+  // has not shrunk or everything received was read. The profile's 65535 stands for Linux's
+  // autotuned buffer, whose window is scaled and grows (rcv_ssthresh): none of this applies.
+  p.window_mss_multiple = true;
   // CONFIG_HZ=250 (Debian's kernels, and the 6.18 kernel the differential mode was measured on):
   // TCP's timeouts are jiffies (TCP_TIMEOUT_INIT = HZ, TCP_RTO_MIN = HZ/5, TCP_TIMEWAIT_LEN =
   // 60*HZ; __tcp_set_rto() rounds the RTO up to whole ticks) and its timers sit on the timer

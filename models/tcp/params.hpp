@@ -119,6 +119,8 @@ struct TcpParams {
   std::uint16_t default_peer_mss = 536;     // send MSS when the peer sent no MSS option
   std::uint32_t send_buffer = 65535;
   std::uint32_t recv_buffer = 65535;
+  // A receive buffer under 64 KiB advertises whole receive MSS (linux: an unscaled window).
+  bool window_mss_multiple = false;
 
   sim::Duration time_wait() const { return time_wait_length ? *time_wait_length : msl * 2; }
   bool operator==(const TcpParams&) const = default;

@@ -500,7 +500,9 @@ AckContext Connection::ack_context(sim::Time now) const {
           .rcv_wnd = adv,
           .unacked = unacked > 0 ? static_cast<std::uint32_t>(unacked) : 0u,
           .out_of_order = !rcvbuf_.held_empty(),
-          .timer = deadline(TimerKind::DelayedAck)};
+          .timer = deadline(TimerKind::DelayedAck),
+          .window_now = mss_multiple_window() && rcvbuf_.unread() > 0 ? std::optional<std::uint32_t>(advertised_window(false))
+                                                                       : std::nullopt};
 }
 
 // Eighth: check the FIN bit. "If the FIN bit is set, signal the user "connection closing" and

@@ -153,6 +153,9 @@ TEST_CASE("Linux profile: once the quick ACKs are used up, a lone segment waits 
           "[established][delayed-ack][linux]") {
   TcpParams p = linux_params();
   p.recv_buffer = 4096;
+  // The ACK count alone: the window test that also delays an ACK while unread data shrinks a small
+  // buffer's window is zero_window_test's.
+  p.window_mss_multiple = false;
   auto a = established(p);
   // tcp_incr_quickack(): 4096 advertised / (2 * 1024) = 2 quick ACKs.
   for (std::uint32_t k = 0; k < 2; ++k) {

@@ -56,3 +56,42 @@ TEST_CASE("At RCV.WND = 0 a RST with text at RCV.NXT resets the connection", "[z
   CHECK(b->rec.sent.empty());
   CHECK(b->rec.notes.back() == Notification{Notice::Error, AppError::ConnReset, 0});
 }
+
+TEST_CASE("linux, a buffer under 64 KiB: the window is a whole number of receive MSS, and a shrinking one delays the ACK",
+          "[zero-window][linux]") {
+  // __tcp_select_window() for an unscaled window and __tcp_ack_snd_check()'s window test: B's
+  // 6000-octet buffer (its SYN,ACK offered 5840, four segments of MSS 1460) takes full segments.
+  const auto windows = [](std::uint32_t buffer, bool read) {
+    TcpParams p = linux_continuous();
+    p.recv_buffer = buffer;
+    auto b = established_passive(p);
+    std::vector<std::uint16_t> w;
+    std::vector<bool> at_once;
+    for (std::uint32_t i = 0; i < 4; ++i) {
+      b->deliver(at(1_s) + sim::Duration::ms(i), from_a({.seq = kIssA + 1 + 1460 * i, .ack = kIssB + 1, .flags = {.ack = true},
+                                                         .window = 65535, .payload_len = 1460}));
+      if (read) b->conn.receive(at(1_s) + sim::Duration::ms(i), 1460);
+      const Segments sent = b->rec.take();
+      at_once.push_back(!sent.empty());
+      for (const Segment& s : sent) w.push_back(s.window);
+    }
+    return std::pair{w, at_once};
+  };
+  const auto [small, small_now] = windows(6000, false);
+  // Quick ACKs for the first two (4540 and 3080 octets free: 4380 and 2920, whole segments); the
+  // fourth, a second full segment, waits: the window it would advertise (0) is below the one
+  // advertised (2920) and nothing was read.
+  CHECK(small == std::vector<std::uint16_t>{4380, 2920});
+  CHECK(small_now == std::vector<bool>{true, true, false, false});
+  // Read as it arrives: every window is still a whole number of segments, and one advertised is
+  // kept while it fits within one MSS of the space (4380 with 4540 octets free).
+  const auto [read, read_now] = windows(6000, true);
+  REQUIRE(read.size() >= 2);
+  for (const std::uint16_t x : read) CHECK(x % 1460 == 0);
+  CHECK(read[1] == 4380);
+  // The profile's 65535 stands for Linux's autotuned, scaled window: the free space itself.
+  const auto [big, big_now] = windows(65535, false);
+  REQUIRE_FALSE(big.empty());
+  CHECK(big.front() == 64075);
+  CHECK(big_now[3]);
+}

@@ -299,6 +299,7 @@ class Connection {
   void resend_tail(std::string_view cause);
   void update_persist(sim::Time now);
   void send_window_update_if_needed();
+  void restart_persist_on_ack(sim::Time now);
 
   // timeouts.cpp: §3.10.8
   void on_retransmit_expired(sim::Time now);

@@ -323,6 +323,16 @@ void Connection::update_persist(sim::Time now) {
   }
 }
 
+// Deviation (TcpParams::persist_restart_on_ack; linux tcp_ack() -> tcp_ack_probe()): an ACK that
+// leaves the window shut while nothing is in flight and data waits restarts the running probe
+// timer from now with its current, backed-off interval. A restart that lands in the timer wheel's
+// same bucket keeps its place and its time (mod_timer(); jiffies.hpp).
+void Connection::restart_persist_on_ack(sim::Time now) {
+  if (!params_.persist_restart_on_ack || !deadline(TimerKind::Persist) || sws_held_) return;
+  if (tcb_.snd_wnd != 0 || data_in_flight() > 0 || unsent() == 0 || persist_interval_ == sim::Duration{}) return;
+  arm(TimerKind::Persist, now, persist_interval_, "linux tcp_ack_probe(): the window is still shut -> the probe timer restarts from this ACK");
+}
+
 // §3.8.6.2.2 (receiver SWS avoidance): "The suggested SWS avoidance algorithm for the receiver
 // is to keep RCV.NXT+RCV.WND fixed until the reduction satisfies: RCV.BUFF - RCV.USER - RCV.WND
 // >= min( Fr * RCV.BUFF, Eff.snd.MSS )" with Fr = 1/2, and "the receiver must use its own

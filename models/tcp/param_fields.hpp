@@ -66,6 +66,7 @@ void visit_params(Params& p, Visitor&& v) {
   v("restart_time_wait_on_fin", p.restart_time_wait_on_fin, "a retransmitted FIN restarts the 2 MSL timer");
   v("time_wait_reopen", p.time_wait_reopen, "a new SYN may reopen a connection in TIME-WAIT");
   v("zero_window_probe", p.zero_window_probe, "probe content: new-octet or zero-length-old");
+  v("persist_restart_on_ack", p.persist_restart_on_ack, "an ACK that leaves the window shut, nothing in flight, restarts the probe timer from its arrival with the backed-off interval (linux tcp_ack_probe())");
   // acknowledgements, keep-alive
   v("ack_policy", p.ack_policy,
     "immediate: every ACK at once; delayed: RFC 9293 3.8.6.3 (the ACK of a lone segment waits, every 2nd is ACKed); "

@@ -212,6 +212,10 @@ TcpParams TcpParams::linux_profile() {
   p.abort_rst_carries_ack = true;
   // tcp_xmit_probe_skb(): zero-length probe at SND.UNA - 1 (D15).
   p.zero_window_probe = ProbeKind::ZeroLengthOld;
+  // tcp_ack() -> tcp_ack_probe(): with nothing in flight, an ACK whose window still does not take
+  // the next segment re-arms the probe timer with tcp_probe0_when() (the backed-off interval) from
+  // the ACK's arrival, so a probe's answer pushes the next probe back by its round trip.
+  p.persist_restart_on_ack = true;
   // Quick ACKs at first, delayed ACKs in ping-pong mode (tcp_input.c, see ack_policy.hpp):
   // TCP_DELACK_MAX = HZ/5 = 200 ms, TCP_ATO_MIN = TCP_DELACK_MIN = HZ/25 = 40 ms,
   // net.ipv4.tcp_pingpong_thresh = 1.

@@ -78,6 +78,7 @@ struct TcpParams {
   bool restart_time_wait_on_fin = true;   // catalog 3.18 recommendation (see steps.cpp)
   bool time_wait_reopen = false;          // MAY-2: a new SYN may reopen TIME-WAIT (see connection.hpp)
   ProbeKind zero_window_probe = ProbeKind::NewOctet;
+  bool persist_restart_on_ack = false;  // an ACK leaving the window shut restarts the probe timer
 
   // --- acknowledgements, keep-alive ---
   AckPolicyKind ack_policy = AckPolicyKind::Immediate;

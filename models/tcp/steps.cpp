@@ -266,7 +266,10 @@ Connection::Step Connection::check_ack(sim::Time now, const net::Segment& seg) {
   } else if (duplicate_ack(seg)) {
     on_duplicate_ack();
   }
-  if (window_ok) update_window(seg);
+  if (window_ok) {
+    update_window(seg);
+    restart_persist_on_ack(now);
+  }
   return ack_per_state(now);
 }
 

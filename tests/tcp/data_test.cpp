@@ -236,6 +236,25 @@ TEST_CASE("Zero window (linux): the probe is a zero-length segment at SND.UNA - 
   CHECK(a->rec.take() == Segments{from_a({.seq = kIssA + 1024, .ack = kIssB + 1, .flags = {.ack = true}, .window = 65535})});
 }
 
+TEST_CASE("Zero window (linux): a probe's answer restarts the probe timer from its arrival; rfc9293 keeps it", "[established][persist][linux]") {
+  for (const bool linux : {true, false}) {
+    INFO((linux ? "linux" : "rfc9293"));
+    TcpParams p = linux ? linux_continuous() : default_params();
+    auto a = established_with(p, 1024, 1024);
+    a->conn.send(at(1_s), 2048);
+    a->rec.take();
+    a->deliver(at(1020_ms), ack_b(kIssA + 1025, 0));
+    const sim::Time probe = a->fire(TimerKind::Persist);
+    a->rec.take();
+    const auto next = a->rec.timer(TimerKind::Persist);
+    REQUIRE(next);
+    const sim::Duration interval = *next - probe;  // the backed-off interval
+    // The answer, 20 ms after the probe, still shows a zero window.
+    a->deliver(probe + 20_ms, ack_b(kIssA + 1025, 0));
+    CHECK(a->rec.timer(TimerKind::Persist) == (linux ? probe + 20_ms + interval : *next));
+  }
+}
+
 TEST_CASE("A zero receive window rejects data with an ACK showing the window", "[established][window]") {
   TcpParams p = default_params();
   p.recv_buffer = 1024;

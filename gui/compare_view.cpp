@@ -965,8 +965,8 @@ void CompareView::compare() {
     summary += QStringLiteral("<br><i>Compared as with a kernel: times within 35 ms are the same; windows (a kernel scales "
                               "them), discards (a kernel's trace cannot see them) and PSH (set by its buffer sizes) are not compared.</i>");
   if (a != a_)
-    summary += QStringLiteral("<br><i>The model ran again on the kernel's conditions (%1), so that its timers expire on the "
-                              "ticks the kernel's did and its round trips are as long.</i>")
+    summary += QStringLiteral("<br><i>The model ran again with %1, so that its timers expire on the ticks the kernel's did "
+                              "and its round trips are as long.</i>")
                    .arg(qs(conditions.substr(2)).toHtmlEscaped());
   summary_->setText(summary);
   for (const QString& line : difference_lines()) list_->addItem(line);

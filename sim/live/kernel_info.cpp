@@ -108,21 +108,33 @@ std::optional<KernelTicks> fit_ticks(const std::vector<TickReading>& readings, i
   if (hz <= 0 || readings.size() < 4) return std::nullopt;
   const std::int64_t tick = tick_ns(hz);
   const std::uint64_t ref = readings.front().jiffies;
-  // Each reading, moved back to the tick `ref` by whole ticks, lies in [edge, edge + tick); the
-  // earliest such point is the edge. A reading whose jiffies moved on between "now" and the
-  // jiffies line lands just before the edge, so the estimate is early by at most the time a
-  // reading takes (tens of microseconds).
+  // Each reading, moved back to the tick `ref` by whole ticks, lies in [edge, edge + tick). A
+  // reading whose jiffies moved on between "now" and the jiffies line (printed after every timer
+  // of every CPU: a millisecond later on a busy machine) lands before the edge, never after it.
+  // The edge is the reading that starts the tick-long window holding the most readings (the
+  // earliest such): an early outlier's window leaves out the readings of the last part of the tick.
+  // One early by less than the gap between the latest reading and the tick's end is not told apart
+  // (the readings spread over their ticks, so that gap is small).
   std::vector<std::int64_t> x;
   for (const TickReading& r : readings) x.push_back(r.now_ns - static_cast<std::int64_t>(r.jiffies - ref) * tick);
-  std::int64_t edge = *std::min_element(x.begin(), x.end());
+  std::sort(x.begin(), x.end());
+  std::size_t first = 0, most = 0;
+  for (std::size_t i = 0, end = 0; i < x.size(); ++i) {
+    while (end < x.size() && x[end] < x[i] + tick) ++end;
+    if (end - i > most) {
+      most = end - i;
+      first = i;
+    }
+  }
+  // Fewer than 3/4 of them in one tick: no steady clock explains them.
+  if (most * 4 < x.size() * 3) return std::nullopt;
+  std::int64_t edge = x[first];
   // The tick code starts the periodic tick on a multiple of TICK_NSEC of CLOCK_MONOTONIC
   // (tick_init_jiffy_update(), tick_setup_periodic()), so an edge this close to one is that one.
   const std::int64_t snap = 250'000;
   const std::int64_t rem = edge - floor_div(edge, tick) * tick;
   if (rem < snap) edge -= rem;
   else if (tick - rem < snap) edge += tick - rem;
-  const auto consistent = std::count_if(x.begin(), x.end(), [&](std::int64_t v) { return v >= edge && v < edge + tick; });
-  if (consistent * 4 < static_cast<std::ptrdiff_t>(x.size()) * 3) return std::nullopt;
   return KernelTicks{hz, edge, ref};
 }
 

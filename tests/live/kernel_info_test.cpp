@@ -75,6 +75,25 @@ TEST_CASE("A tick clock whose edges are not on multiples of the tick is found wi
   CHECK(at.offset_ns <= 1'030'000);
 }
 
+TEST_CASE("A reading whose jiffies line came a millisecond late does not move the tick edge", "[kernel-info]") {
+  // On a busy machine /proc/timer_list prints its jiffies line long after "now": that reading
+  // seems to lie 0.8 ms before its tick's edge. The other readings fill the tick up to its end, so
+  // a window starting at the outlier would leave them out.
+  const std::int64_t edge = 8'000'000'000;
+  auto r = readings_of(edge, 500, {150'000, 3'950'000, 1'200'000, 2'600'000, 3'500'000, 700'000, 3'800'000, 2'000'000});
+  r.push_back({edge + 40 * 4'000'000 - 800'000, 500 + 40});
+  for (const bool aligned : {true, false}) {
+    const std::int64_t shift = aligned ? 0 : 1'700'000;  // edges 1.7 ms past a multiple of 4 ms
+    auto shifted = r;
+    for (auto& reading : shifted) reading.now_ns += shift;
+    const auto t = fit_ticks(shifted, 250);
+    REQUIRE(t);
+    const auto at = t->at(edge + shift + 10 * 4'000'000 + 1'000'000);
+    CHECK(at.jiffies == 510);
+    CHECK(at.offset_ns == 1'000'000 - (aligned ? 0 : 150'000));  // unaligned: from the earliest honest reading
+  }
+}
+
 TEST_CASE("Readings no steady tick clock explains, or too few, fit none", "[kernel-info]") {
   CHECK_FALSE(fit_ticks(readings_of(0, 10, {1, 2, 3}), 250));
   CHECK_FALSE(fit_ticks(readings_of(0, 10, {1, 2, 3, 4}), 0));

@@ -824,6 +824,7 @@ void LiveRun::Impl::merge() {
     if (const auto* s = std::get_if<trace::SegmentSent>(&rec.body))
       crossed.insert({s->seg.src.value, s->seg.sport, s->seg.dst.value, s->seg.dport});
   std::vector<std::pair<std::int64_t, KernelEvent>> marks;
+  r.kernel_marks_.clear();
   for (const KernelEvent& e : kernel_events) {
     if (!ours(e)) continue;
     // A socket that leaves a synchronized state without a segment of its 4-tuple ever crossing
@@ -846,6 +847,7 @@ void LiveRun::Impl::merge() {
         break;
       default:
         marks.emplace_back(e.mono_ns, e);
+        r.kernel_marks_.push_back({virtual_of(e.mono_ns), e});
     }
   }
   apply_minisockets(all);

@@ -31,6 +31,7 @@
 
 #include "models/net/network.hpp"
 #include "sim/kernel/scheduler.hpp"
+#include "sim/live/tracefs.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/trace/trace.hpp"
 
@@ -91,6 +92,14 @@ class LiveRun {
   const RelayTiming& timing() const { return timing_; }
   // Per host: parameters Linux has no knob for (also in the trace's metadata).
   const std::vector<std::string>& unmapped() const { return unmapped_; }
+  // The kernel's retransmit and reset tracepoints of this run's sockets (valid after run()), at
+  // the run's time of the tracepoint itself: a segment's time in the trace is when the relay read
+  // it, which on a busy machine can be a few milliseconds after the kernel sent it.
+  struct KernelMark {
+    sim::Time at;
+    KernelEvent event;
+  };
+  const std::vector<KernelMark>& kernel_marks() const { return kernel_marks_; }
 
  private:
   struct Impl;
@@ -106,6 +115,7 @@ class LiveRun {
   sim::Time end_time_{};
   RelayTiming timing_;
   std::vector<std::string> unmapped_;
+  std::vector<KernelMark> kernel_marks_;
   std::unique_ptr<Impl> impl_;  // the run's state; the network's receivers point into it
 };
 

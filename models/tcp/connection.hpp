@@ -65,18 +65,15 @@
 // ACK (or RST) alone; its text is dropped and the reply is the usual <ACK=RCV.NXT> (both profiles).
 //
 // Not implemented yet (parameters exist in TcpParams where applicable):
-//   - Nagle / sender SWS avoidance (delayed ACK: see ack_policy.hpp),
-//     congestion control: no cwnd, slow start nor fast recovery (the sender is limited by
-//     SND.WND only; fast retransmit alone is modelled, see above);
 //   - a shared timestamp for the out-of-window and challenge ACK limits (Linux has one,
 //     last_oow_ack_time; here oow_ack_interval and challenge_ack_interval count separately);
 //     EPIPE for a reset in CLOSE-WAIT (recorded as ECONNRESET); TIME-WAIT reopen is only a predicate for the
 //     host (syn_may_reopen), without the return to TIME-WAIT for an old duplicate nor RFC 6191;
-//     timestamps / PAWS, window scaling, SACK, URG (the sixth step), security/compartment;
+//     window scaling, SACK blocks (only SACK-permitted is negotiated), URG (the sixth step), security/compartment;
 //   - zero-window probes never count toward R2 (MUST-37 holds; unanswered probes do not abort);
-//   - receiver SWS avoidance applies only to the window update after RECEIVE (sent when the right
-//     edge can move by min(RCV.BUFF/2, Eff.snd.MSS) and the peer's remaining window is at most
-//     RCV.BUFF/2, see send_window_update_if_needed): ordinary ACKs advertise the exact free space;
+//   - receiver SWS avoidance (TcpParams::receiver_sws) keeps the right edge of every ACK; the window
+//     update after RECEIVE is sent when the edge can move by min(RCV.BUFF/2, Eff.snd.MSS) and the
+//     peer's remaining window is at most RCV.BUFF/2 (see send_window_update_if_needed);
 //     R1 "negative advice" is not acted on (no IP layer); ICMP soft/hard errors are not handled.
 // Choices recorded (catalog §4): ABORT enters CLOSED, not TIME-WAIT (D13, §3.10.5 over §3.5.2);
 // a RST in SYN-SENT is validated by its ACK only (D7); the user timeout runs only while data is
@@ -275,6 +272,9 @@ class Connection {
   // buffer under 64 KiB Linux's whole number of receive MSS (`syn`: the SYN's or SYN,ACK's).
   std::uint32_t advertised_window(bool syn) const;
   bool mss_multiple_window() const { return params_.window_mss_multiple && rcvbuf_.capacity() < 65535; }
+  // §3.8.6.2.2: how far the right edge must be able to move before freed space is offered,
+  // min(Fr * RCV.BUFF, Eff.snd.MSS) with Fr = 1/2.
+  std::int64_t receiver_sws_threshold() const;
   void send_syn(sim::Time now, std::string_view cause, bool retransmission = false);
   void send_syn_ack(sim::Time now, std::string_view cause, bool retransmission = false);
   void send_initial(sim::Time now, net::Flags flags, std::string_view cause, bool retransmission);
@@ -354,6 +354,7 @@ class Connection {
   bool idle_at_output_ = false;           // nothing was in flight when this output() began
   net::SeqNum snd_sml_{};                 // end of the last short segment sent (Linux tp->snd_sml)
   net::SeqNum last_adv_edge_{};          // right edge (ACK + window) we last advertised
+  bool window_advertised_ = false;        // last_adv_edge_ holds one
   int retransmissions_ = 0;               // of the segment at the front of the queue
   sim::Time front_first_sent_{};          // when that segment was first sent
   std::optional<net::SeqNum> rtt_seq_{};  // timed segment (Karn: cleared on retransmission)

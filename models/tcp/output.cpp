@@ -23,7 +23,16 @@ net::Segment Connection::make_segment(net::SeqNum seq, net::Flags flags) const {
 
 std::uint32_t Connection::advertised_window(bool syn) const {
   const std::uint32_t space = tcb_.rcv_wnd;
-  if (!mss_multiple_window()) return space;
+  if (!mss_multiple_window()) {
+    // §3.8.6.2.2 (MUST-39, receiver SWS avoidance): "keep RCV.NXT+RCV.WND fixed until the
+    // reduction satisfies: RCV.BUFF - RCV.USER - RCV.WND >= min( Fr * RCV.BUFF, Eff.snd.MSS )":
+    // space freed by reads is offered once the right edge can move by that much. Never below the
+    // edge already offered (no shrinking), never more than the buffer holds.
+    if (syn || !params_.receiver_sws || !window_advertised_) return space;
+    const std::int64_t kept = last_adv_edge_ - tcb_.rcv_nxt;
+    if (kept < 0 || kept >= space || (tcb_.rcv_nxt + space) - last_adv_edge_ >= receiver_sws_threshold()) return space;
+    return static_cast<std::uint32_t>(kept);
+  }
   if (syn) {
     // Deviation (linux; tcp_select_initial_window()): the SYN's window is rounded down to the MSS
     // we advertise, less the timestamp option on a SYN,ACK that agreed to it
@@ -56,6 +65,7 @@ void Connection::emit(const net::Segment& seg, std::string_view cause, bool retr
 void Connection::emit_stamped(const net::Segment& seg, std::string_view cause, bool retransmission) {
   if (seg.flags.ack && !seg.flags.rst) {
     last_adv_edge_ = seg.ack + seg.window;
+    window_advertised_ = true;
     rcv_wup_ = seg.ack;
     ack_policy_.ack_sent(ack_now_ || deadline(TimerKind::DelayedAck).has_value());
     cancel(TimerKind::DelayedAck);  // this segment carries the acknowledgment
@@ -341,10 +351,14 @@ void Connection::restart_persist_on_ack(sim::Time now) {
 // segment of its own; as Linux's tcp_cleanup_rbuf() ("2*rcv_window_now <= window_clamp"), it is
 // sent only while the window the peer can still use is at most Fr * RCV.BUFF, so a read right
 // after an ACK that left the peer a wide window does not repeat that ACK with a larger window.
+std::int64_t Connection::receiver_sws_threshold() const {
+  return std::min<std::uint32_t>(rcvbuf_.capacity() / 2, tcb_.snd_mss);
+}
+
 void Connection::send_window_update_if_needed() {
   if (state_ != State::Established && state_ != State::FinWait1 && state_ != State::FinWait2) return;
   const std::uint32_t half_buff = rcvbuf_.capacity() / 2;
-  const std::int64_t threshold = std::min<std::uint32_t>(half_buff, tcb_.snd_mss);
+  const std::int64_t threshold = receiver_sws_threshold();
   const net::SeqNum edge = tcb_.rcv_nxt + std::min<std::uint32_t>(tcb_.rcv_wnd, 65535);
   const std::int64_t advance = edge - last_adv_edge_;
   const std::int64_t usable = last_adv_edge_ - tcb_.rcv_nxt;  // the window the peer still has

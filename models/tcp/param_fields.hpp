@@ -89,6 +89,9 @@ void visit_params(Params& p, Visitor&& v) {
   v("sender_sws", p.sender_sws,
     "sender SWS avoidance (RFC 9293 3.8.6.2.1 MUST-38): a short segment leaves only if it is all the queued data or at least half "
     "the largest window the peer offered, else at the override timeout");
+  v("receiver_sws", p.receiver_sws,
+    "receiver SWS avoidance (RFC 9293 3.8.6.2.2 MUST-39): every ACK keeps the right edge it offered until reads let it move by "
+    "min(RCV.BUFF/2, Eff.snd.MSS); linux leaves the window to window_mss_multiple (__tcp_select_window())");
   v("sws_override_timeout", p.sws_override_timeout, "when a short segment held by sender SWS avoidance leaves anyway (RFC 9293 3.8.6.2.1: 0.1 - 1.0 s)");
   v("congestion_control", p.congestion_control,
     "none: the peer's window alone limits the sender; newreno: RFC 5681 slow start and congestion avoidance with RFC 6582 "

@@ -91,6 +91,9 @@ TcpParams TcpParams::rfc9293() {
   // (MUST-38)", whose override timeout "should be in the range 0.1 - 1.0 seconds".
   p.nagle = NagleKind::Rfc896;
   p.sender_sws = true;
+  // §3.8.6.2.2: "A TCP implementation MUST include a SWS avoidance algorithm in the receiver
+  // (MUST-39)": every ACK keeps the right edge until it can move by min(RCV.BUFF/2, Eff.snd.MSS).
+  p.receiver_sws = true;
   p.sws_override_timeout = Duration::ms(200);
   // §3.8.2 MUST-19: "A TCP implementation MUST include a congestion control algorithm ... and
   // MUST implement [RFC5681]": slow start and congestion avoidance, with RFC 6582's NewReno
@@ -235,6 +238,9 @@ TcpParams TcpParams::linux_profile() {
   // follow (it cuts a segment to the window).
   p.nagle = NagleKind::Minshall;
   p.sender_sws = false;
+  // The receiver's side is __tcp_select_window(): with window_mss_multiple an unscaled window is a
+  // whole number of receive MSS; the RFC rule is not applied on top of it.
+  p.receiver_sws = false;
   p.sws_override_timeout = Duration::ms(200);
   // TCP_INIT_CWND = 10 (tcp_init_cwnd()); cwnd 1 after more than one SYN or SYN,ACK
   // retransmission (tcp_init_transfer()); tcp_slow_start_after_idle = 1 (tcp_cwnd_restart()).

@@ -96,6 +96,7 @@ struct TcpParams {
   // --- short segments (RFC 9293 §3.7.4, §3.8.6.2.1) ---
   NagleKind nagle = NagleKind::Rfc896;  // per socket off with TCP_NODELAY
   bool sender_sws = true;               // MUST-38 sender SWS avoidance
+  bool receiver_sws = true;             // MUST-39 receiver SWS avoidance (every ACK's window)
   sim::Duration sws_override_timeout = sim::Duration::ms(200);
   // --- congestion control (congestion.hpp) ---
   CongestionKind congestion_control = CongestionKind::NewReno;

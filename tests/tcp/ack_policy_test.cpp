@@ -31,7 +31,7 @@ TEST_CASE("With delayed ACK the ACK of a FIN in ESTABLISHED waits and rides on t
   CHECK(a->rec.sent.empty());
   CHECK(a->rec.timer(TimerKind::DelayedAck) == at(1200_ms));
   REQUIRE(a->conn.close(at(1_s)) == CallError::None);
-  CHECK(a->rec.take() == Segments{from_a({.seq = kIssA + 1, .ack = kIssB + 2, .flags = {.ack = true, .fin = true}, .window = 65535})});
+  CHECK(a->rec.take() == Segments{from_a({.seq = kIssA + 1, .ack = kIssB + 2, .flags = {.ack = true, .fin = true}, .window = 65534})});
   CHECK_FALSE(a->rec.timer(TimerKind::DelayedAck));
 }
 
@@ -40,7 +40,7 @@ TEST_CASE("With delayed ACK an application that does not close gets the FIN ackn
   auto a = established(delayed_ack_params());
   a->deliver(at(1_s), kFinFromB);
   CHECK(a->fire(TimerKind::DelayedAck) == at(1200_ms));
-  CHECK(a->rec.take() == Segments{from_a({.seq = kIssA + 1, .ack = kIssB + 2, .flags = {.ack = true}, .window = 65535})});
+  CHECK(a->rec.take() == Segments{from_a({.seq = kIssA + 1, .ack = kIssB + 2, .flags = {.ack = true}, .window = 65534})});
 }
 
 TEST_CASE("With delayed ACK a FIN after one unacknowledged data segment is acknowledged at once",
@@ -49,14 +49,14 @@ TEST_CASE("With delayed ACK a FIN after one unacknowledged data segment is ackno
   a->deliver(at(1_s), data_from_b(kIssB + 1, 100));
   CHECK(a->rec.sent.empty());
   a->deliver(at(1010_ms), from_b({.seq = kIssB + 101, .ack = kIssA + 1, .flags = {.ack = true, .fin = true}, .window = 65535}));
-  CHECK(a->rec.take() == Segments{from_a({.seq = kIssA + 1, .ack = kIssB + 102, .flags = {.ack = true}, .window = 65435})});
+  CHECK(a->rec.take() == Segments{from_a({.seq = kIssA + 1, .ack = kIssB + 102, .flags = {.ack = true}, .window = 65434})});
 }
 
 TEST_CASE("With delayed ACK a FIN in FIN-WAIT-2 is still acknowledged at once", "[fin-wait-2][delayed-ack]") {
   auto a = fin_wait_2(delayed_ack_params());
   a->deliver(at(2_s), from_b({.seq = kIssB + 1, .ack = kIssA + 2, .flags = {.ack = true, .fin = true}, .window = 65535}));
   CHECK(a->conn.state() == State::TimeWait);
-  CHECK(a->rec.take() == Segments{from_a({.seq = kIssA + 2, .ack = kIssB + 2, .flags = {.ack = true}, .window = 65535})});
+  CHECK(a->rec.take() == Segments{from_a({.seq = kIssA + 2, .ack = kIssB + 2, .flags = {.ack = true}, .window = 65534})});
 }
 
 TEST_CASE("A RECEIVE right after the ACK of a segment sends no second ACK while the peer's window is wide",

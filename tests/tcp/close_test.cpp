@@ -49,7 +49,7 @@ TEST_CASE("A FIN in FIN-WAIT-2 is acknowledged and starts 2 MSL in TIME-WAIT", "
   auto a = fin_wait_2();
   a->deliver(at(2_s), kFinFromB);
   CHECK(a->conn.state() == State::TimeWait);
-  CHECK(a->rec.take() == Segments{from_a({.seq = kIssA + 2, .ack = kIssB + 2, .flags = {.ack = true}, .window = 65535})});
+  CHECK(a->rec.take() == Segments{from_a({.seq = kIssA + 2, .ack = kIssB + 2, .flags = {.ack = true}, .window = 65534})});
   CHECK(a->rec.timers == std::map<TimerKind, sim::Time>{{TimerKind::TimeWait, at(2_s) + 240_s}});
   CHECK(a->rec.notes == std::vector<Notification>{{Notice::Eof, AppError::None, 0}});
 }
@@ -64,7 +64,7 @@ TEST_CASE("TIME-WAIT ends after 2 MSL in CLOSED", "[time-wait]") {
 TEST_CASE("Lost final ACK: a retransmitted FIN in TIME-WAIT is re-ACKed and restarts 2 MSL", "[time-wait][lost-final-ack]") {
   auto a = time_wait();
   a->deliver(at(3_s), kFinFromB);
-  CHECK(a->rec.take() == Segments{from_a({.seq = kIssA + 2, .ack = kIssB + 2, .flags = {.ack = true}, .window = 65535})});
+  CHECK(a->rec.take() == Segments{from_a({.seq = kIssA + 2, .ack = kIssB + 2, .flags = {.ack = true}, .window = 65534})});
   CHECK(a->rec.timer(TimerKind::TimeWait) == at(243_s));
   CHECK(a->conn.state() == State::TimeWait);
 }
@@ -86,7 +86,7 @@ TEST_CASE("Three-segment close: FIN,ACK acking our FIN goes FIN-WAIT-1 -> FIN-WA
   auto a = fin_wait_1();
   a->deliver(at(1020_ms), kFinFromB);
   CHECK(a->rec.states == Transitions{{State::FinWait1, State::FinWait2}, {State::FinWait2, State::TimeWait}});
-  CHECK(a->rec.take() == Segments{from_a({.seq = kIssA + 2, .ack = kIssB + 2, .flags = {.ack = true}, .window = 65535})});
+  CHECK(a->rec.take() == Segments{from_a({.seq = kIssA + 2, .ack = kIssB + 2, .flags = {.ack = true}, .window = 65534})});
   CHECK(a->rec.timer(TimerKind::TimeWait) == at(1020_ms) + 240_s);
 }
 
@@ -101,7 +101,7 @@ TEST_CASE("A FIN in ESTABLISHED is acknowledged, signals EOF, and enters CLOSE-W
   auto a = established();
   a->deliver(at(1_s), from_b({.seq = kIssB + 1, .ack = kIssA + 1, .flags = {.ack = true, .fin = true}, .window = 65535}));
   CHECK(a->conn.state() == State::CloseWait);
-  CHECK(a->rec.take() == Segments{from_a({.seq = kIssA + 1, .ack = kIssB + 2, .flags = {.ack = true}, .window = 65535})});
+  CHECK(a->rec.take() == Segments{from_a({.seq = kIssA + 1, .ack = kIssB + 2, .flags = {.ack = true}, .window = 65534})});
   CHECK(a->rec.notes == std::vector<Notification>{{Notice::Eof, AppError::None, 0}});
   const ReceiveResult r = a->conn.receive(at(1100_ms), 100);
   CHECK(r.eof);
@@ -112,7 +112,7 @@ TEST_CASE("Half-close: CLOSE-WAIT keeps sending and FIN-WAIT-2 keeps receiving",
   auto b = close_wait();
   REQUIRE(b->conn.send(at(1100_ms), 1000) == CallError::None);
   CHECK(b->rec.take() == Segments{from_a({.seq = kIssA + 1, .ack = kIssB + 2, .flags = {.ack = true, .psh = true},
-                                          .window = 65535, .payload_len = 1000})});
+                                          .window = 65534, .payload_len = 1000})});
   auto a = fin_wait_2();
   a->deliver(at(1100_ms), from_b({.seq = kIssB + 1, .ack = kIssA + 2, .flags = {.ack = true}, .window = 65535, .payload_len = 1000}));
   CHECK(a->conn.state() == State::FinWait2);
@@ -125,7 +125,7 @@ TEST_CASE("CLOSE in CLOSE-WAIT sends a FIN and enters LAST-ACK and its ACK close
   auto a = close_wait();
   REQUIRE(a->conn.close(at(1500_ms)) == CallError::None);
   CHECK(a->conn.state() == State::LastAck);
-  CHECK(a->rec.take() == Segments{from_a({.seq = kIssA + 1, .ack = kIssB + 2, .flags = {.ack = true, .fin = true}, .window = 65535})});
+  CHECK(a->rec.take() == Segments{from_a({.seq = kIssA + 1, .ack = kIssB + 2, .flags = {.ack = true, .fin = true}, .window = 65534})});
   a->deliver(at(1520_ms), from_b({.seq = kIssB + 2, .ack = kIssA + 2, .flags = {.ack = true}, .window = 65535}));
   CHECK(a->conn.state() == State::Closed);
   CHECK(a->rec.notes == std::vector<Notification>{{Notice::Closed, AppError::None, 0}});
@@ -303,7 +303,7 @@ TEST_CASE("A SYN beyond the old RCV.NXT may reopen TIME-WAIT (linux) while rfc92
   CHECK_FALSE(r->conn.syn_may_reopen(new_syn));
   // Delivered anyway, the SYN gets the challenge ACK with the old numbers (catalog 3.20c).
   r->deliver(at(3_s), new_syn);
-  CHECK(r->rec.take() == Segments{from_a({.seq = kIssA + 2, .ack = kIssB + 2, .flags = {.ack = true}, .window = 65535})});
+  CHECK(r->rec.take() == Segments{from_a({.seq = kIssA + 2, .ack = kIssB + 2, .flags = {.ack = true}, .window = 65534})});
   CHECK(r->conn.state() == State::TimeWait);
 }
 

@@ -46,7 +46,7 @@ inline HostPtr fin_wait_1(const TcpParams& p = default_params()) {
 // A: FIN-WAIT-1 -> FIN-WAIT-2 when B's ACK of the FIN arrives at 1.020 s.
 inline HostPtr fin_wait_2(const TcpParams& p = default_params()) {
   auto h = fin_wait_1(p);
-  h->deliver(at(1020_ms), from_b({.seq = kIssB + 1, .ack = kIssA + 2, .flags = {.ack = true}, .window = 65535}));
+  h->deliver(at(1020_ms), from_b({.seq = kIssB + 1, .ack = kIssA + 2, .flags = {.ack = true}, .window = 65534}));
   REQUIRE(h->conn.state() == State::FinWait2);
   h->rec.clear_log();
   return h;
@@ -56,7 +56,7 @@ inline HostPtr fin_wait_2(const TcpParams& p = default_params()) {
 inline HostPtr time_wait(const TcpParams& p = default_params()) {
   auto h = fin_wait_2(p);
   h->deliver(at(2000_ms), from_b({.seq = kIssB + 1, .ack = kIssA + 2, .flags = {.ack = true, .fin = true},
-                                  .window = 65535}));
+                                  .window = 65534}));
   REQUIRE(h->conn.state() == State::TimeWait);
   h->rec.clear_log();
   return h;

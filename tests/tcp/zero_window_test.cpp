@@ -95,3 +95,38 @@ TEST_CASE("linux, a buffer under 64 KiB: the window is a whole number of receive
   CHECK(big.front() == 64075);
   CHECK(big_now[3]);
 }
+
+// RFC 9293 §3.8.6.2.2 (MUST-39): "keep RCV.NXT+RCV.WND fixed until the reduction satisfies:
+// RCV.BUFF - RCV.USER - RCV.WND >= min( Fr * RCV.BUFF, Eff.snd.MSS )". B: a 4000-octet buffer,
+// Eff.snd.MSS 1460, so freed space is offered once the right edge can move by 1460 octets.
+TEST_CASE("Receiver SWS avoidance: the right edge stays until reads free min(RCV.BUFF/2, Eff.snd.MSS)",
+          "[receiver-sws][window]") {
+  for (const bool sws : {true, false}) {
+    INFO("receiver_sws " << sws);
+    TcpParams p = default_params();
+    p.recv_buffer = 4000;
+    p.receiver_sws = sws;
+    auto b = established_passive(p);
+    b->rec.clear_log();
+    net::SeqNum next = kIssA + 1;
+    // A's `len` octets arrive at `t`; the window of B's answer, which must be its only segment.
+    const auto data = [&](sim::Time t, std::uint32_t len) -> long {
+      b->deliver(t, from_a({.seq = next, .ack = kIssB + 1, .flags = {.ack = true}, .window = 65535, .payload_len = len}));
+      next += len;
+      const Segments out = b->rec.take();
+      if (out.size() != 1 || out[0] != from_b({.seq = kIssB + 1, .ack = next, .flags = {.ack = true}, .window = out[0].window}))
+        return -1;
+      return out[0].window;
+    };
+    CHECK(data(at(1_s), 1000) == 3000);  // right edge x+4001
+    CHECK(b->conn.receive(at(1100_ms), 500).octets == 500);
+    CHECK(b->rec.take().empty());              // the edge could move by 500 only
+    CHECK(data(at(1200_ms), 100) == (sws ? 2900 : 3400));
+    CHECK(b->conn.receive(at(1300_ms), 600).octets == 600);
+    CHECK(b->rec.take().empty());
+    CHECK(data(at(1400_ms), 500) == (sws ? 2400 : 3500));  // the edge still at x+4001 (1100 < 1460)
+    CHECK(b->conn.receive(at(1500_ms), 500).octets == 500);   // now it can move by 1600
+    CHECK(b->rec.take().empty());  // no update of its own: the peer still has 2400 > RCV.BUFF/2
+    CHECK(data(at(1600_ms), 10) == 3990);
+  }
+}

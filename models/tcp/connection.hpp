@@ -264,6 +264,7 @@ class Connection {
   void ack_advances(sim::Time now, const net::Segment& seg);
   void update_window(const net::Segment& seg);
   bool duplicate_ack(const net::Segment& seg) const;
+  std::optional<sim::Duration> every_ack_rtt(sim::Time now, const net::Segment& seg);
   void on_duplicate_ack();
 
   // output.cpp: building and sending segments
@@ -358,6 +359,7 @@ class Connection {
   int retransmissions_ = 0;               // of the segment at the front of the queue
   sim::Time front_first_sent_{};          // when that segment was first sent
   std::optional<net::SeqNum> rtt_seq_{};  // timed segment (Karn: cleared on retransmission)
+  SendTimes send_times_;                  // TcpParams::rtt_every_ack: each segment's first send
   sim::Time rtt_sent_{};
   sim::Duration persist_interval_{};
   std::uint64_t segments_sent_ = 0;

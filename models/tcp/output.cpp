@@ -71,6 +71,10 @@ void Connection::emit_stamped(const net::Segment& seg, std::string_view cause, b
     cancel(TimerKind::DelayedAck);  // this segment carries the acknowledgment
   }
   ++segments_sent_;
+  if (params_.rtt_every_ack && !seg.flags.syn && !seg.flags.rst && seg.seq_len() > 0) {
+    if (retransmission) send_times_.resent(seg.seq, seg.seq + seg.seq_len());
+    else send_times_.sent(seg.seq, seg.seq + seg.seq_len(), clock_);
+  }
   // A new segment of data or FIN, on a connection that may probe: the tail a probe would resend.
   if (params_.tail_loss_probe && options_.sack && !retransmission && !seg.flags.syn && !seg.flags.rst && seg.seq_len() > 0) {
     if (!recovery_) recovery_ = std::make_unique<LossRecovery>();
@@ -214,7 +218,7 @@ bool Connection::send_data_segment(sim::Time now, bool probe) {
     fin_sent_ = true;
     fin_seq_ = tcb_.snd_nxt + len;
   }
-  if (!rtt_seq_) {
+  if (!rtt_seq_ && !params_.rtt_every_ack) {
     rtt_seq_ = tcb_.snd_nxt + len;
     rtt_sent_ = now;
   }

@@ -37,6 +37,10 @@ void visit_params(Params& p, Visitor&& v) {
   v("rto_after_syn_timeout", p.rto_after_syn_timeout, "RTO for data after a SYN timed out (RFC 6298 5.7)");
   v("clock_granularity", p.clock_granularity, "G of RFC 6298");
   v("rto_style", p.rto_style, "rfc6298: SRTT + max(G, 4 RTTVAR), floored at rto_min; linux: SRTT + max(4 RTTVAR, rto_min)");
+  v("rtt_every_ack", p.rtt_every_ack,
+    "an RTT sample from every ACK of new data (the oldest newly acknowledged segment, none if any was sent again) and, with "
+    "timestamps, from the TSecr of an ACK of retransmitted data (linux: tcp_clean_rtx_queue(), tcp_ack_update_rtt()); off: "
+    "one segment timed per round trip (RFC 6298 3, Karn)");
   v("syn_linear_timeouts", p.syn_linear_timeouts, "first SYN retransmissions that do not double the RTO");
   v("user_timeout", p.user_timeout, "give up when data stays unacknowledged this long (ETIMEDOUT)");
   v("window_mss_multiple", p.window_mss_multiple, "with a receive buffer under 64 KiB, the window advertised is a whole number of receive MSS, kept while it still fits, and the ACK of a second full segment waits while unread data shrank the window (linux: __tcp_select_window() and __tcp_ack_snd_check() for an unscaled window)");

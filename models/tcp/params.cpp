@@ -21,6 +21,8 @@ TcpParams TcpParams::rfc9293() {
   // RFC 6298 (5.7): RTO re-initialised to 3 s when data starts after a SYN timeout.
   p.rto_after_syn_timeout = Duration::s(3);
   p.rto_style = RtoStyle::Rfc6298;
+  // RFC 6298 §3: Karn's algorithm, one segment timed per round trip.
+  p.rtt_every_ack = false;
   // RFC 6298 (5.5): "The host MUST set RTO <- RTO * 2" on every expiry (D10): no linear phase.
   p.syn_linear_timeouts = 0;
   // RFC 9293 §3.9.1.1: "The present global default is five minutes" (D17).
@@ -148,6 +150,9 @@ TcpParams TcpParams::linux_profile() {
   p.rto_after_syn_timeout = Duration::s(3);
   // tcp_rtt_estimator(): RTO = srtt + max(4 * rttvar, tcp_rto_min).
   p.rto_style = RtoStyle::Linux;
+  // tcp_clean_rtx_queue(): every ACK of new data gives a sample, and with timestamps the TSecr of
+  // one that acknowledges retransmitted data (tcp_ack_update_rtt()).
+  p.rtt_every_ack = true;
   // tcp_syn_linear_timeouts = 4, tcp_syn_retries = 6: 10 SYN retransmissions, ETIMEDOUT at 131 s.
   p.syn_linear_timeouts = 4;
   p.syn_retries = {.count = 6 + 4, .duration = std::nullopt};

@@ -46,6 +46,7 @@ struct TcpParams {
   sim::Duration rto_after_syn_timeout = sim::Duration::s(3);
   sim::Duration clock_granularity = sim::Duration::ms(1);  // RFC 6298 G
   RtoStyle rto_style = RtoStyle::Rfc6298;
+  bool rtt_every_ack = false;  // linux: an RTT sample from every ACK of new data (rto.hpp SendTimes)
   int syn_linear_timeouts = 0;  // first N SYN retransmissions do not double the RTO
   std::optional<sim::Duration> user_timeout{};
   std::optional<sim::Duration> fin_wait_2_timeout{};  // orphaned FIN-WAIT-2 lifetime (Linux tcp_fin_timeout)

@@ -44,4 +44,25 @@ void RtoEstimator::back_off() { rto_ = std::min(max_, rto_ * 2); }
 
 void RtoEstimator::reinitialize(Duration rto) { rto_ = std::min(max_, rto); }
 
+void SendTimes::sent(net::SeqNum start, net::SeqNum end, sim::Time at) { marks_.push_back({start, end, at}); }
+
+void SendTimes::resent(net::SeqNum start, net::SeqNum end) {
+  for (Mark& m : marks_)
+    if (m.start < end && start < m.end) m.resent = true;
+}
+
+std::optional<Duration> SendTimes::acked(net::SeqNum ack, sim::Time now) {
+  std::optional<sim::Time> first;  // tcp_clean_rtx_queue(): first_ackt
+  bool resent = false;
+  std::size_t done = 0;
+  for (; done < marks_.size() && marks_[done].end <= ack; ++done) {
+    resent = resent || marks_[done].resent;
+    if (!marks_[done].resent && !first) first = marks_[done].at;
+  }
+  marks_.erase(marks_.begin(), marks_.begin() + static_cast<std::ptrdiff_t>(done));
+  if (!first || resent) return std::nullopt;
+  return now - *first;
+}
+
 }  // namespace tcpsim::tcp
+

@@ -4,6 +4,11 @@
 // applied by the caller, which only feeds samples of segments sent once.
 #pragma once
 
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "models/net/wire/seqnum.hpp"
 #include "models/tcp/jiffies.hpp"
 #include "models/tcp/params.hpp"
 #include "sim/kernel/time.hpp"
@@ -35,6 +40,30 @@ class RtoEstimator {
   bool has_sample_ = false;
   sim::Duration srtt_{}, rttvar_{};
   sim::Duration rto_;
+};
+
+// Deviation (linux profile, TcpParams::rtt_every_ack): where RFC 6298 times one segment per round
+// trip, Linux takes a sample from every ACK that acknowledges new data (tcp_clean_rtx_queue() ->
+// tcp_ack_update_rtt()): the time since the oldest newly acknowledged segment was sent, none when
+// any acknowledged segment had been sent again (Karn: FLAG_RETRANS_DATA_ACKED), and a segment
+// acknowledged only in part gives none. Each segment of new data or FIN is remembered from its
+// first transmission until acknowledged.
+class SendTimes {
+ public:
+  void sent(net::SeqNum start, net::SeqNum end, sim::Time at);
+  // A retransmission of [start, end): the segments it overlaps no longer give samples.
+  void resent(net::SeqNum start, net::SeqNum end);
+  // SND.UNA moved to `ack` at `now`: forgets the segments wholly acknowledged; the sample, if any.
+  std::optional<sim::Duration> acked(net::SeqNum ack, sim::Time now);
+  bool empty() const { return marks_.empty(); }
+
+ private:
+  struct Mark {
+    net::SeqNum start, end;
+    sim::Time at;
+    bool resent = false;
+  };
+  std::vector<Mark> marks_;  // in sequence order
 };
 
 }  // namespace tcpsim::tcp

@@ -340,7 +340,8 @@ Connection::Step Connection::ack_per_state(sim::Time now) {
 // acknowledges new data, restart the retransmission timer").
 void Connection::ack_advances(sim::Time now, const net::Segment& seg) {
   std::uint64_t acked = static_cast<std::uint32_t>(seg.ack - tcb_.snd_una);
-  if (syn_unacked()) acked -= 1;
+  const bool handshake = syn_unacked();
+  if (handshake) acked -= 1;
   if (fin_sent_ && !fin_acked() && fin_seq_ < seg.ack) acked -= 1;
   sndbuf_.consume(acked);
   tcb_.snd_una = seg.ack;
@@ -348,6 +349,8 @@ void Connection::ack_advances(sim::Time now, const net::Segment& seg) {
   if (rtt_seq_ && *rtt_seq_ <= seg.ack) {
     rto_.sample(now - rtt_sent_);
     rtt_seq_.reset();
+  } else if (params_.rtt_every_ack && !handshake) {
+    if (const auto r = every_ack_rtt(now, seg)) rto_.sample(*r);
   }
   retransmissions_ = 0;
   dupacks_ = 0;  // RFC 5681 §3.2: duplicates count "without any intervening ACKs which move SND.UNA"
@@ -374,6 +377,17 @@ void Connection::ack_advances(sim::Time now, const net::Segment& seg) {
   front_first_sent_ = now;
   if (params_.user_timeout)
     arm(TimerKind::UserTimeout, now, *params_.user_timeout, "§3.8.3: ACK of new data -> restart the user timeout");
+}
+
+// Deviation (linux, TcpParams::rtt_every_ack; tcp_ack_update_rtt()): the sample of an ACK that
+// moved SND.UNA over data or a FIN: from the oldest newly acknowledged segment sent once; failing
+// that (it acknowledged retransmitted data), with timestamps agreed, the time since the TSval it
+// echoes, in the timestamp clock's whole milliseconds, at least one (tcp_rtt_tsopt_us()).
+std::optional<sim::Duration> Connection::every_ack_rtt(sim::Time now, const net::Segment& seg) {
+  if (const auto r = send_times_.acked(seg.ack, now)) return r;
+  if (!options_.timestamps || !seg.options.timestamps || seg.options.timestamps->ecr == 0) return std::nullopt;
+  const std::uint32_t ms = ts_clock(now) - seg.options.timestamps->ecr;
+  return sim::Duration::ms(std::max<std::uint32_t>(ms, 1));
 }
 
 // RFC 5681 §2: "DUPLICATE ACKNOWLEDGMENT: An acknowledgment is considered a "duplicate" ... when

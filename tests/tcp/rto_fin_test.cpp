@@ -59,3 +59,53 @@ TEST_CASE("rfc9293 profile: the same lost FIN waits for the 1 s RTO floor", "[rt
   CHECK(lost_fin(p, at(1999_ms)) == std::vector<std::string>{"A FIN-WAIT-1", "A>B FIN,ACK seq=101 ack=301 XXX"});
   CHECK(lost_fin(p, at(2_s)).size() == 3);  // the FIN again at 2 s
 }
+
+// tcp_clean_rtx_queue() -> tcp_ack_update_rtt(): Linux samples every ACK of new data; RFC 6298
+// times one segment per round trip. A (handshake RTT 20 ms, RTO 220 ms) sends three segments at
+// 1 s; B acknowledges the first after 20 ms and the second after 100 ms.
+TEST_CASE("linux: every ACK of new data is an RTT sample; rfc9293 times one segment", "[rto][linux]") {
+  for (const bool every : {true, false}) {
+    INFO("rtt_every_ack " << every);
+    TcpParams p = linux_continuous();
+    p.rtt_every_ack = every;
+    auto a = established(p);
+    REQUIRE(a->conn.status().rto == sim::Duration::ms(220));
+    REQUIRE(a->conn.send(at(1000_ms), 3000) == CallError::None);
+    REQUIRE(a->rec.take().size() == 3);
+    a->deliver(at(1020_ms), from_b({.seq = kIssB + 1, .ack = kIssA + 1461, .flags = {.ack = true}, .window = 65535}));
+    CHECK(a->conn.status().rto == sim::Duration::ms(220));  // 20 ms again
+    a->deliver(at(1100_ms), from_b({.seq = kIssB + 1, .ack = kIssA + 2921, .flags = {.ack = true}, .window = 65535}));
+    // SRTT 20 + (100 - 20) / 8 = 30 ms; 4 RTTVAR = 102.5 ms stays under the 200 ms floor.
+    CHECK(a->conn.status().rto == sim::Duration::ms(every ? 230 : 220));
+  }
+}
+
+// With timestamps, an ACK of retransmitted data still gives Linux a sample: the time since the
+// TSval it echoes (tcp_ack_update_rtt(): "seq_rtt_us < 0 && saw_tstamp && rcv_tsecr").
+TEST_CASE("linux: an ACK of a retransmission is sampled by its TSecr, and without timestamps not at all", "[rto][linux]") {
+  for (const bool ts : {true, false}) {
+    INFO("timestamps " << ts);
+    TcpParams p = linux_continuous();
+    p.timestamps = ts;
+    auto a = syn_sent(p);
+    net::Options synack{.mss = 1460};
+    if (ts) synack.timestamps = net::Timestamps{5000, 0};
+    a->deliver(at(20_ms), from_b({.seq = kIssB, .ack = kIssA + 1, .flags = {.syn = true, .ack = true}, .window = 65535,
+                                  .options = synack}));
+    REQUIRE(a->conn.state() == State::Established);
+    REQUIRE(a->conn.status().rto == sim::Duration::ms(220));
+    a->rec.clear_log();
+    REQUIRE(a->conn.send(at(1000_ms), 100) == CallError::None);
+    CHECK(a->fire(TimerKind::Retransmit) == at(1220_ms));  // the segment again, RTO 440 ms
+    const auto sent = a->rec.take();
+    REQUIRE(sent.size() == 2);
+    CHECK(sent[1].seq == kIssA + 1);
+    REQUIRE(a->conn.status().rto == sim::Duration::ms(440));
+    net::Options echo{};
+    if (ts) echo.timestamps = net::Timestamps{5100, 1220};  // the retransmission's TSval
+    a->deliver(at(1250_ms), from_b({.seq = kIssB + 1, .ack = kIssA + 101, .flags = {.ack = true}, .window = 65535,
+                                    .options = echo}));
+    // 30 ms: SRTT 20 + 10 / 8 = 21.25 ms, RTO 221.25 ms; without it Karn keeps the backed-off 440 ms.
+    CHECK(a->conn.status().rto == (ts ? sim::Duration::us(221'250) : sim::Duration::ms(440)));
+  }
+}

@@ -58,3 +58,23 @@ TEST_CASE("The rfc9293 profile gives the same 20 ms path a 1 s RTO", "[rto]") {
   e.sample(Duration::ms(20));
   CHECK(e.rto() == Duration::s(1));
 }
+
+TEST_CASE("SendTimes: the oldest newly acknowledged segment gives the sample, none if any was sent again", "[rto][linux]") {
+  const auto t = [](int ms) { return sim::Time::zero() + Duration::ms(ms); };
+  const net::SeqNum x{1000};
+  SendTimes s;
+  s.sent(x, x + 100, t(0));
+  s.sent(x + 100, x + 200, t(5));
+  s.sent(x + 200, x + 300, t(10));
+  s.sent(x + 300, x + 400, t(15));
+  CHECK_FALSE(s.acked(x + 50, t(30)));   // the first in part: no sample, still remembered
+  CHECK(s.acked(x + 100, t(40)) == Duration::ms(40));
+  CHECK(s.acked(x + 300, t(50)) == Duration::ms(45));  // two at once: the older one's
+  s.resent(x + 350, x + 360);
+  CHECK_FALSE(s.acked(x + 400, t(60)));  // Karn
+  CHECK(s.empty());
+  s.sent(x + 400, x + 500, t(70));
+  s.sent(x + 500, x + 600, t(71));
+  s.resent(x + 400, x + 500);
+  CHECK_FALSE(s.acked(x + 600, t(90)));  // one of those acknowledged was sent again: none at all
+}

@@ -28,10 +28,12 @@ std::uint32_t Connection::advertised_window(bool syn) const {
     // reduction satisfies: RCV.BUFF - RCV.USER - RCV.WND >= min( Fr * RCV.BUFF, Eff.snd.MSS )":
     // space freed by reads is offered once the right edge can move by that much. Never below the
     // edge already offered (no shrinking), never more than the buffer holds.
+    // Text accepted beyond that edge (a zero-window probe's octet) leaves it behind RCV.NXT: the
+    // window offered is then 0 until the rule lets it open.
     if (syn || !params_.receiver_sws || !window_advertised_) return space;
     const std::int64_t kept = last_adv_edge_ - tcb_.rcv_nxt;
-    if (kept < 0 || kept >= space || (tcb_.rcv_nxt + space) - last_adv_edge_ >= receiver_sws_threshold()) return space;
-    return static_cast<std::uint32_t>(kept);
+    if (kept >= space || (tcb_.rcv_nxt + space) - last_adv_edge_ >= receiver_sws_threshold()) return space;
+    return static_cast<std::uint32_t>(std::max<std::int64_t>(kept, 0));
   }
   if (syn) {
     // Deviation (linux; tcp_select_initial_window()): the SYN's window is rounded down to the MSS

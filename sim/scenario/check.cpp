@@ -143,12 +143,14 @@ class Checker {
     return ip.to_string();
   }
 
-  std::string describe(const Sent& s) const {
+  // `window`: the expectation asked for one, so the segment's is shown beside it.
+  std::string describe(const Sent& s, bool window = false) const {
     const net::Segment& g = s.sent->seg;
     std::string d = name_of(g.src) + " -> " + name_of(g.dst) + " " + g.flags.to_string();
     d += " seq=" + (s.facts->rel_seq ? std::to_string(*s.facts->rel_seq) : g.seq.to_string());
     if (g.flags.ack) d += " ack=" + (s.facts->rel_ack ? std::to_string(*s.facts->rel_ack) : g.ack.to_string());
     if (g.payload_len) d += " len=" + std::to_string(g.payload_len);
+    if (window) d += " win=" + std::to_string(g.window);
     if (s.facts->retransmission) d += " (retransmission)";
     if (s.sent->injected) d += " (injected)";
     if (s.facts->fate == trace::Fate::Dropped) d += " (dropped: " + trace::drop_text(s.facts->reason, s.facts->rule) + ")";
@@ -196,7 +198,7 @@ class Checker {
           msg += last ? ", after " + where(*last) : "";
           msg += "; no later segment matches";
           const std::size_t from = last ? static_cast<std::size_t>(std::find_if(sent_.begin(), sent_.end(), [&](const Sent& s) { return s.record == last; }) - sent_.begin()) + 1 : 0;
-          if (from < sent_.size()) msg += " (the next one sent was " + describe(sent_[from]) + ", " + where(*sent_[from].record) + ")";
+          if (from < sent_.size()) msg += " (the next one sent was " + describe(sent_[from], p.window.has_value()) + ", " + where(*sent_[from].record) + ")";
           fail(p.pointer, msg, from < sent_.size() ? sent_[from].record : last);
           return;
         }
@@ -232,11 +234,14 @@ class Checker {
       }
       if (next.empty()) {
         std::string expected;
+        bool window = false;
         for (const St& st : cur)
-          if (st.first < l.items.size() && (!l.items[st.first].max || st.second < *l.items[st.first].max))
+          if (st.first < l.items.size() && (!l.items[st.first].max || st.second < *l.items[st.first].max)) {
             expected += (expected.empty() ? "" : " or ") + describe(l.items[st.first]);
+            window = window || l.items[st.first].window.has_value();
+          }
         fail(l.pointer, "expected " + (expected.empty() ? std::string("no more segments") : expected) + "; found " +
-                            describe(s) + " (" + where(*s.record) + ")",
+                            describe(s, window) + " (" + where(*s.record) + ")",
              s.record);
         return;
       }

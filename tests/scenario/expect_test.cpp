@@ -81,6 +81,23 @@ TEST_CASE("An exact ladder names the first segment that does not fit", "[expect]
   CHECK_THAT(v.failures[0].message, Catch::Contains("expected client -> * PSH,ACK len=100; found client -> server ACK seq=1 ack=1"));
 }
 
+TEST_CASE("A ladder that asks for a window shows the window of the segment found", "[expect]") {
+  // The client's FIN follows its 100 octets at once, offering the whole 65535-octet window.
+  const Verdict exact = run(exchange(R"({"segments": {"exact": [
+      {"from": "client", "flags": "SYN"}, {"from": "server", "flags": "SYN,ACK"}, {"from": "client", "flags": "ACK"},
+      {"from": "client", "flags": "PSH,ACK", "len": 100}, {"from": "client", "flags": "FIN,ACK", "window": 1000}, {"repeat": "*"}]}})"));
+  REQUIRE(exact.failures.size() == 1);
+  CHECK_THAT(exact.failures[0].message, Catch::Contains("expected client -> * FIN,ACK win=1000; found client -> server FIN,ACK seq=101 ack=1 win=65535"));
+  const Verdict contains = run(exchange(R"({"segments": [{"from": "client", "flags": "PSH,ACK", "len": 100},
+                                                         {"from": "server", "flags": "ACK", "ack": 101, "window": 1}]})"));
+  REQUIRE(contains.failures.size() == 1);
+  CHECK_THAT(contains.failures[0].message, Catch::Contains("(the next one sent was client -> server FIN,ACK seq=101 ack=1 win=65535,"));
+  // Without a window in the pattern the message stays as it was.
+  const Verdict plain = run(exchange(R"({"segments": {"exact": [{"from": "client", "flags": "SYN"}, {"from": "server", "flags": "RST"}]}})"));
+  REQUIRE(plain.failures.size() == 1);
+  CHECK_THAT(plain.failures[0].message, !Catch::Contains("win="));
+}
+
 TEST_CASE("A contains ladder reports the pattern item no later segment matches", "[expect]") {
   const Verdict v = run(exchange(R"({"segments": [{"from": "client", "flags": "SYN"}, {"from": "server", "flags_include": "RST"}]})"));
   REQUIRE(v.failures.size() == 1);

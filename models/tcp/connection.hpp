@@ -352,6 +352,7 @@ class Connection {
   bool nodelay_ = false;                  // TCP_NODELAY: no Nagle
   bool sws_held_ = false;                 // sender SWS avoidance holds a short segment, nothing in flight
   bool sws_override_ = false;             // the override timeout fired: send what the window allows
+  bool persist_overrides_sws_ = false;    // the Persist timer runs as that override timeout
   bool idle_at_output_ = false;           // nothing was in flight when this output() began
   net::SeqNum snd_sml_{};                 // end of the last short segment sent (Linux tp->snd_sml)
   net::SeqNum last_adv_edge_{};          // right edge (ACK + window) we last advertised

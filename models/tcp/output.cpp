@@ -329,7 +329,10 @@ void Connection::update_persist(sim::Time now) {
     cancel(TimerKind::Persist);
     return;
   }
-  if (deadline(TimerKind::Persist)) return;
+  // A running timer keeps its deadline while its role stays; a window that opens to a few octets
+  // turns a (backed-off) probe timer into the override timeout, "in the range 0.1 - 1.0 seconds".
+  if (deadline(TimerKind::Persist) && persist_overrides_sws_ == !waiting) return;
+  persist_overrides_sws_ = !waiting;
   if (waiting) {
     persist_interval_ = rto_.rto();
     arm(TimerKind::Persist, now, persist_interval_, "§3.8.6.1: zero send window, data waiting -> start the persist timer");

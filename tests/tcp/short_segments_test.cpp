@@ -93,6 +93,21 @@ TEST_CASE("Sender SWS avoidance: a short segment smaller than half the largest w
   CHECK(a->rec.take() == Segments{data_a(kIssA + 4001, 300, false)});
 }
 
+TEST_CASE("Sender SWS avoidance: a zero window that opens a little turns the probe timer into the override timeout",
+          "[sws][persist]") {
+  auto a = established_with(default_params(), 4000, 1000);
+  REQUIRE(a->conn.send(at(1_s), 4500) == CallError::None);
+  REQUIRE(a->rec.take().size() == 4);
+  a->deliver(at(1020_ms), ack_b(kIssA + 4001, 0));  // all acked, the window shut: 500 octets wait
+  CHECK(a->rec.timer(TimerKind::Persist) == at(2020_ms));  // the probe timer, one RTO (1 s)
+  a->deliver(at(1500_ms), ack_b(kIssA + 4001, 300));  // a window update: 300 octets, a silly segment
+  CHECK(a->rec.sent.empty());
+  // The override timeout, not the probe timer's 2.020 s: "in the range 0.1 - 1.0 seconds".
+  CHECK(a->rec.timer(TimerKind::Persist) == at(1700_ms));
+  CHECK(a->fire(TimerKind::Persist) == at(1700_ms));
+  CHECK(a->rec.take() == Segments{data_a(kIssA + 4001, 300, false)});
+}
+
 TEST_CASE("Sender SWS avoidance: a short segment goes when it is all the data or half the largest window", "[sws]") {
   auto a = established_with(default_params(), 2000, 1460);
   REQUIRE(a->conn.send(at(1_s), 3000) == CallError::None);
